@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers, lowest first; nothing imports upward (docs/architecture.md):
+//   COpenBLAS → TributaryNumerics → TributaryLearning → TributaryExperiments → TributaryCLI → tributary
+let package = Package(
+    name: "Tributary",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tributary", targets: ["tributary"]),
+        .library(name: "TributaryNumerics", targets: ["TributaryNumerics"]),
+        .library(name: "TributaryLearning", targets: ["TributaryLearning"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "TributaryNumerics", dependencies: ["COpenBLAS"]),
+        .target(
+            name: "TributaryLearning",
+            dependencies: [
+                "TributaryNumerics",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "TributaryExperiments", dependencies: ["TributaryLearning"]),
+        .target(
+            name: "TributaryCLI",
+            dependencies: [
+                "TributaryLearning",
+                "TributaryExperiments",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "tributary", dependencies: ["TributaryCLI"]),
+        .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
+        .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning"]),
+        .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
+        .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI"]),
+    ]
+)
