@@ -1,1 +1,3 @@
 import TributaryCLI
+
+TributaryCommand.main()

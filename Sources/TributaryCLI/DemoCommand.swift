@@ -1,0 +1,59 @@
+import ArgumentParser
+import TributaryExperiments
+import TributaryLearning
+
+/// `tributary demo`: incremental learning over the digits tasks, printing the accuracy matrix.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run incremental learning over the digits tasks and print the accuracy matrix.")
+
+    @Option(help: "The digits CSV (shipped as data/digits.csv).")
+    var data: String = "data/digits.csv"
+
+    @Option(help: "Scenario: split, permuted or all.")
+    var scenario: String = "all"
+
+    @Option(help: "Strategies, comma-separated: naive, ewc, replay, ewc+replay.")
+    var strategies: String = "naive,ewc+replay"
+
+    @Option(help: "Epochs per task.") var epochs: Int = 10
+    @Option(help: "EWC strength λ.") var ewcLambda: Float = ContinualConfiguration().ewcLambda
+    @Option(help: "Replay buffer capacity.") var replay: Int = 200
+    @Option(help: "Learning rate (SGD).") var lr: Float = 0.05
+    @Option(help: "Seed for the split, the permutations and the model.") var seed: UInt64 = 7
+
+    func validate() throws {
+        guard scenario == "all" || DigitsBenchmark.Scenario(rawValue: scenario) != nil else {
+            throw ValidationError("--scenario must be split, permuted or all, got '\(scenario)'")
+        }
+        for name in strategies.split(separator: ",") where Strategy(rawValue: String(name)) == nil {
+            throw ValidationError("--strategies: unknown strategy '\(name)' (use naive, ewc, replay, ewc+replay)")
+        }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1, got \(epochs)") }
+        guard replay >= 0 else { throw ValidationError("--replay must be ≥ 0, got \(replay)") }
+    }
+
+    func run() throws {
+        BLAS.setThreadCount(1)
+        let digits = try DigitsBenchmark.load(path: data)
+        let scenarios = scenario == "all" ? DigitsBenchmark.Scenario.allCases : [DigitsBenchmark.Scenario(rawValue: scenario)!]
+        var configuration = ContinualConfiguration()
+        configuration.epochs = epochs
+        configuration.ewcLambda = ewcLambda
+        configuration.replayCapacity = replay
+        configuration.learningRate = lr
+        configuration.seed = seed
+        for scenario in scenarios {
+            let tasks = DigitsBenchmark.tasks(scenario, data: digits, seed: seed)
+            for name in strategies.split(separator: ",") {
+                let strategy = Strategy(rawValue: String(name))!
+                let matrix = try ContinualRunner.run(tasks: tasks, strategy: strategy, configuration: configuration) { index, report in
+                    Terminal.status("\(scenario.rawValue) \(strategy.rawValue): task \(index + 1)/\(tasks.count) trained, loss \(String(format: "%.3f", report.epochLosses.last ?? 0))")
+                }
+                Terminal.clearStatus()
+                print(matrix.rendered(title: "\n\(scenario.rawValue) digits, \(strategy.rawValue) (MLP 64-64-10, SGD lr \(lr), \(epochs) epochs/task)"))
+            }
+        }
+    }
+}

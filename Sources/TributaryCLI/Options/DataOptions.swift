@@ -1,0 +1,30 @@
+import ArgumentParser
+import TributaryLearning
+
+/// How to read a CSV data file.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Label column: a header name or a 0-based index (default: the last column).")
+    var labelColumn: String?
+
+    @Option(help: "Header row: auto, yes or no.")
+    var header: String = "auto"
+
+    func csvOptions(classCount: Int?) throws -> CSVLoader.Options {
+        let headerMode: CSVLoader.Header
+        switch header {
+        case "auto": headerMode = .auto
+        case "yes": headerMode = .present
+        case "no": headerMode = .absent
+        default: throw ValidationError("--header must be auto, yes or no, got '\(header)'")
+        }
+        var label = CSVLoader.LabelColumn.last
+        if let labelColumn {
+            label = Int(labelColumn).map { .index($0) } ?? .named(labelColumn)
+        }
+        return CSVLoader.Options(header: headerMode, label: label, classCount: classCount)
+    }
+
+    func load(_ path: String, classCount: Int?) throws -> Dataset {
+        try CSVLoader.load(path: path, options: csvOptions(classCount: classCount))
+    }
+}

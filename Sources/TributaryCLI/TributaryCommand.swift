@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `tributary`: the command-line entry point.
+public struct TributaryCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "tributary",
+        abstract: "Federated incremental learning: checkpoints, incremental jobs, evaluation.",
+        subcommands: [InitCommand.self, TrainCommand.self, EvalCommand.self, DemoCommand.self])
+
+    public init() {}
+}

@@ -1,0 +1,54 @@
+import TributaryLearning
+
+/// Which forgetting mitigation a continual run uses.
+public enum Strategy: String, Sendable, CaseIterable {
+    case naive, ewc, replay
+    case ewcReplay = "ewc+replay"
+
+    public var usesEWC: Bool { self == .ewc || self == .ewcReplay }
+    public var usesReplay: Bool { self == .replay || self == .ewcReplay }
+}
+
+/// The settings of a continual run (defaults: the digits protocol of docs/algorithms.md).
+public struct ContinualConfiguration: Sendable {
+    public var hidden: [Int] = [64]
+    public var learningRate: Float = 0.05
+    public var batchSize: Int = 32
+    public var epochs: Int = 10
+    public var ewcLambda: Float = 10
+    public var replayCapacity: Int = 200
+    public var seed: UInt64 = 7
+
+    public init() {}
+}
+
+/// Trains a fresh model through a task sequence, one `IncrementalJob` per task, and fills the
+/// accuracy matrix.
+public enum ContinualRunner {
+    public static func run(
+        tasks: [ContinualTask], strategy: Strategy, configuration: ContinualConfiguration = ContinualConfiguration(),
+        progress: ((Int, JobReport) -> Void)? = nil
+    ) throws -> AccuracyMatrix {
+        let inputs = tasks[0].train.featureCount
+        let outputs = Int(tasks.flatMap(\.classes).max()!) + 1
+        let spec = try ModelSpec.mlp(input: inputs, hidden: configuration.hidden, outputs: outputs)
+        let plan = TrainingPlan(
+            epochs: configuration.epochs, batchSize: configuration.batchSize,
+            ewc: strategy.usesEWC ? EWCConfiguration(lambda: configuration.ewcLambda, mode: .online(gamma: 1)) : nil)
+        var checkpoint = try Checkpoint.fresh(
+            spec: spec, seed: configuration.seed, optimizer: .sgd(SGD(learningRate: configuration.learningRate)),
+            replay: strategy.usesReplay ? ReplayConfiguration(capacity: configuration.replayCapacity) : .disabled, plan: plan)
+        let initial = try checkpoint.model()
+        let baseline = tasks.map { Evaluation.accuracy(initial, on: $0.test) }
+        var matrix: [[Double]] = []
+        let job = IncrementalJob(plan: plan)
+        for (index, task) in tasks.enumerated() {
+            let result = try job.run(from: checkpoint, data: task.train)
+            checkpoint = result.candidate
+            let model = try checkpoint.model()
+            matrix.append(tasks.map { Evaluation.accuracy(model, on: $0.test) })
+            progress?(index, result.report)
+        }
+        return AccuracyMatrix(values: matrix, baseline: baseline)
+    }
+}

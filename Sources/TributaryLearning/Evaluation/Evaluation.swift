@@ -1,0 +1,51 @@
+/// Accuracy, loss and stability of a model on a data set, evaluated in chunks.
+public enum Evaluation {
+    /// Loss (mean per example) and accuracy of `model` on `data`.
+    public struct Result: Sendable, Codable, Equatable {
+        public var loss: Double
+        public var accuracy: Double
+        public var count: Int
+    }
+
+    public static func evaluate(_ model: Sequential, on data: Dataset, classMask: [Bool]? = nil) -> Result {
+        guard !data.isEmpty else { return Result(loss: 0, accuracy: 0, count: 0) }
+        let chunk = min(512, data.count)
+        let workspace = Workspace(spec: model.spec, capacity: chunk)
+        var total = BatchLoss(total: 0, correct: 0)
+        for start in stride(from: 0, to: data.count, by: chunk) {
+            workspace.load(data, indices: start..<min(start + chunk, data.count))
+            model.forward(workspace)
+            let batch = model.spec.loss.evaluate(workspace, classMask: classMask, gradientScale: nil)
+            total.total += batch.total
+            total.correct += batch.correct
+        }
+        return Result(loss: total.total / Double(data.count), accuracy: Double(total.correct) / Double(data.count), count: data.count)
+    }
+
+    public static func accuracy(_ model: Sequential, on data: Dataset, classMask: [Bool]? = nil) -> Double {
+        evaluate(model, on: data, classMask: classMask).accuracy
+    }
+
+    /// The predicted class of every example.
+    public static func predictions(_ model: Sequential, on data: Dataset, classMask: [Bool]? = nil) -> [Int] {
+        guard !data.isEmpty else { return [] }
+        let chunk = min(512, data.count)
+        let workspace = Workspace(spec: model.spec, capacity: chunk)
+        var result: [Int] = []
+        result.reserveCapacity(data.count)
+        for start in stride(from: 0, to: data.count, by: chunk) {
+            workspace.load(data, indices: start..<min(start + chunk, data.count))
+            model.forward(workspace)
+            result += model.spec.loss.predictions(workspace, classMask: classMask)
+        }
+        return result
+    }
+
+    /// Stability: the fraction of examples whose predicted class is the same under `parent`
+    /// and `candidate` (1 when nothing changed).
+    public static func stability(parent: Sequential, candidate: Sequential, on data: Dataset) -> Double {
+        guard !data.isEmpty else { return 1 }
+        let before = predictions(parent, on: data), after = predictions(candidate, on: data)
+        return Double(zip(before, after).filter { $0 == $1 }.count) / Double(data.count)
+    }
+}
