@@ -15,7 +15,6 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Hidden activation: relu, tanh, sigmoid, identity.") var activation: String = "relu"
     @Option(help: "Loss: softmaxCrossEntropy, binaryCrossEntropy, meanSquaredError.") var loss: String = "softmaxCrossEntropy"
     @Option(help: "Optimizer: sgd or adam.") var optimizer: String = "sgd"
-    @Option(help: "Learning rate.") var lr: Float = 0.05
     @Option(help: "SGD momentum.") var momentum: Float = 0
     @Flag(help: "Nesterov momentum (SGD).") var nesterov = false
     @Option(help: "L2 weight decay.") var weightDecay: Float = 0
@@ -31,6 +30,7 @@ struct InitCommand: ParsableCommand {
         }
         let modelSpec = try makeSpec()
         let optimizerConfiguration: OptimizerConfiguration
+        let lr = plan.lr ?? 0.05
         switch optimizer {
         case "sgd": optimizerConfiguration = .sgd(SGD(learningRate: lr, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay))
         case "adam": optimizerConfiguration = .adam(Adam(learningRate: lr, weightDecay: weightDecay))
@@ -39,10 +39,17 @@ struct InitCommand: ParsableCommand {
         let checkpoint = try Checkpoint.fresh(
             spec: modelSpec, seed: seed, optimizer: optimizerConfiguration,
             replay: ReplayConfiguration(capacity: replay, policy: try parsePolicy()),
-            plan: try plan.apply(to: TrainingPlan(epochs: 1, batchSize: 32)))
+            plan: try defaultPlan())
         let digest = try CheckpointStore.save(checkpoint, to: out)
         let layers = ([modelSpec.inputSize] + modelSpec.layers.map(\.units)).map(String.init).joined(separator: "-")
         print("wrote \(out): MLP \(layers), \(checkpoint.parameters.count) parameters, sha256 \(digest.prefix(16))…")
+    }
+
+    /// The plan stored as the checkpoint's default; --lr goes to the optimizer instead.
+    private func defaultPlan() throws -> TrainingPlan {
+        var stored = try plan.apply(to: TrainingPlan(epochs: 1, batchSize: 32))
+        stored.learningRate = nil
+        return stored
     }
 
     private func makeSpec() throws -> ModelSpec {

@@ -25,7 +25,7 @@ struct TrainCommand: ParsableCommand {
         let heldOutData = try heldOut.map { try dataOptions.load($0, classCount: classCount) }
         let job = IncrementalJob(plan: try plan.apply(to: parent.plan))
         let result = try job.run(from: parent, data: newData, heldOut: heldOutData) { progress in
-            guard !quiet else { return }
+            guard !quiet, Terminal.isInteractive || progress.step == progress.stepsPerEpoch else { return }
             let done = Double((progress.epoch - 1) * progress.stepsPerEpoch + progress.step) / Double(progress.epochs * progress.stepsPerEpoch)
             Terminal.status("\(Terminal.bar(done)) epoch \(progress.epoch)/\(progress.epochs) step \(progress.step)/\(progress.stepsPerEpoch) loss \(String(format: "%.4f", progress.meanLoss))")
         }
