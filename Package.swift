@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .systemLibrary(
@@ -31,10 +33,19 @@ let package = Package(
         ),
         .target(name: "TributaryExperiments", dependencies: ["TributaryLearning"]),
         .target(
+            name: "TributaryCertificates",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(
             name: "TributaryCLI",
             dependencies: [
                 "TributaryLearning",
                 "TributaryExperiments",
+                "TributaryCertificates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,5 +54,9 @@ let package = Package(
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI"]),
+        .testTarget(
+            name: "TributaryCertificatesTests",
+            dependencies: ["TributaryCertificates", "TributaryCLI"]
+        ),
     ]
 )
