@@ -31,9 +31,10 @@ public struct DenyList: Sendable, Hashable {
     /// - Throws: ``FleetCertificateError/Code/invalidDenyListLine`` naming the file, the line number and its content.
     public init(parsing text: String, source: String = "revoked.txt") throws {
         self.init()
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
+        // Split on every newline character: "\r\n" is one Character in Swift, so splitting on
+        // "\n" alone would glue CRLF lines together.
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            var line = rawLine
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if fields.isEmpty { continue }

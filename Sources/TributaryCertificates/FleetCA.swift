@@ -121,7 +121,14 @@ public struct FleetCA: Sendable {
     ) throws -> IssuedCertificate {
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
         let validity = ValidityDays.interval(now: now, days: configuration.validityDays)
+        let notBefore = max(validity.notBefore, self.certificate.notValidBefore)
         let notAfter = min(validity.notAfter, self.certificate.notValidAfter)
+        guard notBefore < notAfter else {
+            throw FleetCertificateError(
+                .expired,
+                reason: "fleet CA \(self.certificate.subject) is not valid at \(ChainCheck.format(now)) (valid \(ChainCheck.format(self.certificate.notValidBefore)) to \(ChainCheck.format(self.certificate.notValidAfter)))"
+            )
+        }
         let extensions = try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true))
@@ -134,7 +141,7 @@ public struct FleetCA: Sendable {
             version: .v3,
             serialNumber: .random16(using: &generator),
             publicKey: key.publicKey,
-            notValidBefore: max(validity.notBefore, self.certificate.notValidBefore),
+            notValidBefore: notBefore,
             notValidAfter: notAfter,
             issuer: self.certificate.subject,
             subject: try DistinguishedName { CommonName(commonName) },

@@ -16,7 +16,7 @@ extension Certificate.SerialNumber {
     }
 
     /// Lower-case hex without separators or leading zero bytes: the deny-list spelling.
-    var hexString: String {
+    public var hexString: String {
         SerialHex.normalise(bytes: self.bytes)
     }
 }
