@@ -56,7 +56,13 @@ let package = Package(
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI"]),
         .testTarget(
             name: "TributaryCertificatesTests",
-            dependencies: ["TributaryCertificates", "TributaryCLI"]
+            dependencies: [
+                "TributaryCertificates",
+                "TributaryCLI",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
         ),
     ]
 )
