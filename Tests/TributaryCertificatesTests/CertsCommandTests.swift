@@ -128,7 +128,8 @@ struct CertsCommandTests {
 
         let cases: [([String], String)] = [
             (["init", "--dir", dir], dir + "/ca.pem: a fleet CA already exists"),
-            (["init", "--dir", temp.file("x"), "--days", "0"], "--name/--days: validity of 0 days"),
+            (["init", "--dir", temp.file("x"), "--days", "0"], "--days: validity of 0 days"),
+            (["init", "--dir", temp.file("x"), "--name", "a\u{1B}b"], "--name: CA name \"a\\u{1B}b\""),
             (["issue", "--dir", dir, "--client", "../etc/passwd"], "--client: client id \"../etc/passwd\" contains a path separator"),
             (["issue", "--dir", dir, "--client", ""], "--client: client id \"\" is empty"),
             (["issue", "--dir", dir, "--server", "bad host"], "--server: host name \"bad host\" contains whitespace"),

@@ -74,7 +74,6 @@ func expectFleetError(
 
 /// A CA, a client and a server certificate, all made in memory at `testNow`.
 struct TestFleet {
-    var generator = SeededGenerator(seed: 42)
     let ca: FleetCA
     let client: IssuedCertificate
     let server: IssuedCertificate
@@ -95,7 +94,6 @@ struct TestFleet {
             now: testNow,
             generator: &generator
         )
-        self.generator = generator
     }
 }
 

@@ -27,9 +27,14 @@ extension CertsCommand {
         public func run() throws {
             let configuration: FleetCAConfiguration
             do {
+                _ = try FleetCAConfiguration(name: self.name)
+            } catch let error as FleetCertificateError {
+                throw CertsCommandError("--name: \(error.reason)")
+            }
+            do {
                 configuration = try FleetCAConfiguration(name: self.name, validityDays: self.days)
             } catch let error as FleetCertificateError {
-                throw CertsCommandError("--name/--days: \(error.reason)")
+                throw CertsCommandError("--days: \(error.reason)")
             }
             let directory = FleetDirectory(path: self.dir)
             let ca = try directory.initialize(configuration: configuration, now: Date(), force: self.force)
