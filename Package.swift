@@ -2,7 +2,11 @@
 import PackageDescription
 
 // Layers, lowest first; nothing imports upward (docs/architecture.md):
-//   COpenBLAS → TributaryNumerics → TributaryLearning → TributaryExperiments → TributaryCLI → tributary
+//   TributarySystem (atomic files)        COpenBLAS → TributaryNumerics
+//        ↓                                              ↓
+//   TributaryCertificates              TributaryLearning → TributaryExperiments
+//                         ↘                  ↓
+//                            TributaryCLI → tributary
 let package = Package(
     name: "Tributary",
     platforms: [.macOS(.v14)],
@@ -14,6 +18,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .systemLibrary(
@@ -21,27 +27,50 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .target(name: "TributarySystem"),
         .target(name: "TributaryNumerics", dependencies: ["COpenBLAS"]),
         .target(
             name: "TributaryLearning",
             dependencies: [
                 "TributaryNumerics",
+                "TributarySystem",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(name: "TributaryExperiments", dependencies: ["TributaryLearning"]),
         .target(
+            name: "TributaryCertificates",
+            dependencies: [
+                "TributarySystem",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(
             name: "TributaryCLI",
             dependencies: [
+                "TributarySystem",
                 "TributaryLearning",
                 "TributaryExperiments",
+                "TributaryCertificates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "tributary", dependencies: ["TributaryCLI"]),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
-        .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning"]),
+        .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
-        .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI"]),
+        .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI", "TributarySystem"]),
+        .testTarget(
+            name: "TributaryCertificatesTests",
+            dependencies: [
+                "TributaryCertificates",
+                "TributaryCLI",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TributaryLearning
+import TributarySystem
 
 /// `tributary init`: a fresh checkpoint from a model spec.
 struct InitCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TributaryLearning
+import TributarySystem
 
 /// `tributary train`: one incremental job on a checkpoint and a CSV of new data.
 struct TrainCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TributaryLearning
+import TributarySystem
 
 @Suite(.serialized) struct CLITests {
     let digits = CLIProcess.packageRoot.appendingPathComponent("data/digits.csv").path

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TributaryLearning
+import TributarySystem
 
 @Suite struct CheckpointTests {
     func trained() throws -> Checkpoint {

@@ -1,3 +1,5 @@
+import TributarySystem
+
 /// Reads labelled examples from CSV: numeric feature columns and one integer label column.
 ///
 /// Every error names the source, the row (1-based line number in the file), the column and the
@@ -36,7 +38,7 @@ public enum CSVLoader {
         let bytes: [UInt8]
         do {
             bytes = try AtomicFile.read(path)
-        } catch let error as LearningError {
+        } catch let error as FileError {
             throw LearningError(.io, error.reason)
         }
         return try parse(String(decoding: bytes, as: UTF8.self), source: path, options: options)
