@@ -38,6 +38,7 @@ struct Trainer {
         var gradient = [Float](repeating: 0, count: model.parameters.count)
         let stepsPerEpoch = (data.count + batchSize - 1) / batchSize
         let curvatureCap = optimizer.stableCurvature
+        let hasPenalty = !penalty.isZero
         var order = Array(0..<data.count)
         var epochLosses: [Double] = []
         var steps = 0, replayed = 0
@@ -58,17 +59,18 @@ struct Trainer {
                 lossCount += workspace.rows
                 gradient.withUnsafeMutableBufferPointer { g in
                     model.backward(workspace, into: g, mode: .gradient)
-                    let parameters = model.parameters
-                    if !penalty.isZero {
-                        parameters.withUnsafeBufferPointer { penalty.addGradient(parameters: $0, into: g, curvatureCap: curvatureCap) }
+                    if hasPenalty {
+                        model.parameters.withUnsafeBufferPointer { penalty.addGradient(parameters: $0, into: g, curvatureCap: curvatureCap) }
                     }
                     if let clip = plan.gradientClipNorm { Self.clip(g, ranges: trainableRanges, to: clip) }
+                    // Move the state out and back so its slots stay uniquely referenced (no copy per step).
+                    var state = OptimizerState()
+                    swap(&state, &optimizerState)
                     let optimizer = self.optimizer, ranges = trainableRanges
-                    var state = optimizerState
                     model.withParameters { theta in
                         optimizer.apply(gradient: UnsafeBufferPointer(g), to: theta, state: &state, ranges: ranges)
                     }
-                    optimizerState = state
+                    swap(&state, &optimizerState)
                 }
                 steps += 1
                 progress?(JobProgress(epoch: epoch + 1, epochs: plan.epochs, step: step + 1, stepsPerEpoch: stepsPerEpoch, meanLoss: lossSum / Double(lossCount)))

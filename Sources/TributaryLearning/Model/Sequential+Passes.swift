@@ -15,7 +15,7 @@ extension Sequential {
     /// Runs the batch in `workspace.input` (`workspace.rows` rows) through every layer.
     public func forward(_ workspace: Workspace) {
         let rows = workspace.rows
-        precondition(rows <= workspace.capacity && workspace.widths == [spec.inputSize] + spec.layers.map(\.units))
+        precondition(rows <= workspace.capacity && workspace.widths.count == layerOffsets.count + 1, "workspace does not fit the model")
         guard rows > 0 else { return }
         parameters.withUnsafeBufferPointer { theta in
             let base = theta.baseAddress!
@@ -45,7 +45,7 @@ extension Sequential {
             for layer in stride(from: offsets.count, to: 0, by: -1) {
                 let fanIn = workspace.widths[layer - 1], units = workspace.widths[layer]
                 let delta = workspace.deltas[layer], input = workspace.activations[layer - 1]
-                let (weightOffset, biasOffset) = offsets[layer - 1]
+                let weightOffset = offsets[layer - 1].weight, biasOffset = offsets[layer - 1].bias
                 switch mode {
                 case .gradient:
                     BLAS.gemm(

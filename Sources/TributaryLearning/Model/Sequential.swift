@@ -9,6 +9,7 @@ public struct Sequential: Sendable, Equatable {
     public let spec: ModelSpec
     public let layout: ParameterLayout
     public private(set) var parameters: [Float]
+    let layerOffsets: [LayerOffsets]
 
     /// A freshly initialised model: every weight and bias drawn from U(−1/√fanIn, 1/√fanIn),
     /// the default of common frameworks, from a seeded generator.
@@ -16,6 +17,7 @@ public struct Sequential: Sendable, Equatable {
         try spec.validate()
         self.spec = spec
         self.layout = spec.parameterLayout
+        self.layerOffsets = Self.layerOffsets(layout)
         var values = [Float](repeating: 0, count: layout.totalCount)
         for pair in stride(from: 0, to: layout.entries.count, by: 2) {
             let weight = layout.entries[pair], bias = layout.entries[pair + 1]
@@ -36,6 +38,7 @@ public struct Sequential: Sendable, Equatable {
         }
         self.spec = spec
         self.layout = layout
+        self.layerOffsets = Self.layerOffsets(layout)
         self.parameters = parameters
     }
 
@@ -54,7 +57,12 @@ public struct Sequential: Sendable, Equatable {
     public var parameterVector: ParameterVector { ParameterVector(layout: layout, storage: parameters) }
 
     /// Offsets of each layer's weight and bias in the flat buffer.
-    var layerOffsets: [(weight: Int, bias: Int)] {
-        stride(from: 0, to: layout.entries.count, by: 2).map { (layout.entries[$0].offset, layout.entries[$0 + 1].offset) }
+    static func layerOffsets(_ layout: ParameterLayout) -> [LayerOffsets] {
+        stride(from: 0, to: layout.entries.count, by: 2).map { LayerOffsets(weight: layout.entries[$0].offset, bias: layout.entries[$0 + 1].offset) }
     }
+}
+
+struct LayerOffsets: Sendable, Equatable {
+    var weight: Int
+    var bias: Int
 }
