@@ -57,5 +57,15 @@ let package = Package(
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI"]),
+        .testTarget(
+            name: "TributaryWireTests",
+            dependencies: [
+                "TributaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
     ]
 )
