@@ -53,6 +53,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        .executableTarget(name: "TributaryWireBench", dependencies: ["TributaryWire"]),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
