@@ -13,6 +13,11 @@ public struct FrameDecoder: ByteToMessageDecoder {
     private let metrics: WireMetrics
     private var reassembler: ChunkReassembler?
 
+    /// - Parameters:
+    ///   - configuration: limits; validated here (throws ``WireError/Code/invalidValue``).
+    ///   - reassemblesChunks: put chunked transfers back together (default) or pass chunks up.
+    ///   - metrics: create one ``WireMetrics`` at start-up and share it between connections; the
+    ///     default builds one from the process-wide factory as it is at this call.
     public init(configuration: WireConfiguration = .init(), reassemblesChunks: Bool = true,
                 metrics: WireMetrics = WireMetrics()) throws {
         self.configuration = try configuration.validated()
