@@ -2,11 +2,14 @@
 import PackageDescription
 
 // Layers, lowest first; nothing imports upward (docs/architecture.md):
-//   TributarySystem (atomic files)        COpenBLAS → TributaryNumerics
-//        ↓                                              ↓
-//   TributaryCertificates              TributaryLearning → TributaryExperiments
-//                         ↘                  ↓
-//                            TributaryCLI → tributary
+//
+//   TributarySystem (atomic files)         COpenBLAS → TributaryNumerics
+//        │                                                  │
+//        ├── TributaryCertificates          TributaryLearning → TributaryExperiments
+//        │                                                  │
+//   TributaryWire (protobuf contract, framing; no numerics) │
+//        └───────────────┬──────────────────────────────────┘
+//                  TributaryCLI → tributary
 let package = Package(
     name: "Tributary",
     platforms: [.macOS(.v14)],
@@ -14,12 +17,16 @@ let package = Package(
         .executable(name: "tributary", targets: ["tributary"]),
         .library(name: "TributaryNumerics", targets: ["TributaryNumerics"]),
         .library(name: "TributaryLearning", targets: ["TributaryLearning"]),
+        .library(name: "TributaryWire", targets: ["TributaryWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -47,6 +54,15 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        // Wire: the protobuf contract (generated code kept internal), domain mappings, framing.
+        .target(
+            name: "TributaryWire",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .target(
             name: "TributaryCLI",
             dependencies: [
@@ -54,10 +70,12 @@ let package = Package(
                 "TributaryLearning",
                 "TributaryExperiments",
                 "TributaryCertificates",
+                "TributaryWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "tributary", dependencies: ["TributaryCLI"]),
+        .executableTarget(name: "TributaryWireBench", dependencies: ["TributaryWire"]),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
@@ -70,6 +88,16 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .testTarget(
+            name: "TributaryWireTests",
+            dependencies: [
+                "TributaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
     ]

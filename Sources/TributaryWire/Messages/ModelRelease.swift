@@ -1,0 +1,40 @@
+/// Coordinator → client: a new global model was committed to the registry.
+public struct ModelRelease: Sendable, Hashable {
+    /// The new registry version; greater than `parentVersion`.
+    public var version: UInt64
+    /// The version it was derived from; 0 = an initial model.
+    public var parentVersion: UInt64
+    public var model: ModelPayload
+
+    public init(version: UInt64, parentVersion: UInt64, model: ModelPayload) {
+        self.version = version
+        self.parentVersion = parentVersion
+        self.model = model
+    }
+
+    func validate() throws {
+        try require(version > parentVersion, .invalidValue,
+                    "ModelRelease.version is \(version); must be greater than parent_version \(parentVersion)")
+        if case .delta(let base, _) = model {
+            try require(base < version, .invalidValue,
+                        "ModelRelease.model.delta.base_version is \(base); must be older than version \(version)")
+        }
+    }
+}
+
+extension ModelRelease {
+    init(proto: Tributary_V1_ModelRelease) throws {
+        try require(proto.hasModel, .missingField, "ModelRelease.model is absent; it is required")
+        self.init(version: proto.version, parentVersion: proto.parentVersion,
+                  model: try ModelPayload(proto: proto.model, field: "ModelRelease.model"))
+        try validate()
+    }
+
+    func toProto() -> Tributary_V1_ModelRelease {
+        var proto = Tributary_V1_ModelRelease()
+        proto.version = version
+        proto.parentVersion = parentVersion
+        proto.model = model.toProto()
+        return proto
+    }
+}

@@ -1,0 +1,53 @@
+/// Coordinator → client: train on this model and answer with an ``Update``.
+public struct RoundOffer: Sendable, Hashable {
+    public var roundID: UInt64
+    /// Registry version the round starts from; the Update's delta is against it.
+    public var baseModelVersion: UInt64
+    /// The model at `baseModelVersion`, full or as a delta against a version the client holds.
+    public var model: ModelPayload
+    /// Global EWC state; `nil` = no EWC penalty this round.
+    public var ewc: EWCState?
+    public var plan: TrainingPlan
+
+    public init(roundID: UInt64, baseModelVersion: UInt64, model: ModelPayload, ewc: EWCState? = nil, plan: TrainingPlan) {
+        self.roundID = roundID
+        self.baseModelVersion = baseModelVersion
+        self.model = model
+        self.ewc = ewc
+        self.plan = plan
+    }
+
+    func validate() throws {
+        try requireNonZero(roundID, "RoundOffer.round_id")
+        try requireNonZero(baseModelVersion, "RoundOffer.base_model_version")
+        if case .delta(let base, _) = model {
+            try require(base < baseModelVersion, .invalidValue,
+                        "RoundOffer.model.delta.base_version is \(base); must be older than base_model_version \(baseModelVersion)")
+        }
+        try ewc?.validate(field: "RoundOffer.ewc")
+        try plan.validate(field: "RoundOffer.plan")
+    }
+}
+
+extension RoundOffer {
+    init(proto: Tributary_V1_RoundOffer) throws {
+        try requireNonZero(proto.roundID, "RoundOffer.round_id")
+        try require(proto.hasModel, .missingField, "RoundOffer.model is absent; it is required")
+        try require(proto.hasPlan, .missingField, "RoundOffer.plan is absent; it is required")
+        self.init(roundID: proto.roundID, baseModelVersion: proto.baseModelVersion,
+                  model: try ModelPayload(proto: proto.model, field: "RoundOffer.model"),
+                  ewc: proto.hasEwc ? try EWCState(proto: proto.ewc, field: "RoundOffer.ewc") : nil,
+                  plan: try TrainingPlan(proto: proto.plan, field: "RoundOffer.plan"))
+        try validate()
+    }
+
+    func toProto() -> Tributary_V1_RoundOffer {
+        var proto = Tributary_V1_RoundOffer()
+        proto.roundID = roundID
+        proto.baseModelVersion = baseModelVersion
+        proto.model = model.toProto()
+        if let ewc { proto.ewc = ewc.toProto() }
+        proto.plan = plan.toProto()
+        return proto
+    }
+}

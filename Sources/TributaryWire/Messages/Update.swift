@@ -1,0 +1,67 @@
+/// Client → coordinator: the result of local training in a round.
+public struct Update: Sendable, Hashable {
+    /// The ``RoundOffer/roundID`` this answers.
+    public var roundID: UInt64
+    /// The ``RoundOffer/baseModelVersion`` trained from.
+    public var baseModelVersion: UInt64
+    /// Examples trained on: the FedAvg weight n_i.
+    public var numExamples: UInt64
+    /// θ_local − θ_global, tensor by tensor; non-empty.
+    public var delta: ParameterSet
+    /// Diagonal Fisher F_i; if present, same names and shapes as `delta`.
+    public var fisher: ParameterSet?
+    /// Aggregate metrics, e.g. `"train.loss"`. Never per-example data.
+    public var metrics: [String: Double]
+
+    public init(roundID: UInt64, baseModelVersion: UInt64, numExamples: UInt64, delta: ParameterSet,
+                fisher: ParameterSet? = nil, metrics: [String: Double] = [:]) {
+        self.roundID = roundID
+        self.baseModelVersion = baseModelVersion
+        self.numExamples = numExamples
+        self.delta = delta
+        self.fisher = fisher
+        self.metrics = metrics
+    }
+
+    func validate() throws {
+        try requireNonZero(roundID, "Update.round_id")
+        try requireNonZero(baseModelVersion, "Update.base_model_version")
+        try requireNonZero(numExamples, "Update.num_examples")
+        try require(!delta.tensors.isEmpty, .missingField, "Update.delta has no tensors; it is required")
+        if let fisher {
+            try require(fisher.hasSameLayout(as: delta), .invalidValue,
+                        "Update.fisher differs from Update.delta in names or shapes (\(Self.layout(fisher)) vs \(Self.layout(delta)))")
+        }
+        for (key, _) in metrics {
+            try require(!key.isEmpty, .invalidValue, "Update.metrics has an empty key")
+        }
+    }
+
+    private static func layout(_ set: ParameterSet) -> String {
+        let described = set.tensors.prefix(4).map { "\($0.name)\($0.tensor.shape)" }
+        return "[" + described.joined(separator: ", ") + (set.tensors.count > 4 ? ", …" : "") + "]"
+    }
+}
+
+extension Update {
+    init(proto: Tributary_V1_Update) throws {
+        try requireNonZero(proto.roundID, "Update.round_id")
+        try require(proto.hasDelta, .missingField, "Update.delta is absent; it is required")
+        self.init(roundID: proto.roundID, baseModelVersion: proto.baseModelVersion, numExamples: proto.numExamples,
+                  delta: try ParameterSet(proto: proto.delta, field: "Update.delta"),
+                  fisher: proto.hasFisher ? try ParameterSet(proto: proto.fisher, field: "Update.fisher") : nil,
+                  metrics: proto.metrics)
+        try validate()
+    }
+
+    func toProto() -> Tributary_V1_Update {
+        var proto = Tributary_V1_Update()
+        proto.roundID = roundID
+        proto.baseModelVersion = baseModelVersion
+        proto.numExamples = numExamples
+        proto.delta = delta.toProto()
+        if let fisher { proto.fisher = fisher.toProto() }
+        proto.metrics = metrics
+        return proto
+    }
+}

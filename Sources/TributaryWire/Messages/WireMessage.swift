@@ -1,0 +1,86 @@
+/// Any message of the contract: what one frame (one `Envelope`) carries.
+public enum WireMessage: Sendable, Hashable {
+    case hello(Hello)
+    case welcome(Welcome)
+    case reject(Reject)
+    case roundOffer(RoundOffer)
+    case update(Update)
+    case modelRelease(ModelRelease)
+    case heartbeat(Heartbeat)
+    case error(ErrorMessage)
+    case goodbye(Goodbye)
+    /// A slice of a larger message; feed it to a ``ChunkReassembler``.
+    case chunk(PayloadChunk)
+
+    /// The message's name in the contract, for logs and errors.
+    public var name: String {
+        switch self {
+        case .hello: "Hello"
+        case .welcome: "Welcome"
+        case .reject: "Reject"
+        case .roundOffer: "RoundOffer"
+        case .update: "Update"
+        case .modelRelease: "ModelRelease"
+        case .heartbeat: "Heartbeat"
+        case .error: "Error"
+        case .goodbye: "Goodbye"
+        case .chunk: "PayloadChunk"
+        }
+    }
+
+    /// Checks the message as its receiver would, so that we never send what a peer must refuse.
+    public func validate() throws {
+        switch self {
+        case .hello(let m): try m.validate()
+        case .welcome(let m): try m.validate()
+        case .reject(let m): try m.validate()
+        case .roundOffer(let m): try m.validate()
+        case .update(let m): try m.validate()
+        case .modelRelease(let m): try m.validate()
+        case .heartbeat(let m): try m.validate()
+        case .error(let m): try m.validate()
+        case .goodbye: break
+        case .chunk(let m): try m.validate()
+        }
+    }
+}
+
+extension WireMessage {
+    /// Maps and validates a decoded Envelope. The protocol version is checked by the caller.
+    init(envelope: Tributary_V1_Envelope) throws {
+        switch envelope.message {
+        case .hello(let m)?: self = .hello(try Hello(proto: m))
+        case .welcome(let m)?: self = .welcome(try Welcome(proto: m))
+        case .reject(let m)?: self = .reject(try Reject(proto: m))
+        case .roundOffer(let m)?: self = .roundOffer(try RoundOffer(proto: m))
+        case .update(let m)?: self = .update(try Update(proto: m))
+        case .modelRelease(let m)?: self = .modelRelease(try ModelRelease(proto: m))
+        case .heartbeat(let m)?: self = .heartbeat(try Heartbeat(proto: m))
+        case .error(let m)?: self = .error(try ErrorMessage(proto: m))
+        case .goodbye(let m)?: self = .goodbye(Goodbye(proto: m))
+        case .chunk(let m)?: self = .chunk(try PayloadChunk(proto: m))
+        case nil:
+            let unknown = envelope.unknownFields.data.count
+            throw WireError(.unknownMessage,
+                            "Envelope carries no message known to protocol v\(WireProtocol.version) (\(unknown) bytes of unknown fields)")
+        }
+    }
+
+    func toEnvelope() -> Tributary_V1_Envelope {
+        var envelope = Tributary_V1_Envelope()
+        envelope.protocolVersion = WireProtocol.version
+        switch self {
+        case .hello(let m): envelope.message = .hello(m.toProto())
+        case .welcome(let m): envelope.message = .welcome(m.toProto())
+        case .reject(let m): envelope.message = .reject(m.toProto())
+        case .roundOffer(let m): envelope.message = .roundOffer(m.toProto())
+        case .update(let m): envelope.message = .update(m.toProto())
+        case .modelRelease(let m): envelope.message = .modelRelease(m.toProto())
+        case .heartbeat(let m): envelope.message = .heartbeat(m.toProto())
+        case .error(let m): envelope.message = .error(m.toProto())
+        case .goodbye(let m): envelope.message = .goodbye(m.toProto())
+        case .chunk(let m): envelope.message = .chunk(m.toProto())
+        }
+        return envelope
+    }
+}

@@ -1,0 +1,56 @@
+@testable import TributaryWire
+
+/// One valid instance of every message, with seeded tensors.
+enum Fixtures {
+    static func parameters(seed: UInt64, scale: Float = 0.1, nonNegative: Bool = false) -> ParameterSet {
+        var rng = SplitMix64(seed: seed)
+        return try! ParameterSet([
+            NamedTensor(name: "dense1.weight", tensor: WireSamples.tensor(shape: [4, 3], scale: scale, nonNegative: nonNegative, using: &rng)),
+            NamedTensor(name: "dense1.bias", tensor: WireSamples.tensor(shape: [4], scale: scale, nonNegative: nonNegative, using: &rng)),
+            NamedTensor(name: "scalar", tensor: WireSamples.tensor(shape: [], scale: scale, nonNegative: nonNegative, using: &rng)),
+            NamedTensor(name: "empty", tensor: WireSamples.tensor(shape: [0, 5], scale: scale, using: &rng)),
+        ])
+    }
+
+    static let hello = Hello(clientID: "edge-0042",
+                             capabilities: Capabilities(tensorCodecs: [.float32, .float16], features: ["chunked-transfer", "model-delta"], maxFrameBytes: 1 << 22),
+                             device: DeviceFacts(examplesAvailable: 1200, charging: true, meteredNetwork: false, modelVersion: 7))
+    static let welcome = Welcome(sessionID: "s-3f2a", globalModelVersion: 9, heartbeatIntervalMilliseconds: 15_000, maxFrameBytes: 1 << 22)
+    static let reject = Reject(code: .identityMismatch, reason: "Hello.client_id is \"edge-1\"; the certificate says \"edge-2\"")
+    static let plan = TrainingPlan(epochs: 2, batchSize: 32, learningRate: 0.05, ewcLambda: 40, fedProxMu: 0.01,
+                                   replaySize: 16, deadlineUnixMilliseconds: 1_795_000_000_000)
+    static let roundOfferFull = RoundOffer(roundID: 12, baseModelVersion: 9, model: .full(parameters(seed: 1)),
+                                           ewc: EWCState(fisher: parameters(seed: 2, nonNegative: true), anchor: parameters(seed: 3), gamma: 0.9),
+                                           plan: plan)
+    static let roundOfferDelta = RoundOffer(roundID: 13, baseModelVersion: 9, model: .delta(baseVersion: 8, delta: parameters(seed: 4)), plan: plan)
+    static let update = Update(roundID: 12, baseModelVersion: 9, numExamples: 640, delta: parameters(seed: 5),
+                               fisher: parameters(seed: 6, nonNegative: true), metrics: ["train.loss": 0.31, "train.accuracy": 0.93, "b": -1])
+    static let updateNoFisher = Update(roundID: 12, baseModelVersion: 9, numExamples: 1, delta: parameters(seed: 7))
+    static let release = ModelRelease(version: 10, parentVersion: 9, model: .delta(baseVersion: 9, delta: parameters(seed: 8)))
+    static let initialRelease = ModelRelease(version: 1, parentVersion: 0, model: .full(parameters(seed: 9)))
+    static let heartbeat = Heartbeat(sequence: 3, unixMilliseconds: 1_795_000_000_123)
+    static let error = ErrorMessage(code: .invalidMessage, message: "Update.num_examples is 0")
+    static let goodbye = Goodbye(reason: .done, detail: "round 12 sent")
+    static let chunk = PayloadChunk(transferID: 5, index: 1, total: 3, totalBytes: 10, data: [1, 2, 3, 4])
+
+    static let allMessages: [WireMessage] = [
+        .hello(hello), .welcome(welcome), .reject(reject), .roundOffer(roundOfferFull), .roundOffer(roundOfferDelta),
+        .update(update), .update(updateNoFisher), .modelRelease(release), .modelRelease(initialRelease),
+        .heartbeat(heartbeat), .error(error), .goodbye(goodbye), .goodbye(Goodbye(reason: .unspecified)), .chunk(chunk),
+    ]
+
+    /// Frame body bytes of a hand-made envelope (may be invalid on purpose).
+    static func body(_ envelope: Tributary_V1_Envelope) -> [UInt8] {
+        try! envelope.serializedBytes()
+    }
+
+    static func frame(_ envelope: Tributary_V1_Envelope) -> [UInt8] {
+        FrameCodec.frame(body(envelope))
+    }
+
+    static func envelope(_ message: WireMessage, version: UInt32 = WireProtocol.version) -> Tributary_V1_Envelope {
+        var envelope = message.toEnvelope()
+        envelope.protocolVersion = version
+        return envelope
+    }
+}

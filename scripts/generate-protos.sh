@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Regenerates the Swift code for the wire contract (Protocols/tributary/v1/*.proto) into
+# Sources/TributaryWire/Generated/ (or into the folder given as $1).
+#
+# protoc-gen-swift is built from the package's own swift-protobuf dependency, so the
+# generator always matches the SwiftProtobuf runtime we link; protoc is Debian's
+# (apt-get install protobuf-compiler). Set PROTOC_GEN_SWIFT to a built plugin to skip the
+# build (about 90 s on 2 cores). We do not use the SwiftPM build plugin: it would rebuild
+# protoc on every clean build (minutes), and committed output can be reviewed and diffed.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${1:-$root/Sources/TributaryWire/Generated}"
+cd "$root"
+
+command -v protoc >/dev/null || { echo "error: protoc not found; apt-get install protobuf-compiler" >&2; exit 1; }
+
+if [[ -z "${PROTOC_GEN_SWIFT:-}" ]]; then
+  swift build -c release --product protoc-gen-swift >&2
+  PROTOC_GEN_SWIFT="$(swift build -c release --show-bin-path)/protoc-gen-swift"
+fi
+[[ -x "$PROTOC_GEN_SWIFT" ]] || { echo "error: no executable plugin at $PROTOC_GEN_SWIFT" >&2; exit 1; }
+
+mkdir -p "$out"
+rm -f "$out"/*.pb.swift
+protoc \
+  --plugin=protoc-gen-swift="$PROTOC_GEN_SWIFT" \
+  --swift_out="$out" \
+  --swift_opt=Visibility=Internal \
+  --swift_opt=FileNaming=PathToUnderscores \
+  -I Protocols \
+  Protocols/tributary/v1/*.proto
+echo "generated into $out:" >&2
+ls "$out"/*.pb.swift >&2
