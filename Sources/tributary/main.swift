@@ -1,3 +1,3 @@
 import TributaryCLI
 
-TributaryCommand.main()
+await TributaryCommand.runMain()

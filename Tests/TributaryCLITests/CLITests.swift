@@ -42,6 +42,22 @@ import TributarySystem
         #expect(Evaluation.accuracy(try loaded.model(), on: try CSVLoader.load(path: digits)) > 0.75)
     }
 
+    @Test func initFromAJSONModelSpec() throws {
+        let dir = CLIProcess.temporaryDirectory()
+        let spec = dir + "/spec.json"
+        try AtomicFile.write(Array(#"{"inputSize": 64, "layers": [{"units": 32, "activation": "tanh"}, {"units": 10, "activation": "identity"}], "loss": "softmaxCrossEntropy"}"#.utf8), to: spec)
+        let created = try CLIProcess.run(["init", "--out", dir + "/m.ckpt", "--spec", spec, "--optimizer", "adam", "--lr", "0.01"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let (checkpoint, _) = try CheckpointStore.load(from: dir + "/m.ckpt")
+        #expect(checkpoint.spec.layers.map(\.units) == [32, 10])
+        #expect(checkpoint.spec.layers[0].activation == .tanh)
+        #expect(checkpoint.optimizer == .adam(Adam(learningRate: 0.01)))
+        try AtomicFile.write(Array(#"{"inputSize": 64, "layers": [], "loss": "softmaxCrossEntropy"}"#.utf8), to: spec)
+        let bad = try CLIProcess.run(["init", "--out", dir + "/n.ckpt", "--spec", spec])
+        #expect(bad.status != 0)
+        #expect(bad.stderr == "error: --spec \(spec): model spec: needs at least one layer, got none\n")
+    }
+
     @Test func badFlagsAndFilesGetOneClearLine() throws {
         let dir = CLIProcess.temporaryDirectory()
         let model = dir + "/m.ckpt"
@@ -67,8 +83,9 @@ import TributarySystem
         for (arguments, expected) in cases {
             let output = try CLIProcess.run(arguments)
             #expect(output.status != 0, "\(arguments) exited 0")
-            let firstLine = output.stderr.split(separator: "\n").first.map(String.init) ?? ""
-            #expect(firstLine.contains(expected), "\(arguments): \(output.stderr)")
+            let lines = output.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(arguments): \(output.stderr)")
+            #expect(lines.first?.hasPrefix("error: ") == true && lines.first?.contains(expected) == true, "\(arguments): \(output.stderr)")
         }
         // The checkpoint the failures touched is intact.
         #expect(throws: Never.self) { try CheckpointStore.load(from: model) }
