@@ -45,6 +45,8 @@ let package = Package(
             ]
         ),
         .target(name: "TributaryExperiments", dependencies: ["TributaryLearning"]),
+        // The coordinator's round logic, sans-IO: events in, actions out, clock injected.
+        .target(name: "TributaryRounds", dependencies: ["TributaryNumerics"]),
         .target(
             name: "TributaryCertificates",
             dependencies: [
@@ -79,6 +81,7 @@ let package = Package(
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
+        .testTarget(name: "TributaryRoundsTests", dependencies: ["TributaryRounds"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI", "TributarySystem"]),
         .testTarget(
             name: "TributaryCertificatesTests",

@@ -1,0 +1,206 @@
+import TributaryNumerics
+
+/// The coordinator's round logic, apart from I/O: events in, actions out, clock injected.
+///
+/// A round starts when its trigger fires (enough ready clients, a schedule, or the operator),
+/// offers itself to `selectionSize` eligible clients chosen by a seeded shuffle, accepts one
+/// update per selected client until the target count or the deadline, then closes if the quorum is
+/// met and is abandoned otherwise. Updates for another round, from unselected clients, twice from
+/// one client, or trained from another version are refused with their own code. Every wait has a
+/// deadline: the machine asks for a wake-up at each one.
+public struct RoundStateMachine: Sendable {
+    private enum State: Sendable, Equatable {
+        case idle
+        case collecting(Round)
+        case closing(Round)
+    }
+
+    public let configuration: RoundConfiguration
+    public private(set) var population = Population()
+    /// The live global model version rounds train from.
+    public private(set) var currentVersion: UInt64
+    public private(set) var nextRoundID: UInt64
+    private var state: State = .idle
+    private var generator: SeededGenerator
+    private var nextScheduledStart: ContinuousClock.Instant?
+    /// Rounds that ended, and how (for refusing late updates with the right code).
+    private var endedRounds: Set<UInt64> = []
+
+    public init(configuration: RoundConfiguration, currentVersion: UInt64, nextRoundID: UInt64 = 1, now: ContinuousClock.Instant) {
+        self.configuration = configuration
+        self.currentVersion = currentVersion
+        self.nextRoundID = nextRoundID
+        self.generator = SeededGenerator(seed: configuration.seed)
+        if case .schedule = configuration.trigger { nextScheduledStart = now }
+        for id in 1..<max(nextRoundID, 1) { endedRounds.insert(id) }
+    }
+
+    /// The round being collected or closed, if any.
+    public var currentRound: Round? {
+        switch state {
+        case .idle: nil
+        case .collecting(let round), .closing(let round): round
+        }
+    }
+
+    public var isCollecting: Bool {
+        if case .collecting = state { return true }
+        return false
+    }
+
+    // MARK: Population events
+
+    /// A client connected, or told us new facts (Hello, heartbeat, ready report).
+    public mutating func clientUpdated(_ record: ClientRecord, now: ContinuousClock.Instant) -> [RoundAction] {
+        population.upsert(record)
+        return startIfTriggered(now: now)
+    }
+
+    public mutating func clientDisconnected(_ id: String, now: ContinuousClock.Instant) -> [RoundAction] {
+        population.remove(id)
+        guard case .collecting(let round) = state, round.selected.contains(id) else { return [] }
+        return closeIfNoOneLeft(round, now: now)
+    }
+
+    // MARK: Round events
+
+    /// The operator asked for a round now.
+    public mutating func startRequested(now: ContinuousClock.Instant) throws -> [RoundAction] {
+        guard case .idle = state else {
+            throw RoundError(.roundInProgress, "round \(currentRound!.id) is still running; wait for it to close or be abandoned")
+        }
+        let eligible = population.eligible(under: configuration)
+        guard eligible.count >= configuration.quorum else {
+            throw RoundError(
+                .notEnoughClients,
+                "only \(eligible.count) eligible clients are connected; the quorum is \(configuration.quorum)")
+        }
+        return start(eligible: eligible, now: now)
+    }
+
+    /// Time passed: deadlines and schedules.
+    public mutating func tick(now: ContinuousClock.Instant) -> [RoundAction] {
+        switch state {
+        case .collecting(let round) where now >= round.deadline:
+            return finishCollecting(round, now: now, reason: "deadline passed")
+        case .idle:
+            return startIfTriggered(now: now)
+        default:
+            return []
+        }
+    }
+
+    /// An update arrived. On success the shell folds it into the round's sums, then performs the
+    /// returned actions (a `close` when the target is reached). A refusal leaves everything as it was.
+    public mutating func updateReceived(
+        from client: String, roundID: UInt64, baseVersion: UInt64, examples: Int, now: ContinuousClock.Instant
+    ) throws -> [RoundAction] {
+        population.touch(client, now: now)
+        guard case .collecting(var round) = state, round.id == roundID else {
+            if endedRounds.contains(roundID) || currentRound?.id == roundID {
+                throw RoundError(.lateUpdate, "update from \(client) for round \(roundID) arrived after the round stopped collecting")
+            }
+            throw RoundError(.unknownRound, "update from \(client) names round \(roundID), which this coordinator has not offered")
+        }
+        guard round.selected.contains(client) else {
+            throw RoundError(.notSelected, "update from \(client) for round \(roundID): the client was not offered this round")
+        }
+        guard round.accepted[client] == nil else {
+            throw RoundError(.duplicateUpdate, "update from \(client) for round \(roundID): the client already sent one")
+        }
+        guard baseVersion == round.baseVersion else {
+            throw RoundError(
+                .wrongBaseVersion, "update from \(client) for round \(roundID) was trained from version \(baseVersion), the round's base is \(round.baseVersion)")
+        }
+        guard examples > 0 else {
+            throw RoundError(.emptyUpdate, "update from \(client) for round \(roundID) claims \(examples) examples")
+        }
+        round.accepted[client] = examples
+        state = .collecting(round)
+        if round.accepted.count >= configuration.targetUpdates {
+            state = .closing(round)
+            return [.close(round)]
+        }
+        return closeIfNoOneLeft(round, now: now)
+    }
+
+    /// The shell finished a closed round: `promotedVersion` is the new live version, or nil when
+    /// the candidate was rejected by the evaluation gate (the live model stays).
+    public mutating func roundFinished(promotedVersion: UInt64?, now: ContinuousClock.Instant) -> [RoundAction] {
+        guard case .closing(let round) = state else { return [] }
+        if let promotedVersion { currentVersion = promotedVersion }
+        endedRounds.insert(round.id)
+        state = .idle
+        if case .schedule = configuration.trigger { return scheduleNext(now: now) }
+        return startIfTriggered(now: now)
+    }
+
+    /// After a restart: the journal says `round` was collecting. Without its in-memory sums the
+    /// round cannot be completed honestly if updates were already accepted, so it is abandoned;
+    /// a round with no accepted update resumes until its deadline.
+    public mutating func restore(round: Round, now: ContinuousClock.Instant) -> [RoundAction] {
+        nextRoundID = max(nextRoundID, round.id + 1)
+        if !round.accepted.isEmpty || now >= round.deadline {
+            endedRounds.insert(round.id)
+            return [.abandon(round, reason: round.accepted.isEmpty ? "deadline passed during a restart" : "coordinator restarted with \(round.accepted.count) updates folded in memory")]
+        }
+        state = .collecting(round)
+        return [.wakeUp(at: round.deadline)]
+    }
+
+    // MARK: Internals
+
+    private mutating func startIfTriggered(now: ContinuousClock.Instant) -> [RoundAction] {
+        guard case .idle = state else { return [] }
+        let eligible = population.eligible(under: configuration)
+        switch configuration.trigger {
+        case .manual:
+            return []
+        case .readyClients(let needed):
+            guard eligible.count >= max(needed, configuration.quorum) else { return [] }
+            return start(eligible: eligible, now: now)
+        case .schedule:
+            guard let at = nextScheduledStart else { return [] }
+            guard now >= at else { return [.wakeUp(at: at)] }
+            guard eligible.count >= configuration.quorum else { return [] }
+            nextScheduledStart = nil
+            return start(eligible: eligible, now: now)
+        }
+    }
+
+    private mutating func start(eligible: [String], now: ContinuousClock.Instant) -> [RoundAction] {
+        var pool = eligible
+        for i in stride(from: pool.count - 1, to: 0, by: -1) { pool.swapAt(i, generator.nextInt(below: i + 1)) }
+        let selected = Array(pool.prefix(configuration.selectionSize)).sorted()
+        let round = Round(
+            id: nextRoundID, baseVersion: currentVersion, selected: selected, accepted: [:], startedAt: now,
+            deadline: now + configuration.collectTimeout)
+        nextRoundID += 1
+        state = .collecting(round)
+        return [.offer(round), .wakeUp(at: round.deadline)]
+    }
+
+    /// Every selected client has answered or gone: close or abandon now rather than wait.
+    private mutating func closeIfNoOneLeft(_ round: Round, now: ContinuousClock.Instant) -> [RoundAction] {
+        let waiting = round.selected.filter { round.accepted[$0] == nil && population.clients[$0] != nil }
+        guard waiting.isEmpty else { return [] }
+        return finishCollecting(round, now: now, reason: "no selected client is left to answer")
+    }
+
+    private mutating func finishCollecting(_ round: Round, now: ContinuousClock.Instant, reason: String) -> [RoundAction] {
+        if round.accepted.count >= configuration.quorum {
+            state = .closing(round)
+            return [.close(round)]
+        }
+        endedRounds.insert(round.id)
+        state = .idle
+        let why = "\(reason) with \(round.accepted.count) of \(configuration.quorum) required updates"
+        return [.abandon(round, reason: why)] + scheduleNext(now: now)
+    }
+
+    private mutating func scheduleNext(now: ContinuousClock.Instant) -> [RoundAction] {
+        guard case .schedule(let interval) = configuration.trigger else { return [] }
+        nextScheduledStart = now + interval
+        return [.wakeUp(at: now + interval)]
+    }
+}
