@@ -1,0 +1,65 @@
+import Testing
+import TributaryLearning
+
+@Suite struct DriftTests {
+    /// A model of the first concept, and the 0/1 error of its predictions over a stream that
+    /// inverts its concept at example 3,000 (the first 1,000 examples trained the model).
+    func errorStream(seed: UInt64) throws -> [Bool] {
+        var stream = DriftingStream(dimensions: 4, seed: seed, noise: 0.05, abruptDriftAt: 3000)
+        let training = stream.next(1000)
+        let plan = TrainingPlan(epochs: 20, batchSize: 32)
+        let start = try Checkpoint.fresh(spec: try ModelSpec.mlp(input: 4, hidden: [8], outputs: 2), seed: seed, optimizer: .sgd(SGD(learningRate: 0.2)), plan: plan)
+        let model = try IncrementalJob(plan: plan).run(from: start, data: training).candidate.model()
+        let later = stream.next(4000)
+        let predictions = Evaluation.predictions(model, on: later)
+        return zip(predictions, later.labels).map { $0 == Int($1) }
+    }
+
+    func firstAlarm(_ detector: inout some DriftDetector, _ correct: [Bool]) -> Int? {
+        for (index, ok) in correct.enumerated() where detector.observe(ok ? 0 : 1) { return index + 1000 }
+        return nil
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func pageHinkleyFiresAfterTheDriftAndNotBefore(seed: UInt64) throws {
+        let correct = try errorStream(seed: seed)
+        #expect(Double(correct.prefix(2000).filter { $0 }.count) / 2000 > 0.85)
+        var detector = PageHinkley(delta: 0.005, threshold: 50)
+        let alarm = try #require(firstAlarm(&detector, correct))
+        #expect(alarm >= 3000 && alarm < 3300, "Page-Hinkley alarm at \(alarm)")
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func adwinFiresAfterTheDriftAndNotBefore(seed: UInt64) throws {
+        let correct = try errorStream(seed: seed)
+        var detector = ADWIN(confidence: 0.002)
+        let alarm = try #require(firstAlarm(&detector, correct))
+        #expect(alarm >= 3000 && alarm < 3300, "ADWIN alarm at \(alarm)")
+        #expect(detector.width < 400)  // the old concept was dropped from the window
+        let errorBefore = Double(correct.prefix(2000).filter { !$0 }.count) / 2000
+        #expect(detector.mean > errorBefore)  // the window now holds mostly the new, worse regime
+    }
+
+    @Test func triggersFireOnVolumeAccuracyDropAndDrift() throws {
+        var volume = TrainingTrigger(configuration: .init(volumeThreshold: 100))
+        #expect(volume.examplesArrived(60) == nil)
+        #expect(volume.examplesArrived(40) == .volume(newExamples: 100))
+        volume.trained(heldOutAccuracy: 0.9)
+        #expect(volume.examplesArrived(99) == nil)
+
+        var accuracy = TrainingTrigger(configuration: .init(accuracyDropMargin: 0.05))
+        accuracy.trained(heldOutAccuracy: 0.9)
+        #expect(accuracy.heldOutAccuracy(0.87) == nil)
+        #expect(accuracy.heldOutAccuracy(0.84) == .accuracyDrop(from: 0.9, to: 0.84))
+
+        let correct = try errorStream(seed: 4)
+        var drift = TrainingTrigger(configuration: .init(pageHinkley: PageHinkley(), adwin: ADWIN()))
+        var reason: TrainingTrigger.Reason?
+        var at = 0
+        for (index, ok) in correct.enumerated() {
+            if let fired = drift.predictionObserved(correct: ok) { reason = fired; at = index + 1000; break }
+        }
+        guard case .drift = reason else { Issue.record("no drift trigger"); return }
+        #expect(at >= 3000 && at < 3300)
+    }
+}
