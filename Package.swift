@@ -44,7 +44,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "TributaryExperiments", dependencies: ["TributaryLearning"]),
+        .target(name: "TributaryExperiments", dependencies: ["TributaryLearning", "TributarySystem"]),
         // The coordinator's round logic, sans-IO: events in, actions out, clock injected.
         .target(name: "TributaryRounds", dependencies: ["TributaryNumerics"]),
         .target(
