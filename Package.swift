@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -45,6 +46,11 @@ let package = Package(
             ]
         ),
         .target(name: "TributaryExperiments", dependencies: ["TributaryLearning", "TributarySystem"]),
+        // The edge's feedback store (SQLite via GRDB): labelled examples with their provenance.
+        .target(
+            name: "TributaryFeedback",
+            dependencies: ["TributaryLearning", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // The coordinator's round logic, sans-IO: events in, actions out, clock injected.
         .target(name: "TributaryRounds", dependencies: ["TributaryNumerics"]),
         .target(
@@ -82,6 +88,7 @@ let package = Package(
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
         .testTarget(name: "TributaryRoundsTests", dependencies: ["TributaryRounds"]),
+        .testTarget(name: "TributaryFeedbackTests", dependencies: ["TributaryFeedback", "TributarySystem"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI", "TributarySystem"]),
         .testTarget(
             name: "TributaryCertificatesTests",

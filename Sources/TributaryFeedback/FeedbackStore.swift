@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+import TributaryLearning
+
+/// The edge's local store of labelled examples, in SQLite (WAL). Each accepted record is one
+/// committed transaction, so nothing stored is lost when the agent is killed.
+///
+/// The bounded temporal context: the store keeps at most `maxExamples` (a sliding window, oldest
+/// dropped first) and drops examples older than `maxAge`; the replay buffer in the checkpoint keeps
+/// a reservoir of the past beyond that.
+public final class FeedbackStore: Sendable {
+    public struct Configuration: Sendable, Equatable {
+        public var featureCount: Int
+        public var classCount: Int
+        /// Sliding window: the most examples kept (nil: unbounded).
+        public var maxExamples: Int?
+        /// Examples older than this are dropped (nil: kept).
+        public var maxAge: Duration?
+
+        public init(featureCount: Int, classCount: Int, maxExamples: Int? = 100_000, maxAge: Duration? = nil) {
+            self.featureCount = featureCount
+            self.classCount = classCount
+            self.maxExamples = maxExamples
+            self.maxAge = maxAge
+        }
+    }
+
+    public struct Counts: Sendable, Equatable, Codable {
+        public var stored: Int
+        public var trainable: Int
+        /// Trainable examples that arrived after the last training.
+        public var newSinceTraining: Int
+
+        public init(stored: Int, trainable: Int, newSinceTraining: Int) {
+            self.stored = stored
+            self.trainable = trainable
+            self.newSinceTraining = newSinceTraining
+        }
+    }
+
+    public let configuration: Configuration
+    private let database: DatabasePool
+
+    public init(path: String, configuration: Configuration) throws {
+        guard configuration.featureCount > 0, configuration.classCount > 0 else {
+            throw FeedbackError(.invalidConfiguration, "feedback store: featureCount \(configuration.featureCount) and classCount \(configuration.classCount) must be positive")
+        }
+        if let max = configuration.maxExamples, max <= 0 {
+            throw FeedbackError(.invalidConfiguration, "feedback store: maxExamples must be positive, got \(max)")
+        }
+        self.configuration = configuration
+        do {
+            database = try DatabasePool(path: path)
+            var migrator = DatabaseMigrator()
+            migrator.registerMigration("v1") { db in
+                try db.execute(sql: """
+                    CREATE TABLE example (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        features BLOB NOT NULL,
+                        label INTEGER NOT NULL,
+                        provenance TEXT NOT NULL,
+                        model_version INTEGER,
+                        rating REAL,
+                        trainable INTEGER NOT NULL,
+                        received_at REAL NOT NULL
+                    );
+                    CREATE TABLE state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                    """)
+            }
+            try migrator.migrate(database)
+        } catch {
+            throw FeedbackError(.storage, "feedback store \(path): \(error)")
+        }
+    }
+
+    /// Validates and stores one record; returns its id. A refused record changes nothing.
+    @discardableResult
+    public func insert(_ record: FeedbackRecord, now: Date = Date()) throws -> Int64 {
+        try record.validate(featureCount: configuration.featureCount, classCount: configuration.classCount)
+        return try insert([record], now: now).first!
+    }
+
+    /// Validates every record first, then stores them all in one transaction (all or none).
+    @discardableResult
+    public func insert(_ records: [FeedbackRecord], now: Date = Date()) throws -> [Int64] {
+        for (index, record) in records.enumerated() {
+            do {
+                try record.validate(featureCount: configuration.featureCount, classCount: configuration.classCount)
+            } catch let error as FeedbackError where records.count > 1 {
+                throw FeedbackError(error.code, "record \(index): \(error.reason)")
+            }
+        }
+        return try storage {
+            try database.write { db in
+                var ids: [Int64] = []
+                for record in records {
+                    try db.execute(
+                        sql: "INSERT INTO example (features, label, provenance, model_version, rating, trainable, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        arguments: [
+                            record.features.withUnsafeBytes { Data($0) }, Int64(record.label), record.provenance.rawValue,
+                            record.modelVersion.map { Int64($0) }, record.rating, record.isTrainable, now.timeIntervalSince1970,
+                        ])
+                    ids.append(db.lastInsertedRowID)
+                }
+                try applyRetention(db, now: now)
+                return ids
+            }
+        }
+    }
+
+    /// Imports a labelled CSV (provenance `label`) in one transaction.
+    @discardableResult
+    public func importCSV(path: String, now: Date = Date()) throws -> Int {
+        let data = try CSVLoader.load(path: path, options: .init(classCount: configuration.classCount))
+        let records = (0..<data.count).map { FeedbackRecord(features: Array(data.row($0)), label: data.labels[$0], provenance: .label) }
+        return try insert(records, now: now).count
+    }
+
+    public func counts() throws -> Counts {
+        try storage {
+            try database.read { db in
+                let stored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM example") ?? 0
+                let trainable = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM example WHERE trainable = 1") ?? 0
+                let mark = try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'trained_through'") ?? 0
+                let new = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM example WHERE trainable = 1 AND id > ?", arguments: [mark]) ?? 0
+                return Counts(stored: stored, trainable: trainable, newSinceTraining: new)
+            }
+        }
+    }
+
+    /// The trainable examples (all, or only those after the last training), with the id of the
+    /// newest one, to pass to `markTrained(through:)` once the job's checkpoint is saved.
+    public func trainingData(onlyNew: Bool) throws -> (data: Dataset, throughID: Int64) {
+        try storage {
+            try database.read { db in
+                let mark = onlyNew ? (try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'trained_through'") ?? 0) : 0
+                var data = Dataset(featureCount: configuration.featureCount)
+                var last: Int64 = mark
+                let rows = try Row.fetchCursor(db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND id > ? ORDER BY id", arguments: [mark])
+                while let row = try rows.next() {
+                    let blob: Data = row["features"]
+                    let features = blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                    data.append(features: features, label: Int32(row["label"] as Int64))
+                    last = row["id"]
+                }
+                return (data, last)
+            }
+        }
+    }
+
+    /// Records that examples up to `id` have been trained on.
+    public func markTrained(through id: Int64) throws {
+        try storage {
+            try database.write { db in
+                try db.execute(sql: "INSERT INTO state (key, value) VALUES ('trained_through', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [id])
+            }
+        }
+    }
+
+    private func applyRetention(_ db: Database, now: Date) throws {
+        if let maxAge = configuration.maxAge {
+            let seconds = Double(maxAge.components.seconds) + Double(maxAge.components.attoseconds) / 1e18
+            try db.execute(sql: "DELETE FROM example WHERE received_at < ?", arguments: [now.timeIntervalSince1970 - seconds])
+        }
+        if let maxExamples = configuration.maxExamples {
+            try db.execute(sql: "DELETE FROM example WHERE id NOT IN (SELECT id FROM example ORDER BY id DESC LIMIT ?)", arguments: [maxExamples])
+        }
+    }
+
+    private func storage<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as FeedbackError {
+            throw error
+        } catch let error as LearningError {
+            throw FeedbackError(.invalidRecord, error.reason)
+        } catch {
+            throw FeedbackError(.storage, "feedback store: \(error)")
+        }
+    }
+}
