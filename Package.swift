@@ -51,6 +51,16 @@ let package = Package(
             name: "TributaryFeedback",
             dependencies: ["TributaryLearning", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The feedback endpoint on loopback HTTP: FeedbackAPI (pure) behind a thin NIO shell.
+        .target(
+            name: "TributaryFeedbackHTTP",
+            dependencies: [
+                "TributaryFeedback",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The coordinator's round logic, sans-IO: events in, actions out, clock injected.
         .target(name: "TributaryRounds", dependencies: ["TributaryNumerics"]),
         .target(
@@ -88,7 +98,7 @@ let package = Package(
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
         .testTarget(name: "TributaryRoundsTests", dependencies: ["TributaryRounds"]),
-        .testTarget(name: "TributaryFeedbackTests", dependencies: ["TributaryFeedback", "TributarySystem"]),
+        .testTarget(name: "TributaryFeedbackTests", dependencies: ["TributaryFeedback", "TributaryFeedbackHTTP", "TributarySystem"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI", "TributarySystem"]),
         .testTarget(
             name: "TributaryCertificatesTests",

@@ -1,0 +1,66 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TributaryFeedback
+import TributaryFeedbackHTTP
+
+@Suite struct FeedbackAPITests {
+    func api() throws -> FeedbackAPI {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("feedback-api-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return FeedbackAPI(store: try FeedbackStore(path: dir + "/f.sqlite", configuration: .init(featureCount: 2, classCount: 3)))
+    }
+
+    func post(_ api: FeedbackAPI, _ json: String) -> FeedbackAPI.Response {
+        api.handle(method: "POST", path: "/v1/feedback", body: Array(json.utf8))
+    }
+
+    @Test func acceptsRecordsAndBatches() throws {
+        let api = try api()
+        #expect(post(api, #"{"features": [1, 2], "label": 1, "provenance": "label"}"#) == .init(status: 201, body: #"{"ids":[1]}"#))
+        #expect(post(api, #"{"records": [{"features": [1, 2], "label": 2, "provenance": "correction", "model_version": 4}, {"features": [0, 1], "label": 0, "provenance": "rating", "rating": 5}]}"#).body == #"{"ids":[2,3]}"#)
+        #expect(api.handle(method: "GET", path: "/v1/status", body: []) == .init(status: 200, body: #"{"stored":3,"trainable":3,"new_since_training":3}"#))
+    }
+
+    @Test func refusesBadRequestsWithTheReason() throws {
+        let api = try api()
+        let cases: [(String, Int, String)] = [
+            (#"{"features": [1, 2, 3], "label": 1, "provenance": "label"}"#, 400, "features: 3 values, the model takes 2"),
+            (#"{"features": [1, 2], "label": 7, "provenance": "label"}"#, 400, "label: 7 is not a known class (0..<3)"),
+            (#"{"features": [1, 2], "label": 1, "provenance": "gossip"}"#, 400, "provenance"),
+            (#"{"features": [1, 2], "provenance": "label"}"#, 400, "missing field 'label'"),
+            (#"{"features": ["x", 2], "label": 1, "provenance": "label"}"#, 400, "features"),
+            ("not json", 400, "not JSON"),
+            (#"{"records": []}"#, 400, "no records"),
+        ]
+        for (body, status, message) in cases {
+            let response = post(api, body)
+            #expect(response.status == status, "\(body): \(response)")
+            #expect(response.body.contains(message), "\(body): \(response.body)")
+        }
+        #expect(api.handle(method: "DELETE", path: "/v1/feedback", body: []).status == 405)
+        #expect(api.handle(method: "GET", path: "/admin", body: []).status == 404)
+        #expect(try api.store.counts().stored == 0)
+    }
+
+    @Test func servesOnLoopbackHTTP() async throws {
+        let api = try api()
+        let server = try await FeedbackHTTPServer.start(api: api)
+        defer { Task { try? await server.close() } }
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/v1/feedback")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(#"{"features": [0.5, 1.5], "label": 2, "provenance": "review"}"#.utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 201)
+        #expect(String(decoding: data, as: UTF8.self) == #"{"ids":[1]}"#)
+        request.httpBody = Data(#"{"features": [0.5], "label": 2, "provenance": "review"}"#.utf8)
+        let (bad, badResponse) = try await URLSession.shared.data(for: request)
+        #expect((badResponse as? HTTPURLResponse)?.statusCode == 400)
+        #expect(String(decoding: bad, as: UTF8.self).contains("features: 1 values, the model takes 2"))
+        let (status, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(server.port)/v1/status")!)
+        #expect(String(decoding: status, as: UTF8.self) == #"{"stored":1,"trainable":1,"new_since_training":1}"#)
+        try await server.close()
+    }
+}
