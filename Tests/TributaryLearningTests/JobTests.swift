@@ -42,6 +42,20 @@ import TributaryLearning
         #expect(second.report.pastDataBefore?.count == 32)
     }
 
+    @Test func aGlobalEWCStateIsThePenaltyAndIsNotConsolidatedLocally() throws {
+        let first = try IncrementalJob(plan: plan).run(from: try start(), data: Fixtures.blobs(count: 64, seed: 1))
+        let global = first.candidate.ewc
+        var noStore = plan
+        noStore.storeInReplay = false
+        let fresh = try start()
+        let result = try IncrementalJob(plan: noStore).run(from: fresh, data: Fixtures.blobs(count: 64, seed: 2), globalEWC: global)
+        #expect(result.candidate.ewc == fresh.ewc)
+        #expect(result.fisher?.count == fresh.parameters.count)
+        #expect(result.candidate.replay == fresh.replay)
+        #expect(result.report.ewcPenalty == global.penalty(at: result.candidate.parameters, lambda: 10))
+        #expect(result.report.ewcPenalty > 0)
+    }
+
     @Test func frozenLayersDoNotChange() throws {
         var frozenPlan = plan
         frozenPlan.frozenLayers = ["dense1"]

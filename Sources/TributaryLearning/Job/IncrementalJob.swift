@@ -22,7 +22,9 @@ public struct IncrementalJob: Sendable {
     }
 
     /// Runs the job. `globalEWC`, when given, replaces the checkpoint's own EWC state as the
-    /// penalty (a federation's shared importance); `heldOut` adds a held-out evaluation.
+    /// penalty (a federation's shared importance, which the coordinator consolidates: the local
+    /// state is then left as it was and the new Fisher is only returned); `heldOut` adds a
+    /// held-out evaluation.
     public func run(
         from parent: Checkpoint, data: Dataset, heldOut: Dataset? = nil, globalEWC: EWCState? = nil,
         progress: ((JobProgress) -> Void)? = nil
@@ -56,6 +58,7 @@ public struct IncrementalJob: Sendable {
 
         var ewc = parent.ewc
         var fisherMean = 0.0, fisherMax = 0.0
+        var newFisher: [Float]?
         let fisherStarted = Self.now()
         if let configuration = plan.ewc {
             var fisherData = data
@@ -63,12 +66,13 @@ public struct IncrementalJob: Sendable {
             let fisher = configuration.estimator.estimate(model: candidateModel, data: fisherData, classMask: trainer.classMask)
             fisherMean = Double(fisher.withUnsafeBufferPointer { VectorMath.sum($0) }) / Double(max(fisher.count, 1))
             fisherMax = Double(fisher.max() ?? 0)
-            ewc.consolidate(fisher: fisher, anchor: candidateModel.parameters, mode: configuration.mode)
+            if globalEWC == nil { ewc.consolidate(fisher: fisher, anchor: candidateModel.parameters, mode: configuration.mode) }
+            newFisher = fisher
         }
         let fisherSeconds = Self.now() - fisherStarted
 
         var replay = parent.replay
-        replay.insert(data, generator: &generator)
+        if plan.storeInReplay { replay.insert(data, generator: &generator) }
 
         let stabilitySet: Dataset = heldOut ?? { var union = data; union.append(contentsOf: pastData); return union }()
         let delta = candidateModel.parameterVector.subtracting(parentModel.parameterVector)
@@ -95,7 +99,7 @@ public struct IncrementalJob: Sendable {
                 examplesSeen: parent.lineage.examplesSeen + Int64(data.count),
                 generation: parent.lineage.generation + 1),
             metadata: parent.metadata)
-        return JobResult(candidate: candidate, report: report)
+        return JobResult(candidate: candidate, report: report, fisher: newFisher)
     }
 
     static func now() -> Double {

@@ -44,4 +44,7 @@ public struct JobProgress: Sendable {
 public struct JobResult: Sendable {
     public var candidate: Checkpoint
     public var report: JobReport
+    /// The diagonal Fisher measured on this job's data at the candidate (nil without EWC): what
+    /// an edge sends with its delta.
+    public var fisher: [Float]?
 }

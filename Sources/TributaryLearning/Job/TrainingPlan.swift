@@ -17,11 +17,14 @@ public struct TrainingPlan: Sendable, Codable, Equatable, Hashable {
     public var activeClasses: [Int32]?
     /// Layers whose parameters stay fixed, by name (`dense1`).
     public var frozenLayers: [String]
+    /// Offer the new examples to the replay buffer after the job. A federated client training on
+    /// the same local data over several rounds stores it once.
+    public var storeInReplay: Bool
 
     public init(
         epochs: Int = 1, batchSize: Int = 32, replayBatchSize: Int? = nil, learningRate: Float? = nil,
         ewc: EWCConfiguration? = nil, proximalMu: Float = 0, gradientClipNorm: Float? = nil,
-        activeClasses: [Int32]? = nil, frozenLayers: [String] = []
+        activeClasses: [Int32]? = nil, frozenLayers: [String] = [], storeInReplay: Bool = true
     ) {
         self.epochs = epochs
         self.batchSize = batchSize
@@ -32,6 +35,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable, Hashable {
         self.gradientClipNorm = gradientClipNorm
         self.activeClasses = activeClasses
         self.frozenLayers = frozenLayers
+        self.storeInReplay = storeInReplay
     }
 
     /// Checks every setting; the error names the setting and its value.
