@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "TributaryNumerics", targets: ["TributaryNumerics"]),
         .library(name: "TributaryLearning", targets: ["TributaryLearning"]),
         .library(name: "TributaryWire", targets: ["TributaryWire"]),
+        .library(name: "TributaryAggregation", targets: ["TributaryAggregation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -63,6 +64,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Aggregation: pure streaming accumulators and server optimizers over flat float buffers; no I/O.
+        .target(name: "TributaryAggregation", dependencies: ["TributaryNumerics"]),
         .target(
             name: "TributaryCLI",
             dependencies: [
@@ -80,6 +83,7 @@ let package = Package(
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI", "TributarySystem"]),
+        .testTarget(name: "TributaryAggregationTests", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         .testTarget(
             name: "TributaryCertificatesTests",
             dependencies: [
