@@ -79,6 +79,7 @@ let package = Package(
         ),
         .executableTarget(name: "tributary", dependencies: ["TributaryCLI"]),
         .executableTarget(name: "TributaryWireBench", dependencies: ["TributaryWire"]),
+        .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
