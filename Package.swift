@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TributaryLearning", targets: ["TributaryLearning"]),
         .library(name: "TributaryWire", targets: ["TributaryWire"]),
         .library(name: "TributaryAggregation", targets: ["TributaryAggregation"]),
+        .library(name: "TributaryRegistry", targets: ["TributaryRegistry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -66,6 +68,16 @@ let package = Package(
         ),
         // Aggregation: pure streaming accumulators and server optimizers over flat float buffers; no I/O.
         .target(name: "TributaryAggregation", dependencies: ["TributaryNumerics"]),
+        // Registry: model versions in SQLite (WAL) + content-addressed checkpoint blobs, round journal.
+        .target(
+            name: "TributaryRegistry",
+            dependencies: [
+                "TributarySystem",
+                "TributaryLearning",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "TributaryCLI",
             dependencies: [
@@ -80,11 +92,14 @@ let package = Package(
         .executableTarget(name: "tributary", dependencies: ["TributaryCLI"]),
         .executableTarget(name: "TributaryWireBench", dependencies: ["TributaryWire"]),
         .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
+        // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
+        .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI", "TributarySystem"]),
         .testTarget(name: "TributaryAggregationTests", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
+        .testTarget(name: "TributaryRegistryTests", dependencies: ["TributaryRegistry", "TributaryLearning", "TributarySystem"]),
         .testTarget(
             name: "TributaryCertificatesTests",
             dependencies: [
