@@ -86,6 +86,7 @@ let package = Package(
                 "TributaryExperiments",
                 "TributaryCertificates",
                 "TributaryWire",
+                "TributaryRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
