@@ -8,6 +8,8 @@ import PackageDescription
 //        ├── TributaryCertificates          TributaryLearning → TributaryExperiments
 //        │                                                  │
 //   TributaryWire (protobuf contract, framing; no numerics) │
+//        │                                  TributaryNumerics → TributaryAggregation (pure)
+//        │         TributarySystem + TributaryLearning + GRDB → TributaryRegistry
 //        └───────────────┬──────────────────────────────────┘
 //                  TributaryCLI → tributary
 let package = Package(
