@@ -8,6 +8,8 @@ import PackageDescription
 //        ├── TributaryCertificates          TributaryLearning → TributaryExperiments
 //        │                                                  │
 //   TributaryWire (protobuf contract, framing; no numerics) │
+//        │                                  TributaryNumerics → TributaryAggregation (pure)
+//        │         TributarySystem + TributaryLearning + GRDB → TributaryRegistry
 //        └───────────────┬──────────────────────────────────┘
 //                  TributaryCLI → tributary
 let package = Package(
@@ -18,6 +20,8 @@ let package = Package(
         .library(name: "TributaryNumerics", targets: ["TributaryNumerics"]),
         .library(name: "TributaryLearning", targets: ["TributaryLearning"]),
         .library(name: "TributaryWire", targets: ["TributaryWire"]),
+        .library(name: "TributaryAggregation", targets: ["TributaryAggregation"]),
+        .library(name: "TributaryRegistry", targets: ["TributaryRegistry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -81,6 +85,18 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Aggregation: pure streaming accumulators and server optimizers over flat float buffers; no I/O.
+        .target(name: "TributaryAggregation", dependencies: ["TributaryNumerics"]),
+        // Registry: model versions in SQLite (WAL) + content-addressed checkpoint blobs, round journal.
+        .target(
+            name: "TributaryRegistry",
+            dependencies: [
+                "TributarySystem",
+                "TributaryLearning",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "TributaryCLI",
             dependencies: [
@@ -89,17 +105,23 @@ let package = Package(
                 "TributaryExperiments",
                 "TributaryCertificates",
                 "TributaryWire",
+                "TributaryRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "tributary", dependencies: ["TributaryCLI"]),
         .executableTarget(name: "TributaryWireBench", dependencies: ["TributaryWire"]),
+        .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
+        // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
+        .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
         .testTarget(name: "TributaryRoundsTests", dependencies: ["TributaryRounds"]),
         .testTarget(name: "TributaryFeedbackTests", dependencies: ["TributaryFeedback", "TributaryFeedbackHTTP", "TributarySystem"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI", "TributarySystem"]),
+        .testTarget(name: "TributaryAggregationTests", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
+        .testTarget(name: "TributaryRegistryTests", dependencies: ["TributaryRegistry", "TributaryLearning", "TributarySystem"]),
         .testTarget(
             name: "TributaryCertificatesTests",
             dependencies: [

@@ -1,0 +1,12 @@
+/// A client whose update was folded into a round: who, with what weight, and how large.
+public struct Participant: Sendable, Equatable, Hashable, Codable {
+    public var clientID: String
+    public var examples: Int
+    public var deltaNorm: Float
+
+    public init(clientID: String, examples: Int, deltaNorm: Float) {
+        self.clientID = clientID
+        self.examples = examples
+        self.deltaNorm = deltaNorm
+    }
+}

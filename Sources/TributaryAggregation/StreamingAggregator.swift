@@ -1,0 +1,86 @@
+import TributaryNumerics
+
+/// Folds client updates into running sums as they arrive, so a round holds O(1) models however
+/// many clients take part: at most two model-sized buffers (three with a Fisher under FedAvg), never
+/// one per client.
+///
+/// - FedAvg: `weightedDeltaSum` = Σ nᵢ Δᵢ.
+/// - Fisher-weighted: `weightedDeltaSum` = Σ nᵢ Fᵢ ⊙ Δᵢ and `weightedFisherSum` = Σ nᵢ Fᵢ.
+/// - Whenever updates carry a Fisher, `weightedFisherSum` also gives the fleet's mean Fisher
+///   Σ nᵢ Fᵢ / Σ nᵢ for the global online-EWC state.
+///
+/// Every update is validated before it touches a sum, so a refused update leaves the aggregator
+/// exactly as it was.
+public struct StreamingAggregator: Sendable {
+    public let policy: UpdatePolicy
+    public let rule: AggregationRule
+
+    private(set) var weightedDeltaSum: [Float]
+    private(set) var weightedFisherSum: [Float]
+    /// Σ nᵢ over accepted updates.
+    public private(set) var totalExamples: Int = 0
+    /// Σ nᵢ over accepted updates that carried a Fisher.
+    public private(set) var fisherExamples: Int = 0
+    public private(set) var participants: [Participant] = []
+    private var clientIDs: Set<String> = []
+
+    public init(policy: UpdatePolicy, rule: AggregationRule) throws {
+        try rule.validate()
+        var policy = policy
+        if rule.needsFisher { policy.requireFisher = true }
+        self.policy = policy
+        self.rule = rule
+        weightedDeltaSum = [Float](repeating: 0, count: policy.layout.totalCount)
+        weightedFisherSum = rule.needsFisher ? [Float](repeating: 0, count: policy.layout.totalCount) : []
+    }
+
+    /// Floats held in running sums: constant in the number of clients folded.
+    public var storageCount: Int { weightedDeltaSum.count + weightedFisherSum.count }
+
+    public var acceptedCount: Int { participants.count }
+
+    /// Validates `update` and, if it passes, folds it into the sums. A thrown error means the
+    /// aggregator is unchanged.
+    @discardableResult
+    public mutating func fold(_ update: ClientUpdate) throws -> Participant {
+        let checked = try policy.validate(update)
+        guard !clientIDs.contains(update.clientID) else {
+            throw AggregationError(
+                .duplicateClient, "client '\(update.clientID)': already has an accepted update in round \(policy.roundID)",
+                clientID: update.clientID)
+        }
+        guard totalExamples <= Int.max - update.examples else {
+            throw AggregationError(.nonPositiveExamples, "client '\(update.clientID)': examples \(update.examples) overflows the round's total", clientID: update.clientID)
+        }
+        let weight = Float(update.examples)
+        switch rule {
+        case .fedAvg:
+            update.delta.withUnsafeBufferPointer { x in
+                weightedDeltaSum.withUnsafeMutableBufferPointer { y in BLAS.axpy(weight, x: x, y: y) }
+            }
+            if let fisher = update.fisher {
+                if weightedFisherSum.isEmpty { weightedFisherSum = [Float](repeating: 0, count: policy.layout.totalCount) }
+                fisher.withUnsafeBufferPointer { x in
+                    weightedFisherSum.withUnsafeMutableBufferPointer { y in BLAS.axpy(weight, x: x, y: y) }
+                }
+            }
+        case .fisherWeighted:
+            let fisher = update.fisher!  // validation required it
+            update.delta.withUnsafeBufferPointer { d in
+                fisher.withUnsafeBufferPointer { f in
+                    weightedDeltaSum.withUnsafeMutableBufferPointer { num in
+                        weightedFisherSum.withUnsafeMutableBufferPointer { den in
+                            FoldKernels.foldFisherWeighted(weight: weight, delta: d, fisher: f, numerator: num, denominator: den)
+                        }
+                    }
+                }
+            }
+        }
+        totalExamples += update.examples
+        if update.fisher != nil { fisherExamples += update.examples }
+        clientIDs.insert(update.clientID)
+        let participant = Participant(clientID: update.clientID, examples: update.examples, deltaNorm: checked.deltaNorm)
+        participants.append(participant)
+        return participant
+    }
+}

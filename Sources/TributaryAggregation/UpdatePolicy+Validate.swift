@@ -1,0 +1,73 @@
+import TributaryNumerics
+
+extension UpdatePolicy {
+    /// What validation learned about an accepted update (so folding need not recompute it).
+    public struct Checked: Sendable, Equatable {
+        public var deltaNorm: Float
+    }
+
+    /// Checks `update` against the round, cheapest checks first; reads every value of the delta
+    /// and Fisher once. Throws the first failure as an `AggregationError` naming the client,
+    /// the field and the value.
+    public func validate(_ update: ClientUpdate) throws -> Checked {
+        let client = update.clientID
+        func fail(_ code: AggregationError.Code, _ reason: String) -> AggregationError {
+            AggregationError(code, "client '\(client)': \(reason)", clientID: client)
+        }
+        guard update.roundID == roundID else {
+            throw fail(.staleRound, "roundID is \(update.roundID), the current round is \(roundID)")
+        }
+        guard update.baseVersion == baseVersion else {
+            throw fail(.baseVersionMismatch, "baseVersion is \(update.baseVersion), the round's base is \(baseVersion)")
+        }
+        guard update.layout == layout else {
+            throw fail(.layoutMismatch, "layout is [\(Self.describe(update.layout))], the model's is [\(Self.describe(layout))]")
+        }
+        guard update.delta.count == layout.totalCount else {
+            throw fail(.shapeMismatch, "delta has \(update.delta.count) values, the model has \(layout.totalCount)")
+        }
+        guard update.examples > 0 else {
+            throw fail(.nonPositiveExamples, "examples is \(update.examples), must be > 0")
+        }
+        if let fisher = update.fisher {
+            guard fisher.count == layout.totalCount else {
+                throw fail(.shapeMismatch, "fisher has \(fisher.count) values, the model has \(layout.totalCount)")
+            }
+        } else if requireFisher {
+            throw fail(.missingFisher, "fisher is absent, this round needs a Fisher diagonal")
+        }
+        let sumOfSquares = update.delta.withUnsafeBufferPointer { VectorMath.sumOfSquares($0) }
+        if !sumOfSquares.isFinite {
+            // Either a non-finite value, or finite values whose squares overflow.
+            if let bad = update.delta.firstIndex(where: { !$0.isFinite }) {
+                throw fail(.nonFiniteDelta, "delta[\(bad)] (\(Self.name(of: bad, in: layout))) is \(update.delta[bad])")
+            }
+        }
+        let norm = sumOfSquares.squareRoot()
+        guard norm <= maxDeltaNorm else {
+            throw fail(.normTooLarge, "delta L2 norm is \(norm), the bound is \(maxDeltaNorm)")
+        }
+        if let fisher = update.fisher {
+            let (finite, minimum) = fisher.withUnsafeBufferPointer { FoldKernels.finiteAndMinimum($0) }
+            if !finite {
+                let bad = fisher.firstIndex { !$0.isFinite }!
+                throw fail(.nonFiniteFisher, "fisher[\(bad)] (\(Self.name(of: bad, in: layout))) is \(fisher[bad])")
+            }
+            if minimum < 0 {
+                let bad = fisher.firstIndex { $0 < 0 }!
+                throw fail(.negativeFisher, "fisher[\(bad)] (\(Self.name(of: bad, in: layout))) is \(fisher[bad]), must be ≥ 0")
+            }
+        }
+        return Checked(deltaNorm: norm)
+    }
+
+    /// "dense1.weight[3]" for flat index 3 + offset of dense1.weight.
+    static func name(of index: Int, in layout: ParameterLayout) -> String {
+        guard let entry = layout.entries.first(where: { $0.range.contains(index) }) else { return "index \(index)" }
+        return "\(entry.name)[\(index - entry.offset)]"
+    }
+
+    static func describe(_ layout: ParameterLayout) -> String {
+        layout.entries.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
+    }
+}

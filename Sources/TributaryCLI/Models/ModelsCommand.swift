@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `tributary models`: inspect and steer the coordinator's model registry.
+///
+/// The root `tributary` command registers this as a subcommand.
+public struct ModelsCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List, inspect, promote, reject, roll back and export model versions in a registry.",
+        discussion: """
+            A registry directory holds registry.sqlite (version metadata and the round journal, \
+            SQLite in WAL mode) and blobs/sha256/<aa>/<digest> (the checkpoint of each version). \
+            Exactly one promoted version is live at a time.
+            """,
+        subcommands: [List.self, Show.self, Promote.self, Reject.self, Rollback.self, Export.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import TributaryRegistry
+
+/// `--registry DIR`, shared by every `models` subcommand. The directory must already hold a
+/// registry: a mistyped path is an error, not a new empty registry.
+struct RegistryOptions: ParsableArguments {
+    @Option(name: .long, help: "The registry directory (holds registry.sqlite and blobs/).")
+    var registry: String
+
+    func open() throws -> ModelRegistry {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: registry, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelsCommandError("--registry \(registry): no such directory")
+        }
+        guard FileManager.default.fileExists(atPath: registry + "/registry.sqlite") else {
+            throw ModelsCommandError("--registry \(registry): not a registry (no registry.sqlite inside)")
+        }
+        do {
+            return try ModelRegistry(directory: registry)
+        } catch let error as RegistryError {
+            throw ModelsCommandError("--registry \(registry): \(error.reason)")
+        }
+    }
+
+    /// Parses a version argument ("3" or "v3").
+    static func version(_ text: String, flag: String = "VERSION") throws -> Int64 {
+        let digits = text.hasPrefix("v") ? String(text.dropFirst()) : text
+        guard let number = Int64(digits), number > 0 else {
+            throw ModelsCommandError("\(flag) '\(text)' is not a version number (a positive integer such as 3)")
+        }
+        return number
+    }
+}
+
+/// Runs a registry call, turning its errors into one line.
+func registryCall<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as RegistryError {
+        throw ModelsCommandError(error.reason)
+    }
+}

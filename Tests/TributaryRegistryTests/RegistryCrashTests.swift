@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Testing
+import TributaryLearning
+import TributaryRegistry
+
+/// Real processes, real SQLite: a child commits versions in a loop and is SIGKILLed at several
+/// points; after each kill the registry is reopened and everything it lists must load and verify.
+@Suite(.serialized) struct RegistryCrashTests {
+    /// Starts the helper, waits for `lines` lines of output plus `delay`, SIGKILLs it and returns
+    /// the lines it printed.
+    func runAndKill(_ arguments: [String], afterLines lines: Int, delay: TimeInterval) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RegistryFixtures.binary("tributary-registry-crashtest"))
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        let start = Date()
+        while text.filter({ $0 == "\n" }).count < lines && Date().timeIntervalSince(start) < 60 {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the helper exited by itself: \(text)")
+        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// Every listed version loads and verifies; the live version is promoted and loads.
+    func checkIntact(_ directory: String) throws -> [ModelVersion] {
+        let registry = try ModelRegistry(directory: directory)
+        let versions = try registry.list()
+        for version in versions {
+            let checkpoint = try registry.load(version.number)
+            #expect(try CheckpointCodec.digest(of: checkpoint) == version.digest)
+        }
+        let live = versions.filter(\.isLive)
+        #expect(live.count <= 1)
+        if let live = live.first {
+            #expect(live.status == .promoted)
+            #expect(try registry.live() == live)
+        }
+        return versions
+    }
+
+    @Test func killedMidCommitLeavesEveryVersionLoadable() throws {
+        let directory = RegistryFixtures.temporaryDirectory()
+        // Kill points: right at start-up, after a few steps, mid-stream at several delays.
+        let points: [(lines: Int, delay: TimeInterval)] = [(0, 0.05), (1, 0), (3, 0.002), (5, 0.01), (8, 0.03), (12, 0.005), (2, 0.1)]
+        var acknowledged: Set<Int64> = []
+        for point in points {
+            let lines = try runAndKill([directory], afterLines: point.lines, delay: point.delay)
+            for line in lines where line.hasPrefix("registered ") {
+                acknowledged.insert(Int64(line.dropFirst("registered ".count))!)
+            }
+            let versions = try checkIntact(directory)
+            // A version the helper saw committed is still there after the kill.
+            #expect(acknowledged.isSubset(of: Set(versions.map(\.number))), "lost: \(acknowledged.subtracting(versions.map(\.number)))")
+        }
+        let registry = try ModelRegistry(directory: directory)
+        // Seven kills, each after some commits: many versions, some statuses of each kind.
+        let versions = try registry.list()
+        #expect(versions.count >= 10, "\(versions.count) versions")
+        #expect(Set(versions.map(\.status)).isSuperset(of: [.promoted, .rejected, .rolledBack]))
+        #expect(try registry.live() != nil)
+        // Orphans from kills between blob and row are swept; what is listed still loads.
+        try registry.sweep(olderThan: Date() + 1)
+        _ = try checkIntact(directory)
+    }
+
+    @Test func killedBetweenBlobAndRowLeavesOnlyAnOrphan() throws {
+        let directory = RegistryFixtures.temporaryDirectory()
+        let registry = try ModelRegistry(directory: directory)
+        try registry.register(candidate: RegistryFixtures.candidate(seed: 1))
+        try registry.promote(1)
+        let lines = try runAndKill([directory, "--orphan"], afterLines: 1, delay: 0)
+        let digest = try #require(lines.first { $0.hasPrefix("blob ") }).dropFirst(5)
+        let orphanPath = "\(directory)/blobs/sha256/\(digest.prefix(2))/\(digest)"
+        #expect(FileManager.default.fileExists(atPath: orphanPath))
+        #expect(try checkIntact(directory).map(\.number) == [1])
+        let report = try ModelRegistry(directory: directory).sweep(olderThan: Date() + 1)
+        #expect(report.removedOrphans == [orphanPath])
+        #expect(try ModelRegistry(directory: directory).live()?.number == 1)
+    }
+}
