@@ -49,7 +49,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "TributaryExperiments", dependencies: ["TributaryLearning", "TributarySystem"]),
+        .target(name: "TributaryExperiments", dependencies: ["TributaryLearning", "TributaryAggregation", "TributarySystem"]),
         // The edge's feedback store (SQLite via GRDB): labelled examples with their provenance.
         .target(
             name: "TributaryFeedback",

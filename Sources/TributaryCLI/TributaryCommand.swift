@@ -5,7 +5,7 @@ public struct TributaryCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "Federated incremental learning: checkpoints, incremental jobs, evaluation.",
-        subcommands: [InitCommand.self, TrainCommand.self, EvalCommand.self, DemoCommand.self, BenchCommand.self, CertsCommand.self, ModelsCommand.self])
+        subcommands: [InitCommand.self, TrainCommand.self, EvalCommand.self, DemoCommand.self, FederateCommand.self, BenchCommand.self, CertsCommand.self, ModelsCommand.self])
 
     public init() {}
 }

@@ -1,0 +1,139 @@
+import TributaryAggregation
+import TributaryLearning
+
+/// Settings of an in-process federated run over a task sequence (defaults: the issue-5 protocol).
+public struct FederatedConfiguration: Sendable {
+    public var clients = 10
+    /// Label skew of each task's split across clients (nil: IID).
+    public var dirichletAlpha: Double? = 0.5
+    public var roundsPerTask = 10
+    public var localEpochs = 1
+    public var batchSize = 8
+    public var learningRate: Float = 0.05
+    public var hidden = [64]
+    /// Local replay buffer per client (0: none).
+    public var replayPerClient = 20
+    /// Replay examples mixed into each local minibatch (nil: the batch size).
+    public var replayBatchSize: Int?
+    /// Strength of the local EWC penalty against the global EWC state (0: none, and no Fisher sent).
+    public var ewcLambda: Float = 10
+    /// Decay of the global online-EWC state, F_g ← γF_g + F̄.
+    public var ewcGamma: Float = 1
+    public var rule: AggregationRule = .fisherWeighted()
+    public var serverOptimizer: ServerOptimizer = .fedAvg(learningRate: 1)
+    public var seed: UInt64 = 7
+
+    public init() {}
+
+    /// The settings of the federated quality bar per scenario (docs/benchmarks.md lists the seed
+    /// spread): split digits replays 16 examples per step under λ = 10, permuted digits 8 under λ = 5.
+    public static func protocolSettings(for scenario: DigitsBenchmark.Scenario) -> FederatedConfiguration {
+        var configuration = FederatedConfiguration()
+        switch scenario {
+        case .split:
+            configuration.replayBatchSize = 16
+            configuration.ewcLambda = 10
+        case .permuted:
+            configuration.replayBatchSize = 8
+            configuration.ewcLambda = 5
+        }
+        return configuration
+    }
+
+    /// Plain FedAvg: no replay, no EWC, unweighted (by examples only) averaging.
+    public static var plainFedAvg: FederatedConfiguration {
+        var configuration = FederatedConfiguration()
+        configuration.replayPerClient = 0
+        configuration.ewcLambda = 0
+        configuration.rule = .fedAvg
+        return configuration
+    }
+}
+
+/// What a federated run measured.
+public struct FederatedResult: Sendable {
+    /// R[i][j] after the last round of task i.
+    public var matrix: AccuracyMatrix
+    /// Accuracy on every task after every round.
+    public var roundAccuracy: [[Double]]
+    /// Float32 bytes of deltas and Fishers the clients sent.
+    public var uploadedBytes: Int
+}
+
+/// Runs federated incremental learning in one process: every round, each client starts from
+/// the global model, runs an `IncrementalJob` on its own share of the current task (with its own
+/// replay buffer and the global EWC state as penalty), and its delta and Fisher are folded into a
+/// `StreamingAggregator`; the server step and the global EWC consolidation close the round.
+public enum FederatedRunner {
+    public static func run(
+        tasks: [ContinualTask], configuration: FederatedConfiguration, progress: ((_ task: Int, _ round: Int, _ accuracy: [Double]) -> Void)? = nil
+    ) throws -> FederatedResult {
+        let inputs = tasks[0].train.featureCount
+        let outputs = Int(tasks.flatMap(\.classes).max()!) + 1
+        let spec = try ModelSpec.mlp(input: inputs, hidden: configuration.hidden, outputs: outputs)
+        let useEWC = configuration.ewcLambda > 0
+        let plan = TrainingPlan(
+            epochs: configuration.localEpochs, batchSize: configuration.batchSize, replayBatchSize: configuration.replayBatchSize,
+            ewc: useEWC ? EWCConfiguration(lambda: configuration.ewcLambda) : nil)
+        let initial = try Checkpoint.fresh(spec: spec, seed: configuration.seed, plan: plan)
+        var global = initial.parameters
+        var clients = try (0..<configuration.clients).map { k in
+            try Checkpoint.fresh(
+                spec: spec, seed: configuration.seed &+ UInt64(k + 1), optimizer: .sgd(SGD(learningRate: configuration.learningRate)),
+                replay: ReplayConfiguration(capacity: configuration.replayPerClient), plan: plan)
+        }
+        let layout = spec.parameterLayout
+        var serverState = configuration.serverOptimizer.newState(parameterCount: global.count)
+        var globalEWC = GlobalEWCState()
+        var version: Int64 = 0
+        var roundID: UInt64 = 0
+        var uploaded = 0
+        let initialModel = try initial.model()
+        let baseline = tasks.map { Evaluation.accuracy(initialModel, on: $0.test) }
+        var matrix: [[Double]] = [], roundAccuracy: [[Double]] = []
+
+        for (taskIndex, task) in tasks.enumerated() {
+            let partition = configuration.dirichletAlpha.map {
+                Partition.dirichlet(labels: task.train.labels, clients: configuration.clients, alpha: $0, seed: configuration.seed &+ UInt64(taskIndex))
+            } ?? Partition.iid(count: task.train.count, clients: configuration.clients, seed: configuration.seed &+ UInt64(taskIndex))
+            let shares = partition.clients.map { task.train.subset($0) }
+            for round in 0..<configuration.roundsPerTask {
+                roundID += 1
+                var aggregator = try StreamingAggregator(
+                    policy: UpdatePolicy(layout: layout, roundID: roundID, baseVersion: version), rule: configuration.rule)
+                var roundPlan = plan
+                roundPlan.storeInReplay = round == configuration.roundsPerTask - 1
+                // The global EWC state is the local penalty; an empty one still makes the job return
+                // its Fisher without consolidating it locally.
+                let penalty: EWCState? = useEWC
+                    ? (globalEWC.isEmpty ? EWCState() : EWCState(terms: [EWCState.Term(fisher: globalEWC.fisher, anchor: globalEWC.anchor)], consolidations: globalEWC.consolidations))
+                    : nil
+                for k in 0..<configuration.clients where !shares[k].isEmpty {
+                    var start = clients[k]
+                    start.parameters = global
+                    let result = try IncrementalJob(plan: roundPlan).run(from: start, data: shares[k], globalEWC: penalty)
+                    clients[k] = result.candidate
+                    var delta = result.candidate.parameters
+                    for j in delta.indices { delta[j] -= global[j] }
+                    try aggregator.fold(ClientUpdate(
+                        clientID: "client-\(k)", roundID: roundID, baseVersion: version, layout: layout,
+                        delta: delta, fisher: result.fisher, examples: shares[k].count))
+                    uploaded += 4 * (delta.count + (result.fisher?.count ?? 0))
+                }
+                let outcome = try aggregator.outcome(
+                    parameters: global, optimizer: configuration.serverOptimizer, state: serverState, ewc: globalEWC,
+                    gamma: configuration.ewcGamma)
+                global = outcome.parameters
+                serverState = outcome.optimizerState
+                if let ewc = outcome.ewc { globalEWC = ewc }
+                version += 1
+                let model = try Sequential(spec: spec, parameters: global)
+                let accuracy = tasks.map { Evaluation.accuracy(model, on: $0.test) }
+                roundAccuracy.append(accuracy)
+                progress?(taskIndex, round, accuracy)
+            }
+            matrix.append(roundAccuracy.last!)
+        }
+        return FederatedResult(matrix: AccuracyMatrix(values: matrix, baseline: baseline), roundAccuracy: roundAccuracy, uploadedBytes: uploaded)
+    }
+}
