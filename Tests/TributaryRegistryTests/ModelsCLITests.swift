@@ -78,16 +78,14 @@ import TributaryRegistry
         let result = try tributary(arguments + ["--registry", directory])
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
-        if !message.hasPrefix("--") {
-            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
-        }
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }
 
     @Test func aMissingRegistryIsNamedAndNotCreated() throws {
         let missing = RegistryFixtures.temporaryDirectory() + "/nope"
         let result = try tributary(["list", "--registry", missing])
         #expect(result.status != 0)
-        #expect(result.stderr == "Error: --registry \(missing): no such directory\n")
+        #expect(result.stderr == "error: --registry \(missing): no such directory\n")
         #expect(!FileManager.default.fileExists(atPath: missing))
         let empty = RegistryFixtures.temporaryDirectory()
         let notRegistry = try tributary(["list", "--registry", empty])
