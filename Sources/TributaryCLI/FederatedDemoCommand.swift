@@ -3,6 +3,21 @@ import Foundation
 import TributaryAggregation
 import TributaryExperiments
 import TributaryLearning
+import TributarySystem
+
+/// The JSON report of a federated run.
+struct FederatedReport: Codable {
+    var scenario: String
+    var clients: Int
+    var roundsPerTask: Int
+    var matrix: [[Double]]
+    var baseline: [Double]
+    var acc: Double
+    var bwt: Double
+    var fwt: Double
+    var roundAccuracy: [[Double]]
+    var uploadedBytes: Int
+}
 
 /// `tributary federate`: federated incremental learning over the digits tasks in one process
 /// (no sockets): the algorithmic core that `tributary simulate` runs over mTLS.
@@ -24,6 +39,7 @@ struct FederateCommand: ParsableCommand {
     @Option(help: "Aggregation: ewc or fedavg.") var rule: String = "ewc"
     @Option(help: "Local learning rate.") var lr: Float = 0.05
     @Option var seed: UInt64 = 7
+    @Option(help: "Write report.json and accuracy.svg (accuracy per task over rounds) into this folder.") var report: String?
 
     func run() throws {
         BLAS.setThreadCount(1)
@@ -53,6 +69,20 @@ struct FederateCommand: ParsableCommand {
             Terminal.status("task \(task + 1)/\(tasks.count) round \(round + 1)/\(rounds): " + accuracy.map { String(format: "%.0f", $0 * 100) }.joined(separator: " "))
         }
         Terminal.clearStatus()
-        print(result.matrix.rendered(title: "federated \(scenario.rawValue) digits, \(clients) clients, rule \(rule), replay \(replay), λ \(configuration.ewcLambda)"))
+        let title = "federated \(scenario.rawValue) digits, \(clients) clients, rule \(rule), replay \(replay), λ \(configuration.ewcLambda)"
+        print(result.matrix.rendered(title: title))
+        if let report {
+            try AtomicFile.ensureDirectory(report)
+            let summary = FederatedReport(
+                scenario: scenario.rawValue, clients: clients, roundsPerTask: rounds, matrix: result.matrix.values,
+                baseline: result.matrix.baseline, acc: result.matrix.averageAccuracy, bwt: result.matrix.backwardTransfer,
+                fwt: result.matrix.forwardTransfer, roundAccuracy: result.roundAccuracy, uploadedBytes: result.uploadedBytes)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(Array(try encoder.encode(summary)), to: report + "/report.json")
+            let chart = AccuracyChart.svg(roundAccuracy: result.roundAccuracy, taskNames: tasks.map(\.name), roundsPerTask: rounds, title: title)
+            try AtomicFile.write(Array(chart.utf8), to: report + "/accuracy.svg")
+            print("wrote \(report)/report.json and \(report)/accuracy.svg")
+        }
     }
 }
