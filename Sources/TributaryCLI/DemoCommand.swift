@@ -22,6 +22,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Replay buffer capacity.") var replay: Int = 200
     @Option(help: "Learning rate (SGD).") var lr: Float = 0.05
     @Option(help: "Seed for the split, the permutations and the model.") var seed: UInt64 = 7
+    @Flag(inversion: .prefixedNo, help: "Also run the federated version (10 clients in one process, plain FedAvg and EWC-weighted).")
+    var federated = true
 
     func validate() throws {
         guard scenario == "all" || DigitsBenchmark.Scenario(rawValue: scenario) != nil else {
@@ -53,6 +55,16 @@ struct DemoCommand: ParsableCommand {
                 }
                 Terminal.clearStatus()
                 print(matrix.rendered(title: "\n\(scenario.rawValue) digits, \(strategy.rawValue) (MLP 64-64-10, SGD lr \(lr), \(epochs) epochs/task)"))
+            }
+            guard federated else { continue }
+            for (name, configuration) in [("plain FedAvg", FederatedConfiguration.plainFedAvg), ("EWC-weighted + global EWC + replay", .protocolSettings(for: scenario))] {
+                var configuration = configuration
+                configuration.seed = seed
+                let result = try FederatedRunner.run(tasks: tasks, configuration: configuration) { task, round, _ in
+                    Terminal.status("federated \(scenario.rawValue) \(name): task \(task + 1)/\(tasks.count) round \(round + 1)/\(configuration.roundsPerTask)")
+                }
+                Terminal.clearStatus()
+                print(result.matrix.rendered(title: "\nfederated \(scenario.rawValue) digits, \(name) (10 clients, Dirichlet 0.5, 10 rounds/task)"))
             }
         }
     }

@@ -130,7 +130,7 @@ import TributarySystem
     }
 
     @Test func demoPrintsTheAccuracyMatrix() throws {
-        let output = try CLIProcess.run(["demo", "--scenario", "split", "--strategies", "naive,ewc+replay", "--epochs", "2"])
+        let output = try CLIProcess.run(["demo", "--scenario", "split", "--strategies", "naive,ewc+replay", "--epochs", "2", "--no-federated"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("split digits, ewc+replay"))
         #expect(output.stdout.contains("after \\ on"))
