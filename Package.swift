@@ -63,6 +63,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Session: sans-IO per-connection state machines (events in, actions out, clock injected); no NIO.
+        .target(name: "TributarySession", dependencies: ["TributaryWire"]),
         .target(
             name: "TributaryCLI",
             dependencies: [
@@ -90,6 +92,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
         .testTarget(
             name: "TributaryWireTests",
             dependencies: [
