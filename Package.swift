@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -65,6 +67,23 @@ let package = Package(
         ),
         // Session: sans-IO per-connection state machines (events in, actions out, clock injected); no NIO.
         .target(name: "TributarySession", dependencies: ["TributaryWire"]),
+        // Transport: mutual TLS 1.3 over NIO, thin handlers that run the session state machines.
+        .target(
+            name: "TributaryTransport",
+            dependencies: [
+                "TributaryWire",
+                "TributarySession",
+                "TributaryCertificates",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .target(
             name: "TributaryCLI",
             dependencies: [
@@ -93,6 +112,20 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
+        .testTarget(
+            name: "TributaryTransportTests",
+            dependencies: [
+                "TributaryTransport",
+                "TributarySession",
+                "TributaryWire",
+                "TributaryCertificates",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "TributaryWireTests",
             dependencies: [
