@@ -15,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tributary", targets: ["tributary"]),
+        .executable(name: "tributary-edge", targets: ["tributary-edge"]),
         .library(name: "TributaryNumerics", targets: ["TributaryNumerics"]),
         .library(name: "TributaryLearning", targets: ["TributaryLearning"]),
         .library(name: "TributaryWire", targets: ["TributaryWire"]),
@@ -84,6 +85,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Edge: the client shell that answers a RoundOffer with a locally trained Update.
+        .target(
+            name: "TributaryEdge",
+            dependencies: [
+                "TributaryLearning",
+                "TributaryWire",
+                "TributaryTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "TributaryCLI",
             dependencies: [
@@ -92,10 +103,31 @@ let package = Package(
                 "TributaryExperiments",
                 "TributaryCertificates",
                 "TributaryWire",
+                "TributaryTransport",
+                "TributaryEdge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "tributary", dependencies: ["TributaryCLI"]),
+        .executableTarget(
+            name: "tributary",
+            dependencies: [
+                "TributaryCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "tributary-edge",
+            dependencies: [
+                "TributaryEdge",
+                "TributaryTransport",
+                "TributaryCertificates",
+                "TributaryLearning",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(name: "TributaryWireBench", dependencies: ["TributaryWire"]),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),

@@ -1,3 +1,0 @@
-import TributaryCLI
-
-TributaryCommand.main()
