@@ -84,6 +84,7 @@ public final class CoordinatorServer: Sendable {
                         start: { session, now in
                             let decided = admission.admission ?? .refuse(Reject(code: .certificateRefused, reason: "no certificate decision was recorded"))
                             if case .admit(let id) = decided {
+                                metrics.recordSession()
                                 finalLogger.info("TLS handshake completed", metadata: [
                                     "client.id": "\(id)", "tls.version": "\(tls.tlsVersion.map { "\($0)" } ?? "unknown")",
                                 ])

@@ -41,6 +41,10 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     private var queue: [Pending] = []
     private var nextTransferID: UInt64 = 1
     private var closing = false
+    private var closeScheduled = false
+    private var lastWrite: EventLoopFuture<Void>?
+    /// Longest wait for the last frames to leave before a close is forced.
+    static var closeGrace: TimeAmount { .seconds(10) }
     private var reported = false
     private var started = false
 
@@ -179,12 +183,33 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
         var wrote = false
         while !queue.isEmpty, context.channel.isWritable || closing {
             let pending = queue.removeFirst()
-            context.write(wrapOutboundOut(pending.message), promise: pending.promise)
+            let promise = pending.promise ?? context.eventLoop.makePromise(of: Void.self)
+            context.write(wrapOutboundOut(pending.message), promise: promise)
+            lastWrite = promise.futureResult
             wrote = true
         }
         if wrote { context.flush() }
-        if closing, queue.isEmpty, context.channel.isActive {
+        if closing, queue.isEmpty, !closeScheduled, context.channel.isActive {
+            closeAfterWrites(context)
+        }
+    }
+
+    /// Closes once everything written so far has reached the socket (closing earlier would drop
+    /// the final Error, Reject or Goodbye, or the end of a transfer, in front of a slow reader),
+    /// or after `closeGrace` at the latest.
+    private func closeAfterWrites(_ context: ChannelHandlerContext) {
+        closeScheduled = true
+        guard let lastWrite else {
             context.close(promise: nil)
+            return
+        }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let deadline = context.eventLoop.scheduleTask(in: Self.closeGrace) {
+            bound.value.close(promise: nil)
+        }
+        lastWrite.whenComplete { _ in
+            deadline.cancel()
+            bound.value.close(promise: nil)
         }
     }
 

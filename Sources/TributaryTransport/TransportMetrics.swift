@@ -16,6 +16,7 @@ public struct TransportMetrics: Sendable {
         self.refused = NIOLockedValueBox([:])
     }
 
+    /// A client passed the certificate check and was sent Welcome.
     func recordSession() { sessions.increment() }
 
     func recordRefusal(_ code: TransportError.Code) {
