@@ -129,6 +129,18 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "TributaryWireBench", dependencies: ["TributaryWire"]),
+        .executableTarget(
+            name: "TributaryTransportBench",
+            dependencies: [
+                "TributaryTransport",
+                "TributaryCertificates",
+                "TributaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
