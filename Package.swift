@@ -1,22 +1,23 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, lowest first; nothing imports upward (docs/architecture.md):
+// Layers, lowest first; nothing imports upward (docs/architecture.md has the table):
 //
-//   TributarySystem (atomic files)         COpenBLAS → TributaryNumerics
-//        │                                                  │
-//        ├── TributaryCertificates          TributaryLearning → TributaryExperiments
-//        │                                                  │
-//   TributaryWire (protobuf contract, framing; no numerics) │
-//        │                                  TributaryNumerics → TributaryAggregation (pure)
-//        │         TributarySystem + TributaryLearning + GRDB → TributaryRegistry
-//        └───────────────┬──────────────────────────────────┘
-//                  TributaryCLI → tributary
+//   foundations   TributarySystem · COpenBLAS → TributaryNumerics
+//   learning      TributaryLearning (models, EWC, replay, job, checkpoints, drift)
+//                 TributaryAggregation (pure) · TributaryRounds (sans-IO round logic)
+//                 TributaryExperiments (digits protocols, partitions, federated runner)
+//   protocol      TributaryWire (contract, framing) → TributarySession (sans-IO sessions)
+//                 TributaryCertificates (fleet CA, identity, deny list)
+//   I/O shells    TributaryTransport (mTLS over NIO) · TributaryRegistry (SQLite + blobs)
+//                 TributaryFeedback (SQLite) → TributaryFeedbackHTTP · TributaryEdge
+//   executables   TributaryCLI → tributary · tributary-edge · benches · crash-test helper
 let package = Package(
     name: "Tributary",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tributary", targets: ["tributary"]),
+        .executable(name: "tributary-edge", targets: ["tributary-edge"]),
         .library(name: "TributaryNumerics", targets: ["TributaryNumerics"]),
         .library(name: "TributaryLearning", targets: ["TributaryLearning"]),
         .library(name: "TributaryWire", targets: ["TributaryWire"]),
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -97,6 +100,35 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Session: sans-IO per-connection state machines (events in, actions out, clock injected); no NIO.
+        .target(name: "TributarySession", dependencies: ["TributaryWire"]),
+        // Transport: mutual TLS 1.3 over NIO, thin handlers that run the session state machines.
+        .target(
+            name: "TributaryTransport",
+            dependencies: [
+                "TributaryWire",
+                "TributarySession",
+                "TributaryCertificates",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // Edge: the client shell that answers a RoundOffer with a locally trained Update.
+        .target(
+            name: "TributaryEdge",
+            dependencies: [
+                "TributaryLearning",
+                "TributaryWire",
+                "TributaryTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "TributaryCLI",
             dependencies: [
@@ -106,14 +138,47 @@ let package = Package(
                 "TributaryCertificates",
                 "TributaryWire",
                 "TributaryRegistry",
+                "TributaryTransport",
+                "TributaryEdge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "tributary", dependencies: ["TributaryCLI"]),
+        .executableTarget(
+            name: "tributary",
+            dependencies: [
+                "TributaryCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "tributary-edge",
+            dependencies: [
+                "TributaryEdge",
+                "TributaryTransport",
+                "TributaryCertificates",
+                "TributaryLearning",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(name: "TributaryWireBench", dependencies: ["TributaryWire"]),
         .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
         .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),
+        .executableTarget(
+            name: "TributaryTransportBench",
+            dependencies: [
+                "TributaryTransport",
+                "TributaryCertificates",
+                "TributaryWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
@@ -130,6 +195,22 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
+        .testTarget(
+            name: "TributaryTransportTests",
+            dependencies: [
+                "TributaryTransport",
+                "TributarySession",
+                "TributaryWire",
+                "TributaryCertificates",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

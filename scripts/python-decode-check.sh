@@ -3,8 +3,9 @@
 # code: proves the contract in Protocols/ is all a foreign peer needs.
 #
 #   scripts/python-decode-check.sh FRAME_FILE
-#   scripts/python-decode-check.sh            # first writes WireSamples.updateFrame(seed: 7)
-#                                              # via `swift test --filter WireSamplesTests`
+#   scripts/python-decode-check.sh            # first writes WireSamples.updateFrame(seed: 7) with
+#                                              # `tributary protocol sample-update --out FILE`
+#                                              # ($TRIBUTARY_BIN, else .build/debug/tributary, built if missing)
 # Needs protoc (apt-get install protobuf-compiler) and python3; installs the `protobuf`
 # package with pip if it is missing. Generated Python goes to a temp dir only.
 set -euo pipefail
@@ -16,7 +17,9 @@ trap 'rm -rf "$work"' EXIT
 frame="${1:-}"
 if [[ -z "$frame" ]]; then
   frame="$work/update-seed7.frame"
-  (cd "$root" && TRIBUTARY_SAMPLE_FRAME_OUT="$frame" swift test --filter WireSamplesTests >&2)
+  bin="${TRIBUTARY_BIN:-$root/.build/debug/tributary}"
+  [[ -x "$bin" ]] || (cd "$root" && swift build --product tributary >&2)
+  "$bin" protocol sample-update --out "$frame" --seed 7 >&2
 fi
 [[ -f "$frame" ]] || { echo "error: no frame file at $frame" >&2; exit 1; }
 

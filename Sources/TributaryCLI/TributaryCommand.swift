@@ -1,11 +1,14 @@
 import ArgumentParser
 
 /// `tributary`: the command-line entry point.
-public struct TributaryCommand: ParsableCommand {
+public struct TributaryCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "Federated incremental learning: checkpoints, incremental jobs, evaluation.",
-        subcommands: [InitCommand.self, TrainCommand.self, EvalCommand.self, DemoCommand.self, FederateCommand.self, BenchCommand.self, CertsCommand.self, ModelsCommand.self])
+        subcommands: [
+            InitCommand.self, TrainCommand.self, EvalCommand.self, DemoCommand.self, FederateCommand.self, BenchCommand.self,
+            CertsCommand.self, ModelsCommand.self, CoordinatorCommand.self, ProtocolCommand.self,
+        ])
 
     public init() {}
 }

@@ -158,6 +158,13 @@ nonisolated struct Tributary_V1_Reject: Sendable {
     case noCommonCodec // = 4
     case overloaded // = 5
     case shuttingDown // = 6
+
+    /// The client's certificate or id is on the fleet deny list.
+    case revoked // = 7
+
+    /// The certificate chains to the fleet CA but cannot be used as a client identity
+    /// (no clientAuth EKU, no or conflicting identity, or not valid now).
+    case certificateRefused // = 8
     case UNRECOGNIZED(Int)
 
     init() {
@@ -173,6 +180,8 @@ nonisolated struct Tributary_V1_Reject: Sendable {
       case 4: self = .noCommonCodec
       case 5: self = .overloaded
       case 6: self = .shuttingDown
+      case 7: self = .revoked
+      case 8: self = .certificateRefused
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -186,6 +195,8 @@ nonisolated struct Tributary_V1_Reject: Sendable {
       case .noCommonCodec: return 4
       case .overloaded: return 5
       case .shuttingDown: return 6
+      case .revoked: return 7
+      case .certificateRefused: return 8
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -199,6 +210,8 @@ nonisolated struct Tributary_V1_Reject: Sendable {
       .noCommonCodec,
       .overloaded,
       .shuttingDown,
+      .revoked,
+      .certificateRefused,
     ]
 
   }
@@ -610,7 +623,7 @@ nonisolated extension Tributary_V1_Reject: SwiftProtobuf.Message, SwiftProtobuf.
 }
 
 nonisolated extension Tributary_V1_Reject.Code: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}CODE_UNSUPPORTED_PROTOCOL_VERSION\0\u{1}CODE_IDENTITY_MISMATCH\0\u{1}CODE_UNKNOWN_CLIENT\0\u{1}CODE_NO_COMMON_CODEC\0\u{1}CODE_OVERLOADED\0\u{1}CODE_SHUTTING_DOWN\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}CODE_UNSUPPORTED_PROTOCOL_VERSION\0\u{1}CODE_IDENTITY_MISMATCH\0\u{1}CODE_UNKNOWN_CLIENT\0\u{1}CODE_NO_COMMON_CODEC\0\u{1}CODE_OVERLOADED\0\u{1}CODE_SHUTTING_DOWN\0\u{1}CODE_REVOKED\0\u{1}CODE_CERTIFICATE_REFUSED\0")
 }
 
 nonisolated extension Tributary_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

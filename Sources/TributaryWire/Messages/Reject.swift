@@ -12,6 +12,10 @@ public struct Reject: Sendable, Hashable {
         public static let noCommonCodec = Code(rawValue: 4)
         public static let overloaded = Code(rawValue: 5)
         public static let shuttingDown = Code(rawValue: 6)
+        /// The client's certificate or id is on the fleet deny list.
+        public static let revoked = Code(rawValue: 7)
+        /// The certificate chains to the fleet CA but is not usable as a client identity.
+        public static let certificateRefused = Code(rawValue: 8)
     }
 
     public var code: Code

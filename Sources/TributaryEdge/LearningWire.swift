@@ -1,0 +1,71 @@
+import TributaryLearning
+import TributaryWire
+
+/// Conversions between the learning layer's flat parameter vectors and the wire's named
+/// tensors (`dense1.weight` [out, in], …), in the order of the model's `ParameterLayout`.
+public enum LearningWire {
+    /// The named tensors of a flat vector laid out as `layout`.
+    public static func parameterSet(_ values: [Float], layout: ParameterLayout) throws -> ParameterSet {
+        precondition(values.count == layout.totalCount, "vector of \(values.count) floats for a layout of \(layout.totalCount)")
+        return try ParameterSet(layout.entries.map { entry in
+            try NamedTensor(name: entry.name,
+                            tensor: try TributaryWire.Tensor(shape: entry.shape, scalars: Array(values[entry.range])))
+        })
+    }
+
+    /// The flat vector of `set`, which must have exactly `layout`'s names and shapes in order.
+    /// - Throws: `LearningError.invalidConfiguration` naming the first tensor that differs.
+    public static func flatten(_ set: ParameterSet, layout: ParameterLayout, field: String) throws -> [Float] {
+        guard set.tensors.count == layout.entries.count else {
+            throw LearningError(.invalidConfiguration,
+                                "\(field) has \(set.tensors.count) tensors; the model has \(layout.entries.count) (\(layout.names.joined(separator: ", ")))")
+        }
+        var values: [Float] = []
+        values.reserveCapacity(layout.totalCount)
+        for (named, entry) in zip(set.tensors, layout.entries) {
+            guard named.name == entry.name, named.tensor.shape == entry.shape else {
+                throw LearningError(.invalidConfiguration,
+                                    "\(field) tensor \(named.name)\(named.tensor.shape) does not match the model's \(entry.name)\(entry.shape)")
+            }
+            values.append(contentsOf: named.tensor.scalars)
+        }
+        return values
+    }
+
+    /// An MLP spec read from a layout of `denseK.weight` [out, in] / `denseK.bias` [out]:
+    /// ReLU hidden layers, linear output, softmax cross-entropy (the RoundOffer of protocol v1
+    /// carries parameters, not the architecture; an edge with a checkpoint uses its own spec).
+    public static func inferMLP(_ set: ParameterSet) throws -> ModelSpec {
+        var widths: [Int] = []
+        var input: Int?
+        var index = 1
+        while let weight = set["dense\(index).weight"] {
+            guard weight.shape.count == 2, set["dense\(index).bias"]?.shape == [weight.shape[0]] else {
+                throw LearningError(.invalidModelSpec, "dense\(index) has weight \(weight.shape) and bias \(set["dense\(index).bias"]?.shape ?? []); expected [out, in] and [out]")
+            }
+            if input == nil { input = weight.shape[1] }
+            widths.append(weight.shape[0])
+            index += 1
+        }
+        guard let input, let outputs = widths.last, set.tensors.count == 2 * widths.count else {
+            throw LearningError(.invalidModelSpec,
+                                "the offered model is not an MLP of dense1…denseN weight/bias tensors: \(set.tensors.map(\.name))")
+        }
+        return try ModelSpec.mlp(input: input, hidden: Array(widths.dropLast()), outputs: outputs)
+    }
+
+    /// The learning plan for a RoundOffer's wire plan. EWC consolidation is always on (λ from
+    /// the offer, 0 = no penalty) so the job measures the diagonal Fisher the Update carries.
+    public static func plan(_ wire: TributaryWire.TrainingPlan) -> TributaryLearning.TrainingPlan {
+        TributaryLearning.TrainingPlan(
+            epochs: Int(wire.epochs), batchSize: Int(wire.batchSize), learningRate: Float(wire.learningRate),
+            ewc: EWCConfiguration(lambda: Float(wire.ewcLambda)), proximalMu: Float(wire.fedProxMu))
+    }
+
+    /// The learning layer's EWC state for the offer's global EWC state (one term).
+    public static func ewc(_ wire: TributaryWire.EWCState, layout: ParameterLayout) throws -> TributaryLearning.EWCState {
+        TributaryLearning.EWCState(terms: [.init(fisher: try flatten(wire.fisher, layout: layout, field: "RoundOffer.ewc.fisher"),
+                                                 anchor: try flatten(wire.anchor, layout: layout, field: "RoundOffer.ewc.anchor"))],
+                                   consolidations: 1)
+    }
+}

@@ -1,0 +1,260 @@
+import TributaryWire
+
+/// One client's session as the coordinator sees it: a value type, events in, actions out.
+///
+/// Sequence (the coordinator speaks first, so a refused client hears why on its first read):
+/// 1. ``connected(admission:now:)`` after the TLS handshake and the certificate check:
+///    `Welcome` (and a handshake deadline), or `Reject` and close.
+/// 2. The first client frame must be `Hello` with a supported `protocol_version` (else Error
+///    `UNSUPPORTED_PROTOCOL_VERSION`) and the certificate's identity (else Reject
+///    `IDENTITY_MISMATCH`); anything else first is Error `OUT_OF_SEQUENCE`.
+/// 3. Open: the application sends RoundOffer/ModelRelease via ``send(_:now:)``; an Update is
+///    delivered only for a round offered on this session, once, with the offered base version;
+///    anything else is Error `OUT_OF_SEQUENCE`. Heartbeats both ways; a peer silent for
+///    ``SessionConfiguration/idleTimeout`` gets `Goodbye{IDLE_TIMEOUT}`.
+public struct CoordinatorSession: Sendable {
+    /// What the certificate check decided.
+    public enum Admission: Sendable, Hashable {
+        /// The certificate is good; its identity is `clientID`.
+        case admit(clientID: String)
+        /// Refuse the client with this Reject (for example `REVOKED`).
+        case refuse(Reject)
+    }
+
+    private struct Open: Sendable {
+        var clientID: String
+        var hello: Hello
+        /// Rounds offered on this session and not answered yet: round id → base model version.
+        var offered: [UInt64: UInt64] = [:]
+        var heartbeatsSent: UInt64 = 0
+        var lastHeard: ContinuousClock.Instant
+    }
+
+    private enum State: Sendable {
+        case idle
+        case awaitingHello(clientID: String, lastHeard: ContinuousClock.Instant)
+        case open(Open)
+        case closed
+    }
+
+    public let configuration: SessionConfiguration
+    public let sessionID: String
+    public let globalModelVersion: UInt64
+    private var state: State = .idle
+
+    public init(sessionID: String, globalModelVersion: UInt64, configuration: SessionConfiguration = .init()) {
+        self.sessionID = sessionID
+        self.globalModelVersion = globalModelVersion
+        self.configuration = configuration
+    }
+
+    /// The identity from the certificate, once Hello matched it.
+    public var clientID: String? {
+        if case .open(let open) = state { return open.clientID }
+        return nil
+    }
+
+    /// True once Hello was accepted and until the session ends.
+    public var isOpen: Bool {
+        if case .open = state { return true }
+        return false
+    }
+
+    public var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
+    }
+
+    /// The TLS handshake finished and the certificate was checked.
+    public mutating func connected(admission: Admission, now: ContinuousClock.Instant) -> [SessionAction] {
+        guard case .idle = state else { return [] }
+        switch admission {
+        case .refuse(let reject):
+            state = .closed
+            return [.send(.reject(reject)),
+                    .close(SessionError(SessionError.Code(reject.code), "refused the client: \(reject.reason)"))]
+        case .admit(let clientID):
+            state = .awaitingHello(clientID: clientID, lastHeard: now)
+            let welcome = Welcome(
+                sessionID: sessionID, serverProtocolVersion: configuration.supportedProtocolVersions.upperBound,
+                globalModelVersion: globalModelVersion,
+                heartbeatIntervalMilliseconds: configuration.heartbeatIntervalMilliseconds)
+            return [.send(.welcome(welcome)), .schedule(.handshake, at: now + configuration.handshakeTimeout)]
+        }
+    }
+
+    /// A whole message arrived (chunked transfers already reassembled).
+    public mutating func received(_ message: WireMessage, now: ContinuousClock.Instant) -> [SessionAction] {
+        switch state {
+        case .idle:
+            return fail(.outOfSequence, "\(message.name) arrived before the session started")
+        case .closed:
+            return []
+        case .awaitingHello(let clientID, _):
+            return receivedFirst(message, clientID: clientID, now: now)
+        case .open(var open):
+            open.lastHeard = now
+            state = .open(open)
+            return receivedWhileOpen(message, open: open)
+        }
+    }
+
+    private mutating func receivedFirst(_ message: WireMessage, clientID: String, now: ContinuousClock.Instant) -> [SessionAction] {
+        switch message {
+        case .hello(let hello):
+            guard configuration.supportedProtocolVersions.contains(hello.protocolVersion) else {
+                let versions = configuration.supportedProtocolVersions
+                return fail(.unsupportedProtocolVersion,
+                            "Hello.protocol_version is \(hello.protocolVersion); this coordinator speaks \(versions.lowerBound)...\(versions.upperBound)")
+            }
+            guard hello.clientID == clientID else {
+                state = .closed
+                let reason = "Hello.client_id is \"\(hello.clientID)\" but the client certificate names \"\(clientID)\""
+                return .cancelAllTimers + [.send(.reject(Reject(code: .identityMismatch, reason: reason))),
+                                           .close(SessionError(.identityMismatch, "refused the client: \(reason)"))]
+            }
+            state = .open(Open(clientID: clientID, hello: hello, lastHeard: now))
+            return [.cancel(.handshake),
+                    .schedule(.heartbeat, at: now + configuration.heartbeatInterval),
+                    .schedule(.idle, at: now + configuration.idleTimeout),
+                    .deliver(.hello(hello))]
+        case .goodbye(let goodbye):
+            return peerGoodbye(goodbye)
+        case .error(let error):
+            return peerError(error)
+        default:
+            return fail(.outOfSequence, "\(message.name) arrived before Hello; the first client message must be Hello")
+        }
+    }
+
+    private mutating func receivedWhileOpen(_ message: WireMessage, open: Open) -> [SessionAction] {
+        switch message {
+        case .heartbeat:
+            return []
+        case .update(let update):
+            guard let base = open.offered[update.roundID] else {
+                let offered = open.offered.keys.sorted().map(String.init).joined(separator: ", ")
+                return fail(.outOfSequence,
+                            "Update.round_id is \(update.roundID); rounds open on this session: [\(offered)]")
+            }
+            guard update.baseModelVersion == base else {
+                return fail(.outOfSequence,
+                            "Update.base_model_version is \(update.baseModelVersion); round \(update.roundID) was offered at version \(base)")
+            }
+            var open = open
+            open.offered[update.roundID] = nil
+            state = .open(open)
+            return [.deliver(.update(update))]
+        case .goodbye(let goodbye):
+            return [.deliver(.goodbye(goodbye))] + peerGoodbye(goodbye)
+        case .error(let error):
+            return peerError(error)
+        case .hello:
+            return fail(.outOfSequence, "a second Hello arrived; Hello is sent once per session")
+        case .welcome, .reject, .roundOffer, .modelRelease:
+            return fail(.outOfSequence, "\(message.name) is sent by the coordinator, not by a client")
+        case .chunk:
+            return fail(.outOfSequence, "a PayloadChunk reached the session; chunks are reassembled below it")
+        }
+    }
+
+    /// The application wants to send a message (RoundOffer, ModelRelease, Goodbye).
+    /// - Throws: ``SessionError/Code/notReady`` when the session is not open or the message is not
+    ///   the coordinator's to send.
+    public mutating func send(_ message: WireMessage, now: ContinuousClock.Instant) throws -> [SessionAction] {
+        guard case .open(var open) = state else {
+            throw SessionError(.notReady, "cannot send \(message.name): the session is not open (\(stateName))")
+        }
+        switch message {
+        case .roundOffer(let offer):
+            open.offered[offer.roundID] = offer.baseModelVersion
+            state = .open(open)
+            return [.send(message)]
+        case .modelRelease, .heartbeat:
+            return [.send(message)]
+        case .goodbye:
+            state = .closed
+            return .cancelAllTimers + [.send(message), .close(nil)]
+        default:
+            throw SessionError(.notReady, "cannot send \(message.name): not a message the coordinator sends on an open session")
+        }
+    }
+
+    /// Forgets an offered round (the application abandoned it); a later Update for it is out of sequence.
+    public mutating func withdraw(roundID: UInt64) {
+        guard case .open(var open) = state else { return }
+        open.offered[roundID] = nil
+        state = .open(open)
+    }
+
+    /// A timer asked for by ``SessionAction/schedule(_:at:)`` fired.
+    public mutating func timerFired(_ timer: SessionTimer, now: ContinuousClock.Instant, unixMilliseconds: Int64 = 0) -> [SessionAction] {
+        switch (state, timer) {
+        case (.awaitingHello, .handshake):
+            state = .closed
+            let detail = "no Hello within \(configuration.handshakeTimeout) after Welcome"
+            return .cancelAllTimers + [.send(.goodbye(Goodbye(reason: .idleTimeout, detail: detail))),
+                                       .close(SessionError(.handshakeTimeout, detail))]
+        case (.open(var open), .heartbeat):
+            open.heartbeatsSent += 1
+            state = .open(open)
+            return [.send(.heartbeat(Heartbeat(sequence: open.heartbeatsSent, unixMilliseconds: unixMilliseconds))),
+                    .schedule(.heartbeat, at: now + configuration.heartbeatInterval)]
+        case (.open(let open), .idle):
+            let deadline = open.lastHeard + configuration.idleTimeout
+            if now < deadline { return [.schedule(.idle, at: deadline)] }
+            state = .closed
+            let detail = "client \(open.clientID) sent nothing for \(open.lastHeard.duration(to: now)) (limit \(configuration.idleTimeout))"
+            return .cancelAllTimers + [.send(.goodbye(Goodbye(reason: .idleTimeout, detail: detail))),
+                                       .close(SessionError(.idleTimeout, detail))]
+        default:
+            return []
+        }
+    }
+
+    /// The frame decoder refused inbound bytes (oversized, garbage, wrong envelope version…).
+    public mutating func decodingFailed(_ error: WireError) -> [SessionAction] {
+        if case .closed = state { return [] }
+        state = .closed
+        return .cancelAllTimers + [.send(.error(error.errorMessage)),
+                                   .close(SessionError(SessionError.Code(error.code.errorMessageCode), "refused a frame from the client: \(error.reason)"))]
+    }
+
+    /// The connection is gone. Returns the error to report, or nil when the session had ended cleanly.
+    public mutating func disconnected() -> SessionError? {
+        defer { state = .closed }
+        switch state {
+        case .closed: return nil
+        case .idle: return SessionError(.connectionClosed, "the connection closed before the session started")
+        case .awaitingHello: return SessionError(.connectionClosed, "the client closed the connection before Hello")
+        case .open(let open): return SessionError(.connectionClosed, "client \(open.clientID) closed the connection without Goodbye")
+        }
+    }
+
+    private mutating func fail(_ code: ErrorMessage.Code, _ reason: String) -> [SessionAction] {
+        state = .closed
+        return .cancelAllTimers + [.send(.error(ErrorMessage(code: code, message: reason))),
+                                   .close(SessionError(SessionError.Code(code), "refused the client's frame: \(reason)"))]
+    }
+
+    private mutating func peerGoodbye(_ goodbye: Goodbye) -> [SessionAction] {
+        state = .closed
+        let error: SessionError? = goodbye.reason == .done || goodbye.reason == .shutdown ? nil
+            : SessionError(.goodbye, "client said Goodbye (reason \(goodbye.reason.rawValue)): \(goodbye.detail)", origin: .peer)
+        return .cancelAllTimers + [.close(error)]
+    }
+
+    private mutating func peerError(_ error: ErrorMessage) -> [SessionAction] {
+        state = .closed
+        return .cancelAllTimers + [.close(SessionError(SessionError.Code(error.code), "client refused our frame: \(error.message)", origin: .peer))]
+    }
+
+    private var stateName: String {
+        switch state {
+        case .idle: "not connected"
+        case .awaitingHello: "waiting for Hello"
+        case .open: "open"
+        case .closed: "closed"
+        }
+    }
+}

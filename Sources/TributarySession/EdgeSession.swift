@@ -1,0 +1,222 @@
+import TributaryWire
+
+/// The edge agent's side of a session: a value type, events in, actions out.
+///
+/// Sequence: after the TLS handshake the edge sends nothing and waits (with a deadline) for
+/// the coordinator's first frame. In TLS 1.3 a client whose certificate the server refuses only
+/// learns it on its first read, so waiting first turns every refusal into a readable error.
+/// - `Welcome`: the edge answers `Hello`, starts heartbeats (the shorter of its own interval and
+///   the coordinator's) and the idle check, and delivers the Welcome.
+/// - `Reject`: the session ends with the Reject's code (``SessionError/Code/revoked`` …).
+/// - Open: RoundOffer and ModelRelease are delivered; the application answers an offer with
+///   ``send(_:now:)`` of an Update for that round and base version, once.
+public struct EdgeSession: Sendable {
+    private struct Open: Sendable {
+        var welcome: Welcome
+        var heartbeatInterval: Duration
+        var idleTimeout: Duration
+        /// The round offered and not answered yet: round id → base model version.
+        var offered: [UInt64: UInt64] = [:]
+        var heartbeatsSent: UInt64 = 0
+        var lastHeard: ContinuousClock.Instant
+    }
+
+    private enum State: Sendable {
+        case idle
+        case awaitingWelcome
+        case open(Open)
+        case closed
+    }
+
+    public let configuration: SessionConfiguration
+    public let hello: Hello
+    private var state: State = .idle
+
+    public init(hello: Hello, configuration: SessionConfiguration = .init()) {
+        self.hello = hello
+        self.configuration = configuration
+    }
+
+    public var isOpen: Bool {
+        if case .open = state { return true }
+        return false
+    }
+
+    public var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
+    }
+
+    /// The TLS handshake finished: wait for Welcome or Reject.
+    public mutating func connected(now: ContinuousClock.Instant) -> [SessionAction] {
+        guard case .idle = state else { return [] }
+        state = .awaitingWelcome
+        return [.schedule(.handshake, at: now + configuration.handshakeTimeout)]
+    }
+
+    public mutating func received(_ message: WireMessage, now: ContinuousClock.Instant) -> [SessionAction] {
+        switch state {
+        case .idle:
+            return fail(.outOfSequence, "\(message.name) arrived before the TLS handshake finished")
+        case .closed:
+            return []
+        case .awaitingWelcome:
+            return receivedFirst(message, now: now)
+        case .open(var open):
+            open.lastHeard = now
+            state = .open(open)
+            return receivedWhileOpen(message, open: open)
+        }
+    }
+
+    private mutating func receivedFirst(_ message: WireMessage, now: ContinuousClock.Instant) -> [SessionAction] {
+        switch message {
+        case .welcome(let welcome):
+            guard configuration.supportedProtocolVersions.contains(welcome.serverProtocolVersion) else {
+                let versions = configuration.supportedProtocolVersions
+                return fail(.unsupportedProtocolVersion,
+                            "Welcome.server_protocol_version is \(welcome.serverProtocolVersion); this edge speaks \(versions.lowerBound)...\(versions.upperBound)")
+            }
+            let announced = Duration.milliseconds(Int64(welcome.heartbeatIntervalMilliseconds))
+            let interval = min(configuration.heartbeatInterval, announced)
+            let idle = max(configuration.idleTimeout, announced * 3)
+            state = .open(Open(welcome: welcome, heartbeatInterval: interval, idleTimeout: idle, lastHeard: now))
+            return [.cancel(.handshake),
+                    .send(.hello(hello)),
+                    .schedule(.heartbeat, at: now + interval),
+                    .schedule(.idle, at: now + idle),
+                    .deliver(.welcome(welcome))]
+        case .reject(let reject):
+            return rejected(reject)
+        case .error(let error):
+            return peerError(error)
+        case .goodbye(let goodbye):
+            return peerGoodbye(goodbye)
+        default:
+            return fail(.outOfSequence, "\(message.name) arrived before Welcome; the coordinator's first message must be Welcome or Reject")
+        }
+    }
+
+    private mutating func receivedWhileOpen(_ message: WireMessage, open: Open) -> [SessionAction] {
+        switch message {
+        case .heartbeat:
+            return []
+        case .roundOffer(let offer):
+            var open = open
+            open.offered = [offer.roundID: offer.baseModelVersion]  // a new offer replaces an unanswered one
+            state = .open(open)
+            return [.deliver(message)]
+        case .modelRelease:
+            return [.deliver(message)]
+        case .reject(let reject):
+            return rejected(reject)
+        case .error(let error):
+            return peerError(error)
+        case .goodbye(let goodbye):
+            return [.deliver(message)] + peerGoodbye(goodbye)
+        case .welcome:
+            return fail(.outOfSequence, "a second Welcome arrived")
+        case .hello, .update:
+            return fail(.outOfSequence, "\(message.name) is sent by a client, not by the coordinator")
+        case .chunk:
+            return fail(.outOfSequence, "a PayloadChunk reached the session; chunks are reassembled below it")
+        }
+    }
+
+    /// The application wants to send a message (Update, Goodbye).
+    /// - Throws: ``SessionError/Code/notReady`` when the session is not open, or the Update answers
+    ///   no open offer (wrong round or base version), so nothing out of sequence ever leaves.
+    public mutating func send(_ message: WireMessage, now: ContinuousClock.Instant) throws -> [SessionAction] {
+        guard case .open(var open) = state else {
+            throw SessionError(.notReady, "cannot send \(message.name): the session is not open")
+        }
+        switch message {
+        case .update(let update):
+            guard let base = open.offered[update.roundID] else {
+                throw SessionError(.notReady, "cannot send Update for round \(update.roundID): no open RoundOffer has that id")
+            }
+            guard base == update.baseModelVersion else {
+                throw SessionError(.notReady, "cannot send Update.base_model_version \(update.baseModelVersion): round \(update.roundID) was offered at version \(base)")
+            }
+            open.offered[update.roundID] = nil
+            state = .open(open)
+            return [.send(message)]
+        case .heartbeat:
+            return [.send(message)]
+        case .goodbye:
+            state = .closed
+            return .cancelAllTimers + [.send(message), .close(nil)]
+        default:
+            throw SessionError(.notReady, "cannot send \(message.name): not a message an edge sends on an open session")
+        }
+    }
+
+    public mutating func timerFired(_ timer: SessionTimer, now: ContinuousClock.Instant, unixMilliseconds: Int64 = 0) -> [SessionAction] {
+        switch (state, timer) {
+        case (.awaitingWelcome, .handshake):
+            state = .closed
+            return .cancelAllTimers + [.close(SessionError(
+                .handshakeTimeout,
+                "the coordinator sent neither Welcome nor Reject within \(configuration.handshakeTimeout) of the TLS handshake"))]
+        case (.open(var open), .heartbeat):
+            open.heartbeatsSent += 1
+            state = .open(open)
+            return [.send(.heartbeat(Heartbeat(sequence: open.heartbeatsSent, unixMilliseconds: unixMilliseconds))),
+                    .schedule(.heartbeat, at: now + open.heartbeatInterval)]
+        case (.open(let open), .idle):
+            let deadline = open.lastHeard + open.idleTimeout
+            if now < deadline { return [.schedule(.idle, at: deadline)] }
+            state = .closed
+            let detail = "the coordinator sent nothing for \(open.lastHeard.duration(to: now)) (limit \(open.idleTimeout))"
+            return .cancelAllTimers + [.send(.goodbye(Goodbye(reason: .idleTimeout, detail: detail))),
+                                       .close(SessionError(.idleTimeout, detail))]
+        default:
+            return []
+        }
+    }
+
+    /// The frame decoder refused inbound bytes.
+    public mutating func decodingFailed(_ error: WireError) -> [SessionAction] {
+        if case .closed = state { return [] }
+        state = .closed
+        return .cancelAllTimers + [.send(.error(error.errorMessage)),
+                                   .close(SessionError(SessionError.Code(error.code.errorMessageCode), "refused a frame from the coordinator: \(error.reason)"))]
+    }
+
+    /// The connection is gone. Returns the error to report, or nil after a clean end.
+    public mutating func disconnected() -> SessionError? {
+        defer { state = .closed }
+        switch state {
+        case .closed: return nil
+        case .idle: return SessionError(.connectionClosed, "the connection closed during the TLS handshake")
+        case .awaitingWelcome:
+            return SessionError(.connectionClosed, "the coordinator closed the connection before Welcome or Reject")
+        case .open: return SessionError(.connectionClosed, "the coordinator closed the connection without Goodbye")
+        }
+    }
+
+    private mutating func fail(_ code: ErrorMessage.Code, _ reason: String) -> [SessionAction] {
+        state = .closed
+        return .cancelAllTimers + [.send(.error(ErrorMessage(code: code, message: reason))),
+                                   .close(SessionError(SessionError.Code(code), "refused the coordinator's frame: \(reason)"))]
+    }
+
+    private mutating func rejected(_ reject: Reject) -> [SessionAction] {
+        state = .closed
+        return .cancelAllTimers + [.close(SessionError(
+            SessionError.Code(reject.code), "coordinator rejected this client: \(reject.reason)", origin: .peer))]
+    }
+
+    private mutating func peerError(_ error: ErrorMessage) -> [SessionAction] {
+        state = .closed
+        return .cancelAllTimers + [.close(SessionError(
+            SessionError.Code(error.code), "coordinator refused a frame from this client: \(error.message)", origin: .peer))]
+    }
+
+    private mutating func peerGoodbye(_ goodbye: Goodbye) -> [SessionAction] {
+        state = .closed
+        let error: SessionError? = goodbye.reason == .done ? nil
+            : SessionError(.goodbye, "coordinator said Goodbye (reason \(goodbye.reason.rawValue)): \(goodbye.detail)", origin: .peer)
+        return .cancelAllTimers + [.close(error)]
+    }
+}

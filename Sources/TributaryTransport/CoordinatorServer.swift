@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+import TributaryCertificates
+import TributarySession
+import TributaryWire
+
+/// A client whose session is open (Hello accepted): its identity, its Hello, and the connection.
+public struct CoordinatorClient {
+    /// The identity from the client's certificate (Hello matched it).
+    public let clientID: String
+    public let hello: Hello
+    public let connection: SessionConnection
+}
+
+/// The coordinator's listening socket: mutual TLS 1.3, one ``CoordinatorSession`` per client.
+///
+/// ```swift
+/// let server = try await CoordinatorServer.bind(host: "127.0.0.1", port: 0, configuration: config, logger: logger)
+/// try await server.run { client in
+///     try await client.connection.send(.roundOffer(offer))
+///     while let message = try await client.connection.next() { … }
+/// }
+/// ```
+public final class CoordinatorServer: Sendable {
+    public typealias Child = NIOAsyncChannel<WireMessage, WireMessage>
+
+    /// The bound address (port 0 picks a free one).
+    public let localAddress: SocketAddress
+    /// Every refused connection or session that ended badly, newest kept if nobody reads.
+    public let refusals: AsyncStream<TransportError>
+    private let refusalSink: AsyncStream<TransportError>.Continuation
+    private let channel: NIOAsyncChannel<Child, Never>
+    private let logger: Logger
+
+    private init(channel: NIOAsyncChannel<Child, Never>, refusals: AsyncStream<TransportError>,
+                 sink: AsyncStream<TransportError>.Continuation, logger: Logger) throws {
+        self.channel = channel
+        guard let address = channel.channel.localAddress else {
+            throw TransportError(.invalidConfiguration, "the server socket has no local address")
+        }
+        self.localAddress = address
+        self.refusals = refusals
+        self.refusalSink = sink
+        self.logger = logger
+    }
+
+    /// Binds the listening socket. Nothing is accepted until ``run(_:)``.
+    public static func bind(
+        host: String, port: Int, configuration: CoordinatorTransportConfiguration,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        metrics: TransportMetrics = TransportMetrics(), logger: Logger
+    ) async throws -> CoordinatorServer {
+        let configuration = try configuration.validated()
+        let context = try NIOSSLContext(configuration: configuration.tls)
+        let (refusals, sink) = AsyncStream.makeStream(of: TransportError.self, bufferingPolicy: .bufferingNewest(256))
+        let denyList = DenyListState(path: configuration.denyListPath, logger: logger)
+        let sessionIDs = NIOLockedValueBox<UInt64>(0)
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark,
+                                value: .init(low: configuration.writeBufferHighWaterMark / 2, high: configuration.writeBufferHighWaterMark))
+            .bind(host: host, port: port) { child in
+                child.eventLoop.makeCompletedFuture {
+                    let sessionNumber = sessionIDs.withLockedValue { $0 += 1; return $0 }
+                    var connectionLogger = logger
+                    connectionLogger[metadataKey: "peer.address"] = "\(child.remoteAddress.map { "\($0)" } ?? "?")"
+                    connectionLogger[metadataKey: "session.id"] = "\(sessionNumber)"
+                    let verifier = FleetPeerVerifier(trustRoot: configuration.trustRoot, denyList: denyList.current())
+                    let admission = ClientAdmission()
+                    let tls = NIOSSLServerHandler(context: context) { certificates, promise in
+                        admission.verify(certificates, verifier: verifier, promise: promise)
+                    }
+                    let session = CoordinatorSession(sessionID: "s\(sessionNumber)", globalModelVersion: configuration.globalModelVersion,
+                                                     configuration: configuration.session)
+                    let finalLogger = connectionLogger
+                    let handler = SessionChannelHandler(
+                        machine: session, wire: configuration.wire, logger: connectionLogger,
+                        start: { session, now in
+                            let decided = admission.admission ?? .refuse(Reject(code: .certificateRefused, reason: "no certificate decision was recorded"))
+                            if case .admit(let id) = decided {
+                                metrics.recordSession()
+                                finalLogger.info("TLS handshake completed", metadata: [
+                                    "client.id": "\(id)", "tls.version": "\(tls.tlsVersion.map { "\($0)" } ?? "unknown")",
+                                ])
+                            }
+                            return session.connected(admission: decided, now: now)
+                        },
+                        explain: { error in admission.handshakeRefusal ?? TLSFailure.explainOnServer(error) },
+                        onEnd: { error in
+                            guard let error else { return }
+                            metrics.recordRefusal(error.code)
+                            finalLogger.info("connection refused or ended badly", metadata: ["refusal.code": "\(error.code)", "reason": "\(error.reason)"])
+                            sink.yield(error)
+                        })
+                    try child.pipeline.syncOperations.addHandlers([
+                        tls,
+                        ByteToMessageHandler(try FrameDecoder(configuration: configuration.wire)),
+                        MessageToByteHandler(try FrameEncoder(configuration: configuration.wire)),
+                        handler,
+                    ])
+                    return try Child(
+                        wrappingChannelSynchronously: child,
+                        configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: configuration.inboundMessageBuffer)))
+                }
+            }
+        return try CoordinatorServer(channel: channel, refusals: refusals, sink: sink, logger: logger)
+    }
+
+    /// Accepts clients until cancelled or ``close()``; runs `handle` in its own task for each
+    /// client whose session opened. A session that ends badly before opening is only reported
+    /// (``refusals``, the log, the `tributary_transport_refused_total` counter).
+    public func run(_ handle: @escaping @Sendable (CoordinatorClient) async throws -> Void) async throws {
+        try await channel.executeThenClose { inbound in
+            try await withThrowingDiscardingTaskGroup { group in
+                for try await child in inbound {
+                    group.addTask {
+                        await self.serve(child, handle)
+                    }
+                }
+            }
+        }
+        refusalSink.finish()
+    }
+
+    private func serve(_ child: Child, _ handle: @Sendable (CoordinatorClient) async throws -> Void) async {
+        do {
+            try await child.executeThenClose { inbound, outbound in
+                var iterator = inbound.makeAsyncIterator()
+                guard case .hello(let hello)? = try await iterator.next() else { return }
+                let client = CoordinatorClient(clientID: hello.clientID, hello: hello,
+                                               connection: SessionConnection(iterator: iterator, outbound: outbound))
+                try await handle(client)
+            }
+        } catch {
+            logger.debug("client task ended", metadata: ["reason": "\(error)"])
+        }
+    }
+
+    /// Stops accepting; open sessions go on until their handlers return.
+    public func close() async {
+        try? await channel.channel.close()
+    }
+}
+
+/// The deny list in force, re-read (when its file changed) on every new connection.
+final class DenyListState: Sendable {
+    private let path: String?
+    private let watcher = NIOLockedValueBox(DenyListWatcher())
+    private let logger: Logger
+
+    init(path: String?, logger: Logger) {
+        self.path = path
+        self.logger = logger
+    }
+
+    func current() -> DenyList {
+        guard let path else { return DenyList() }
+        return watcher.withLockedValue { watcher in
+            do {
+                if try watcher.refresh(path: path) {
+                    logger.info("deny list loaded", metadata: ["deny.path": "\(path)", "deny.clients": "\(watcher.denyList.clientIDs.count)", "deny.serials": "\(watcher.denyList.serials.count)"])
+                }
+            } catch {
+                logger.info("deny list not reloaded; the previous one stays in force", metadata: ["deny.path": "\(path)", "reason": "\(error)"])
+            }
+            return watcher.denyList
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import TributarySession
+import TributaryWire
+
+/// What the channel handler needs from either side's session state machine.
+protocol SessionMachine: Sendable {
+    mutating func received(_ message: WireMessage, now: ContinuousClock.Instant) -> [SessionAction]
+    mutating func send(_ message: WireMessage, now: ContinuousClock.Instant) throws -> [SessionAction]
+    mutating func timerFired(_ timer: SessionTimer, now: ContinuousClock.Instant, unixMilliseconds: Int64) -> [SessionAction]
+    mutating func decodingFailed(_ error: WireError) -> [SessionAction]
+    mutating func disconnected() -> SessionError?
+}
+
+extension CoordinatorSession: SessionMachine {}
+extension EdgeSession: SessionMachine {}

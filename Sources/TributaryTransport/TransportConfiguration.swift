@@ -1,0 +1,151 @@
+import Foundation
+import NIOCore
+import NIOSSL
+import TributaryCertificates
+import TributarySession
+import TributaryWire
+import X509
+
+/// The coordinator's transport settings. Start from ``mutualTLS(credentials:denyListPath:)``:
+/// TLS 1.3 only, a client certificate required and checked against the fleet CA, the deny list
+/// re-read on every new connection.
+public struct CoordinatorTransportConfiguration: Sendable {
+    /// swift-nio-ssl settings (set by the factory; change only to test refusals).
+    public var tls: TLSConfiguration
+    /// The fleet CA client certificates must chain to.
+    public var trustRoot: Certificate
+    /// `revoked.txt`; nil: nothing is revoked.
+    public var denyListPath: String?
+    public var session: SessionConfiguration
+    public var wire: WireConfiguration
+    /// Bytes queued in the channel above which writes wait (the outbound bound).
+    public var writeBufferHighWaterMark: Int
+    /// Whole messages read ahead of the application before the socket stops being read.
+    public var inboundMessageBuffer: Int
+    /// Global model version announced in Welcome.
+    public var globalModelVersion: UInt64
+
+    public init(tls: TLSConfiguration, trustRoot: Certificate, denyListPath: String? = nil,
+                session: SessionConfiguration = .init(), wire: WireConfiguration = .init(),
+                writeBufferHighWaterMark: Int = 8 * 1024 * 1024, inboundMessageBuffer: Int = 2,
+                globalModelVersion: UInt64 = 0) {
+        self.tls = tls
+        self.trustRoot = trustRoot
+        self.denyListPath = denyListPath
+        self.session = session
+        self.wire = wire
+        self.writeBufferHighWaterMark = writeBufferHighWaterMark
+        self.inboundMessageBuffer = inboundMessageBuffer
+        self.globalModelVersion = globalModelVersion
+    }
+
+    /// Mutual TLS 1.3 with the coordinator's own credentials (`FleetCredentials.load(..., role: .server)`).
+    public static func mutualTLS(credentials: FleetCredentials, denyListPath: String? = nil) throws -> Self {
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try TLSMaterial.chain(credentials.chain),
+            privateKey: .privateKey(try TLSMaterial.key(credentials.privateKey)))
+        tls.minimumTLSVersion = .tlsv13
+        tls.maximumTLSVersion = .tlsv13
+        // A client certificate is required (BoringSSL fails the handshake without one); the
+        // custom verification callback checks it with FleetPeerVerifier.
+        tls.certificateVerification = .noHostnameVerification
+        tls.trustRoots = .certificates([try TLSMaterial.certificate(credentials.trustRoot)])
+        tls.shutdownTimeout = .seconds(1)  // wait at most this long for the peer's close_notify
+        return Self(tls: tls, trustRoot: credentials.trustRoot, denyListPath: denyListPath)
+    }
+
+    func validated() throws -> Self {
+        _ = try session.validated()
+        _ = try wire.validated()
+        guard writeBufferHighWaterMark >= 64 * 1024 else {
+            throw TransportError(.invalidConfiguration, "writeBufferHighWaterMark is \(writeBufferHighWaterMark); must be >= 65536")
+        }
+        guard inboundMessageBuffer >= 1 else {
+            throw TransportError(.invalidConfiguration, "inboundMessageBuffer is \(inboundMessageBuffer); must be >= 1")
+        }
+        return self
+    }
+}
+
+/// The edge agent's transport settings. Start from ``mutualTLS(credentials:serverHostname:)``:
+/// TLS 1.3 only, the coordinator's certificate checked against the fleet CA and its host name.
+public struct EdgeTransportConfiguration: Sendable {
+    public var tls: TLSConfiguration
+    /// Name checked against the coordinator's certificate (a DNS name or an IP address).
+    public var serverHostname: String?
+    /// This client's certificate and the fleet CA, used to explain a refusal (expired? other CA?).
+    public var ownCertificate: Certificate?
+    public var trustRoot: Certificate?
+    public var session: SessionConfiguration
+    public var wire: WireConfiguration
+    public var writeBufferHighWaterMark: Int
+    public var inboundMessageBuffer: Int
+    public var connectTimeout: Duration
+
+    public init(tls: TLSConfiguration, serverHostname: String?, ownCertificate: Certificate? = nil,
+                trustRoot: Certificate? = nil, session: SessionConfiguration = .init(),
+                wire: WireConfiguration = .init(), writeBufferHighWaterMark: Int = 8 * 1024 * 1024,
+                inboundMessageBuffer: Int = 2, connectTimeout: Duration = .seconds(10)) {
+        self.tls = tls
+        self.serverHostname = serverHostname
+        self.ownCertificate = ownCertificate
+        self.trustRoot = trustRoot
+        self.session = session
+        self.wire = wire
+        self.writeBufferHighWaterMark = writeBufferHighWaterMark
+        self.inboundMessageBuffer = inboundMessageBuffer
+        self.connectTimeout = connectTimeout
+    }
+
+    /// Mutual TLS 1.3 with this edge's credentials (`FleetCredentials.load(..., role: .client)`).
+    public static func mutualTLS(credentials: FleetCredentials, serverHostname: String?) throws -> Self {
+        try mutualTLS(chain: credentials.chain.dropLast().map { $0 }, key: credentials.privateKey,
+                      trustRoot: credentials.trustRoot, serverHostname: serverHostname)
+    }
+
+    /// The same from certificates in memory, without checking them first (tests use it to
+    /// present expired or foreign certificates and see what the coordinator says).
+    public static func mutualTLS(chain: [Certificate], key: Certificate.PrivateKey?, trustRoot: Certificate,
+                                 serverHostname: String?) throws -> Self {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv13
+        tls.maximumTLSVersion = .tlsv13
+        tls.certificateVerification = .fullVerification
+        tls.trustRoots = .certificates([try TLSMaterial.certificate(trustRoot)])
+        tls.certificateChain = try TLSMaterial.chain(chain)
+        tls.privateKey = try key.map { .privateKey(try TLSMaterial.key($0)) }
+        tls.shutdownTimeout = .seconds(1)  // wait at most this long for the peer's close_notify
+        return Self(tls: tls, serverHostname: serverHostname, ownCertificate: chain.first, trustRoot: trustRoot)
+    }
+
+    func validated() throws -> Self {
+        _ = try session.validated()
+        _ = try wire.validated()
+        guard connectTimeout > .zero else {
+            throw TransportError(.invalidConfiguration, "connectTimeout is \(connectTimeout); must be > 0")
+        }
+        guard writeBufferHighWaterMark >= 64 * 1024 else {
+            throw TransportError(.invalidConfiguration, "writeBufferHighWaterMark is \(writeBufferHighWaterMark); must be >= 65536")
+        }
+        return self
+    }
+}
+
+/// Conversions from swift-certificates values to swift-nio-ssl ones.
+enum TLSMaterial {
+    static func certificate(_ certificate: Certificate) throws -> NIOSSLCertificate {
+        try NIOSSLCertificate(bytes: certificate.serializeAsPEM().derBytes, format: .der)
+    }
+
+    static func chain(_ chain: [Certificate]) throws -> [NIOSSLCertificateSource] {
+        try chain.map { .certificate(try certificate($0)) }
+    }
+
+    static func key(_ key: Certificate.PrivateKey) throws -> NIOSSLPrivateKey {
+        try NIOSSLPrivateKey(bytes: Array(key.serializeAsPEM().pemString.utf8), format: .pem)
+    }
+
+    static func x509(_ certificate: NIOSSLCertificate) throws -> Certificate {
+        try Certificate(derEncoded: try certificate.toDERBytes())
+    }
+}

@@ -1,3 +1,0 @@
-import TributaryCLI
-
-await TributaryCommand.runMain()
