@@ -43,4 +43,17 @@ public final class SessionConnection {
             throw TransportError(.connectionClosed, "cannot send \(message.name): the connection closed (\(error))")
         }
     }
+
+    /// A handle that closes this connection from any task, for deadlines the application keeps
+    /// (a round that must not wait forever for one client).
+    public var closer: SessionCloser { SessionCloser(channel: channel) }
+}
+
+/// Closes a session's connection; Sendable, so a timer task can hold it.
+public struct SessionCloser: Sendable {
+    let channel: any Channel
+
+    public func close() {
+        channel.close(promise: nil)
+    }
 }
