@@ -72,7 +72,8 @@ public struct EdgeAgent: Sendable {
                         "train.loss": "\(outcome.report.newDataAfter.loss)", "delta.norm": "\(outcome.report.parameterDeltaNorm)",
                     ])
                     if !waitForRelease && sent.count >= maxRounds {
-                        try await connection.send(.goodbye(Goodbye(reason: .done, detail: "answered \(sent.count) round(s)")))
+                        // Best effort: the coordinator may already have said Goodbye itself.
+                        try? await connection.send(.goodbye(Goodbye(reason: .done, detail: "answered \(sent.count) round(s)")))
                         return sent
                     }
                 case .modelRelease(let release):

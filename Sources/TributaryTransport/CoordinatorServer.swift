@@ -134,7 +134,7 @@ public final class CoordinatorServer: Sendable {
                 var iterator = inbound.makeAsyncIterator()
                 guard case .hello(let hello)? = try await iterator.next() else { return }
                 let client = CoordinatorClient(clientID: hello.clientID, hello: hello,
-                                               connection: SessionConnection(iterator: iterator, outbound: outbound))
+                                               connection: SessionConnection(iterator: iterator, outbound: outbound, channel: child.channel))
                 try await handle(client)
             }
         } catch {

@@ -74,7 +74,7 @@ public enum EdgeClient {
                 throw TransportError(.connectionClosed, "the coordinator closed the connection before Welcome")
             }
             logger.debug("session open", metadata: ["session.id": "\(welcome.sessionID)", "model.version": "\(welcome.globalModelVersion)"])
-            return try await body(welcome, SessionConnection(iterator: iterator, outbound: outbound))
+            return try await body(welcome, SessionConnection(iterator: iterator, outbound: outbound, channel: channel.channel))
         }
     }
 }

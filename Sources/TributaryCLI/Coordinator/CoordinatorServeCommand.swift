@@ -75,8 +75,23 @@ struct CoordinatorServeCommand: AsyncParsableCommand {
                             epochs: UInt32(plan.epochs), batchSize: UInt32(plan.batchSize), learningRate: learningRate,
                             ewcLambda: Double(plan.ewc?.lambda ?? 0), fedProxMu: Double(plan.proximalMu),
                             deadlineUnixMilliseconds: deadline))
-                    try await client.connection.send(.roundOffer(offer))
-                    guard let update = try await Self.awaitUpdate(client.connection, round: round) else {
+                    // The round's deadline (plus 30 s of grace) bounds the wait for this client.
+                    let closer = client.connection.closer
+                    let watchdog = Task {
+                        try await Task.sleep(for: .seconds(roundSeconds + 30))
+                        log.info("no Update before the round's deadline; closing", metadata: ["round.id": "\(round)"])
+                        closer.close()
+                    }
+                    defer { watchdog.cancel() }
+                    let answer: Update?
+                    do {
+                        try await client.connection.send(.roundOffer(offer))
+                        answer = try await Self.awaitUpdate(client.connection, round: round)
+                    } catch {
+                        log.info("client left the round", metadata: ["round.id": "\(round)", "reason": "\(error)"])
+                        answer = nil
+                    }
+                    guard let update = answer else {
                         await board.leave(round: round)
                         return
                     }
