@@ -197,6 +197,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        .testTarget(name: "TributaryEdgeTests", dependencies: ["TributaryEdge", "TributaryLearning", "TributaryWire"]),
         .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
         .testTarget(
             name: "TributaryTransportTests",

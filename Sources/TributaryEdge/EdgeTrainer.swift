@@ -29,21 +29,25 @@ public struct EdgeTrainer: Sendable {
                                 "RoundOffer \(offer.roundID) carries a delta model; this edge holds no base version to apply it to")
         }
         var parent: Checkpoint
-        if var local, let values = try? LearningWire.flatten(global, layout: local.spec.parameterLayout, field: "RoundOffer.model") {
+        let offered = try offer.architecture.map { try LearningWire.spec($0) }
+        if var local, offered == nil || offered == local.spec,
+            let values = try? LearningWire.flatten(global, layout: local.spec.parameterLayout, field: "RoundOffer.model")
+        {
             local.parameters = values
             parent = local
         } else {
-            parent = try Checkpoint.fresh(spec: try LearningWire.inferMLP(global), seed: seed)
+            // The offer's architecture; from an older coordinator that sends none, an MLP read
+            // from the tensor shapes.
+            parent = try Checkpoint.fresh(spec: try offered ?? LearningWire.inferMLP(global), seed: seed)
             parent.parameters = try LearningWire.flatten(global, layout: parent.spec.parameterLayout, field: "RoundOffer.model")
         }
         let layout = parent.spec.parameterLayout
         let theta = parent.parameters
-        parent.ewc = TributaryLearning.EWCState()  // this job's consolidation is then exactly its own Fisher
         let globalEWC = try offer.ewc.map { try LearningWire.ewc($0, layout: layout) }
         let result = try IncrementalJob(plan: LearningWire.plan(offer.plan)).run(from: parent, data: data, globalEWC: globalEWC)
         let candidate = result.candidate
         let delta = zip(candidate.parameters, theta).map { $0 - $1 }
-        let fisher = try candidate.ewc.terms.last.map { try LearningWire.parameterSet($0.fisher, layout: layout) }
+        let fisher = try result.fisher.map { try LearningWire.parameterSet($0, layout: layout) }
         let report = result.report
         var metrics: [String: Double] = [
             "train.examples": Double(report.examples),

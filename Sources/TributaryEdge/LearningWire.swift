@@ -54,6 +54,22 @@ public enum LearningWire {
         return try ModelSpec.mlp(input: input, hidden: Array(widths.dropLast()), outputs: outputs)
     }
 
+    /// The wire architecture of a model spec.
+    public static func architecture(_ spec: ModelSpec) -> ModelArchitecture {
+        ModelArchitecture(
+            inputSize: UInt32(spec.inputSize),
+            layers: spec.layers.map { ModelArchitecture.Layer(units: UInt32($0.units), activation: ModelArchitecture.Activation(rawValue: $0.activation.rawValue)!) },
+            loss: ModelArchitecture.Loss(rawValue: spec.loss.rawValue)!)
+    }
+
+    /// The model spec of a wire architecture; throws `invalidModelSpec` naming what does not fit.
+    public static func spec(_ architecture: ModelArchitecture) throws -> ModelSpec {
+        try ModelSpec(
+            inputSize: Int(architecture.inputSize),
+            layers: architecture.layers.map { ModelSpec.Layer(units: Int($0.units), activation: Activation(rawValue: $0.activation.rawValue)!) },
+            loss: Loss(rawValue: architecture.loss.rawValue)!)
+    }
+
     /// The learning plan for a RoundOffer's wire plan. EWC consolidation is always on (λ from
     /// the offer, 0 = no penalty) so the job measures the diagonal Fisher the Update carries.
     public static func plan(_ wire: TributaryWire.TrainingPlan) -> TributaryLearning.TrainingPlan {

@@ -21,13 +21,15 @@ enum Fixtures {
                                    replaySize: 16, deadlineUnixMilliseconds: 1_795_000_000_000)
     static let roundOfferFull = RoundOffer(roundID: 12, baseModelVersion: 9, model: .full(parameters(seed: 1)),
                                            ewc: EWCState(fisher: parameters(seed: 2, nonNegative: true), anchor: parameters(seed: 3), gamma: 0.9),
-                                           plan: plan)
+                                           plan: plan, architecture: architecture)
     static let roundOfferDelta = RoundOffer(roundID: 13, baseModelVersion: 9, model: .delta(baseVersion: 8, delta: parameters(seed: 4)), plan: plan)
     static let update = Update(roundID: 12, baseModelVersion: 9, numExamples: 640, delta: parameters(seed: 5),
                                fisher: parameters(seed: 6, nonNegative: true), metrics: ["train.loss": 0.31, "train.accuracy": 0.93, "b": -1])
     static let updateNoFisher = Update(roundID: 12, baseModelVersion: 9, numExamples: 1, delta: parameters(seed: 7))
     static let release = ModelRelease(version: 10, parentVersion: 9, model: .delta(baseVersion: 9, delta: parameters(seed: 8)))
-    static let initialRelease = ModelRelease(version: 1, parentVersion: 0, model: .full(parameters(seed: 9)))
+    static let initialRelease = ModelRelease(version: 1, parentVersion: 0, model: .full(parameters(seed: 9)), architecture: architecture)
+    static let architecture = ModelArchitecture(
+        inputSize: 64, layers: [.init(units: 32, activation: .tanh), .init(units: 10, activation: .identity)], loss: .softmaxCrossEntropy)
     static let heartbeat = Heartbeat(sequence: 3, unixMilliseconds: 1_795_000_000_123)
     static let error = ErrorMessage(code: .invalidMessage, message: "Update.num_examples is 0")
     static let goodbye = Goodbye(reason: .done, detail: "round 12 sent")

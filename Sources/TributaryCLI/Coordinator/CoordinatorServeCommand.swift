@@ -62,6 +62,7 @@ struct CoordinatorServeCommand: AsyncParsableCommand {
         let plan = model.plan
         let learningRate = Double(plan.learningRate ?? model.optimizer.learningRate)
         let roundSeconds = roundSeconds
+        let architecture = LearningWire.architecture(model.spec)
         let serverTask = Task {
             try await server.run { client in
                 var log = logger
@@ -74,7 +75,8 @@ struct CoordinatorServeCommand: AsyncParsableCommand {
                         plan: TributaryWire.TrainingPlan(
                             epochs: UInt32(plan.epochs), batchSize: UInt32(plan.batchSize), learningRate: learningRate,
                             ewcLambda: Double(plan.ewc?.lambda ?? 0), fedProxMu: Double(plan.proximalMu),
-                            deadlineUnixMilliseconds: deadline))
+                            deadlineUnixMilliseconds: deadline),
+                        architecture: architecture)
                     // The round's deadline (plus 30 s of grace) bounds the wait for this client.
                     let closer = client.connection.closer
                     let watchdog = Task {

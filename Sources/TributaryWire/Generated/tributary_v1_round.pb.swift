@@ -92,54 +92,69 @@ nonisolated struct Tributary_V1_TrainingPlan: Sendable {
 }
 
 /// Coordinator -> client: train on this model and send an Update.
-nonisolated struct Tributary_V1_RoundOffer: Sendable {
+nonisolated struct Tributary_V1_RoundOffer: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Non-zero; unique per coordinator.
-  var roundID: UInt64 = 0
+  var roundID: UInt64 {
+    get {_storage._roundID}
+    set {_uniqueStorage()._roundID = newValue}
+  }
 
   /// Registry version the round starts from; non-zero. The Update's delta is against it.
-  var baseModelVersion: UInt64 = 0
+  var baseModelVersion: UInt64 {
+    get {_storage._baseModelVersion}
+    set {_uniqueStorage()._baseModelVersion = newValue}
+  }
 
   /// The model at base_model_version, full or as a delta against a version the client holds.
   var model: Tributary_V1_ModelPayload {
-    get {_model ?? Tributary_V1_ModelPayload()}
-    set {_model = newValue}
+    get {_storage._model ?? Tributary_V1_ModelPayload()}
+    set {_uniqueStorage()._model = newValue}
   }
   /// Returns true if `model` has been explicitly set.
-  var hasModel: Bool {self._model != nil}
+  var hasModel: Bool {_storage._model != nil}
   /// Clears the value of `model`. Subsequent reads from it will return its default value.
-  mutating func clearModel() {self._model = nil}
+  mutating func clearModel() {_uniqueStorage()._model = nil}
 
   /// Optional: the global EWC state; absent = no EWC penalty this round.
   var ewc: Tributary_V1_EwcState {
-    get {_ewc ?? Tributary_V1_EwcState()}
-    set {_ewc = newValue}
+    get {_storage._ewc ?? Tributary_V1_EwcState()}
+    set {_uniqueStorage()._ewc = newValue}
   }
   /// Returns true if `ewc` has been explicitly set.
-  var hasEwc: Bool {self._ewc != nil}
+  var hasEwc: Bool {_storage._ewc != nil}
   /// Clears the value of `ewc`. Subsequent reads from it will return its default value.
-  mutating func clearEwc() {self._ewc = nil}
+  mutating func clearEwc() {_uniqueStorage()._ewc = nil}
 
   /// Required.
   var plan: Tributary_V1_TrainingPlan {
-    get {_plan ?? Tributary_V1_TrainingPlan()}
-    set {_plan = newValue}
+    get {_storage._plan ?? Tributary_V1_TrainingPlan()}
+    set {_uniqueStorage()._plan = newValue}
   }
   /// Returns true if `plan` has been explicitly set.
-  var hasPlan: Bool {self._plan != nil}
+  var hasPlan: Bool {_storage._plan != nil}
   /// Clears the value of `plan`. Subsequent reads from it will return its default value.
-  mutating func clearPlan() {self._plan = nil}
+  mutating func clearPlan() {_uniqueStorage()._plan = nil}
+
+  /// The model's architecture, so a client without a checkpoint builds exactly this model.
+  /// Optional for compatibility; coordinators always send it.
+  var architecture: Tributary_V1_ModelArchitecture {
+    get {_storage._architecture ?? Tributary_V1_ModelArchitecture()}
+    set {_uniqueStorage()._architecture = newValue}
+  }
+  /// Returns true if `architecture` has been explicitly set.
+  var hasArchitecture: Bool {_storage._architecture != nil}
+  /// Clears the value of `architecture`. Subsequent reads from it will return its default value.
+  mutating func clearArchitecture() {_uniqueStorage()._architecture = nil}
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
 
-  fileprivate var _model: Tributary_V1_ModelPayload? = nil
-  fileprivate var _ewc: Tributary_V1_EwcState? = nil
-  fileprivate var _plan: Tributary_V1_TrainingPlan? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// Client -> coordinator: the result of local training.
@@ -210,11 +225,22 @@ nonisolated struct Tributary_V1_ModelRelease: Sendable {
   /// Clears the value of `model`. Subsequent reads from it will return its default value.
   mutating func clearModel() {self._model = nil}
 
+  /// The model's architecture; optional, as in RoundOffer.
+  var architecture: Tributary_V1_ModelArchitecture {
+    get {_architecture ?? Tributary_V1_ModelArchitecture()}
+    set {_architecture = newValue}
+  }
+  /// Returns true if `architecture` has been explicitly set.
+  var hasArchitecture: Bool {self._architecture != nil}
+  /// Clears the value of `architecture`. Subsequent reads from it will return its default value.
+  mutating func clearArchitecture() {self._architecture = nil}
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
 
   fileprivate var _model: Tributary_V1_ModelPayload? = nil
+  fileprivate var _architecture: Tributary_V1_ModelArchitecture? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -327,53 +353,104 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".RoundOffer"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}round_id\0\u{3}base_model_version\0\u{1}model\0\u{1}ewc\0\u{1}plan\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}round_id\0\u{3}base_model_version\0\u{1}model\0\u{1}ewc\0\u{1}plan\0\u{1}architecture\0")
+
+  fileprivate class _StorageClass {
+    var _roundID: UInt64 = 0
+    var _baseModelVersion: UInt64 = 0
+    var _model: Tributary_V1_ModelPayload? = nil
+    var _ewc: Tributary_V1_EwcState? = nil
+    var _plan: Tributary_V1_TrainingPlan? = nil
+    var _architecture: Tributary_V1_ModelArchitecture? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _roundID = source._roundID
+      _baseModelVersion = source._baseModelVersion
+      _model = source._model
+      _ewc = source._ewc
+      _plan = source._plan
+      _architecture = source._architecture
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.roundID) }()
-      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.baseModelVersion) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._model) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._ewc) }()
-      case 5: try { try decoder.decodeSingularMessageField(value: &self._plan) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt64Field(value: &_storage._roundID) }()
+        case 2: try { try decoder.decodeSingularUInt64Field(value: &_storage._baseModelVersion) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._model) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._ewc) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._plan) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._architecture) }()
+        default: break
+        }
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.roundID != 0 {
-      try visitor.visitSingularUInt64Field(value: self.roundID, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._roundID != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._roundID, fieldNumber: 1)
+      }
+      if _storage._baseModelVersion != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._baseModelVersion, fieldNumber: 2)
+      }
+      try { if let v = _storage._model {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._ewc {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._plan {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._architecture {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
     }
-    if self.baseModelVersion != 0 {
-      try visitor.visitSingularUInt64Field(value: self.baseModelVersion, fieldNumber: 2)
-    }
-    try { if let v = self._model {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    try { if let v = self._ewc {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
-    try { if let v = self._plan {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   static func ==(lhs: Tributary_V1_RoundOffer, rhs: Tributary_V1_RoundOffer) -> Bool {
-    if lhs.roundID != rhs.roundID {return false}
-    if lhs.baseModelVersion != rhs.baseModelVersion {return false}
-    if lhs._model != rhs._model {return false}
-    if lhs._ewc != rhs._ewc {return false}
-    if lhs._plan != rhs._plan {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._roundID != rhs_storage._roundID {return false}
+        if _storage._baseModelVersion != rhs_storage._baseModelVersion {return false}
+        if _storage._model != rhs_storage._model {return false}
+        if _storage._ewc != rhs_storage._ewc {return false}
+        if _storage._plan != rhs_storage._plan {return false}
+        if _storage._architecture != rhs_storage._architecture {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -440,7 +517,7 @@ nonisolated extension Tributary_V1_Update: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Tributary_V1_ModelRelease: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".ModelRelease"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}parent_version\0\u{1}model\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}parent_version\0\u{1}model\0\u{1}architecture\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -451,6 +528,7 @@ nonisolated extension Tributary_V1_ModelRelease: SwiftProtobuf.Message, SwiftPro
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.parentVersion) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._model) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._architecture) }()
       default: break
       }
     }
@@ -470,6 +548,9 @@ nonisolated extension Tributary_V1_ModelRelease: SwiftProtobuf.Message, SwiftPro
     try { if let v = self._model {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     } }()
+    try { if let v = self._architecture {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -477,6 +558,7 @@ nonisolated extension Tributary_V1_ModelRelease: SwiftProtobuf.Message, SwiftPro
     if lhs.version != rhs.version {return false}
     if lhs.parentVersion != rhs.parentVersion {return false}
     if lhs._model != rhs._model {return false}
+    if lhs._architecture != rhs._architecture {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -79,6 +79,94 @@ nonisolated enum Tributary_V1_DType: SwiftProtobuf.Enum, Swift.CaseIterable {
 
 }
 
+nonisolated enum Tributary_V1_Activation: SwiftProtobuf.Enum, Swift.CaseIterable {
+  typealias RawValue = Int
+  case unspecified // = 0
+  case identity // = 1
+  case relu // = 2
+  case tanh // = 3
+  case sigmoid // = 4
+  case UNRECOGNIZED(Int)
+
+  init() {
+    self = .unspecified
+  }
+
+  init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .identity
+    case 2: self = .relu
+    case 3: self = .tanh
+    case 4: self = .sigmoid
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .identity: return 1
+    case .relu: return 2
+    case .tanh: return 3
+    case .sigmoid: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  static let allCases: [Tributary_V1_Activation] = [
+    .unspecified,
+    .identity,
+    .relu,
+    .tanh,
+    .sigmoid,
+  ]
+
+}
+
+nonisolated enum Tributary_V1_Loss: SwiftProtobuf.Enum, Swift.CaseIterable {
+  typealias RawValue = Int
+  case unspecified // = 0
+  case softmaxCrossEntropy // = 1
+  case binaryCrossEntropy // = 2
+  case meanSquaredError // = 3
+  case UNRECOGNIZED(Int)
+
+  init() {
+    self = .unspecified
+  }
+
+  init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .softmaxCrossEntropy
+    case 2: self = .binaryCrossEntropy
+    case 3: self = .meanSquaredError
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .softmaxCrossEntropy: return 1
+    case .binaryCrossEntropy: return 2
+    case .meanSquaredError: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  static let allCases: [Tributary_V1_Loss] = [
+    .unspecified,
+    .softmaxCrossEntropy,
+    .binaryCrossEntropy,
+    .meanSquaredError,
+  ]
+
+}
+
 /// A dense, row-major tensor.
 nonisolated struct Tributary_V1_Tensor: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -225,12 +313,55 @@ nonisolated struct Tributary_V1_ModelPayload: Sendable {
   init() {}
 }
 
+/// A stack of dense layers, the architecture every Tributary model has: parameters are named
+/// dense<k>.weight [units, fan_in] and dense<k>.bias [units], k counting from 1.
+nonisolated struct Tributary_V1_ModelArchitecture: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Input features; > 0.
+  var inputSize: UInt32 = 0
+
+  /// At least one layer, the last one the output layer.
+  var layers: [Tributary_V1_DenseLayer] = []
+
+  var loss: Tributary_V1_Loss = .unspecified
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+nonisolated struct Tributary_V1_DenseLayer: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Width; > 0.
+  var units: UInt32 = 0
+
+  var activation: Tributary_V1_Activation = .unspecified
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "tributary.v1"
 
 nonisolated extension Tributary_V1_DType: SwiftProtobuf._ProtoNameProviding {
   static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DTYPE_UNSPECIFIED\0\u{1}DTYPE_FLOAT32\0\u{1}DTYPE_FLOAT16\0\u{1}DTYPE_INT8\0")
+}
+
+nonisolated extension Tributary_V1_Activation: SwiftProtobuf._ProtoNameProviding {
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ACTIVATION_UNSPECIFIED\0\u{1}ACTIVATION_IDENTITY\0\u{1}ACTIVATION_RELU\0\u{1}ACTIVATION_TANH\0\u{1}ACTIVATION_SIGMOID\0")
+}
+
+nonisolated extension Tributary_V1_Loss: SwiftProtobuf._ProtoNameProviding {
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LOSS_UNSPECIFIED\0\u{1}LOSS_SOFTMAX_CROSS_ENTROPY\0\u{1}LOSS_BINARY_CROSS_ENTROPY\0\u{1}LOSS_MEAN_SQUARED_ERROR\0")
 }
 
 nonisolated extension Tributary_V1_Tensor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -482,6 +613,81 @@ nonisolated extension Tributary_V1_ModelPayload: SwiftProtobuf.Message, SwiftPro
 
   static func ==(lhs: Tributary_V1_ModelPayload, rhs: Tributary_V1_ModelPayload) -> Bool {
     if lhs.payload != rhs.payload {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tributary_V1_ModelArchitecture: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".ModelArchitecture"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}input_size\0\u{1}layers\0\u{1}loss\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.inputSize) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.layers) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.loss) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.inputSize != 0 {
+      try visitor.visitSingularUInt32Field(value: self.inputSize, fieldNumber: 1)
+    }
+    if !self.layers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.layers, fieldNumber: 2)
+    }
+    if self.loss != .unspecified {
+      try visitor.visitSingularEnumField(value: self.loss, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Tributary_V1_ModelArchitecture, rhs: Tributary_V1_ModelArchitecture) -> Bool {
+    if lhs.inputSize != rhs.inputSize {return false}
+    if lhs.layers != rhs.layers {return false}
+    if lhs.loss != rhs.loss {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tributary_V1_DenseLayer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".DenseLayer"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}units\0\u{1}activation\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.units) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.activation) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.units != 0 {
+      try visitor.visitSingularUInt32Field(value: self.units, fieldNumber: 1)
+    }
+    if self.activation != .unspecified {
+      try visitor.visitSingularEnumField(value: self.activation, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Tributary_V1_DenseLayer, rhs: Tributary_V1_DenseLayer) -> Bool {
+    if lhs.units != rhs.units {return false}
+    if lhs.activation != rhs.activation {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -5,11 +5,14 @@ public struct ModelRelease: Sendable, Hashable {
     /// The version it was derived from; 0 = an initial model.
     public var parentVersion: UInt64
     public var model: ModelPayload
+    /// The model's architecture (optional on the wire, as in ``RoundOffer``).
+    public var architecture: ModelArchitecture?
 
-    public init(version: UInt64, parentVersion: UInt64, model: ModelPayload) {
+    public init(version: UInt64, parentVersion: UInt64, model: ModelPayload, architecture: ModelArchitecture? = nil) {
         self.version = version
         self.parentVersion = parentVersion
         self.model = model
+        self.architecture = architecture
     }
 
     func validate() throws {
@@ -19,6 +22,7 @@ public struct ModelRelease: Sendable, Hashable {
             try require(base < version, .invalidValue,
                         "ModelRelease.model.delta.base_version is \(base); must be older than version \(version)")
         }
+        try architecture?.validate(field: "ModelRelease.architecture")
     }
 }
 
@@ -26,7 +30,8 @@ extension ModelRelease {
     init(proto: Tributary_V1_ModelRelease) throws {
         try require(proto.hasModel, .missingField, "ModelRelease.model is absent; it is required")
         self.init(version: proto.version, parentVersion: proto.parentVersion,
-                  model: try ModelPayload(proto: proto.model, field: "ModelRelease.model"))
+                  model: try ModelPayload(proto: proto.model, field: "ModelRelease.model"),
+                  architecture: proto.hasArchitecture ? try ModelArchitecture(proto: proto.architecture, field: "ModelRelease.architecture") : nil)
         try validate()
     }
 
@@ -35,6 +40,7 @@ extension ModelRelease {
         proto.version = version
         proto.parentVersion = parentVersion
         proto.model = model.toProto()
+        if let architecture { proto.architecture = architecture.toProto() }
         return proto
     }
 }

@@ -8,13 +8,19 @@ public struct RoundOffer: Sendable, Hashable {
     /// Global EWC state; `nil` = no EWC penalty this round.
     public var ewc: EWCState?
     public var plan: TrainingPlan
+    /// The model's architecture (optional on the wire for compatibility; coordinators send it).
+    public var architecture: ModelArchitecture?
 
-    public init(roundID: UInt64, baseModelVersion: UInt64, model: ModelPayload, ewc: EWCState? = nil, plan: TrainingPlan) {
+    public init(
+        roundID: UInt64, baseModelVersion: UInt64, model: ModelPayload, ewc: EWCState? = nil, plan: TrainingPlan,
+        architecture: ModelArchitecture? = nil
+    ) {
         self.roundID = roundID
         self.baseModelVersion = baseModelVersion
         self.model = model
         self.ewc = ewc
         self.plan = plan
+        self.architecture = architecture
     }
 
     func validate() throws {
@@ -26,6 +32,7 @@ public struct RoundOffer: Sendable, Hashable {
         }
         try ewc?.validate(field: "RoundOffer.ewc")
         try plan.validate(field: "RoundOffer.plan")
+        try architecture?.validate(field: "RoundOffer.architecture")
     }
 }
 
@@ -37,7 +44,8 @@ extension RoundOffer {
         self.init(roundID: proto.roundID, baseModelVersion: proto.baseModelVersion,
                   model: try ModelPayload(proto: proto.model, field: "RoundOffer.model"),
                   ewc: proto.hasEwc ? try EWCState(proto: proto.ewc, field: "RoundOffer.ewc") : nil,
-                  plan: try TrainingPlan(proto: proto.plan, field: "RoundOffer.plan"))
+                  plan: try TrainingPlan(proto: proto.plan, field: "RoundOffer.plan"),
+                  architecture: proto.hasArchitecture ? try ModelArchitecture(proto: proto.architecture, field: "RoundOffer.architecture") : nil)
         try validate()
     }
 
@@ -48,6 +56,7 @@ extension RoundOffer {
         proto.model = model.toProto()
         if let ewc { proto.ewc = ewc.toProto() }
         proto.plan = plan.toProto()
+        if let architecture { proto.architecture = architecture.toProto() }
         return proto
     }
 }

@@ -1,0 +1,50 @@
+import Testing
+import TributaryEdge
+import TributaryLearning
+import TributaryWire
+
+@Suite struct EdgeTrainerTests {
+    func data() -> Dataset {
+        var generator = SeededGenerator(seed: 3)
+        var data = Dataset(featureCount: 4)
+        for _ in 0..<40 {
+            let x = (0..<4).map { _ in generator.nextGaussian() }
+            data.append(features: x, label: x[0] > x[1] ? 1 : 0)
+        }
+        return data
+    }
+
+    func offer(spec: ModelSpec, ewc: Bool) throws -> RoundOffer {
+        let global = try Checkpoint.fresh(spec: spec, seed: 5)
+        let layout = spec.parameterLayout
+        let parameters = try LearningWire.parameterSet(global.parameters, layout: layout)
+        let ewcState = ewc
+            ? TributaryWire.EWCState(
+                fisher: try LearningWire.parameterSet([Float](repeating: 0.5, count: layout.totalCount), layout: layout),
+                anchor: parameters, gamma: 1)
+            : nil
+        return RoundOffer(
+            roundID: 1, baseModelVersion: 1, model: .full(parameters), ewc: ewcState,
+            plan: TributaryWire.TrainingPlan(epochs: 2, batchSize: 8, learningRate: 0.1, ewcLambda: 1, fedProxMu: 0, replaySize: 0, deadlineUnixMilliseconds: 0),
+            architecture: LearningWire.architecture(spec))
+    }
+
+    @Test func buildsTheOfferedArchitectureAndSendsItsFisher() throws {
+        let spec = try ModelSpec.mlp(input: 4, hidden: [6], outputs: 2, activation: .tanh)
+        let outcome = try EdgeTrainer(local: nil, data: data()).answer(try offer(spec: spec, ewc: true))
+        #expect(outcome.candidate.spec == spec)
+        #expect(outcome.update.fisher != nil)
+        #expect(outcome.update.numExamples == 40)
+        #expect(outcome.update.delta.scalarCount == spec.parameterLayout.totalCount)
+        #expect(outcome.report.ewcPenalty > 0)
+    }
+
+    @Test func architectureMapsBothWays() throws {
+        for activation in Activation.allCases {
+            for loss in [Loss.softmaxCrossEntropy, .meanSquaredError] {
+                let spec = try ModelSpec.mlp(input: 3, hidden: [5, 4], outputs: 2, activation: activation, loss: loss)
+                #expect(try LearningWire.spec(LearningWire.architecture(spec)) == spec)
+            }
+        }
+    }
+}
