@@ -24,10 +24,9 @@ public struct CoordinatorSession: Sendable {
     private struct Open: Sendable {
         var clientID: String
         var hello: Hello
+        var liveness: Liveness
         /// Rounds offered on this session and not answered yet: round id → base model version.
         var offered: [UInt64: UInt64] = [:]
-        var heartbeatsSent: UInt64 = 0
-        var lastHeard: ContinuousClock.Instant
     }
 
     private enum State: Sendable {
@@ -93,7 +92,7 @@ public struct CoordinatorSession: Sendable {
         case .awaitingHello(let clientID, _):
             return receivedFirst(message, clientID: clientID, now: now)
         case .open(var open):
-            open.lastHeard = now
+            open.liveness.lastHeard = now
             state = .open(open)
             return receivedWhileOpen(message, open: open)
         }
@@ -113,7 +112,9 @@ public struct CoordinatorSession: Sendable {
                 return .cancelAllTimers + [.send(.reject(Reject(code: .identityMismatch, reason: reason))),
                                            .close(SessionError(.identityMismatch, "refused the client: \(reason)"))]
             }
-            state = .open(Open(clientID: clientID, hello: hello, lastHeard: now))
+            state = .open(Open(
+                clientID: clientID, hello: hello,
+                liveness: Liveness(heartbeatInterval: configuration.heartbeatInterval, idleTimeout: configuration.idleTimeout, lastHeard: now)))
             return [.cancel(.handshake),
                     .schedule(.heartbeat, at: now + configuration.heartbeatInterval),
                     .schedule(.idle, at: now + configuration.idleTimeout),
@@ -196,17 +197,13 @@ public struct CoordinatorSession: Sendable {
             return .cancelAllTimers + [.send(.goodbye(Goodbye(reason: .idleTimeout, detail: detail))),
                                        .close(SessionError(.handshakeTimeout, detail))]
         case (.open(var open), .heartbeat):
-            open.heartbeatsSent += 1
+            let actions = open.liveness.heartbeatDue(now: now, unixMilliseconds: unixMilliseconds)
             state = .open(open)
-            return [.send(.heartbeat(Heartbeat(sequence: open.heartbeatsSent, unixMilliseconds: unixMilliseconds))),
-                    .schedule(.heartbeat, at: now + configuration.heartbeatInterval)]
+            return actions
         case (.open(let open), .idle):
-            let deadline = open.lastHeard + configuration.idleTimeout
-            if now < deadline { return [.schedule(.idle, at: deadline)] }
-            state = .closed
-            let detail = "client \(open.clientID) sent nothing for \(open.lastHeard.duration(to: now)) (limit \(configuration.idleTimeout))"
-            return .cancelAllTimers + [.send(.goodbye(Goodbye(reason: .idleTimeout, detail: detail))),
-                                       .close(SessionError(.idleTimeout, detail))]
+            let check = open.liveness.idleCheck(now: now, peer: "client \(open.clientID)")
+            if check.expired { state = .closed }
+            return check.actions
         default:
             return []
         }
@@ -216,8 +213,7 @@ public struct CoordinatorSession: Sendable {
     public mutating func decodingFailed(_ error: WireError) -> [SessionAction] {
         if case .closed = state { return [] }
         state = .closed
-        return .cancelAllTimers + [.send(.error(error.errorMessage)),
-                                   .close(SessionError(SessionError.Code(error.code.errorMessageCode), "refused a frame from the client: \(error.reason)"))]
+        return .refusingFrame(error, from: "the client")
     }
 
     /// The connection is gone. Returns the error to report, or nil when the session had ended cleanly.

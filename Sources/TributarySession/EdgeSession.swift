@@ -13,12 +13,9 @@ import TributaryWire
 public struct EdgeSession: Sendable {
     private struct Open: Sendable {
         var welcome: Welcome
-        var heartbeatInterval: Duration
-        var idleTimeout: Duration
+        var liveness: Liveness
         /// The round offered and not answered yet: round id → base model version.
         var offered: [UInt64: UInt64] = [:]
-        var heartbeatsSent: UInt64 = 0
-        var lastHeard: ContinuousClock.Instant
     }
 
     private enum State: Sendable {
@@ -63,7 +60,7 @@ public struct EdgeSession: Sendable {
         case .awaitingWelcome:
             return receivedFirst(message, now: now)
         case .open(var open):
-            open.lastHeard = now
+            open.liveness.lastHeard = now
             state = .open(open)
             return receivedWhileOpen(message, open: open)
         }
@@ -80,7 +77,7 @@ public struct EdgeSession: Sendable {
             let announced = Duration.milliseconds(Int64(welcome.heartbeatIntervalMilliseconds))
             let interval = min(configuration.heartbeatInterval, announced)
             let idle = max(configuration.idleTimeout, announced * 3)
-            state = .open(Open(welcome: welcome, heartbeatInterval: interval, idleTimeout: idle, lastHeard: now))
+            state = .open(Open(welcome: welcome, liveness: Liveness(heartbeatInterval: interval, idleTimeout: idle, lastHeard: now)))
             return [.cancel(.handshake),
                     .send(.hello(hello)),
                     .schedule(.heartbeat, at: now + interval),
@@ -159,17 +156,13 @@ public struct EdgeSession: Sendable {
                 .handshakeTimeout,
                 "the coordinator sent neither Welcome nor Reject within \(configuration.handshakeTimeout) of the TLS handshake"))]
         case (.open(var open), .heartbeat):
-            open.heartbeatsSent += 1
+            let actions = open.liveness.heartbeatDue(now: now, unixMilliseconds: unixMilliseconds)
             state = .open(open)
-            return [.send(.heartbeat(Heartbeat(sequence: open.heartbeatsSent, unixMilliseconds: unixMilliseconds))),
-                    .schedule(.heartbeat, at: now + open.heartbeatInterval)]
+            return actions
         case (.open(let open), .idle):
-            let deadline = open.lastHeard + open.idleTimeout
-            if now < deadline { return [.schedule(.idle, at: deadline)] }
-            state = .closed
-            let detail = "the coordinator sent nothing for \(open.lastHeard.duration(to: now)) (limit \(open.idleTimeout))"
-            return .cancelAllTimers + [.send(.goodbye(Goodbye(reason: .idleTimeout, detail: detail))),
-                                       .close(SessionError(.idleTimeout, detail))]
+            let check = open.liveness.idleCheck(now: now, peer: "the coordinator")
+            if check.expired { state = .closed }
+            return check.actions
         default:
             return []
         }
@@ -179,8 +172,7 @@ public struct EdgeSession: Sendable {
     public mutating func decodingFailed(_ error: WireError) -> [SessionAction] {
         if case .closed = state { return [] }
         state = .closed
-        return .cancelAllTimers + [.send(.error(error.errorMessage)),
-                                   .close(SessionError(SessionError.Code(error.code.errorMessageCode), "refused a frame from the coordinator: \(error.reason)"))]
+        return .refusingFrame(error, from: "the coordinator")
     }
 
     /// The connection is gone. Returns the error to report, or nil after a clean end.
