@@ -101,7 +101,6 @@ public final class CoordinatorServer: Sendable {
                     try child.pipeline.syncOperations.addHandlers([
                         tls,
                         ByteToMessageHandler(try FrameDecoder(configuration: configuration.wire)),
-                        MessageToByteHandler(try FrameEncoder(configuration: configuration.wire)),
                         handler,
                     ])
                     return try Child(

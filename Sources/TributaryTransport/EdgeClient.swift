@@ -51,7 +51,6 @@ public enum EdgeClient {
                         try channel.pipeline.syncOperations.addHandlers([
                             tls,
                             ByteToMessageHandler(try FrameDecoder(configuration: configuration.wire)),
-                            MessageToByteHandler(try FrameEncoder(configuration: configuration.wire)),
                             handler,
                         ])
                         return try NIOAsyncChannel<WireMessage, WireMessage>(
