@@ -63,6 +63,7 @@ public final class CoordinatorServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator.transfers)
             .childChannelOption(.writeBufferWaterMark,
                                 value: .init(low: configuration.writeBufferHighWaterMark / 2, high: configuration.writeBufferHighWaterMark))
             .bind(host: host, port: port) { child in
@@ -101,7 +102,6 @@ public final class CoordinatorServer: Sendable {
                     try child.pipeline.syncOperations.addHandlers([
                         tls,
                         ByteToMessageHandler(try FrameDecoder(configuration: configuration.wire)),
-                        MessageToByteHandler(try FrameEncoder(configuration: configuration.wire)),
                         handler,
                     ])
                     return try Child(

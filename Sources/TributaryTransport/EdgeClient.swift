@@ -35,6 +35,7 @@ public enum EdgeClient {
                 .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds * 1_000_000_000
                     + configuration.connectTimeout.components.attoseconds / 1_000_000_000)))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator.transfers)
                 .channelOption(.writeBufferWaterMark,
                                value: .init(low: configuration.writeBufferHighWaterMark / 2, high: configuration.writeBufferHighWaterMark))
                 .connect(host: host, port: port) { channel in
@@ -51,7 +52,6 @@ public enum EdgeClient {
                         try channel.pipeline.syncOperations.addHandlers([
                             tls,
                             ByteToMessageHandler(try FrameDecoder(configuration: configuration.wire)),
-                            MessageToByteHandler(try FrameEncoder(configuration: configuration.wire)),
                             handler,
                         ])
                         return try NIOAsyncChannel<WireMessage, WireMessage>(

@@ -7,14 +7,15 @@ import TributarySession
 import TributaryWire
 
 /// The thin shell around a session state machine: feeds it the channel's events and performs
-/// the actions it returns. Sits above `FrameDecoder`/`FrameEncoder`, below the application's
-/// `NIOAsyncChannel`.
+/// the actions it returns. Sits above `FrameDecoder`, below the application's `NIOAsyncChannel`,
+/// and writes frames itself (`FrameCodec.encodeFrames`), so a large message is serialized once
+/// and its chunk frames are cut from that one body.
 ///
 /// - Inbound: decoded messages go to the machine; what it delivers goes up to the application.
 ///   The application's `NIOAsyncChannel` stops reading the socket while it has not consumed
 ///   `inboundMessageBuffer` messages, so a slow application never makes this side buffer more.
-/// - Outbound: a message the application writes is checked by the machine, split into chunks by
-///   `FrameCodec.split`, and queued; the queue is written only while the channel is writable
+/// - Outbound: a message the application writes is checked by the machine, encoded into frames
+///   (chunk frames when large, as `FrameCodec.split` would) and queued; the queue is written only while the channel is writable
 ///   (below its high-water mark), and Heartbeat/Error/Goodbye jump ahead of queued chunks.
 /// - Timers: NIO scheduled tasks, one per ``SessionTimer``, as the machine asks.
 /// - Errors: TLS failures, refused frames and session endings reach the application as one
@@ -23,10 +24,10 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     typealias InboundIn = WireMessage
     typealias InboundOut = WireMessage
     typealias OutboundIn = WireMessage
-    typealias OutboundOut = WireMessage
+    typealias OutboundOut = ByteBuffer
 
     private struct Pending {
-        var message: WireMessage
+        var frame: ByteBuffer
         var promise: EventLoopPromise<Void>?
     }
 
@@ -157,9 +158,10 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     }
 
     private func enqueue(_ message: WireMessage, promise: EventLoopPromise<Void>?) {
-        let pieces: [WireMessage]
+        let pieces: [ByteBuffer]
         do {
-            pieces = try FrameCodec.split(message, transferID: nextTransferID, configuration: wire)
+            pieces = try FrameCodec.encodeFrames(message, transferID: nextTransferID, configuration: wire,
+                                                 allocator: context?.channel.allocator ?? ByteBufferAllocator())
         } catch {
             logger.info("cannot send", metadata: ["message": "\(message.name)", "reason": "\(error)"])
             promise?.fail(error)
@@ -167,7 +169,7 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
         }
         if pieces.count > 1 { nextTransferID += 1 }
         let entries = pieces.enumerated().map { index, piece in
-            Pending(message: piece, promise: index == pieces.count - 1 ? promise : nil)
+            Pending(frame: piece, promise: index == pieces.count - 1 ? promise : nil)
         }
         if case .heartbeat = message, !queue.isEmpty {
             // Frames are written whole, so a heartbeat may go between the chunks of a transfer:
@@ -184,7 +186,7 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
         while !queue.isEmpty, context.channel.isWritable || closing {
             let pending = queue.removeFirst()
             let promise = pending.promise ?? context.eventLoop.makePromise(of: Void.self)
-            context.write(wrapOutboundOut(pending.message), promise: promise)
+            context.write(wrapOutboundOut(pending.frame), promise: promise)
             lastWrite = promise.futureResult
             wrote = true
         }

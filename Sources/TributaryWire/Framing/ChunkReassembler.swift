@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reassembles ``PayloadChunk``s into the message they carry. Sans-IO: feed it chunks in the
 /// order they arrived; it returns the message when the last one is in.
 ///
@@ -15,7 +17,10 @@ public struct ChunkReassembler: Sendable {
     }
 
     /// Capacity reserved up front, so that a small lying chunk cannot make us allocate a gigabyte.
-    static let maxReservation = 64 * 1024 * 1024
+    /// Reserved pages are not touched (or backed by memory) until data arrives; a transfer up to
+    /// this size is received into one buffer that never grows (a 64 MiB model's Envelope is a few
+    /// bytes over 64 MiB, so a 64 MiB cap cost a 64 MiB copy on every such transfer).
+    static let maxReservation = 256 * 1024 * 1024
 
     private let configuration: WireConfiguration
     private var transfer: Transfer?
@@ -29,16 +34,36 @@ public struct ChunkReassembler: Sendable {
 
     /// Adds a chunk; returns the reassembled message after the last chunk, `nil` before.
     public mutating func receive(_ chunk: PayloadChunk) throws -> WireMessage? {
+        try receive(transferID: chunk.transferID, index: chunk.index, total: chunk.total, totalBytes: chunk.totalBytes, data: chunk.data)
+    }
+
+    /// Adds a chunk as parsed from its frame; its data is copied once, into the reassembly buffer.
+    mutating func receive(proto chunk: Tributary_V1_PayloadChunk) throws -> WireMessage? {
+        try receive(transferID: chunk.transferID, index: chunk.index, total: chunk.total, totalBytes: chunk.totalBytes, data: chunk.data)
+    }
+
+    private mutating func receive(transferID: UInt64, index: UInt32, total: UInt32, totalBytes: UInt64,
+                                  data: some ContiguousBytes & Collection) throws -> WireMessage? {
         do {
-            return try receiveOrThrow(chunk)
+            let header = Header(transferID: transferID, index: index, total: total, totalBytes: totalBytes)
+            return try receiveOrThrow(header, data: data)
         } catch {
             transfer = nil
             throw error
         }
     }
 
-    private mutating func receiveOrThrow(_ chunk: PayloadChunk) throws -> WireMessage? {
-        try chunk.validate()
+    /// A chunk's fields other than its data.
+    private struct Header {
+        var transferID: UInt64
+        var index: UInt32
+        var total: UInt32
+        var totalBytes: UInt64
+    }
+
+    private mutating func receiveOrThrow(_ chunk: Header, data: some ContiguousBytes & Collection) throws -> WireMessage? {
+        try PayloadChunk.validate(transferID: chunk.transferID, index: chunk.index, total: chunk.total,
+                                  totalBytes: chunk.totalBytes, dataCount: data.count)
         var current: Transfer
         if let transfer {
             try require(chunk.transferID == transfer.id, .outOfSequence,
@@ -60,9 +85,9 @@ public struct ChunkReassembler: Sendable {
             bytes.reserveCapacity(min(Int(chunk.totalBytes), Self.maxReservation))
             current = Transfer(id: chunk.transferID, total: chunk.total, totalBytes: chunk.totalBytes, nextIndex: 0, bytes: bytes)
         }
-        try require(UInt64(current.bytes.count + chunk.data.count) <= current.totalBytes, .invalidValue,
-                    "transfer \(current.id) reached \(current.bytes.count + chunk.data.count) bytes at chunk \(chunk.index), more than total_bytes \(current.totalBytes)")
-        current.bytes.append(contentsOf: chunk.data)
+        try require(UInt64(current.bytes.count + data.count) <= current.totalBytes, .invalidValue,
+                    "transfer \(current.id) reached \(current.bytes.count + data.count) bytes at chunk \(chunk.index), more than total_bytes \(current.totalBytes)")
+        data.withUnsafeBytes { current.bytes.append(contentsOf: $0) }
         current.nextIndex += 1
         guard current.nextIndex == current.total else {
             transfer = current

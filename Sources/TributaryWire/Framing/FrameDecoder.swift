@@ -27,8 +27,8 @@ public struct FrameDecoder: ByteToMessageDecoder {
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         do {
-            guard let message = try decodeFrame(&buffer) else { return .needMoreData }
-            if let message = try reassemble(message) {
+            guard let envelope = try decodeFrame(&buffer) else { return .needMoreData }
+            if let message = try self.message(from: envelope) {
                 context.fireChannelRead(wrapInboundOut(message))
             }
             return .continue
@@ -58,18 +58,23 @@ public struct FrameDecoder: ByteToMessageDecoder {
         return state
     }
 
-    /// Reads one whole frame if the buffer holds it; `nil` if more bytes are needed.
-    private func decodeFrame(_ buffer: inout ByteBuffer) throws -> WireMessage? {
+    /// Reads one whole frame if the buffer holds it; `nil` if more bytes are needed. The body is
+    /// parsed where it lies in `buffer`.
+    private func decodeFrame(_ buffer: inout ByteBuffer) throws -> Tributary_V1_Envelope? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
         try FrameCodec.checkLength(Int(length), configuration: configuration)
         guard buffer.readableBytes >= FrameCodec.lengthPrefixBytes + Int(length) else { return nil }
         buffer.moveReaderIndex(forwardBy: FrameCodec.lengthPrefixBytes)
-        let body = buffer.readBytes(length: Int(length))!
-        return try FrameCodec.decodeBody(body[...], configuration: configuration)
+        let body = buffer.readSlice(length: Int(length))!
+        return try FrameCodec.parseEnvelope(ByteBufferBytes(body), configuration: configuration)
     }
 
-    private mutating func reassemble(_ message: WireMessage) throws -> WireMessage? {
-        guard case .chunk(let chunk) = message, reassembler != nil else { return message }
-        return try reassembler!.receive(chunk)
+    /// The message a frame carries, or the reassembled message after a transfer's last chunk
+    /// (`nil` before it). A chunk's data goes straight from the Envelope into the reassembly buffer.
+    private mutating func message(from envelope: Tributary_V1_Envelope) throws -> WireMessage? {
+        guard case .chunk(let chunk)? = envelope.message, reassembler != nil else {
+            return try WireMessage(envelope: envelope)
+        }
+        return try reassembler!.receive(proto: chunk)
     }
 }

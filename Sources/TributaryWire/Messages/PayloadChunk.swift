@@ -23,13 +23,17 @@ public struct PayloadChunk: Sendable, Hashable {
     }
 
     func validate() throws {
+        try Self.validate(transferID: transferID, index: index, total: total, totalBytes: totalBytes, dataCount: data.count)
+    }
+
+    static func validate(transferID: UInt64, index: UInt32, total: UInt32, totalBytes: UInt64, dataCount: Int) throws {
         try requireNonZero(transferID, "PayloadChunk.transfer_id")
         try requireNonZero(total, "PayloadChunk.total")
         try require(index < total, .invalidValue, "PayloadChunk.index is \(index); must be < total \(total)")
         try requireNonZero(totalBytes, "PayloadChunk.total_bytes")
-        try require(!data.isEmpty, .missingField, "PayloadChunk.data is empty (chunk \(index) of transfer \(transferID))")
-        try require(UInt64(data.count) <= totalBytes, .invalidValue,
-                    "PayloadChunk.data has \(data.count) bytes, more than total_bytes \(totalBytes)")
+        try require(dataCount > 0, .missingField, "PayloadChunk.data is empty (chunk \(index) of transfer \(transferID))")
+        try require(UInt64(dataCount) <= totalBytes, .invalidValue,
+                    "PayloadChunk.data has \(dataCount) bytes, more than total_bytes \(totalBytes)")
     }
 }
 
