@@ -77,6 +77,28 @@ public enum AtomicFile {
         return bytes
     }
 
+    /// Removes temporary files a killed writer left beside `path` (`<name>.tmp-<pid>-<n>` whose
+    /// process no longer runs); returns the paths removed. A live writer's file is left alone.
+    @discardableResult
+    public static func removeStaleTemporaries(of path: String) -> [String] {
+        let directory = directory(of: path)
+        let prefix = String(path.split(separator: "/").last ?? Substring(path)) + ".tmp-"
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var removed: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).split(separator: "-").first ?? "") else { continue }
+            // kill(pid, 0) fails with ESRCH when no such process exists.
+            guard pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let stale = directory + "/" + name
+            if unlink(stale) == 0 { removed.append(stale) }
+        }
+        return removed
+    }
+
     public static func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0

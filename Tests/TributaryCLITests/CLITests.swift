@@ -127,6 +127,9 @@ import TributarySystem
         let rerun = try CLIProcess.run(["train", "--checkpoint", model, "--data", digits, "--quiet"])
         #expect(rerun.status == 0)
         #expect(try CheckpointStore.load(from: model).digest == completed)
+        // The killed writers' temporary files are gone after the next save.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("model.ckpt.tmp-") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
     @Test func demoPrintsTheAccuracyMatrix() throws {

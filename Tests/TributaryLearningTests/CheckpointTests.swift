@@ -97,6 +97,24 @@ import TributarySystem
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["model.ckpt"])
     }
 
+    @Test func savingRemovesTemporariesOfDeadWritersOnly() throws {
+        let directory = temporaryDirectory()
+        let path = directory + "/model.ckpt"
+        // A pid that has exited: a child process we waited for.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = "\(path).tmp-\(child.processIdentifier)-7", live = "\(path).tmp-1-7", other = "\(directory)/other.ckpt.tmp-\(child.processIdentifier)-7"
+        for file in [dead, live, other] { try AtomicFile.write(Array("partial".utf8), to: file) }
+        try CheckpointStore.save(try Checkpoint.fresh(spec: Fixtures.spec(), seed: 1), to: path)
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
+        #expect(!left.contains("model.ckpt.tmp-\(child.processIdentifier)-7"))
+        #expect(left.contains("model.ckpt.tmp-1-7"))  // pid 1 runs: a live writer's file stays
+        #expect(left.contains("other.ckpt.tmp-\(child.processIdentifier)-7"))  // another file's temporaries are not ours
+        #expect(left.contains("model.ckpt"))
+    }
+
     @Test func widenedOutputKeepsOldClassesUntouched() throws {
         let data = Fixtures.blobs(count: 60, seed: 3)
         let plan = TrainingPlan(epochs: 2, batchSize: 8, ewc: EWCConfiguration(lambda: 1))

@@ -10,6 +10,7 @@ public enum CheckpointStore {
     @discardableResult
     public static func save(_ checkpoint: Checkpoint, to path: String) throws -> String {
         let bytes = try CheckpointCodec.encode(checkpoint)
+        AtomicFile.removeStaleTemporaries(of: path)
         do {
             try AtomicFile.write(bytes, to: path)
         } catch let error as FileError {
