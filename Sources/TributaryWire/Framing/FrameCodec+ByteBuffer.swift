@@ -16,22 +16,13 @@ extension FrameCodec {
             frame.writeBytes(body)
             return [frame]
         }
-        try requireNonZero(transferID, "transferID")
-        try require(body.count <= configuration.maxTransferBytes, .transferTooLarge,
-                    "\(message.name) is \(body.count) bytes; the transfer limit is \(configuration.maxTransferBytes)")
-        let total = (body.count + configuration.chunkSize - 1) / configuration.chunkSize
-        var frames: [ByteBuffer] = []
-        frames.reserveCapacity(total)
-        var start = 0
-        for index in 0..<total {
-            let end = min(start + configuration.chunkSize, body.count)
-            frames.append(body.withUnsafeBytes { raw in
-                chunkFrame(transferID: transferID, index: UInt32(index), total: UInt32(total), totalBytes: UInt64(body.count),
-                           data: UnsafeRawBufferPointer(rebasing: raw[start..<end]), allocator: allocator)
-            })
-            start = end
+        let ranges = try chunkRanges(of: body.count, message: message, transferID: transferID, configuration: configuration)
+        return body.withUnsafeBytes { raw in
+            ranges.enumerated().map { index, range in
+                chunkFrame(transferID: transferID, index: UInt32(index), total: UInt32(ranges.count), totalBytes: UInt64(body.count),
+                           data: UnsafeRawBufferPointer(rebasing: raw[range]), allocator: allocator)
+            }
         }
-        return frames
     }
 
     /// One chunk frame written by hand, as SwiftProtobuf writes it: Envelope{1: version, 11: PayloadChunk{

@@ -35,20 +35,21 @@ public enum FrameCodec {
         try message.validate()
         let body = try serialize(message.toEnvelope())
         if body.count <= configuration.chunkSize { return [message] }
-        try requireNonZero(transferID, "transferID")
-        try require(body.count <= configuration.maxTransferBytes, .transferTooLarge,
-                    "\(message.name) is \(body.count) bytes; the transfer limit is \(configuration.maxTransferBytes)")
-        let total = (body.count + configuration.chunkSize - 1) / configuration.chunkSize
-        var chunks: [WireMessage] = []
-        chunks.reserveCapacity(total)
-        var start = 0
-        for index in 0..<total {
-            let end = min(start + configuration.chunkSize, body.count)
-            chunks.append(.chunk(PayloadChunk(transferID: transferID, index: UInt32(index), total: UInt32(total),
-                                              totalBytes: UInt64(body.count), data: Array(body[start..<end]))))
-            start = end
+        let ranges = try chunkRanges(of: body.count, message: message, transferID: transferID, configuration: configuration)
+        return ranges.enumerated().map { index, range in
+            .chunk(PayloadChunk(transferID: transferID, index: UInt32(index), total: UInt32(ranges.count),
+                                totalBytes: UInt64(body.count), data: Array(body[range])))
         }
-        return chunks
+    }
+
+    /// The byte ranges a serialized body of `count` bytes (over one chunk) is cut into, after
+    /// checking the transfer id and the transfer limit.
+    static func chunkRanges(of count: Int, message: WireMessage, transferID: UInt64,
+                            configuration: WireConfiguration) throws -> [Range<Int>] {
+        try requireNonZero(transferID, "transferID")
+        try require(count <= configuration.maxTransferBytes, .transferTooLarge,
+                    "\(message.name) is \(count) bytes; the transfer limit is \(configuration.maxTransferBytes)")
+        return stride(from: 0, to: count, by: configuration.chunkSize).map { $0..<min($0 + configuration.chunkSize, count) }
     }
 
     /// Decodes exactly one frame. Throws ``WireError`` with `malformedFrame` for a truncated
