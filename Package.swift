@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers, lowest first; nothing imports upward (docs/architecture.md has the table):
 //
-//   foundations   TributarySystem · COpenBLAS → TributaryNumerics
+//   foundations   TributarySystem · TributaryConfig (YAML) · COpenBLAS → TributaryNumerics
 //   learning      TributaryLearning (models, EWC, replay, job, checkpoints, drift)
 //                 TributaryAggregation (pure) · TributaryRounds (sans-IO round logic)
 //                 TributaryExperiments (digits protocols, partitions, federated runner)
@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,6 +45,8 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "TributarySystem"),
+        // Configuration files (YAML): typed reads whose errors name the key and the value; --set overrides.
+        .target(name: "TributaryConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "TributaryNumerics", dependencies: ["COpenBLAS"]),
         .target(
             name: "TributaryLearning",
@@ -180,6 +184,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
+        .testTarget(name: "TributaryConfigTests", dependencies: ["TributaryConfig"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
         .testTarget(name: "TributaryRoundsTests", dependencies: ["TributaryRounds"]),

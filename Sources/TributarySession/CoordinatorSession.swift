@@ -8,7 +8,8 @@ import TributaryWire
 /// 2. The first client frame must be `Hello` with a supported `protocol_version` (else Error
 ///    `UNSUPPORTED_PROTOCOL_VERSION`) and the certificate's identity (else Reject
 ///    `IDENTITY_MISMATCH`); anything else first is Error `OUT_OF_SEQUENCE`.
-/// 3. Open: the application sends RoundOffer/ModelRelease via ``send(_:now:)``; an Update is
+/// 3. Open: the application sends RoundOffer/ModelRelease/UpdateReceipt via ``send(_:now:)``;
+///    Ready is delivered as it comes; an Update is
 ///    delivered only for a round offered on this session, once, with the offered base version;
 ///    anything else is Error `OUT_OF_SEQUENCE`. Heartbeats both ways; a peer silent for
 ///    ``SessionConfiguration/idleTimeout`` gets `Goodbye{IDLE_TIMEOUT}`.
@@ -132,6 +133,8 @@ public struct CoordinatorSession: Sendable {
         switch message {
         case .heartbeat:
             return []
+        case .ready:
+            return [.deliver(message)]
         case .update(let update):
             guard let base = open.offered[update.roundID] else {
                 let offered = open.offered.keys.sorted().map(String.init).joined(separator: ", ")
@@ -152,7 +155,7 @@ public struct CoordinatorSession: Sendable {
             return peerError(error)
         case .hello:
             return fail(.outOfSequence, "a second Hello arrived; Hello is sent once per session")
-        case .welcome, .reject, .roundOffer, .modelRelease:
+        case .welcome, .reject, .roundOffer, .modelRelease, .updateReceipt:
             return fail(.outOfSequence, "\(message.name) is sent by the coordinator, not by a client")
         case .chunk:
             return fail(.outOfSequence, "a PayloadChunk reached the session; chunks are reassembled below it")
@@ -171,7 +174,7 @@ public struct CoordinatorSession: Sendable {
             open.offered[offer.roundID] = offer.baseModelVersion
             state = .open(open)
             return [.send(message)]
-        case .modelRelease, .heartbeat:
+        case .modelRelease, .heartbeat, .updateReceipt:
             return [.send(message)]
         case .goodbye:
             state = .closed

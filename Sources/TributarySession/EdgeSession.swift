@@ -103,7 +103,7 @@ public struct EdgeSession: Sendable {
             open.offered = [offer.roundID: offer.baseModelVersion]  // a new offer replaces an unanswered one
             state = .open(open)
             return [.deliver(message)]
-        case .modelRelease:
+        case .modelRelease, .updateReceipt:
             return [.deliver(message)]
         case .reject(let reject):
             return rejected(reject)
@@ -113,14 +113,14 @@ public struct EdgeSession: Sendable {
             return [.deliver(message)] + peerGoodbye(goodbye)
         case .welcome:
             return fail(.outOfSequence, "a second Welcome arrived")
-        case .hello, .update:
+        case .hello, .update, .ready:
             return fail(.outOfSequence, "\(message.name) is sent by a client, not by the coordinator")
         case .chunk:
             return fail(.outOfSequence, "a PayloadChunk reached the session; chunks are reassembled below it")
         }
     }
 
-    /// The application wants to send a message (Update, Goodbye).
+    /// The application wants to send a message (Update, Ready, Goodbye).
     /// - Throws: ``SessionError/Code/notReady`` when the session is not open, or the Update answers
     ///   no open offer (wrong round or base version), so nothing out of sequence ever leaves.
     public mutating func send(_ message: WireMessage, now: ContinuousClock.Instant) throws -> [SessionAction] {
@@ -138,7 +138,7 @@ public struct EdgeSession: Sendable {
             open.offered[update.roundID] = nil
             state = .open(open)
             return [.send(message)]
-        case .heartbeat:
+        case .heartbeat, .ready:
             return [.send(message)]
         case .goodbye:
             state = .closed

@@ -107,6 +107,17 @@ struct CoordinatorSessionTests {
     func wrongDirection() {
         var session = Fixtures.openCoordinator()
         #expect(session.received(.roundOffer(Fixtures.offer()), now: t0).sentErrorCode == .outOfSequence)
+        var other = Fixtures.openCoordinator()
+        #expect(other.received(.updateReceipt(UpdateReceipt(roundID: 7, status: .accepted)), now: t0).sentErrorCode == .outOfSequence)
+    }
+
+    @Test("Ready is delivered; an UpdateReceipt can be sent on an open session")
+    func readyAndReceipt() throws {
+        var session = Fixtures.openCoordinator()
+        let ready = Ready(device: DeviceFacts(examplesAvailable: 50, charging: true, meteredNetwork: false, modelVersion: 3), trigger: "volume")
+        #expect(session.received(.ready(ready), now: t0) == [.deliver(.ready(ready))])
+        let receipt = UpdateReceipt(roundID: 7, status: .late, reason: "round 7 closed")
+        #expect(try session.send(.updateReceipt(receipt), now: t0) == [.send(.updateReceipt(receipt))])
     }
 
     @Test("no Hello before the deadline: Goodbye idle timeout and close")

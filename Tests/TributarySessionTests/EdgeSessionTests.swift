@@ -96,4 +96,14 @@ struct EdgeSessionTests {
         #expect(actions.delivered == [.goodbye(Goodbye(reason: .done))])
         #expect(actions.closeError == .some(nil))
     }
+
+    @Test("an edge sends Ready and receives UpdateReceipts; it never receives Ready")
+    func readyAndReceipt() throws {
+        var session = Fixtures.openEdge()
+        let ready = Ready(device: DeviceFacts(examplesAvailable: 50, charging: true, meteredNetwork: false, modelVersion: 3), trigger: "drift")
+        #expect(try session.send(.ready(ready), now: Fixtures.t0) == [.send(.ready(ready))])
+        let receipt = UpdateReceipt(roundID: 7, status: .accepted)
+        #expect(session.received(.updateReceipt(receipt), now: Fixtures.t0) == [.deliver(.updateReceipt(receipt))])
+        #expect(session.received(.ready(ready), now: Fixtures.t0).sentErrorCode == .outOfSequence)
+    }
 }

@@ -39,6 +39,10 @@ enum Fixtures {
         .hello(hello), .welcome(welcome), .reject(reject), .roundOffer(roundOfferFull), .roundOffer(roundOfferDelta),
         .update(update), .update(updateNoFisher), .modelRelease(release), .modelRelease(initialRelease),
         .heartbeat(heartbeat), .error(error), .goodbye(goodbye), .goodbye(Goodbye(reason: .unspecified)), .chunk(chunk),
+        .ready(Ready(device: DeviceFacts(examplesAvailable: 120, charging: false, meteredNetwork: true, modelVersion: 4), trigger: "drift")),
+        .ready(Ready(device: DeviceFacts(examplesAvailable: 0, charging: true, meteredNetwork: false, modelVersion: 0), trigger: "", ready: false)),
+        .updateReceipt(UpdateReceipt(roundID: 7, status: .accepted)),
+        .updateReceipt(UpdateReceipt(roundID: 7, status: .late, reason: "round 7 closed at its deadline")),
     ]
 
     /// Frame body bytes of a hand-made envelope (may be invalid on purpose).

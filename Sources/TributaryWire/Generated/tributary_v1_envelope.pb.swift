@@ -146,6 +146,22 @@ nonisolated struct Tributary_V1_Envelope: Sendable {
     set {message = .chunk(newValue)}
   }
 
+  var ready: Tributary_V1_Ready {
+    get {
+      if case .ready(let v)? = message {return v}
+      return Tributary_V1_Ready()
+    }
+    set {message = .ready(newValue)}
+  }
+
+  var updateReceipt: Tributary_V1_UpdateReceipt {
+    get {
+      if case .updateReceipt(let v)? = message {return v}
+      return Tributary_V1_UpdateReceipt()
+    }
+    set {message = .updateReceipt(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Message: Equatable, Sendable {
@@ -159,6 +175,8 @@ nonisolated struct Tributary_V1_Envelope: Sendable {
     case error(Tributary_V1_Error)
     case goodbye(Tributary_V1_Goodbye)
     case chunk(Tributary_V1_PayloadChunk)
+    case ready(Tributary_V1_Ready)
+    case updateReceipt(Tributary_V1_UpdateReceipt)
 
   }
 
@@ -221,7 +239,7 @@ nonisolated extension Tributary_V1_PayloadChunk: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Tributary_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Envelope"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}hello\0\u{1}welcome\0\u{1}reject\0\u{3}round_offer\0\u{1}update\0\u{3}model_release\0\u{1}heartbeat\0\u{1}error\0\u{1}goodbye\0\u{1}chunk\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}hello\0\u{1}welcome\0\u{1}reject\0\u{3}round_offer\0\u{1}update\0\u{3}model_release\0\u{1}heartbeat\0\u{1}error\0\u{1}goodbye\0\u{1}chunk\0\u{1}ready\0\u{3}update_receipt\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -360,6 +378,32 @@ nonisolated extension Tributary_V1_Envelope: SwiftProtobuf.Message, SwiftProtobu
           self.message = .chunk(v)
         }
       }()
+      case 12: try {
+        var v: Tributary_V1_Ready?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .ready(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .ready(v)
+        }
+      }()
+      case 13: try {
+        var v: Tributary_V1_UpdateReceipt?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .updateReceipt(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .updateReceipt(v)
+        }
+      }()
       default: break
       }
     }
@@ -413,6 +457,14 @@ nonisolated extension Tributary_V1_Envelope: SwiftProtobuf.Message, SwiftProtobu
     case .chunk?: try {
       guard case .chunk(let v)? = self.message else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    }()
+    case .ready?: try {
+      guard case .ready(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    }()
+    case .updateReceipt?: try {
+      guard case .updateReceipt(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
     }()
     case nil: break
     }

@@ -11,6 +11,10 @@ public enum WireMessage: Sendable, Hashable {
     case goodbye(Goodbye)
     /// A slice of a larger message; feed it to a ``ChunkReassembler``.
     case chunk(PayloadChunk)
+    /// Client → coordinator: new facts / a trigger fired.
+    case ready(Ready)
+    /// Coordinator → client: the fate of an Update.
+    case updateReceipt(UpdateReceipt)
 
     /// The message's name in the contract, for logs and errors.
     public var name: String {
@@ -25,6 +29,8 @@ public enum WireMessage: Sendable, Hashable {
         case .error: "Error"
         case .goodbye: "Goodbye"
         case .chunk: "PayloadChunk"
+        case .ready: "Ready"
+        case .updateReceipt: "UpdateReceipt"
         }
     }
 
@@ -41,6 +47,8 @@ public enum WireMessage: Sendable, Hashable {
         case .error(let m): try m.validate()
         case .goodbye: break
         case .chunk(let m): try m.validate()
+        case .ready(let m): try m.validate()
+        case .updateReceipt(let m): try m.validate()
         }
     }
 }
@@ -59,6 +67,8 @@ extension WireMessage {
         case .error(let m)?: self = .error(try ErrorMessage(proto: m))
         case .goodbye(let m)?: self = .goodbye(Goodbye(proto: m))
         case .chunk(let m)?: self = .chunk(try PayloadChunk(proto: m))
+        case .ready(let m)?: self = .ready(try Ready(proto: m))
+        case .updateReceipt(let m)?: self = .updateReceipt(try UpdateReceipt(proto: m))
         case nil:
             let unknown = envelope.unknownFields.data.count
             throw WireError(.unknownMessage,
@@ -80,6 +90,8 @@ extension WireMessage {
         case .error(let m): envelope.message = .error(m.toProto())
         case .goodbye(let m): envelope.message = .goodbye(m.toProto())
         case .chunk(let m): envelope.message = .chunk(m.toProto())
+        case .ready(let m): envelope.message = .ready(m.toProto())
+        case .updateReceipt(let m): envelope.message = .updateReceipt(m.toProto())
         }
         return envelope
     }
