@@ -123,11 +123,14 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Mappings between the learning layer's models/plans/EWC state and the wire's messages.
+        .target(name: "TributaryModelWire", dependencies: ["TributaryLearning", "TributaryWire"]),
         // Edge: the client shell that answers a RoundOffer with a locally trained Update.
         .target(
             name: "TributaryEdge",
             dependencies: [
                 "TributaryLearning",
+                "TributaryModelWire",
                 "TributaryWire",
                 "TributaryTransport",
                 .product(name: "Logging", package: "swift-log"),
@@ -144,6 +147,7 @@ let package = Package(
                 "TributaryRegistry",
                 "TributaryTransport",
                 "TributaryEdge",
+                "TributaryModelWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -202,7 +206,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
-        .testTarget(name: "TributaryEdgeTests", dependencies: ["TributaryEdge", "TributaryLearning", "TributaryWire"]),
+        .testTarget(name: "TributaryEdgeTests", dependencies: ["TributaryEdge", "TributaryModelWire", "TributaryLearning", "TributaryWire"]),
         .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
         .testTarget(
             name: "TributaryTransportTests",

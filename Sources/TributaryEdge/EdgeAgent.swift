@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TributaryCertificates
 import TributaryLearning
+import TributaryModelWire
 import TributaryTransport
 import TributaryWire
 

@@ -1,5 +1,6 @@
 import Foundation
 import TributaryLearning
+import TributaryModelWire
 import TributaryWire
 
 /// Answers a RoundOffer: runs `IncrementalJob` from the offered model on the local data and

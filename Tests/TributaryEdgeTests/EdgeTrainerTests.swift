@@ -1,6 +1,7 @@
 import Testing
 import TributaryEdge
 import TributaryLearning
+import TributaryModelWire
 import TributaryWire
 
 @Suite struct EdgeTrainerTests {

@@ -4,6 +4,7 @@ import Logging
 import TributaryCertificates
 import TributaryEdge
 import TributaryLearning
+import TributaryModelWire
 import TributaryTransport
 import TributaryWire
 
