@@ -1,0 +1,112 @@
+import Foundation
+import TributaryLearning
+
+/// What `tributary simulate` measured, written as report.json.
+public struct SimulationReport: Sendable, Codable, Equatable {
+    /// One round as the coordinator and the simulation saw it.
+    public struct Round: Sendable, Codable, Equatable {
+        /// 0-based task index and round within the task.
+        public var task: Int
+        public var roundInTask: Int
+        /// The coordinator's round id.
+        public var roundID: UInt64
+        /// "promoted", "rejected" (by the evaluation gate) or "abandoned" (quorum not met).
+        public var outcome: String
+        /// The live model version after the round.
+        public var version: UInt64
+        public var offered: Int
+        public var accepted: Int
+        public var refused: Int
+        public var dropped: Int
+        public var slow: Int
+        public var restarted: Int
+        /// Accuracy of the live model on every task's test set after the round.
+        public var accuracy: [Double]
+        /// Bytes the clients sent (Updates: deltas, Fishers, metrics) and the coordinator sent
+        /// (RoundOffers, ModelReleases), as counted by the transport.
+        public var bytesFromClients: Int
+        public var bytesToClients: Int
+        public var wallSeconds: Double
+
+        public init(task: Int, roundInTask: Int, roundID: UInt64, outcome: String, version: UInt64, offered: Int, accepted: Int,
+                    refused: Int, dropped: Int, slow: Int, restarted: Int, accuracy: [Double], bytesFromClients: Int,
+                    bytesToClients: Int, wallSeconds: Double) {
+            self.task = task
+            self.roundInTask = roundInTask
+            self.roundID = roundID
+            self.outcome = outcome
+            self.version = version
+            self.offered = offered
+            self.accepted = accepted
+            self.refused = refused
+            self.dropped = dropped
+            self.slow = slow
+            self.restarted = restarted
+            self.accuracy = accuracy
+            self.bytesFromClients = bytesFromClients
+            self.bytesToClients = bytesToClients
+            self.wallSeconds = wallSeconds
+        }
+    }
+
+    public var scenario: String
+    public var clients: Int
+    public var partition: String
+    public var taskNames: [String]
+    public var roundsPerTask: Int
+    public var faults: FaultConfiguration
+    public var seed: UInt64
+    public var rounds: [Round]
+    /// R[i][j]: accuracy on task j after the last round of task i; with ACC/BWT/FWT.
+    public var matrix: AccuracyMatrix
+    public var acc: Double
+    public var bwt: Double
+    public var fwt: Double
+    public var totalWallSeconds: Double
+
+    public init(scenario: String, clients: Int, partition: String, taskNames: [String], roundsPerTask: Int, faults: FaultConfiguration,
+                seed: UInt64, rounds: [Round], baseline: [Double], totalWallSeconds: Double) {
+        self.scenario = scenario
+        self.clients = clients
+        self.partition = partition
+        self.taskNames = taskNames
+        self.roundsPerTask = roundsPerTask
+        self.faults = faults
+        self.seed = seed
+        self.rounds = rounds
+        let lastOfEachTask = Dictionary(grouping: rounds, by: \.task).keys.sorted().compactMap { task in
+            rounds.last(where: { $0.task == task })?.accuracy
+        }
+        self.matrix = AccuracyMatrix(values: lastOfEachTask, baseline: baseline)
+        self.acc = matrix.averageAccuracy
+        self.bwt = matrix.backwardTransfer
+        self.fwt = matrix.forwardTransfer
+        self.totalWallSeconds = totalWallSeconds
+    }
+
+    /// report.json: pretty, keys sorted, so two runs with the same seed diff cleanly.
+    public func json() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array(try encoder.encode(self))
+    }
+
+    /// accuracy.svg: accuracy per task over rounds.
+    public func chart(title: String) -> String {
+        AccuracyChart.svg(roundAccuracy: rounds.map(\.accuracy), taskNames: taskNames, roundsPerTask: roundsPerTask, title: title)
+    }
+
+    /// A table of the rounds for the terminal.
+    public func roundTable() -> String {
+        var lines = ["task round  id outcome   version accepted/offered dropped slow restarted  MB up  MB down  wall s  accuracy per task (%)"]
+        for round in rounds {
+            let accuracy = round.accuracy.map { String(format: "%3.0f", $0 * 100) }.joined(separator: " ")
+            lines.append(String(
+                format: "%4d %5d %3d %-9@ %7d %8d/%-7d %7d %4d %9d %6.2f %8.2f %7.2f  %@",
+                round.task + 1, round.roundInTask + 1, Int(round.roundID), round.outcome as NSString, Int(round.version), round.accepted,
+                round.offered, round.dropped, round.slow, round.restarted, Double(round.bytesFromClients) / 1e6,
+                Double(round.bytesToClients) / 1e6, round.wallSeconds, accuracy as NSString))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
