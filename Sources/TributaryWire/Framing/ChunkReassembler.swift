@@ -107,6 +107,8 @@ public struct ChunkReassembler: Sendable {
                         "PayloadChunk.total is \(chunk.total) chunks for total_bytes \(chunk.totalBytes); each chunk carries at least one byte")
             var bytes: [UInt8] = []
             bytes.reserveCapacity(min(Int(chunk.totalBytes), Self.maxReservation))
+            let capacity = bytes.capacity
+            bytes.withUnsafeMutableBufferPointer { HugePages.advise($0.baseAddress, byteCount: capacity) }
             transfer = Transfer(id: chunk.transferID, total: chunk.total, totalBytes: chunk.totalBytes, nextIndex: 0, bytes: bytes)
         }
         let received = transfer!.bytes.count

@@ -99,6 +99,7 @@ extension Tensor {
     /// One block copy; byte-swaps only on a big-endian host.
     static func scalars(fromLittleEndian data: UnsafeRawBufferPointer, count: Int) -> [Float] {
         var scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            HugePages.advise(buffer.baseAddress, byteCount: data.count)
             UnsafeMutableRawBufferPointer(buffer).copyMemory(from: data)
             initialized = count
         }
