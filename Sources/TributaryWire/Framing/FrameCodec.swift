@@ -107,14 +107,6 @@ public enum FrameCodec {
     }
 
     static func frame(_ body: [UInt8]) -> [UInt8] {
-        var frame = [UInt8]()
-        frame.reserveCapacity(lengthPrefixBytes + body.count)
-        let length = UInt32(body.count)
-        frame.append(UInt8(truncatingIfNeeded: length >> 24))
-        frame.append(UInt8(truncatingIfNeeded: length >> 16))
-        frame.append(UInt8(truncatingIfNeeded: length >> 8))
-        frame.append(UInt8(truncatingIfNeeded: length))
-        frame.append(contentsOf: body)
-        return frame
+        lengthPrefix(body.count) + body
     }
 }
