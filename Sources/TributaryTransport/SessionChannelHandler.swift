@@ -8,15 +8,17 @@ import TributaryWire
 
 /// The thin shell around a session state machine: feeds it the channel's events and performs
 /// the actions it returns. Sits above `FrameDecoder`, below the application's `NIOAsyncChannel`,
-/// and writes frames itself (`FrameCodec.encodeFrames`), so a large message is serialized once
-/// and its chunk frames are cut from that one body.
+/// and writes frames itself (`OutgoingFrames`): a large message's chunk frames are produced
+/// piece by piece as the channel can take them, straight from the message's scalars, so
+/// encoding overlaps the transfer.
 ///
 /// - Inbound: decoded messages go to the machine; what it delivers goes up to the application.
 ///   The application's `NIOAsyncChannel` stops reading the socket while it has not consumed
 ///   `inboundMessageBuffer` messages, so a slow application never makes this side buffer more.
-/// - Outbound: a message the application writes is checked by the machine, encoded into frames
-///   (chunk frames when large, as `FrameCodec.split` would) and queued; the queue is written only while the channel is writable
-///   (below its high-water mark), and Heartbeat/Error/Goodbye jump ahead of queued chunks.
+/// - Outbound: a message the application writes is checked by the machine and queued as its
+///   `OutgoingFrames` (chunk frames when large, as `FrameCodec.split` would); the queue is written,
+///   in pieces of at most ``writeSize`` each flushed at once, only while the channel is writable
+///   (below its high-water mark). Heartbeats jump ahead of queued messages at the next frame boundary.
 /// - Timers: NIO scheduled tasks, one per ``SessionTimer``, as the machine asks.
 /// - Errors: TLS failures, refused frames and session endings reach the application as one
 ///   ``TransportError`` thrown from its inbound stream.
@@ -27,9 +29,13 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     typealias OutboundOut = ByteBuffer
 
     private struct Pending {
-        var frame: ByteBuffer
+        var frames: OutgoingFrames
         var promise: EventLoopPromise<Void>?
     }
+
+    /// Most bytes written (and flushed, so TLS encrypts and the socket sends them) at a time: small
+    /// enough that the peer decrypts one piece while this side encodes and encrypts the next.
+    static var writeSize: Int { 256 * 1024 }
 
     private var machine: Machine
     private let start: (inout Machine, ContinuousClock.Instant) -> [SessionAction]
@@ -40,6 +46,8 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     private var context: ChannelHandlerContext?
     private var timers: [SessionTimer: Scheduled<Void>] = [:]
     private var queue: [Pending] = []
+    /// Heartbeats, written before `queue` at the next frame boundary.
+    private var urgent: [Pending] = []
     private var nextTransferID: UInt64 = 1
     private var closing = false
     private var closeScheduled = false
@@ -105,7 +113,8 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
         if !reported {
             report(error.map(TransportError.init))
         }
-        for pending in queue { pending.promise?.fail(ChannelError.ioOnClosedChannel) }
+        for pending in urgent + queue { pending.promise?.fail(ChannelError.ioOnClosedChannel) }
+        urgent.removeAll()
         queue.removeAll()
         context.fireChannelInactive()
     }
@@ -158,42 +167,55 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     }
 
     private func enqueue(_ message: WireMessage, promise: EventLoopPromise<Void>?) {
-        let pieces: [ByteBuffer]
+        let frames: OutgoingFrames
         do {
-            pieces = try FrameCodec.encodeFrames(message, transferID: nextTransferID, configuration: wire,
-                                                 allocator: context?.channel.allocator ?? ByteBufferAllocator())
+            frames = try OutgoingFrames(message, transferID: nextTransferID, configuration: wire)
         } catch {
             logger.info("cannot send", metadata: ["message": "\(message.name)", "reason": "\(error)"])
             promise?.fail(error)
             return
         }
-        if pieces.count > 1 { nextTransferID += 1 }
-        let entries = pieces.enumerated().map { index, piece in
-            Pending(frame: piece, promise: index == pieces.count - 1 ? promise : nil)
-        }
-        if case .heartbeat = message, !queue.isEmpty {
+        if frames.isChunked { nextTransferID += 1 }
+        if case .heartbeat = message {
             // Frames are written whole, so a heartbeat may go between the chunks of a transfer:
             // a slow link that is still moving a big payload is never taken for a dead one.
-            queue.insert(contentsOf: entries, at: 0)
+            urgent.append(Pending(frames: frames, promise: promise))
         } else {
-            queue.append(contentsOf: entries)
+            queue.append(Pending(frames: frames, promise: promise))
         }
     }
 
     private func drain() {
         guard let context else { return }
-        var wrote = false
-        while !queue.isEmpty, context.channel.isWritable || closing {
-            let pending = queue.removeFirst()
-            let promise = pending.promise ?? context.eventLoop.makePromise(of: Void.self)
-            context.write(wrapOutboundOut(pending.frame), promise: promise)
-            lastWrite = promise.futureResult
-            wrote = true
+        while context.channel.isWritable || closing {
+            let next: (ByteBuffer, EventLoopPromise<Void>)
+            if !urgent.isEmpty, queue.first?.frames.isMidFrame != true {
+                next = nextPiece(of: &urgent, context)
+            } else if !queue.isEmpty {
+                next = nextPiece(of: &queue, context)
+            } else {
+                break
+            }
+            // Outside the queue's access: writing may re-enter `drain` (writability changed).
+            context.writeAndFlush(wrapOutboundOut(next.0), promise: next.1)
+            lastWrite = next.1.futureResult
         }
-        if wrote { context.flush() }
-        if closing, queue.isEmpty, !closeScheduled, context.channel.isActive {
+        if closing, queue.isEmpty, urgent.isEmpty, !closeScheduled, context.channel.isActive {
             closeAfterWrites(context)
         }
+    }
+
+    /// The next piece of the first message of `pending`, and the promise of its write: the
+    /// message's own promise for its last piece.
+    private func nextPiece(of pending: inout [Pending], _ context: ChannelHandlerContext) -> (ByteBuffer, EventLoopPromise<Void>) {
+        let piece = pending[0].frames.next(maxBytes: Self.writeSize, allocator: context.channel.allocator)
+        let promise: EventLoopPromise<Void>
+        if pending[0].frames.isFinished {
+            promise = pending.removeFirst().promise ?? context.eventLoop.makePromise()
+        } else {
+            promise = context.eventLoop.makePromise()
+        }
+        return (piece, promise)
     }
 
     /// Closes once everything written so far has reached the socket (closing earlier would drop

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Reassembles ``PayloadChunk``s into the message they carry. Sans-IO: feed it chunks in the
 /// order they arrived; it returns the message when the last one is in.
 ///
@@ -7,6 +5,10 @@ import Foundation
 /// Refuses (and forgets the transfer): a `totalBytes` over the limit (`transferTooLarge`),
 /// a chunk out of order or of another transfer (`outOfSequence`), chunks whose sizes
 /// disagree with `totalBytes` (`invalidValue`), and a chunk inside a chunk (`invalidValue`).
+///
+/// A chunk may also arrive in pieces, as its frame does (``FrameDecoder``): ``begin(_:dataCount:)``
+/// checks its header, ``append(_:)`` copies each piece of its data into the reassembly buffer as
+/// it arrives, ``end()`` finishes it.
 public struct ChunkReassembler: Sendable {
     private struct Transfer: Sendable {
         var id: UInt64
@@ -14,6 +16,16 @@ public struct ChunkReassembler: Sendable {
         var totalBytes: UInt64
         var nextIndex: UInt32
         var bytes: [UInt8]
+        /// Data bytes of the chunk begun and not yet appended.
+        var chunkLeft = 0
+    }
+
+    /// A chunk's fields other than its data.
+    struct Header {
+        var transferID: UInt64
+        var index: UInt32
+        var total: UInt32
+        var totalBytes: UInt64
     }
 
     /// Capacity reserved up front, so that a small lying chunk cannot make us allocate a gigabyte.
@@ -34,37 +46,51 @@ public struct ChunkReassembler: Sendable {
 
     /// Adds a chunk; returns the reassembled message after the last chunk, `nil` before.
     public mutating func receive(_ chunk: PayloadChunk) throws -> WireMessage? {
-        try receive(transferID: chunk.transferID, index: chunk.index, total: chunk.total, totalBytes: chunk.totalBytes, data: chunk.data)
+        let header = Header(transferID: chunk.transferID, index: chunk.index, total: chunk.total, totalBytes: chunk.totalBytes)
+        try begin(header, dataCount: chunk.data.count)
+        chunk.data.withUnsafeBytes { append($0) }
+        return try end()
     }
 
-    /// Adds a chunk as parsed from its frame; its data is copied once, into the reassembly buffer.
-    mutating func receive(proto chunk: Tributary_V1_PayloadChunk) throws -> WireMessage? {
-        try receive(transferID: chunk.transferID, index: chunk.index, total: chunk.total, totalBytes: chunk.totalBytes, data: chunk.data)
-    }
-
-    private mutating func receive(transferID: UInt64, index: UInt32, total: UInt32, totalBytes: UInt64,
-                                  data: some ContiguousBytes & Collection) throws -> WireMessage? {
+    /// Starts a chunk whose `dataCount` bytes of data follow through ``append(_:)``.
+    mutating func begin(_ chunk: Header, dataCount: Int) throws {
         do {
-            let header = Header(transferID: transferID, index: index, total: total, totalBytes: totalBytes)
-            return try receiveOrThrow(header, data: data)
+            try beginOrThrow(chunk, dataCount: dataCount)
         } catch {
             transfer = nil
             throw error
         }
     }
 
-    /// A chunk's fields other than its data.
-    private struct Header {
-        var transferID: UInt64
-        var index: UInt32
-        var total: UInt32
-        var totalBytes: UInt64
+    /// Copies the next piece of the begun chunk's data (at most what is left of it).
+    mutating func append(_ data: UnsafeRawBufferPointer) {
+        precondition(data.count <= transfer?.chunkLeft ?? 0, "\(data.count) bytes appended to a chunk expecting \(transfer?.chunkLeft ?? 0)")
+        transfer!.bytes.append(contentsOf: data)
+        transfer!.chunkLeft -= data.count
     }
 
-    private mutating func receiveOrThrow(_ chunk: Header, data: some ContiguousBytes & Collection) throws -> WireMessage? {
+    /// Ends the begun chunk (all its data appended); returns the message after the transfer's last chunk.
+    mutating func end() throws -> WireMessage? {
+        guard var current = transfer else { preconditionFailure("no chunk begun") }
+        precondition(current.chunkLeft == 0, "chunk ended with \(current.chunkLeft) bytes of its data missing")
+        current.nextIndex += 1
+        guard current.nextIndex == current.total else {
+            transfer!.nextIndex = current.nextIndex
+            return nil
+        }
+        transfer = nil
+        try require(UInt64(current.bytes.count) == current.totalBytes, .invalidValue,
+                    "transfer \(current.id) ended with \(current.bytes.count) bytes; total_bytes said \(current.totalBytes)")
+        let message = try FrameCodec.decodeMessage(ByteSlice(current.bytes[...]), configuration: configuration)
+        if case .chunk = message {
+            throw WireError(.invalidValue, "transfer \(current.id) carries a PayloadChunk; chunks do not nest")
+        }
+        return message
+    }
+
+    private mutating func beginOrThrow(_ chunk: Header, dataCount: Int) throws {
         try PayloadChunk.validate(transferID: chunk.transferID, index: chunk.index, total: chunk.total,
-                                  totalBytes: chunk.totalBytes, dataCount: data.count)
-        var current: Transfer
+                                  totalBytes: chunk.totalBytes, dataCount: dataCount)
         if let transfer {
             try require(chunk.transferID == transfer.id, .outOfSequence,
                         "PayloadChunk.transfer_id is \(chunk.transferID) while transfer \(transfer.id) is incomplete (\(transfer.nextIndex) of \(transfer.total) chunks)")
@@ -72,8 +98,6 @@ public struct ChunkReassembler: Sendable {
                         "PayloadChunk.index is \(chunk.index) in transfer \(transfer.id); expected \(transfer.nextIndex)")
             try require(chunk.total == transfer.total && chunk.totalBytes == transfer.totalBytes, .invalidValue,
                         "PayloadChunk \(chunk.index) of transfer \(chunk.transferID) says total \(chunk.total), total_bytes \(chunk.totalBytes); chunk 0 said \(transfer.total), \(transfer.totalBytes)")
-            current = transfer
-            self.transfer = nil
         } else {
             try require(chunk.index == 0, .outOfSequence,
                         "PayloadChunk.index is \(chunk.index) but transfer \(chunk.transferID) has not started; expected 0")
@@ -83,22 +107,13 @@ public struct ChunkReassembler: Sendable {
                         "PayloadChunk.total is \(chunk.total) chunks for total_bytes \(chunk.totalBytes); each chunk carries at least one byte")
             var bytes: [UInt8] = []
             bytes.reserveCapacity(min(Int(chunk.totalBytes), Self.maxReservation))
-            current = Transfer(id: chunk.transferID, total: chunk.total, totalBytes: chunk.totalBytes, nextIndex: 0, bytes: bytes)
+            let capacity = bytes.capacity
+            bytes.withUnsafeMutableBufferPointer { HugePages.advise($0.baseAddress, byteCount: capacity) }
+            transfer = Transfer(id: chunk.transferID, total: chunk.total, totalBytes: chunk.totalBytes, nextIndex: 0, bytes: bytes)
         }
-        try require(UInt64(current.bytes.count + data.count) <= current.totalBytes, .invalidValue,
-                    "transfer \(current.id) reached \(current.bytes.count + data.count) bytes at chunk \(chunk.index), more than total_bytes \(current.totalBytes)")
-        data.withUnsafeBytes { current.bytes.append(contentsOf: $0) }
-        current.nextIndex += 1
-        guard current.nextIndex == current.total else {
-            transfer = current
-            return nil
-        }
-        try require(UInt64(current.bytes.count) == current.totalBytes, .invalidValue,
-                    "transfer \(current.id) ended with \(current.bytes.count) bytes; total_bytes said \(current.totalBytes)")
-        let message = try FrameCodec.decodeBody(current.bytes[...], configuration: configuration)
-        if case .chunk = message {
-            throw WireError(.invalidValue, "transfer \(current.id) carries a PayloadChunk; chunks do not nest")
-        }
-        return message
+        let received = transfer!.bytes.count
+        try require(UInt64(received + dataCount) <= chunk.totalBytes, .invalidValue,
+                    "transfer \(chunk.transferID) reached \(received + dataCount) bytes at chunk \(chunk.index), more than total_bytes \(chunk.totalBytes)")
+        transfer!.chunkLeft = dataCount
     }
 }

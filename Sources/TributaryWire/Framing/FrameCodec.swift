@@ -76,17 +76,19 @@ public enum FrameCodec {
     /// Decodes a frame body (a serialized Envelope): `malformedFrame` if it is not protobuf,
     /// `unsupportedProtocolVersion`, `unknownMessage`, then each message's validation codes.
     public static func decodeBody(_ body: ArraySlice<UInt8>, configuration: WireConfiguration = .init()) throws -> WireMessage {
-        try WireMessage(envelope: parseEnvelope(ByteSlice(body), configuration: configuration))
+        try decodeMessage(ByteSlice(body), configuration: configuration)
     }
 
     /// Parses a frame body into an Envelope and checks its protocol version: the first half of
-    /// ``decodeBody(_:configuration:)``, for bytes of any contiguous kind.
-    static func parseEnvelope<Bytes: SwiftProtobufContiguousBytes>(_ body: Bytes, configuration: WireConfiguration) throws -> Tributary_V1_Envelope {
+    /// ``decodeBody(_:configuration:)``, for bytes of any contiguous kind. `reportedCount`: the size
+    /// of the body to name in an error, when `body` is its skeleton.
+    static func parseEnvelope<Bytes: SwiftProtobufContiguousBytes>(_ body: Bytes, reportedCount: Int? = nil,
+                                                                   configuration: WireConfiguration) throws -> Tributary_V1_Envelope {
         let envelope: Tributary_V1_Envelope
         do {
             envelope = try Tributary_V1_Envelope(serializedBytes: body)
         } catch {
-            throw WireError(.malformedFrame, "frame body of \(body.count) bytes is not a tributary.v1.Envelope: \(error)")
+            throw WireError(.malformedFrame, "frame body of \(reportedCount ?? body.count) bytes is not a tributary.v1.Envelope: \(error)")
         }
         try require(configuration.supportedProtocolVersions.contains(envelope.protocolVersion), .unsupportedProtocolVersion,
                     "Envelope.protocol_version is \(envelope.protocolVersion); supported: \(configuration.supportedProtocolVersions.lowerBound)...\(configuration.supportedProtocolVersions.upperBound)")
@@ -105,14 +107,6 @@ public enum FrameCodec {
     }
 
     static func frame(_ body: [UInt8]) -> [UInt8] {
-        var frame = [UInt8]()
-        frame.reserveCapacity(lengthPrefixBytes + body.count)
-        let length = UInt32(body.count)
-        frame.append(UInt8(truncatingIfNeeded: length >> 24))
-        frame.append(UInt8(truncatingIfNeeded: length >> 16))
-        frame.append(UInt8(truncatingIfNeeded: length >> 8))
-        frame.append(UInt8(truncatingIfNeeded: length))
-        frame.append(contentsOf: body)
-        return frame
+        lengthPrefix(body.count) + body
     }
 }

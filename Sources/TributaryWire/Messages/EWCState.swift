@@ -19,19 +19,19 @@ public struct EWCState: Sendable, Hashable {
 }
 
 extension EWCState {
-    init(proto: Tributary_V1_EwcState, field: String) throws {
+    init(proto: Tributary_V1_EwcState, field: String, incoming: IncomingTensors? = nil) throws {
         try require(proto.hasFisher, .missingField, "\(field).fisher is absent; it is required")
         try require(proto.hasAnchor, .missingField, "\(field).anchor is absent; it is required")
-        self.init(fisher: try ParameterSet(proto: proto.fisher, field: "\(field).fisher"),
-                  anchor: try ParameterSet(proto: proto.anchor, field: "\(field).anchor"),
+        self.init(fisher: try ParameterSet(proto: proto.fisher, field: "\(field).fisher", incoming: incoming),
+                  anchor: try ParameterSet(proto: proto.anchor, field: "\(field).anchor", incoming: incoming),
                   gamma: proto.gamma)
         try validate(field: field)
     }
 
-    func toProto() -> Tributary_V1_EwcState {
+    func toProto(outgoing: OutgoingTensors? = nil) -> Tributary_V1_EwcState {
         var proto = Tributary_V1_EwcState()
-        proto.fisher = fisher.toProto()
-        proto.anchor = anchor.toProto()
+        proto.fisher = fisher.toProto(outgoing: outgoing)
+        proto.anchor = anchor.toProto(outgoing: outgoing)
         proto.gamma = gamma
         return proto
     }

@@ -27,19 +27,19 @@ public struct ModelRelease: Sendable, Hashable {
 }
 
 extension ModelRelease {
-    init(proto: Tributary_V1_ModelRelease) throws {
+    init(proto: Tributary_V1_ModelRelease, incoming: IncomingTensors? = nil) throws {
         try require(proto.hasModel, .missingField, "ModelRelease.model is absent; it is required")
         self.init(version: proto.version, parentVersion: proto.parentVersion,
-                  model: try ModelPayload(proto: proto.model, field: "ModelRelease.model"),
+                  model: try ModelPayload(proto: proto.model, field: "ModelRelease.model", incoming: incoming),
                   architecture: proto.hasArchitecture ? try ModelArchitecture(proto: proto.architecture, field: "ModelRelease.architecture") : nil)
         try validate()
     }
 
-    func toProto() -> Tributary_V1_ModelRelease {
+    func toProto(outgoing: OutgoingTensors? = nil) -> Tributary_V1_ModelRelease {
         var proto = Tributary_V1_ModelRelease()
         proto.version = version
         proto.parentVersion = parentVersion
-        proto.model = model.toProto()
+        proto.model = model.toProto(outgoing: outgoing)
         if let architecture { proto.architecture = architecture.toProto() }
         return proto
     }

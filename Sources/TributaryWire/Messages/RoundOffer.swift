@@ -37,24 +37,24 @@ public struct RoundOffer: Sendable, Hashable {
 }
 
 extension RoundOffer {
-    init(proto: Tributary_V1_RoundOffer) throws {
+    init(proto: Tributary_V1_RoundOffer, incoming: IncomingTensors? = nil) throws {
         try requireNonZero(proto.roundID, "RoundOffer.round_id")
         try require(proto.hasModel, .missingField, "RoundOffer.model is absent; it is required")
         try require(proto.hasPlan, .missingField, "RoundOffer.plan is absent; it is required")
         self.init(roundID: proto.roundID, baseModelVersion: proto.baseModelVersion,
-                  model: try ModelPayload(proto: proto.model, field: "RoundOffer.model"),
-                  ewc: proto.hasEwc ? try EWCState(proto: proto.ewc, field: "RoundOffer.ewc") : nil,
+                  model: try ModelPayload(proto: proto.model, field: "RoundOffer.model", incoming: incoming),
+                  ewc: proto.hasEwc ? try EWCState(proto: proto.ewc, field: "RoundOffer.ewc", incoming: incoming) : nil,
                   plan: try TrainingPlan(proto: proto.plan, field: "RoundOffer.plan"),
                   architecture: proto.hasArchitecture ? try ModelArchitecture(proto: proto.architecture, field: "RoundOffer.architecture") : nil)
         try validate()
     }
 
-    func toProto() -> Tributary_V1_RoundOffer {
+    func toProto(outgoing: OutgoingTensors? = nil) -> Tributary_V1_RoundOffer {
         var proto = Tributary_V1_RoundOffer()
         proto.roundID = roundID
         proto.baseModelVersion = baseModelVersion
-        proto.model = model.toProto()
-        if let ewc { proto.ewc = ewc.toProto() }
+        proto.model = model.toProto(outgoing: outgoing)
+        if let ewc { proto.ewc = ewc.toProto(outgoing: outgoing) }
         proto.plan = plan.toProto()
         if let architecture { proto.architecture = architecture.toProto() }
         return proto

@@ -44,23 +44,23 @@ public struct Update: Sendable, Hashable {
 }
 
 extension Update {
-    init(proto: Tributary_V1_Update) throws {
+    init(proto: Tributary_V1_Update, incoming: IncomingTensors? = nil) throws {
         try requireNonZero(proto.roundID, "Update.round_id")
         try require(proto.hasDelta, .missingField, "Update.delta is absent; it is required")
         self.init(roundID: proto.roundID, baseModelVersion: proto.baseModelVersion, numExamples: proto.numExamples,
-                  delta: try ParameterSet(proto: proto.delta, field: "Update.delta"),
-                  fisher: proto.hasFisher ? try ParameterSet(proto: proto.fisher, field: "Update.fisher") : nil,
+                  delta: try ParameterSet(proto: proto.delta, field: "Update.delta", incoming: incoming),
+                  fisher: proto.hasFisher ? try ParameterSet(proto: proto.fisher, field: "Update.fisher", incoming: incoming) : nil,
                   metrics: proto.metrics)
         try validate()
     }
 
-    func toProto() -> Tributary_V1_Update {
+    func toProto(outgoing: OutgoingTensors? = nil) -> Tributary_V1_Update {
         var proto = Tributary_V1_Update()
         proto.roundID = roundID
         proto.baseModelVersion = baseModelVersion
         proto.numExamples = numExamples
-        proto.delta = delta.toProto()
-        if let fisher { proto.fisher = fisher.toProto() }
+        proto.delta = delta.toProto(outgoing: outgoing)
+        if let fisher { proto.fisher = fisher.toProto(outgoing: outgoing) }
         proto.metrics = metrics
         return proto
     }

@@ -55,14 +55,15 @@ public enum WireMessage: Sendable, Hashable {
 
 extension WireMessage {
     /// Maps and validates a decoded Envelope. The protocol version is checked by the caller.
-    init(envelope: Tributary_V1_Envelope) throws {
+    /// With `incoming`, tensor data are markers for bytes kept apart (see ``TensorDataRewriter``).
+    init(envelope: Tributary_V1_Envelope, incoming: IncomingTensors? = nil) throws {
         switch envelope.message {
         case .hello(let m)?: self = .hello(try Hello(proto: m))
         case .welcome(let m)?: self = .welcome(try Welcome(proto: m))
         case .reject(let m)?: self = .reject(try Reject(proto: m))
-        case .roundOffer(let m)?: self = .roundOffer(try RoundOffer(proto: m))
-        case .update(let m)?: self = .update(try Update(proto: m))
-        case .modelRelease(let m)?: self = .modelRelease(try ModelRelease(proto: m))
+        case .roundOffer(let m)?: self = .roundOffer(try RoundOffer(proto: m, incoming: incoming))
+        case .update(let m)?: self = .update(try Update(proto: m, incoming: incoming))
+        case .modelRelease(let m)?: self = .modelRelease(try ModelRelease(proto: m, incoming: incoming))
         case .heartbeat(let m)?: self = .heartbeat(try Heartbeat(proto: m))
         case .error(let m)?: self = .error(try ErrorMessage(proto: m))
         case .goodbye(let m)?: self = .goodbye(Goodbye(proto: m))
@@ -76,16 +77,17 @@ extension WireMessage {
         }
     }
 
-    func toEnvelope() -> Tributary_V1_Envelope {
+    /// With `outgoing`, tensor data are markers for scalars written later, straight into frames.
+    func toEnvelope(outgoing: OutgoingTensors? = nil) -> Tributary_V1_Envelope {
         var envelope = Tributary_V1_Envelope()
         envelope.protocolVersion = WireProtocol.version
         switch self {
         case .hello(let m): envelope.message = .hello(m.toProto())
         case .welcome(let m): envelope.message = .welcome(m.toProto())
         case .reject(let m): envelope.message = .reject(m.toProto())
-        case .roundOffer(let m): envelope.message = .roundOffer(m.toProto())
-        case .update(let m): envelope.message = .update(m.toProto())
-        case .modelRelease(let m): envelope.message = .modelRelease(m.toProto())
+        case .roundOffer(let m): envelope.message = .roundOffer(m.toProto(outgoing: outgoing))
+        case .update(let m): envelope.message = .update(m.toProto(outgoing: outgoing))
+        case .modelRelease(let m): envelope.message = .modelRelease(m.toProto(outgoing: outgoing))
         case .heartbeat(let m): envelope.message = .heartbeat(m.toProto())
         case .error(let m): envelope.message = .error(m.toProto())
         case .goodbye(let m): envelope.message = .goodbye(m.toProto())

@@ -16,17 +16,17 @@ public struct NamedTensor: Sendable, Hashable {
 }
 
 extension NamedTensor {
-    init(proto: Tributary_V1_NamedTensor, field: String) throws {
+    init(proto: Tributary_V1_NamedTensor, field: String, incoming: IncomingTensors? = nil) throws {
         try requireName(proto.name, "\(field).name", maxBytes: Self.maxNameBytes)
         try require(proto.hasTensor, .missingField, "\(field).tensor (\"\(proto.name)\") is absent; it is required")
         self.name = proto.name
-        self.tensor = try Tensor(proto: proto.tensor, field: "\(field).tensor (\"\(proto.name)\")")
+        self.tensor = try Tensor(proto: proto.tensor, field: "\(field).tensor (\"\(proto.name)\")", incoming: incoming)
     }
 
-    func toProto() -> Tributary_V1_NamedTensor {
+    func toProto(outgoing: OutgoingTensors? = nil) -> Tributary_V1_NamedTensor {
         var proto = Tributary_V1_NamedTensor()
         proto.name = name
-        proto.tensor = tensor.toProto()
+        proto.tensor = tensor.toProto(outgoing: outgoing)
         return proto
     }
 }

@@ -32,16 +32,16 @@ public struct ParameterSet: Sendable, Hashable {
 }
 
 extension ParameterSet {
-    init(proto: Tributary_V1_ParameterSet, field: String) throws {
+    init(proto: Tributary_V1_ParameterSet, field: String, incoming: IncomingTensors? = nil) throws {
         try Self.checkUnique(proto.tensors.lazy.map(\.name), field: "\(field).tensors")
         self.tensors = try proto.tensors.enumerated().map { index, tensor in
-            try NamedTensor(proto: tensor, field: "\(field).tensors[\(index)]")
+            try NamedTensor(proto: tensor, field: "\(field).tensors[\(index)]", incoming: incoming)
         }
     }
 
-    func toProto() -> Tributary_V1_ParameterSet {
+    func toProto(outgoing: OutgoingTensors? = nil) -> Tributary_V1_ParameterSet {
         var proto = Tributary_V1_ParameterSet()
-        proto.tensors = tensors.map { $0.toProto() }
+        proto.tensors = tensors.map { $0.toProto(outgoing: outgoing) }
         return proto
     }
 }

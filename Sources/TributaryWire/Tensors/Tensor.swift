@@ -44,7 +44,8 @@ extension Tensor {
     /// Most dimensions accepted in a wire tensor.
     static let maxRank = 32
 
-    init(proto: Tributary_V1_Tensor, field: String) throws {
+    /// With `incoming`, a non-empty `data` is a marker for bytes kept apart (see ``TensorDataRewriter``).
+    init(proto: Tributary_V1_Tensor, field: String, incoming: IncomingTensors? = nil) throws {
         guard let dtype = DType(proto: proto.dtype) else {
             if case .unspecified = proto.dtype {
                 throw WireError(.missingField, "\(field).dtype is DTYPE_UNSPECIFIED; a tensor must name its dtype")
@@ -69,26 +70,37 @@ extension Tensor {
         let (expectedBytes, overflow) = count.multipliedReportingOverflow(by: UInt64(dtype.byteWidth))
         try require(!overflow && expectedBytes <= UInt64(Int.max), .shapeOverflow,
                     "\(field).shape \(proto.shape) of \(dtype) needs more than \(Int.max) bytes")
-        try require(UInt64(proto.data.count) == expectedBytes, .tensorSizeMismatch,
-                    "\(field).data has \(proto.data.count) bytes but shape \(proto.shape) of \(dtype) needs \(expectedBytes)")
+        let scalars = { (data: UnsafeRawBufferPointer) throws -> [Float] in
+            try require(UInt64(data.count) == expectedBytes, .tensorSizeMismatch,
+                        "\(field).data has \(data.count) bytes but shape \(proto.shape) of \(dtype) needs \(expectedBytes)")
+            return Self.scalars(fromLittleEndian: data, count: Int(count))
+        }
         self.shape = shape
-        self.scalars = Self.scalars(fromLittleEndian: proto.data, count: Int(count))
+        if let incoming, !proto.data.isEmpty {
+            self.scalars = try scalars(incoming.bytes(for: proto.data))
+        } else {
+            self.scalars = try proto.data.withUnsafeBytes(scalars)
+        }
     }
 
-    func toProto() -> Tributary_V1_Tensor {
+    /// With `outgoing`, `data` is a marker and the scalars are written later, straight into frames.
+    func toProto(outgoing: OutgoingTensors? = nil) -> Tributary_V1_Tensor {
         var proto = Tributary_V1_Tensor()
         proto.dtype = .float32
         proto.shape = shape.map { UInt64($0) }
-        proto.data = Self.littleEndianData(scalars)
+        if let outgoing, !scalars.isEmpty {
+            proto.data = outgoing.marker(for: scalars)
+        } else {
+            proto.data = Self.littleEndianData(scalars)
+        }
         return proto
     }
 
     /// One block copy; byte-swaps only on a big-endian host.
-    static func scalars(fromLittleEndian data: Data, count: Int) -> [Float] {
+    static func scalars(fromLittleEndian data: UnsafeRawBufferPointer, count: Int) -> [Float] {
         var scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            data.withUnsafeBytes { raw in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
-            }
+            HugePages.advise(buffer.baseAddress, byteCount: data.count)
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: data)
             initialized = count
         }
         #if _endian(big)
