@@ -50,7 +50,8 @@ public struct EdgeTrainer: Sendable {
         let theta = parent.parameters
         let globalEWC = try offer.ewc.map { try LearningWire.ewc($0, layout: layout) }
         var plan = LearningWire.plan(offer.plan)
-        if offer.plan.replaySize > 0 { plan.replayBatchSize = Int(offer.plan.replaySize) }
+        // The offer's replay_size examples from the local buffer join each step (0: none, as the contract says).
+        plan.replayBatchSize = Int(offer.plan.replaySize)
         // Only the examples not trained on before join the replay buffer (below), not the whole window again.
         plan.storeInReplay = newExamples == nil
         let result = try IncrementalJob(plan: plan).run(from: parent, data: data, globalEWC: globalEWC, progress: progress)

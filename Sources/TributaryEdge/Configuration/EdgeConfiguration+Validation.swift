@@ -11,7 +11,7 @@ extension EdgeConfiguration {
         if let max = feedback.maxExamples, max <= 0 { throw invalid("feedback.max_examples", max, "must be > 0") }
         guard context.windowExamples > 0 else { throw invalid("context.window_examples", context.windowExamples, "must be > 0") }
         guard context.replay.capacity >= 0 else { throw invalid("context.replay_capacity", context.replay.capacity, "must be >= 0") }
-        if ingestion.enabled, !Self.isLoopback(ingestion.listen.host) {
+        if !Self.isLoopback(ingestion.listen.host) {
             throw invalid("ingestion.listen", ingestion.listen,
                           "the feedback endpoint has no authentication and listens on loopback only (127.0.0.1, ::1 or localhost)")
         }
