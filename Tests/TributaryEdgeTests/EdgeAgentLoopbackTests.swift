@@ -149,4 +149,29 @@ import TributaryWire
         #expect(seen.contains { if case .backingOff(let delay) = $0 { delay <= .milliseconds(200) } else { false } })
         #expect(!coordinator.received.all.contains { if case .update = $0 { true } else { false } })
     }
+
+    @Test func reportsReadyWhenNewExamplesCrossTheVolumeThresholdDuringASession() async throws {
+        let fleet = try EdgeTestFleet()
+        defer { fleet.remove() }
+        let coordinator = try await LoopbackCoordinator(configuration: try await fleet.serverConfiguration(version: 1)) { _, client, record in
+            while let message = try await client.connection.next() { record(message) }
+        }
+        let source = InMemoryDataSource(EdgeSamples.data(count: 4, seed: 14))  // below the threshold of 10
+        let events = Recorded<EdgeEvent>()
+        let agent = try EdgeAgent(configuration: EdgeSamples.configuration(port: coordinator.port, state: fleet.directory + "/state"),
+                                  clientID: "gw-4", transport: try fleet.edgeTransport("gw-4"), data: source,
+                                  logger: Self.logger, onEvent: { events.append($0) })
+        let running = run(agent)
+        #expect(await events.wait { $0.contains { if case .connected = $0 { true } else { false } } })
+        source.append(EdgeSamples.data(count: 5, seed: 15))
+        source.append(EdgeSamples.data(count: 5, seed: 16))
+        #expect(await coordinator.received.wait { $0.contains { if case .ready = $0 { true } else { false } } })
+        agent.stop()
+        try await running.value
+        await coordinator.stop()
+        let readies = coordinator.received.all.compactMap { if case .ready(let ready) = $0 { ready } else { nil } }
+        #expect(readies.map(\.trigger) == ["volume"])
+        #expect(readies.first?.device.examplesAvailable == 14)
+        #expect(events.all.contains(.readySent(trigger: "volume")))
+    }
 }
