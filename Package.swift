@@ -60,7 +60,11 @@ let package = Package(
         // The edge's feedback store (SQLite via GRDB): labelled examples with their provenance.
         .target(
             name: "TributaryFeedback",
-            dependencies: ["TributaryLearning", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "TributaryLearning",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // The feedback endpoint on loopback HTTP: FeedbackAPI (pure) behind a thin NIO shell.
         .target(
@@ -125,15 +129,20 @@ let package = Package(
         ),
         // Mappings between the learning layer's models/plans/EWC state and the wire's messages.
         .target(name: "TributaryModelWire", dependencies: ["TributaryLearning", "TributaryWire"]),
-        // Edge: the client shell that answers a RoundOffer with a locally trained Update.
+        // Edge: the long-running agent (a Service): reconnects, triggers, checkpoint, feedback store as data.
         .target(
             name: "TributaryEdge",
             dependencies: [
+                "TributaryConfig",
                 "TributaryLearning",
                 "TributaryModelWire",
                 "TributaryWire",
                 "TributaryTransport",
+                "TributaryCertificates",
+                "TributaryFeedback",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -164,11 +173,15 @@ let package = Package(
             name: "tributary-edge",
             dependencies: [
                 "TributaryEdge",
+                "TributaryConfig",
+                "TributaryFeedback",
+                "TributaryFeedbackHTTP",
                 "TributaryTransport",
                 "TributaryCertificates",
                 "TributaryLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(name: "TributaryWireBench", dependencies: ["TributaryWire"]),
@@ -206,7 +219,21 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
-        .testTarget(name: "TributaryEdgeTests", dependencies: ["TributaryEdge", "TributaryModelWire", "TributaryLearning", "TributaryWire"]),
+        .testTarget(
+            name: "TributaryEdgeTests",
+            dependencies: [
+                "TributaryEdge",
+                "TributaryModelWire",
+                "TributaryLearning",
+                "TributaryWire",
+                "TributaryConfig",
+                "TributaryFeedback",
+                "TributaryTransport",
+                "TributaryCertificates",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
         .testTarget(
             name: "TributaryTransportTests",

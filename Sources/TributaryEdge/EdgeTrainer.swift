@@ -3,56 +3,87 @@ import TributaryLearning
 import TributaryModelWire
 import TributaryWire
 
-/// Answers a RoundOffer: runs `IncrementalJob` from the offered model on the local data and
-/// builds the Update (Δ = θ_local − θ_global, this job's diagonal Fisher, n, metrics). Only
-/// the delta, the Fisher and aggregate metrics leave; examples never do.
+/// Answers a RoundOffer: runs `IncrementalJob` from the offered model (under the offer's global
+/// EWC state and plan, with the edge's local replay) on the local data and builds the Update
+/// (Δ = θ_local − θ_global, this job's diagonal Fisher, n, aggregate metrics). Only the delta,
+/// the Fisher and aggregate metrics leave; examples never do.
 public struct EdgeTrainer: Sendable {
-    /// The edge's own checkpoint (spec, optimizer, replay), when it has one.
+    /// The edge's own checkpoint (spec, optimizer, replay, RNG), when it has one.
     public var local: Checkpoint?
+    /// The round's training data (the store's window).
     public var data: Dataset
+    /// The examples among `data` not trained on before; they join the replay buffer.
+    public var newExamples: Dataset?
     public var seed: UInt64
+    /// The replay buffer of a fresh checkpoint.
+    public var replay: ReplayConfiguration
 
-    public init(local: Checkpoint?, data: Dataset, seed: UInt64 = 1) {
+    public init(local: Checkpoint?, data: Dataset, newExamples: Dataset? = nil, seed: UInt64 = 1,
+                replay: ReplayConfiguration = .disabled) {
         self.local = local
         self.data = data
+        self.newExamples = newExamples
         self.seed = seed
+        self.replay = replay
     }
 
     public struct Outcome: Sendable {
         public var update: Update
+        /// The job's candidate (θ_local).
         public var candidate: Checkpoint
+        /// What the edge keeps: the offered global parameters at the offer's version, with the
+        /// job's optimizer state, replay buffer and RNG.
+        public var keep: Checkpoint
         public var report: JobReport
     }
 
-    public func answer(_ offer: RoundOffer) throws -> Outcome {
-        guard case .full(let global) = offer.model else {
+    /// - Parameter progress: called during training (tests pause the job here).
+    public func answer(_ offer: RoundOffer, progress: (@Sendable (JobProgress) -> Void)? = nil) throws -> Outcome {
+        guard let parent = try ModelAdoption.checkpoint(
+            version: offer.baseModelVersion, payload: offer.model, architecture: offer.architecture, held: local,
+            seed: seed, replay: replay, field: "RoundOffer.model")
+        else {
             throw LearningError(.invalidConfiguration,
-                                "RoundOffer \(offer.roundID) carries a delta model; this edge holds no base version to apply it to")
-        }
-        var parent: Checkpoint
-        let offered = try offer.architecture.map { try LearningWire.spec($0) }
-        if var local, offered == nil || offered == local.spec,
-            let values = try? LearningWire.flatten(global, layout: local.spec.parameterLayout, field: "RoundOffer.model")
-        {
-            local.parameters = values
-            parent = local
-        } else {
-            // The offer's architecture; from an older coordinator that sends none, an MLP read
-            // from the tensor shapes.
-            parent = try Checkpoint.fresh(spec: try offered ?? LearningWire.inferMLP(global), seed: seed)
-            parent.parameters = try LearningWire.flatten(global, layout: parent.spec.parameterLayout, field: "RoundOffer.model")
+                                "RoundOffer \(offer.roundID) carries a delta against version \(Self.deltaBase(offer.model)); this edge holds version \(ModelAdoption.version(of: local))")
         }
         let layout = parent.spec.parameterLayout
         let theta = parent.parameters
         let globalEWC = try offer.ewc.map { try LearningWire.ewc($0, layout: layout) }
-        let result = try IncrementalJob(plan: LearningWire.plan(offer.plan)).run(from: parent, data: data, globalEWC: globalEWC)
+        var plan = LearningWire.plan(offer.plan)
+        // The offer's replay_size examples from the local buffer join each step (0: none, as the contract says).
+        plan.replayBatchSize = Int(offer.plan.replaySize)
+        // Only the examples not trained on before join the replay buffer (below), not the whole window again.
+        plan.storeInReplay = newExamples == nil
+        let result = try IncrementalJob(plan: plan).run(from: parent, data: data, globalEWC: globalEWC, progress: progress)
         let candidate = result.candidate
+        var keep = candidate
+        keep.parameters = theta
+        if let newExamples, !newExamples.isEmpty {
+            var replay = keep.replay, generator = keep.generator
+            replay.insert(newExamples, generator: &generator)
+            keep.replay = replay
+            keep.generator = generator
+        }
         let delta = zip(candidate.parameters, theta).map { $0 - $1 }
         let fisher = try result.fisher.map { try LearningWire.parameterSet($0, layout: layout) }
         let report = result.report
+        let update = Update(roundID: offer.roundID, baseModelVersion: offer.baseModelVersion, numExamples: UInt64(data.count),
+                            delta: try LearningWire.parameterSet(delta, layout: layout), fisher: fisher,
+                            metrics: Self.metrics(report))
+        return Outcome(update: update, candidate: candidate, keep: keep, report: report)
+    }
+
+    /// Aggregate metric names only: never a per-example value.
+    public static let metricNames: Set<String> = [
+        "train.examples", "train.steps", "train.replayed", "train.accuracy.before", "train.accuracy", "train.loss.before",
+        "train.loss", "train.seconds", "train.epoch_loss", "delta.norm",
+    ]
+
+    static func metrics(_ report: JobReport) -> [String: Double] {
         var metrics: [String: Double] = [
             "train.examples": Double(report.examples),
             "train.steps": Double(report.steps),
+            "train.replayed": Double(report.replayedExamples),
             "train.accuracy.before": report.newDataBefore.accuracy,
             "train.accuracy": report.newDataAfter.accuracy,
             "train.loss.before": report.newDataBefore.loss,
@@ -61,8 +92,11 @@ public struct EdgeTrainer: Sendable {
             "delta.norm": report.parameterDeltaNorm,
         ]
         if let last = report.epochLosses.last { metrics["train.epoch_loss"] = last }
-        let update = Update(roundID: offer.roundID, baseModelVersion: offer.baseModelVersion, numExamples: UInt64(data.count),
-                            delta: try LearningWire.parameterSet(delta, layout: layout), fisher: fisher, metrics: metrics)
-        return Outcome(update: update, candidate: candidate, report: report)
+        return metrics
+    }
+
+    private static func deltaBase(_ payload: ModelPayload) -> UInt64 {
+        if case .delta(let base, _) = payload { return base }
+        return 0
     }
 }

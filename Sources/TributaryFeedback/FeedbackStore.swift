@@ -39,7 +39,7 @@ public final class FeedbackStore: Sendable {
     }
 
     public let configuration: Configuration
-    private let database: DatabasePool
+    let database: DatabasePool
 
     public init(path: String, configuration: Configuration) throws {
         guard configuration.featureCount > 0, configuration.classCount > 0 else {
@@ -90,30 +90,30 @@ public final class FeedbackStore: Sendable {
                 throw FeedbackError(error.code, "record \(index): \(error.reason)")
             }
         }
-        return try storage {
-            try database.write { db in
-                var ids: [Int64] = []
-                for record in records {
-                    try db.execute(
-                        sql: "INSERT INTO example (features, label, provenance, model_version, rating, trainable, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        arguments: [
-                            record.features.withUnsafeBytes { Data($0) }, Int64(record.label), record.provenance.rawValue,
-                            record.modelVersion.map { Int64($0) }, record.rating, record.isTrainable, now.timeIntervalSince1970,
-                        ])
-                    ids.append(db.lastInsertedRowID)
-                }
-                try applyRetention(db, now: now)
-                return ids
-            }
-        }
+        return try storage { try database.write { db in try insertValidated(records, db: db, now: now) } }
     }
 
-    /// Imports a labelled CSV (provenance `label`) in one transaction.
+    /// Stores records already validated, then applies the retention window.
+    func insertValidated(_ records: [FeedbackRecord], db: Database, now: Date) throws -> [Int64] {
+        var ids: [Int64] = []
+        for record in records {
+            try db.execute(
+                sql: "INSERT INTO example (features, label, provenance, model_version, rating, trainable, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    record.features.withUnsafeBytes { Data($0) }, Int64(record.label), record.provenance.rawValue,
+                    record.modelVersion.map { Int64($0) }, record.rating, record.isTrainable, now.timeIntervalSince1970,
+                ])
+            ids.append(db.lastInsertedRowID)
+        }
+        try applyRetention(db, now: now)
+        return ids
+    }
+
+    /// Imports a labelled CSV (provenance `label`) in one transaction (all rows or none); errors
+    /// name the row, the column and the value. Importing the same content again adds it again.
     @discardableResult
     public func importCSV(path: String, now: Date = Date()) throws -> Int {
-        let data = try CSVLoader.load(path: path, options: .init(classCount: configuration.classCount))
-        let records = (0..<data.count).map { FeedbackRecord(features: Array(data.row($0)), label: data.labels[$0], provenance: .label) }
-        return try insert(records, now: now).count
+        try importCSV(path: path, skipIfImported: false, now: now) ?? 0
     }
 
     public func counts() throws -> Counts {
@@ -167,7 +167,7 @@ public final class FeedbackStore: Sendable {
         }
     }
 
-    private func storage<T>(_ body: () throws -> T) throws -> T {
+    func storage<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as FeedbackError {

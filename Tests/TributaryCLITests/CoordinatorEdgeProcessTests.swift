@@ -69,7 +69,7 @@ import TributarySystem
         for id in ["edge-1", "edge-2"] {
             edges.append(try Self.launchEdge([
                 "run", "--coordinator", "127.0.0.1:\(port)", "--ca", fleet + "/ca.pem", "--cert", fleet + "/\(id).pem",
-                "--key", fleet + "/\(id)-key.pem", "--data", dir + "/\(id).csv", "--state", dir + "/state-\(id)",
+                "--key", fleet + "/\(id)-key.pem", "--data", dir + "/\(id).csv", "--state", dir + "/state-\(id)", "--rounds", "1",
             ]))
         }
         let watchdog = DispatchWorkItem {

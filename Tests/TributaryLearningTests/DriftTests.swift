@@ -62,4 +62,46 @@ import TributaryLearning
         guard case .drift = reason else { Issue.record("no drift trigger"); return }
         #expect(at >= 3000 && at < 3300)
     }
+
+    /// The first announcement of each reason (index in the stream, reason) fed with `handle`.
+    func announcements(_ trigger: inout TrainingTrigger, _ correct: [Bool]) -> [(at: Int, reason: TrainingTrigger.Reason)] {
+        var announced: [(at: Int, reason: TrainingTrigger.Reason)] = []
+        for (index, ok) in correct.enumerated() {
+            if let reason = trigger.handle(.prediction(correct: ok)) { announced.append((index + 1000, reason)) }
+        }
+        return announced
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func rollingAccuracyDropFiresAfterTheDriftAndNotBefore(seed: UInt64) throws {
+        let correct = try errorStream(seed: seed)
+        var trigger = TrainingTrigger(configuration: .init(accuracyDropMargin: 0.15, accuracyWindow: 100))
+        let announced = announcements(&trigger, correct)
+        let first = try #require(announced.first)
+        guard case .accuracyDrop(let from, let to) = first.reason else { Issue.record("\(first.reason)"); return }
+        #expect(first.at >= 3000 && first.at < 3300, "accuracy-drop announcement at \(first.at)")
+        #expect(from > 0.85 && to < from - 0.15)
+    }
+
+    @Test func announcesOnceUntilTrainedAndAgainOnEachConnection() throws {
+        let correct = try errorStream(seed: 5)
+        var trigger = TrainingTrigger(configuration: .init(volumeThreshold: 10_000, accuracyDropMargin: 0.15, accuracyWindow: 100,
+                                                           pageHinkley: PageHinkley(), adwin: ADWIN()))
+        #expect(trigger.handle(.connected) == nil)
+        let announced = announcements(&trigger, correct)
+        #expect(announced.count == 1, "\(announced)")
+        let first = try #require(announced.first)
+        #expect(first.at >= 3000 && first.at < 3300, "announcement at \(first.at): \(first.reason)")
+        #expect(trigger.pending == first.reason)
+        #expect(trigger.handle(.examplesArrived(20_000)) == nil)  // volume also past, already announced
+        #expect(trigger.handle(.connected) == .startup(first.reason))
+        #expect(trigger.handle(.connected)?.name == "startup")
+        _ = trigger.handle(.trained(heldOutAccuracy: nil))
+        #expect(trigger.pending == nil)
+        #expect(trigger.newExamples == 0)
+        #expect(trigger.handle(.connected) == nil)
+        #expect(trigger.handle(.examplesArrived(10_000)) == .volume(newExamples: 10_000))
+        #expect(trigger.handle(.modelChanged) == nil)
+        #expect(trigger.pending == .volume(newExamples: 10_000))
+    }
 }

@@ -1,0 +1,22 @@
+import TributaryWire
+
+/// What an edge agent did, for a simulator, tests or a status line. Delivered in order.
+public enum EdgeEvent: Sendable, Equatable {
+    /// A session opened; `modelVersion` is what the coordinator announced.
+    case connected(sessionID: String, modelVersion: UInt64)
+    /// Ready was sent, with its trigger name ("volume", "accuracy_drop", "drift", "startup").
+    case readySent(trigger: String)
+    case offered(round: UInt64, baseVersion: UInt64)
+    /// The local job finished.
+    case trained(round: UInt64, examples: Int, loss: Double, seconds: Double)
+    case updateSent(round: UInt64, examples: Int, loss: Double)
+    /// An offer left unanswered (no data, deadline passed, delta against a version not held, a fault).
+    case skipped(round: UInt64, reason: String)
+    case receipt(round: UInt64, status: UpdateReceipt.Status, reason: String)
+    /// The edge now holds this global version (a ModelRelease).
+    case adopted(version: UInt64)
+    case disconnected(reason: String)
+    case backingOff(Duration)
+    /// The agent stopped (shutdown requested, or the rounds it was asked for were answered).
+    case stopped
+}

@@ -1,0 +1,129 @@
+import TributaryLearning
+import TributaryTransport
+
+/// Everything an edge agent runs with. Secure defaults: mutual TLS always (there is no plaintext
+/// mode), the feedback endpoint off and, when on, bound to loopback only; every wait bounded.
+/// Build it from a file with ``init(reader:)`` (`edge/edge.yaml` documents every key) or in
+/// code (a simulator), then call ``validated()``.
+public struct EdgeConfiguration: Sendable, Equatable {
+    /// The coordinator, `HOST:PORT`.
+    public var coordinator: Endpoint
+    /// Name checked against the coordinator's certificate (nil: the host of ``coordinator``).
+    public var serverName: String?
+    public var tls: TLSPaths
+    /// Directory of the edge checkpoint (`edge.ckpt`); created if needed.
+    public var stateDirectory: String
+    public var feedback: Feedback
+    public var ingestion: Ingestion
+    public var context: TemporalContext
+    public var triggers: Triggers
+    public var reconnect: ReconnectBackoff.Configuration
+    public var heartbeatInterval: Duration
+    public var idleTimeout: Duration
+    /// Seeds the model a fresh edge builds from an offer, and the reconnect jitter.
+    public var seed: UInt64
+
+    public init(coordinator: Endpoint, tls: TLSPaths, stateDirectory: String, feedback: Feedback,
+                serverName: String? = nil, ingestion: Ingestion = Ingestion(), context: TemporalContext = TemporalContext(),
+                triggers: Triggers = Triggers(), reconnect: ReconnectBackoff.Configuration = .init(),
+                heartbeatInterval: Duration = .seconds(10), idleTimeout: Duration = .seconds(30), seed: UInt64 = 1) {
+        self.coordinator = coordinator
+        self.serverName = serverName
+        self.tls = tls
+        self.stateDirectory = stateDirectory
+        self.feedback = feedback
+        self.ingestion = ingestion
+        self.context = context
+        self.triggers = triggers
+        self.reconnect = reconnect
+        self.heartbeatInterval = heartbeatInterval
+        self.idleTimeout = idleTimeout
+        self.seed = seed
+    }
+
+    /// The edge's credentials: the fleet CA, its certificate and its private key (0600).
+    public struct TLSPaths: Sendable, Equatable {
+        public var ca: String
+        public var certificate: String
+        public var key: String
+
+        public init(ca: String, certificate: String, key: String) {
+            self.ca = ca
+            self.certificate = certificate
+            self.key = key
+        }
+    }
+
+    /// The local feedback store and what it accepts.
+    public struct Feedback: Sendable, Equatable {
+        /// SQLite file (nil: `<state directory>/feedback.sqlite`).
+        public var storePath: String?
+        /// Features per example and classes of the label: records that do not fit are refused.
+        public var featureCount: Int
+        public var classCount: Int
+        /// Sliding window of the store: the most examples kept, oldest dropped first (nil: unbounded).
+        public var maxExamples: Int?
+        /// Examples older than this are dropped (nil: kept).
+        public var maxAge: Duration?
+        /// CSV files imported at start, each content once.
+        public var imports: [String]
+
+        public init(featureCount: Int, classCount: Int, storePath: String? = nil, maxExamples: Int? = 100_000,
+                    maxAge: Duration? = nil, imports: [String] = []) {
+            self.storePath = storePath
+            self.featureCount = featureCount
+            self.classCount = classCount
+            self.maxExamples = maxExamples
+            self.maxAge = maxAge
+            self.imports = imports
+        }
+    }
+
+    /// The local HTTP feedback endpoint (POST /v1/feedback, GET /v1/status). Off by default.
+    public struct Ingestion: Sendable, Equatable {
+        public var enabled: Bool
+        /// Loopback only: 127.0.0.1 or ::1 (or localhost).
+        public var listen: Endpoint
+
+        public init(enabled: Bool = false, listen: Endpoint = Endpoint(host: "127.0.0.1", port: 8477)) {
+            self.enabled = enabled
+            self.listen = listen
+        }
+    }
+
+    /// How much of the past a round sees: the newest examples of the store, plus the replay
+    /// buffer in the checkpoint (whose policy may decay old examples' weight).
+    public struct TemporalContext: Sendable, Equatable {
+        /// A round trains on at most this many of the newest trainable examples.
+        public var windowExamples: Int
+        /// Train only on examples that arrived since the last trained round (else the whole window).
+        public var onlyNew: Bool
+        public var replay: ReplayConfiguration
+
+        public init(windowExamples: Int = 5_000, onlyNew: Bool = false,
+                    replay: ReplayConfiguration = ReplayConfiguration(capacity: 200, policy: .reservoir)) {
+            self.windowExamples = windowExamples
+            self.onlyNew = onlyNew
+            self.replay = replay
+        }
+    }
+
+    /// When the agent reports itself Ready.
+    public struct Triggers: Sendable, Equatable {
+        public var trigger: TrainingTrigger.Configuration
+        /// How often the agent looks for newly stored examples.
+        public var checkInterval: Duration
+
+        public init(trigger: TrainingTrigger.Configuration = .init(volumeThreshold: 100, accuracyDropMargin: 0.1, accuracyWindow: 50,
+                                                                   pageHinkley: PageHinkley()),
+                    checkInterval: Duration = .seconds(5)) {
+            self.trigger = trigger
+            self.checkInterval = checkInterval
+        }
+    }
+
+    /// The feedback store's file.
+    public var feedbackStorePath: String { feedback.storePath ?? stateDirectory + "/feedback.sqlite" }
+    /// The edge checkpoint's file.
+    public var checkpointPath: String { stateDirectory + "/edge.ckpt" }
+}

@@ -1,0 +1,117 @@
+import Crypto
+import Foundation
+import GRDB
+import TributaryLearning
+
+/// The store as a round and the triggers read it: the bounded window of newest examples, the
+/// examples that arrived after a cursor, and imports that happen once per file content.
+extension FeedbackStore {
+    /// A round's training data.
+    public struct Window: Sendable, Equatable {
+        /// The newest trainable examples (at most the limit), oldest first.
+        public var data: Dataset
+        /// Those among `data` that arrived after the last training.
+        public var newExamples: Dataset
+        /// The newest id in `data`: pass it to ``markTrained(through:)`` once the job's state is saved.
+        public var throughID: Int64
+    }
+
+    /// The newest `limit` trainable examples (or only those after the last training).
+    public func trainingWindow(limit: Int, onlyNew: Bool) throws -> Window {
+        try storage {
+            try database.read { db in
+                let mark = try trainedThrough(db)
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND id > ? ORDER BY id DESC LIMIT ?",
+                    arguments: [onlyNew ? mark : 0, limit])
+                var data = Dataset(featureCount: configuration.featureCount)
+                var fresh = Dataset(featureCount: configuration.featureCount)
+                for row in rows.reversed() {
+                    let (features, label) = decode(row)
+                    data.append(features: features, label: label)
+                    if (row["id"] as Int64) > mark { fresh.append(features: features, label: label) }
+                }
+                return Window(data: data, newExamples: fresh, throughID: rows.first.map { $0["id"] as Int64 } ?? mark)
+            }
+        }
+    }
+
+    /// Trainable examples stored after `id` (at most `limit`, oldest first) and the last id read.
+    public func trainableExamples(after id: Int64, limit: Int) throws -> (data: Dataset, lastID: Int64) {
+        try storage {
+            try database.read { db in
+                var data = Dataset(featureCount: configuration.featureCount)
+                var last = id
+                let rows = try Row.fetchCursor(db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND id > ? ORDER BY id LIMIT ?",
+                                               arguments: [id, limit])
+                while let row = try rows.next() {
+                    let (features, label) = decode(row)
+                    data.append(features: features, label: label)
+                    last = row["id"]
+                }
+                return (data, last)
+            }
+        }
+    }
+
+    /// The id of the newest example ever stored (0 when none).
+    public func newestID() throws -> Int64 {
+        try storage { try database.read { db in try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'example'") ?? 0 } }
+    }
+
+    /// Imports a labelled CSV unless a file with the same content was imported before.
+    /// - Returns: the records stored, or nil when this content was already imported.
+    /// - Throws: `FeedbackError` naming the row, column and value that does not fit.
+    @discardableResult
+    public func importCSVOnce(path: String, now: Date = Date()) throws -> Int? {
+        try importCSV(path: path, skipIfImported: true, now: now)
+    }
+
+    func importCSV(path: String, skipIfImported: Bool, now: Date) throws -> Int? {
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw FeedbackError(.invalidRecord, "\(path): cannot read the file (\((error as NSError).localizedDescription))")
+        }
+        let key = "import:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        if skipIfImported {
+            let done = try storage { try database.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = ?", arguments: [key]) } }
+            if done != nil { return nil }
+        }
+        let records = try csvRecords(String(decoding: bytes, as: UTF8.self), source: path)
+        return try storage {
+            try database.write { db in
+                _ = try insertValidated(records, db: db, now: now)
+                try db.execute(sql: "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value",
+                               arguments: [key, records.count])
+                return records.count
+            }
+        }
+    }
+
+    /// The records of a labelled CSV (provenance `label`), checked against the store's feature
+    /// and class counts; errors name the row, the column and the value.
+    func csvRecords(_ text: String, source: String) throws -> [FeedbackRecord] {
+        let data: Dataset
+        do {
+            data = try CSVLoader.parse(text, source: source, options: .init(classCount: configuration.classCount))
+        } catch let error as LearningError {
+            throw FeedbackError(.invalidRecord, error.reason)
+        }
+        guard data.featureCount == configuration.featureCount else {
+            throw FeedbackError(.invalidRecord,
+                                "\(source): rows have \(data.featureCount) feature columns (and a label); the store takes \(configuration.featureCount)")
+        }
+        return (0..<data.count).map { FeedbackRecord(features: Array(data.row($0)), label: data.labels[$0], provenance: .label) }
+    }
+
+    func trainedThrough(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'trained_through'") ?? 0
+    }
+
+    private func decode(_ row: Row) -> ([Float], Int32) {
+        let blob: Data = row["features"]
+        return (blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }, Int32(row["label"] as Int64))
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import TributaryEdge
+
+/// One stdout line per event that a person (or a test) watches for.
+enum EventLines {
+    static func print(_ event: EdgeEvent, clientID: String) {
+        let line: String?
+        switch event {
+        case .connected(let session, let version): line = "connected (session \(session), coordinator model version \(version))"
+        case .readySent(let trigger): line = "sent Ready (trigger \(trigger))"
+        case .offered(let round, let version): line = "offered round \(round) (model version \(version))"
+        case .trained(let round, let examples, let loss, let seconds):
+            line = "trained round \(round): \(examples) examples, train.loss \(String(format: "%.4f", loss)), \(String(format: "%.2f", seconds)) s"
+        case .updateSent(let round, let examples, let loss):
+            line = "sent Update for round \(round) (\(examples) examples, train.loss \(String(format: "%.4f", loss)))"
+        case .skipped(let round, let reason): line = "round \(round) not answered: \(reason)"
+        case .receipt(let round, let status, let reason): line = "Update for round \(round): \(status)\(reason.isEmpty ? "" : " (\(reason))")"
+        case .adopted(let version): line = "adopted model version \(version)"
+        case .disconnected(let reason): line = "disconnected: \(reason)"
+        case .backingOff(let delay): line = "reconnecting in \(delay)"
+        case .stopped: line = "stopped"
+        }
+        if let line { say("edge \(clientID): \(line)") }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TributaryConfig
+import TributaryEdge
+import TributaryLearning
+
+@Suite struct EdgeConfigurationTests {
+    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("edge/edge.yaml").path
+
+    let minimal = """
+        coordinator:
+          address: 127.0.0.1:7443
+        tls: {ca: ca.pem, cert: e.pem, key: e-key.pem}
+        feedback: {features: 4, classes: 2}
+        """
+
+    func load(_ yaml: String, _ overrides: [String] = []) throws -> EdgeConfiguration {
+        let reader = try ConfigReader(yaml: yaml, source: "edge.yaml", overrides: overrides)
+        let configuration = try EdgeConfiguration(reader: reader)
+        try reader.finish()
+        return try configuration.validated()
+    }
+
+    @Test func theCommentedExampleLoadsWithItsDocumentedDefaults() throws {
+        let reader = try ConfigReader(contentsOf: Self.example)
+        let configuration = try EdgeConfiguration(reader: reader)
+        try reader.finish()
+        _ = try configuration.validated()
+        let defaults = try load(minimal)
+        // The example shows the defaults: apart from the required keys it is the minimal file.
+        #expect(configuration.context == defaults.context)
+        #expect(configuration.triggers == defaults.triggers)
+        #expect(configuration.reconnect == defaults.reconnect)
+        #expect(configuration.ingestion == defaults.ingestion)
+        #expect(configuration.feedback.maxExamples == defaults.feedback.maxExamples)
+        #expect(configuration.stateDirectory == defaults.stateDirectory)
+        #expect(configuration.heartbeatInterval == defaults.heartbeatInterval && configuration.idleTimeout == defaults.idleTimeout)
+        #expect(configuration.feedbackStorePath == "/var/lib/tributary-edge/feedback.sqlite")
+    }
+
+    @Test func secureDefaults() throws {
+        let configuration = try load(minimal)
+        #expect(configuration.ingestion.enabled == false)
+        #expect(configuration.ingestion.listen.host == "127.0.0.1")
+        #expect(configuration.serverName == nil)
+        #expect(configuration.triggers.trigger.volumeThreshold == 100)
+        #expect(configuration.context.replay == ReplayConfiguration(capacity: 200, policy: .reservoir))
+    }
+
+    @Test func overridesAndChoicesApply() throws {
+        let configuration = try load(minimal, ["triggers.drift=both", "triggers.volume=0", "context.replay_policy=decay",
+                                              "context.replay_half_life=50", "ingestion.enabled=true", "ingestion.listen=[::1]:9000"])
+        #expect(configuration.triggers.trigger.adwin != nil && configuration.triggers.trigger.pageHinkley != nil)
+        #expect(configuration.triggers.trigger.volumeThreshold == nil)
+        #expect(configuration.context.replay.policy == .exponentialDecay(halfLife: 50))
+        #expect(configuration.ingestion.listen.host == "::1")
+    }
+
+    /// Each bad configuration fails with one line naming the key and the value.
+    @Test(arguments: [
+        ("triggers.volume=-3", "edge.yaml: triggers.volume is \"-3\"; must be in 0...100000000"),
+        ("reconnect.initial=soon", "--set: reconnect.initial is \"soon\"; must be a duration"),
+        ("coordinator.address=nohost", "coordinator.address is \"nohost\"; \"nohost\" is not HOST:PORT"),
+        ("ingestion.listen=0.0.0.0:8477", "ingestion.listen is 0.0.0.0:8477; the feedback endpoint has no authentication"),
+        ("context.replay_policy=fifo", "context.replay_policy is \"fifo\"; must be one of reservoir"),
+        ("triggers.volum=5", "triggers.volum: unknown key; did you mean triggers.volume?"),
+        ("session.idle_timeout=5s", "session.idle_timeout is 5.0 seconds; must be at least 2 × session.heartbeat"),
+    ])
+    func invalidValuesNameKeyAndValue(override: String, message: String) throws {
+        do {
+            _ = try load(minimal, [override])
+            Issue.record("\(override) was accepted")
+        } catch {
+            let text = "\(error)"
+            #expect(!text.contains("\n"))
+            #expect(text.contains(message.replacingOccurrences(of: "edge.yaml: ", with: "")), "\(text)")
+        }
+    }
+
+    @Test func requiredKeysAreNamed() throws {
+        let error = #expect(throws: ConfigError.self) { try load("coordinator: {address: 'h:1'}\n") }
+        #expect(error?.description == "edge.yaml: tls.ca: is required and not set")
+        let features = #expect(throws: ConfigError.self) {
+            try load("coordinator: {address: 'h:1'}\ntls: {ca: a, cert: b, key: c}\nfeedback: {classes: 2}\n")
+        }
+        #expect(features?.key == "feedback.features")
+    }
+}
