@@ -32,6 +32,8 @@ public final class EdgeAgent: Service, Sendable {
     private let stopAfterRounds: Int?
     private let logger: Logger
     private let stopSignal = StopSignal()
+    /// The open session's sender, for ``announce(trigger:)``.
+    private let openSession = SenderSlot()
 
     /// - Parameters:
     ///   - transport: mutual TLS settings (``EdgeAgent/transport(for:credentials:)`` makes them from the configuration).
@@ -64,6 +66,20 @@ public final class EdgeAgent: Service, Sendable {
         transport.session.heartbeatInterval = configuration.heartbeatInterval
         transport.session.idleTimeout = configuration.idleTimeout
         return transport
+    }
+
+    /// Sends a Ready with the edge's current facts (examples available, model version) on the open
+    /// session, e.g. after a simulation swapped the data for a new task. Returns false when no
+    /// session is open (the next Hello carries the facts).
+    @discardableResult
+    public func announce(trigger: String) async -> Bool {
+        guard let sender = openSession.get() else { return false }
+        do {
+            try await sender.announce(trigger)
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// Asks the agent to stop: Goodbye{SHUTDOWN} on an open session, then `run()` returns.
@@ -128,6 +144,8 @@ public final class EdgeAgent: Service, Sendable {
             emit(.connected(sessionID: welcome.sessionID, modelVersion: welcome.globalModelVersion))
             let outbound = connection.outbound
             let sender = Sender(outbound: outbound, state: state, agent: self)
+            openSession.set(sender)
+            defer { openSession.set(nil) }
             if let reason = await state.handle(.connected) { try await sender.ready(reason) }
             let stopSignal = self.stopSignal
             return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -143,7 +161,7 @@ public final class EdgeAgent: Service, Sendable {
                     case .roundOffer(let offer):
                         logger.info("round offered", metadata: ["round.id": "\(offer.roundID)", "model.version": "\(offer.baseModelVersion)"])
                         emit(.offered(round: offer.roundID, baseVersion: offer.baseModelVersion))
-                        if faults.dropAfterOffer {
+                        if faults.drops(round: offer.roundID) {
                             emit(.skipped(round: offer.roundID, reason: "dropped after the offer (fault injection)"))
                             connection.closer.close()
                         } else {
@@ -192,7 +210,7 @@ public final class EdgeAgent: Service, Sendable {
                 return
             }
             try await sender.state.finish(outcome, window: window, offer: offer)
-            if let delay = faults.delayBeforeUpdate { try await Task.sleep(for: delay) }
+            if let delay = faults.delay(round: round) { try await Task.sleep(for: delay) }
             try await sender.outbound.write(.update(outcome.update))
             logger.info("update sent", metadata: [
                 "round.id": "\(round)", "examples": "\(outcome.update.numExamples)",

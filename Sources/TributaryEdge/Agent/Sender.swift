@@ -24,9 +24,26 @@ final class Sender: @unchecked Sendable {
 
     /// Reports the edge ready, naming the trigger.
     func ready(_ reason: TrainingTrigger.Reason) async throws {
-        try await outbound.write(.ready(Ready(device: try await state.facts(), trigger: reason.name)))
-        agent.emit(.readySent(trigger: reason.name))
+        try await announce(reason.name)
     }
+
+    /// Sends the current facts as a Ready named `trigger`; ready when there is something to train on.
+    func announce(_ trigger: String) async throws {
+        let facts = try await state.facts()
+        try await outbound.write(.ready(Ready(device: facts, trigger: trigger, ready: facts.examplesAvailable > 0)))
+        agent.emit(.readySent(trigger: trigger))
+    }
+}
+
+/// The sender of the open session, if any; set and read from different tasks.
+final class SenderSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    /// Guarded by `lock`.
+    private var sender: Sender?
+
+    func set(_ sender: Sender?) { lock.withLock { self.sender = sender } }
+
+    func get() -> Sender? { lock.withLock { sender } }
 }
 
 /// Calls a hook once, from any thread.

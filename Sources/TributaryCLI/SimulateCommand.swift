@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TributaryAggregation
+import TributaryExperiments
+import TributaryLearning
+import TributarySimulation
+import TributarySystem
+
+/// `tributary simulate`: a coordinator and N edge agents over real loopback mutual TLS in this
+/// process, federated incremental learning over the digits tasks, faults injected, a report.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Simulate a fleet: a coordinator and N edge agents over loopback mutual TLS; writes report.json and accuracy.svg.")
+
+    @OptionGroup var options: SimulationOptions
+
+    func run() async throws {
+        try await options.simulate(title: "simulate")
+    }
+}
+
+/// The options of a simulated fleet, shared by `simulate` and `demo`.
+struct SimulationOptions: ParsableArguments {
+    @Option(help: "Edge agents.") var clients: Int = 10
+    @Option(help: "Scenario: split (class-incremental digits) or permuted.") var scenario: String = "split"
+    @Option(help: "Tasks of the scenario to run (1...5).") var tasks: Int = 5
+    @Option(help: "Rounds per task.") var roundsPerTask: Int = 10
+    @Option(help: "Partition of each task across clients: iid, dirichlet:ALPHA, or file:PATH (JSON {\"clients\": [[row, …], …]} or {\"tasks\": [{\"clients\": …}, …]}).")
+    var partition: String = "dirichlet:0.5"
+    @Option(help: "Fraction of the clients a round wants updates from (the coordinator over-selects 130%).") var participation: Double = 1
+    @Option(help: "Fraction of offered clients that drop out mid-round (fault injection).") var drop: Double = 0
+    @Option(help: "Fraction of clients that answer late.") var slow: Double = 0
+    @Option(help: "How late a slow client answers, in seconds.") var slowDelay: Double = 1
+    @Option(help: "Fraction of clients restarted (agent stopped and started on its checkpoint) before each round.") var restart: Double = 0
+    @Option(help: "Seconds a round collects before closing with what it has.") var collectTimeout: Double = 60
+    @Option(help: "Aggregation: ewc (EWC-weighted, global EWC penalty, local replay: the issue-5 protocol) or fedavg (plain FedAvg, no replay, no EWC).")
+    var rule: String = "ewc"
+    @Flag(help: "Judge candidates with the default evaluation gate (a task may drop ≤ 5 points); otherwise every candidate is promoted.")
+    var gate = false
+    @Option(help: "The digits CSV.") var data: String = "data/digits.csv"
+    @Option(help: "Write report.json, accuracy.svg and partition.json into this folder.") var report: String = "out/simulate"
+    @Option(help: "Working folder for certificates, registry and edge state (default: a new temporary folder, removed afterwards).")
+    var workDir: String?
+    @Option var seed: UInt64 = 7
+
+    func configuration() throws -> (SimulationConfiguration, temporary: Bool) {
+        guard let scenario = DigitsBenchmark.Scenario(rawValue: scenario) else {
+            throw ValidationError("--scenario must be split or permuted, got '\(self.scenario)'")
+        }
+        let temporary = workDir == nil
+        let work = workDir ?? NSTemporaryDirectory() + "tributary-simulate-\(ProcessInfo.processInfo.processIdentifier)"
+        if FileManager.default.fileExists(atPath: work), !((try? FileManager.default.contentsOfDirectory(atPath: work))?.isEmpty ?? true) {
+            throw ValidationError("--work-dir \(work) exists and is not empty; give a new or empty folder")
+        }
+        var configuration = SimulationConfiguration(workDirectory: work)
+        configuration.scenario = scenario
+        configuration.dataPath = data
+        configuration.taskLimit = tasks
+        configuration.clients = clients
+        configuration.roundsPerTask = roundsPerTask
+        configuration.partition = try Self.partition(partition)
+        configuration.participation = participation
+        configuration.faults = FaultConfiguration(dropFraction: drop, slowFraction: slow, slowDelay: .milliseconds(Int64(slowDelay * 1000)),
+                                                  restartFraction: restart)
+        guard slowDelay >= 0, slowDelay.isFinite else { throw ValidationError("--slow-delay is \(slowDelay); must be ≥ 0 seconds") }
+        guard collectTimeout > 0, collectTimeout.isFinite else { throw ValidationError("--collect-timeout is \(collectTimeout); must be > 0 seconds") }
+        configuration.collectTimeout = .milliseconds(Int64(collectTimeout * 1000))
+        switch rule {
+        case "ewc": configuration.federated = .protocolSettings(for: scenario)
+        case "fedavg": configuration.federated = .plainFedAvg
+        default: throw ValidationError("--rule must be ewc or fedavg, got '\(rule)'")
+        }
+        configuration.federated.seed = seed
+        configuration.gate = gate ? PromotionGate() : nil
+        configuration.seed = seed
+        do {
+            try configuration.validate()
+        } catch let error as LearningError {
+            throw ValidationError(error.reason)
+        }
+        return (configuration, temporary)
+    }
+
+    static func partition(_ text: String) throws -> SimulationConfiguration.PartitionScheme {
+        if text == "iid" { return .iid }
+        if text.hasPrefix("dirichlet:"), let alpha = Double(text.dropFirst("dirichlet:".count)), alpha > 0, alpha.isFinite {
+            return .dirichlet(alpha: alpha)
+        }
+        if text.hasPrefix("file:"), text.count > 5 { return .file(String(text.dropFirst(5))) }
+        throw ValidationError("--partition is '\(text)'; use iid, dirichlet:ALPHA (ALPHA > 0, e.g. dirichlet:0.5) or file:PATH")
+    }
+
+    /// Runs the simulation, prints progress and the tables, writes the report.
+    func simulate(title: String) async throws {
+        BLAS.setThreadCount(1)
+        let (configuration, temporary) = try configuration()
+        var logger = Logger(label: "tributary.simulate")
+        logger.logLevel = .warning
+        defer { if temporary { try? FileManager.default.removeItem(atPath: configuration.workDirectory) } }
+        let result = try await Simulation(configuration: configuration, logger: logger).run { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        print("\n" + result.roundTable())
+        let description = "\(configuration.scenario.rawValue) digits, \(configuration.clients) edge agents over mTLS, \(configuration.partition), rule \(rule)"
+        print(result.matrix.rendered(title: "\n\(title): \(description)"))
+        let uploaded = result.rounds.reduce(0) { $0 + $1.bytesFromClients }
+        print(String(format: "\n%d rounds in %.1f s (median round %.2f s); %.2f MB of deltas and Fishers sent by the edges",
+                     result.rounds.count, result.totalWallSeconds, Self.median(result.rounds.map(\.wallSeconds)), Double(uploaded) / 1e6))
+        try AtomicFile.ensureDirectory(report)
+        try AtomicFile.write(try result.json(), to: report + "/report.json")
+        try AtomicFile.write(Array(result.chart(title: description).utf8), to: report + "/accuracy.svg")
+        try AtomicFile.write(try AtomicFile.read(configuration.workDirectory + "/partition.json"), to: report + "/partition.json")
+        print("wrote \(report)/report.json, \(report)/accuracy.svg and \(report)/partition.json")
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+}

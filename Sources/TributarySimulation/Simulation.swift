@@ -1,0 +1,227 @@
+import Foundation
+import Logging
+import TributaryAggregation
+import TributaryCertificates
+import TributaryCoordinator
+import TributaryEdge
+import TributaryExperiments
+import TributaryLearning
+import TributaryRounds
+import TributarySystem
+import TributaryTransport
+
+/// `tributary simulate` as a library: a coordinator and N edge agents in this process over real
+/// loopback mutual TLS, the digits tasks partitioned across the clients, rounds driven one after
+/// the other, faults injected from a seeded plan, and a report.
+///
+/// ```swift
+/// var configuration = SimulationConfiguration(workDirectory: "/tmp/sim")
+/// configuration.clients = 50
+/// let report = try await Simulation(configuration: configuration).run { line in print(line) }
+/// ```
+public struct Simulation: Sendable {
+    public let configuration: SimulationConfiguration
+    private let logger: Logger
+
+    public init(configuration: SimulationConfiguration, logger: Logger = Logger(label: "tributary.simulate")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs every round of every task; `progress` gets one line per round (and a few set-up lines).
+    public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> SimulationReport {
+        let configuration = self.configuration
+        try configuration.validate()
+        let started = ContinuousClock.now
+        let data = try SimulationData(configuration: configuration)
+        let work = configuration.workDirectory
+        try AtomicFile.ensureDirectory(work)
+        try AtomicFile.write(try data.partitionFile(), to: work + "/partition.json")
+
+        progress("simulate: \(configuration.clients) clients, \(data.tasks.count) tasks × \(configuration.roundsPerTask) rounds, partition \(configuration.partition), faults drop \(configuration.faults.dropFraction) slow \(configuration.faults.slowFraction) restart \(configuration.faults.restartFraction)")
+        let certificates = try SimulatedFleet.issueCertificates(in: work + "/fleet", clients: configuration.clients)
+        let model = try initialCheckpoint(data: data)
+        _ = try CheckpointStore.save(model, to: work + "/global.ckpt")
+        let heldOut = try writeHeldOut(data.tasks, into: work + "/held-out")
+        let baseline = data.tasks.map { Evaluation.accuracy(try! model.model(), on: $0.test) }
+
+        let coordinator = Coordinator(configuration: try coordinatorConfiguration(
+            serverFiles: certificates.server, heldOut: heldOut, ca: work + "/fleet/ca.pem"), logger: logger)
+        let watcher = RoundWatcher()
+        let watching = Task { await watcher.consume(coordinator.events, print: progress) }
+        let serving = Task { try await coordinator.run() }
+        defer { serving.cancel() }
+        guard let port = await watcher.listeningPort() else {
+            _ = try await serving.value
+            throw LearningError(.invalidConfiguration, "the simulated coordinator stopped before listening")
+        }
+
+        let plan = FaultPlan(configuration: configuration.faults, clients: configuration.clients, seed: configuration.seed)
+        let slowDelay = configuration.faults.slowDelay
+        let fleet = SimulatedFleet(faults: { index in
+            EdgeFaults(perRound: { round in
+                let faults = plan.faults(round: Int(round))
+                return EdgeFaults.RoundFault(drop: faults.drop.contains(index), delay: faults.slow.contains(index) ? slowDelay : nil)
+            })
+        }, logger: logger)
+        let ignore: @Sendable (Int, EdgeEvent) -> Void = { _, _ in }
+        for index in 0..<configuration.clients {
+            try await fleet.start(index: index, files: certificates.clients[index], ca: work + "/fleet/ca.pem", port: port,
+                                  stateDirectory: work + "/edges/\(SimulatedFleet.clientName(index))",
+                                  data: data.dataset(task: 0, client: index), seed: configuration.seed &+ UInt64(index + 1),
+                                  onEvent: ignore)
+        }
+        try await waitFor("all \(configuration.clients) edge agents to connect", coordinator) { $0.population == configuration.clients }
+        progress("simulate: \(configuration.clients) edge agents connected over mutual TLS to 127.0.0.1:\(port)")
+
+        var rounds: [SimulationReport.Round] = []
+        var accuracy = baseline
+        var version = UInt64(1)
+        do {
+            for (taskIndex, task) in data.tasks.enumerated() {
+                if taskIndex > 0 {
+                    for index in 0..<configuration.clients {
+                        await fleet.replaceData(index: index, with: data.dataset(task: taskIndex, client: index))
+                    }
+                }
+                let holders = data.shares[taskIndex].filter { !$0.isEmpty }.count
+                for roundInTask in 0..<configuration.roundsPerTask {
+                    let roundNumber = taskIndex * configuration.roundsPerTask + roundInTask + 1
+                    let faults = plan.faults(round: roundNumber)
+                    for index in faults.restart.sorted() { try await fleet.restart(index: index, onEvent: ignore) }
+                    try await waitFor("\(holders) clients with data for \(task.name) to be connected and eligible", coordinator) {
+                        $0.population == configuration.clients && $0.eligible == holders && $0.currentRound == nil
+                    }
+                    let roundStart = ContinuousClock.now
+                    let id = try await coordinator.requestRound()
+                    guard let ending = await watcher.ending(of: id) else {
+                        throw LearningError(.invalidConfiguration, "the coordinator stopped during round \(id)")
+                    }
+                    let wall = ContinuousClock.now - roundStart
+                    let offered = await watcher.offeredCount(id)
+                    var record = SimulationReport.Round(
+                        task: taskIndex, roundInTask: roundInTask, roundID: id, outcome: "abandoned", version: version, offered: offered,
+                        accepted: 0, refused: await watcher.refusedCount(id), dropped: faults.drop.count, slow: faults.slow.count,
+                        restarted: faults.restart.count, accuracy: accuracy, bytesFromClients: 0,
+                        bytesToClients: offered * model.parameters.count * 4, wallSeconds: wall.seconds)
+                    switch ending {
+                    case .closed(let summary):
+                        record.accepted = summary.updates
+                        record.bytesFromClients = summary.bytesReceived
+                        if summary.promoted {
+                            version = summary.version
+                            accuracy = data.tasks.map { summary.accuracy[$0.name] ?? 0 }
+                            record.outcome = "promoted"
+                        } else {
+                            record.outcome = "rejected"
+                        }
+                        record.version = version
+                        record.accuracy = accuracy
+                    case .abandoned(let reason):
+                        progress("round \(id) abandoned: \(reason)")
+                    }
+                    rounds.append(record)
+                    progress(Self.line(record, tasks: data.tasks.count, roundsPerTask: configuration.roundsPerTask))
+                }
+            }
+        } catch {
+            await fleet.stopAll()
+            await coordinator.shutdown()
+            throw error
+        }
+        await fleet.stopAll()
+        await coordinator.shutdown()
+        _ = try? await serving.value
+        watching.cancel()
+        return SimulationReport(
+            scenario: configuration.scenario.rawValue, clients: configuration.clients, partition: configuration.partition.description,
+            taskNames: data.tasks.map(\.name), roundsPerTask: configuration.roundsPerTask, faults: configuration.faults,
+            seed: configuration.seed, rounds: rounds, baseline: baseline, totalWallSeconds: (ContinuousClock.now - started).seconds)
+    }
+
+    static func line(_ round: SimulationReport.Round, tasks: Int, roundsPerTask: Int) -> String {
+        let accuracy = round.accuracy.map { String(format: "%3.0f", $0 * 100) }.joined(separator: " ")
+        let faults = [round.dropped > 0 ? "\(round.dropped) dropped" : nil, round.slow > 0 ? "\(round.slow) slow" : nil,
+                      round.restarted > 0 ? "\(round.restarted) restarted" : nil].compactMap { $0 }
+        return String(format: "task %d/%d round %d/%d: round %d %@ v%d, %d/%d updates%@, %.2f s, accuracy %%: %@",
+                      round.task + 1, tasks, round.roundInTask + 1, roundsPerTask, Int(round.roundID), round.outcome, Int(round.version),
+                      round.accepted, round.offered, faults.isEmpty ? "" : " (" + faults.joined(separator: ", ") + ")",
+                      round.wallSeconds, accuracy)
+    }
+
+    // MARK: Set-up
+
+    private func initialCheckpoint(data: SimulationData) throws -> Checkpoint {
+        let federated = configuration.federated
+        let inputs = data.tasks[0].train.featureCount
+        let spec = try ModelSpec.mlp(input: inputs, hidden: federated.hidden, outputs: 10)
+        let plan = TrainingPlan(
+            epochs: federated.localEpochs, batchSize: federated.batchSize,
+            replayBatchSize: federated.replayPerClient > 0 ? (federated.replayBatchSize ?? federated.batchSize) : nil,
+            ewc: federated.ewcLambda > 0 ? EWCConfiguration(lambda: federated.ewcLambda) : nil)
+        var checkpoint = try Checkpoint.fresh(
+            spec: spec, seed: configuration.seed, optimizer: .sgd(SGD(learningRate: federated.learningRate)),
+            replay: ReplayConfiguration(capacity: federated.replayPerClient), plan: plan)
+        checkpoint.metadata["simulation.scenario"] = configuration.scenario.rawValue
+        return checkpoint
+    }
+
+    private func coordinatorConfiguration(serverFiles: IssuedFiles, heldOut: [CoordinatorConfiguration.HeldOutSet],
+                                          ca: String) throws -> CoordinatorConfiguration {
+        let work = configuration.workDirectory
+        let rounds = try RoundConfiguration(
+            targetUpdates: configuration.targetUpdates, overSelection: 1.3, collectTimeout: configuration.collectTimeout,
+            trigger: .manual, minimumExamples: 1, seed: configuration.seed)
+        let permissive = PromotionGate(maxTaskDrop: 1, maxNewDataDrop: 1, minimumStability: 0, maxClientAccuracyDrop: 1)
+        return try CoordinatorConfiguration(
+            tls: .init(certificate: serverFiles.certificatePath, key: serverFiles.keyPath, ca: ca),
+            registryDirectory: work + "/registry", initialCheckpoint: work + "/global.ckpt",
+            listen: Endpoint(host: "127.0.0.1", port: 0), rounds: rounds, readyOnHello: true,
+            aggregation: .init(rule: configuration.federated.rule, serverOptimizer: configuration.federated.serverOptimizer,
+                               ewcGamma: configuration.federated.ewcGamma),
+            evaluation: .init(heldOut: heldOut, gate: configuration.gate ?? permissive, useClientMetrics: configuration.gate != nil),
+            admin: nil)
+    }
+
+    private func writeHeldOut(_ tasks: [ContinualTask], into directory: String) throws -> [CoordinatorConfiguration.HeldOutSet] {
+        try AtomicFile.ensureDirectory(directory)
+        return try tasks.enumerated().map { index, task in
+            let path = directory + "/task-\(index + 1).csv"
+            try AtomicFile.write(Array(task.test.csv().utf8), to: path)
+            return CoordinatorConfiguration.HeldOutSet(name: task.name, path: path)
+        }
+    }
+
+    /// Polls the coordinator's status until `condition` holds; fails after 60 s naming what it waited for.
+    private func waitFor(_ what: String, _ coordinator: Coordinator, _ condition: (CoordinatorStatus) -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var last: CoordinatorStatus?
+        while ContinuousClock.now < deadline {
+            if let status = try? await coordinator.status() {
+                last = status
+                if condition(status) { return }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw LearningError(.invalidConfiguration, "simulate: waited 60 s for \(what); the coordinator reports \(last.map { "\($0.population) connected, \($0.eligible) eligible" } ?? "no status")")
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension Dataset {
+    /// The examples as CSV: the features, then the label.
+    func csv() -> String {
+        var text = ""
+        text.reserveCapacity(count * featureCount * 4)
+        for row in 0..<count {
+            for column in 0..<featureCount {
+                text += "\(features[row * featureCount + column]),"
+            }
+            text += "\(labels[row])\n"
+        }
+        return text
+    }
+}

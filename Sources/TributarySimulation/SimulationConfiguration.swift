@@ -1,0 +1,68 @@
+import TributaryAggregation
+import TributaryExperiments
+import TributaryLearning
+
+/// A simulated fleet: a coordinator and `clients` edge agents in one process, talking over real
+/// mutual TLS on loopback, learning the digits tasks federated and incrementally.
+public struct SimulationConfiguration: Sendable {
+    /// How each task's training data is split across clients.
+    public enum PartitionScheme: Sendable, Equatable, CustomStringConvertible {
+        case iid
+        /// Label skew: per class, client shares ~ Dirichlet(α).
+        case dirichlet(alpha: Double)
+        /// A JSON file: `{"clients": [[row, …], …]}` (rows of each task's training set, the same
+        /// split for every task) or `{"tasks": [{"clients": [[…], …]}, …]}` (one split per task).
+        case file(String)
+
+        public var description: String {
+            switch self {
+            case .iid: "iid"
+            case .dirichlet(let alpha): "dirichlet(\(alpha))"
+            case .file(let path): "file(\(path))"
+            }
+        }
+    }
+
+    public var scenario: DigitsBenchmark.Scenario = .split
+    /// The digits CSV (`data/digits.csv`).
+    public var dataPath: String = "data/digits.csv"
+    /// Use only the first this-many tasks of the scenario (nil: all five).
+    public var taskLimit: Int?
+    public var clients: Int = 10
+    public var partition: PartitionScheme = .dirichlet(alpha: 0.5)
+    public var roundsPerTask: Int = 10
+    /// Fraction of the clients a round wants updates from; the coordinator over-selects 130% of it.
+    public var participation: Double = 1
+    public var faults = FaultConfiguration()
+    /// The learning protocol: local epochs, batch, lr, replay, λ, aggregation rule (issue 5's by default).
+    public var federated: FederatedConfiguration = .protocolSettings(for: .split)
+    /// How long a round collects before it closes with what it has (or is abandoned).
+    public var collectTimeout: Duration = .seconds(60)
+    /// Judge candidates with the evaluation gate (held-out test sets of every task). Off by
+    /// default: the simulation measures learning; the gate is the coordinator's deployment policy.
+    public var gate: PromotionGate? = nil
+    /// Where certificates, checkpoints, the registry and edge state go.
+    public var workDirectory: String
+    public var seed: UInt64 = 7
+
+    public init(workDirectory: String) {
+        self.workDirectory = workDirectory
+    }
+
+    /// Checks every setting; errors name the flag and its value.
+    public func validate() throws {
+        func fail(_ message: String) -> LearningError { LearningError(.invalidConfiguration, message) }
+        guard clients >= 1 else { throw fail("--clients is \(clients); must be ≥ 1") }
+        guard roundsPerTask >= 1 else { throw fail("--rounds-per-task is \(roundsPerTask); must be ≥ 1") }
+        guard participation > 0, participation <= 1 else { throw fail("--participation is \(participation); must be in (0, 1]") }
+        if let taskLimit, !(1...5).contains(taskLimit) { throw fail("--tasks is \(taskLimit); the digits scenarios have 1...5 tasks") }
+        if case .dirichlet(let alpha) = partition, !(alpha > 0 && alpha.isFinite) {
+            throw fail("--partition dirichlet:\(alpha): α must be finite and > 0")
+        }
+        guard collectTimeout > .zero else { throw fail("--collect-timeout is \(collectTimeout); must be > 0") }
+        try faults.validate()
+    }
+
+    /// Updates a round wants: ⌈participation × clients⌉.
+    var targetUpdates: Int { max(1, Int((participation * Double(clients)).rounded(.up))) }
+}
