@@ -11,6 +11,7 @@ import PackageDescription
 //                 TributaryCertificates (fleet CA, identity, deny list)
 //   I/O shells    TributaryTransport (mTLS over NIO) · TributaryRegistry (SQLite + blobs)
 //                 TributaryFeedback (SQLite) → TributaryFeedbackHTTP · TributaryEdge
+//                 TributaryCoordinator (the round service: rounds + aggregation + registry + gate + release)
 //   executables   TributaryCLI → tributary · tributary-edge · benches · crash-test helper
 let package = Package(
     name: "Tributary",
@@ -136,9 +137,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Coordinator: the Service that owns the round machine and does its I/O (sessions, registry,
+        // aggregation, evaluation gate, releases, admin endpoint on loopback HTTP).
+        .target(
+            name: "TributaryCoordinator",
+            dependencies: [
+                "TributaryConfig",
+                "TributaryLearning",
+                "TributaryAggregation",
+                "TributaryRounds",
+                "TributaryRegistry",
+                "TributaryModelWire",
+                "TributaryWire",
+                "TributaryTransport",
+                "TributaryCertificates",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "TributaryCLI",
             dependencies: [
+                "TributaryCoordinator",
+                "TributaryConfig",
                 "TributarySystem",
                 "TributaryLearning",
                 "TributaryExperiments",
@@ -150,6 +175,7 @@ let package = Package(
                 "TributaryModelWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -175,6 +201,14 @@ let package = Package(
         .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
         .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),
+        // Coordinator RSS with N mTLS clients and round wall time, against a real coordinator process.
+        .executableTarget(
+            name: "TributaryCoordinatorBench",
+            dependencies: [
+                "TributaryCoordinator", "TributaryTransport", "TributaryCertificates", "TributaryEdge", "TributaryLearning",
+                "TributaryModelWire", "TributaryWire", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "TributaryTransportBench",
             dependencies: [
@@ -204,6 +238,17 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .testTarget(
+            name: "TributaryCoordinatorTests",
+            dependencies: [
+                "TributaryCoordinator", "TributaryLearning", "TributaryRegistry", "TributaryWire", "TributaryModelWire",
+                "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryCertificates",
+                "TributaryConfig", "TributarySystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "TributaryEdgeTests", dependencies: ["TributaryEdge", "TributaryModelWire", "TributaryLearning", "TributaryWire"]),
