@@ -79,7 +79,9 @@ public final class Coordinator: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await server.run { client in await Self.serve(client, engine: engine) }
+                    let limiter = TransferLimiter(permits: self.configuration.transfers.concurrentSends)
+                    let timeout = self.configuration.transfers.sendTimeout
+                    try await server.run { client in await Self.serve(client, engine: engine, limiter: limiter, sendTimeout: timeout) }
                 }
                 group.addTask {
                     var reason = "cancelled"
@@ -127,19 +129,23 @@ public final class Coordinator: Service, Sendable {
     }
 
     /// One client's task: a writer child drains its outbox while this task reads its messages.
-    private static func serve(_ client: CoordinatorClient, engine: CoordinatorEngine) async {
+    private static func serve(_ client: CoordinatorClient, engine: CoordinatorEngine, limiter: TransferLimiter, sendTimeout: Duration) async {
         let (outbox, continuation) = AsyncStream.makeStream(of: WireMessage.self)
         guard let token = await engine.connected(client.hello, outbox: continuation) else {
             try? await client.connection.send(.goodbye(Goodbye(reason: .shutdown, detail: "the coordinator is stopping")))
             return
         }
-        let outbound = client.connection.outbound
-        let layout = engine.layout
+        let sender = client.connection.sender
+        let closer = client.connection.closer
         let id = client.clientID
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await message in outbox {
-                    do { try await outbound.write(message) } catch { break }
+                    do {
+                        try await write(message, sender: sender, closer: closer, limiter: limiter, timeout: sendTimeout)
+                    } catch {
+                        break
+                    }
                 }
             }
             while let message = try? await client.connection.next() {
@@ -147,7 +153,7 @@ public final class Coordinator: Service, Sendable {
                 case .ready(let ready):
                     await engine.ready(ready, from: id, token: token)
                 case .update(let update):
-                    await engine.received(IncomingUpdate(update, from: id, layout: layout), token: token)
+                    await engine.received(IncomingUpdate(update, from: id), token: token)
                 default:
                     break
                 }
@@ -155,6 +161,40 @@ public final class Coordinator: Service, Sendable {
             await engine.disconnected(id, token: token)
             continuation.finish()
         }
+    }
+}
+
+extension Coordinator {
+    /// Writes one message and waits for the socket. A model-sized message (offer, release) first
+    /// takes a transfer permit and must finish within `timeout`, else the connection is closed.
+    static func write(_ message: WireMessage, sender: SessionSender, closer: SessionCloser, limiter: TransferLimiter, timeout: Duration) async throws {
+        switch message {
+        case .roundOffer, .modelRelease: break
+        default: return try await sender.send(message)
+        }
+        await limiter.acquire()
+        do {
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await sender.send(message)
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return false
+                }
+                let finished = try await group.next() ?? false
+                group.cancelAll()
+                if !finished {
+                    closer.close()
+                    throw CoordinatorError(.notRunning, "\(message.name) not sent within \(timeout); connection closed")
+                }
+            }
+        } catch {
+            await limiter.release()
+            throw error
+        }
+        await limiter.release()
     }
 }
 

@@ -135,11 +135,17 @@ extension CoordinatorConfiguration {
         let adminEndpoint = try endpoint(adminSection, "listen", default: "127.0.0.1:7480")
         let admin = try adminSection.bool("enabled", default: true) ? adminEndpoint : nil
 
+        let transfersSection = reader.section("transfers")
+        let transfers = Transfers(
+            concurrentSends: try transfersSection.int("concurrent_sends", default: 16, in: 1...100_000),
+            sendTimeout: try transfersSection.duration("send_timeout", default: .seconds(120), in: .seconds(1)...(.seconds(86_400))))
+
         try reader.finish()
         do {
             return try CoordinatorConfiguration(
                 tls: tls, registryDirectory: registryDirectory, initialCheckpoint: initialCheckpoint, listen: listen, rounds: rounds,
-                readyOnHello: readyOnHello, maxRounds: maxRounds, plan: plan, aggregation: aggregation, evaluation: evaluation, admin: admin)
+                readyOnHello: readyOnHello, maxRounds: maxRounds, plan: plan, aggregation: aggregation, evaluation: evaluation, admin: admin,
+                transfers: transfers)
         } catch let error as CoordinatorError {
             throw CoordinatorError(error.code, "\(reader.source): \(error.reason)")
         }

@@ -25,6 +25,7 @@ public struct CoordinatorConfiguration: Sendable {
     public var evaluation: EvaluationSettings
     /// The admin HTTP endpoint (`POST /v1/rounds`, `GET /v1/status`); nil disables it.
     public var admin: Endpoint?
+    public var transfers: Transfers
     /// A test hook: stop (print a line and sleep) when a round reaches this point.
     public var pauseAt: PausePoint?
 
@@ -46,6 +47,21 @@ public struct CoordinatorConfiguration: Sendable {
             self.denyList = denyList
             self.heartbeat = heartbeat
             self.idleTimeout = idleTimeout
+        }
+    }
+
+    /// How model-sized messages (offers, releases) are sent.
+    public struct Transfers: Sendable, Equatable {
+        /// At most this many are being written at once (the memory for sending a model to N
+        /// clients is this many encodings, not N).
+        public var concurrentSends: Int
+        /// A send still unfinished after this closes the client's connection (a client that
+        /// stopped reading cannot hold a send slot forever).
+        public var sendTimeout: Duration
+
+        public init(concurrentSends: Int = 16, sendTimeout: Duration = .seconds(120)) {
+            self.concurrentSends = concurrentSends
+            self.sendTimeout = sendTimeout
         }
     }
 
@@ -114,8 +130,9 @@ public struct CoordinatorConfiguration: Sendable {
         tls: TLS, registryDirectory: String, initialCheckpoint: String? = nil, listen: Endpoint = Endpoint(host: "127.0.0.1", port: 7443),
         rounds: RoundConfiguration, readyOnHello: Bool = true, maxRounds: Int? = nil, plan: PlanOverrides = PlanOverrides(),
         aggregation: Aggregation = Aggregation(), evaluation: EvaluationSettings = EvaluationSettings(),
-        admin: Endpoint? = Endpoint(host: "127.0.0.1", port: 7480), pauseAt: PausePoint? = nil
+        admin: Endpoint? = Endpoint(host: "127.0.0.1", port: 7480), transfers: Transfers = Transfers(), pauseAt: PausePoint? = nil
     ) throws {
+        self.transfers = transfers
         self.listen = listen
         self.tls = tls
         self.registryDirectory = registryDirectory
@@ -139,6 +156,12 @@ public struct CoordinatorConfiguration: Sendable {
         }
         guard aggregation.maxDeltaNorm > 0 else {
             throw CoordinatorError(.invalidConfiguration, "aggregation.max_delta_norm is \(aggregation.maxDeltaNorm); must be > 0")
+        }
+        guard transfers.concurrentSends >= 1 else {
+            throw CoordinatorError(.invalidConfiguration, "transfers.concurrent_sends is \(transfers.concurrentSends); must be ≥ 1")
+        }
+        guard transfers.sendTimeout > .zero else {
+            throw CoordinatorError(.invalidConfiguration, "transfers.send_timeout is \(transfers.sendTimeout); must be positive")
         }
         if let maxRounds, maxRounds < 1 {
             throw CoordinatorError(.invalidConfiguration, "rounds.max_rounds is \(maxRounds); must be ≥ 1 (or absent to run until stopped)")

@@ -86,7 +86,7 @@ extension CoordinatorEngine {
             throw RoundError(.unknownRound, "update from \(update.clientID) names round \(update.roundID), which is not collecting")
         }
         try Self.precheck(update, round: work.round)
-        let vectors = try update.vectors.get()
+        let vectors = try update.vectors(layout: layout)
         let client = ClientUpdate(
             clientID: update.clientID, roundID: update.roundID, baseVersion: Int64(update.baseVersion),
             layout: work.aggregator.policy.layout, delta: vectors.delta, fisher: vectors.fisher, examples: update.examples)

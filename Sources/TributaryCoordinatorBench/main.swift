@@ -19,6 +19,9 @@ import TributaryWire
 // (b) with --train-rounds R: 10 edges training on ~125 digits each (1 local epoch) for R rounds,
 //     and the median round wall time (offer → commit) the coordinator reports.
 
+/// One line to stdout, unbuffered (the bench runs for minutes).
+func report(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 let arguments = CommandLine.arguments
 func option(_ name: String, _ fallback: String) -> String {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return fallback }
@@ -27,6 +30,8 @@ func option(_ name: String, _ fallback: String) -> String {
 let clientCounts = option("--clients", "10,100,1000").split(separator: ",").compactMap { Int($0) }
 let hidden = Int(option("--hidden", "1536"))!
 let trainRounds = Int(option("--train-rounds", "5"))!
+/// The model version simulated clients say they hold (1: the initial model, so no release is sent at connect).
+let helloVersion = UInt64(option("--hello-version", "0"))!
 let binary = option("--tributary", URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tributary").path)
 
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-coordinator-bench-\(UUID().uuidString)").path
@@ -45,7 +50,7 @@ let spec = try ModelSpec.mlp(input: 64, hidden: [hidden], outputs: 10)
 let parameterCount = spec.parameterLayout.totalCount
 try CheckpointStore.save(try Checkpoint.fresh(spec: spec, seed: 3, plan: TrainingPlan(epochs: 1, batchSize: 16, learningRate: 0.05, ewc: EWCConfiguration(lambda: 1))),
                          to: directory + "/global.ckpt")
-print("model: 64-\(hidden)-10 MLP, \(parameterCount) parameters (\(parameterCount * 4 / 1024) KiB as Float32)")
+report("model: 64-\(hidden)-10 MLP, \(parameterCount) parameters (\(parameterCount * 4 / 1024) KiB as Float32)")
 
 /// Clients' transport configurations, minted once (issuing is the slow part of a client).
 func transports(_ count: Int) throws -> [EdgeTransportConfiguration] {
@@ -91,6 +96,7 @@ func startCoordinator(name: String, target: Int, trigger: String) throws -> Runn
     process.standardOutput = out
     process.standardError = FileHandle.nullDevice
     try process.run()
+    measured = process
     var text = ""
     while !text.contains("listening on") {
         let data = out.fileHandleForReading.availableData
@@ -106,7 +112,7 @@ func startCoordinator(name: String, target: Int, trigger: String) throws -> Runn
 /// A simulated edge: answers an offer with `answer` (synthetic or trained), then idles until Goodbye.
 func session(_ id: String, port: Int, transport: EdgeTransportConfiguration, examples: Int,
              answer: @escaping @Sendable (RoundOffer) throws -> Update) async throws {
-    let hello = Hello(clientID: id, device: DeviceFacts(examplesAvailable: UInt64(examples), charging: true, meteredNetwork: false, modelVersion: 0))
+    let hello = Hello(clientID: id, device: DeviceFacts(examplesAvailable: UInt64(examples), charging: true, meteredNetwork: false, modelVersion: helloVersion))
     var logger = Logger(label: "bench-edge")
     logger.logLevel = .error
     try await EdgeClient.withSession(host: "127.0.0.1", port: port, hello: hello, configuration: transport, logger: logger) { _, connection in
@@ -119,11 +125,17 @@ func session(_ id: String, port: Int, transport: EdgeTransportConfiguration, exa
     }
 }
 
+/// The coordinator being measured, terminated when the bench gives up.
+nonisolated(unsafe) var measured: Process?
+
 func status(_ admin: Endpoint) -> String { (try? AdminClient.request("GET", "/v1/status", at: admin).body) ?? "" }
 func waitUntil(_ what: String, seconds: Double = 600, _ check: () -> Bool) {
     let deadline = Date().addingTimeInterval(seconds)
     while !check() {
-        guard Date() < deadline else { fatalError("timed out waiting for \(what)") }
+        guard Date() < deadline else {
+            measured?.terminate()
+            fatalError("timed out waiting for \(what)")
+        }
         Thread.sleep(forTimeInterval: 0.2)
     }
 }
@@ -137,8 +149,9 @@ let allTransports = try transports(clientCounts.max() ?? 0)
 for count in clientCounts {
     let running = try startCoordinator(name: "rss-\(count)", target: count, trigger: "manual")
     let idle = memory(of: running.process.processIdentifier)
+    // Detached: this top-level code blocks the main thread while it waits.
     let tasks = (0..<count).map { k in
-        Task {
+        Task.detached {
             try? await session("bench-\(k)", port: running.port, transport: allTransports[k], examples: 100) { offer in
                 Update(roundID: offer.roundID, baseModelVersion: offer.baseModelVersion, numExamples: 100, delta: delta, fisher: fisher, metrics: [:])
             }
@@ -152,7 +165,7 @@ for count in clientCounts {
     waitUntil("the round with \(count) updates") { status(running.admin).contains("\"rounds_ended\":1") }
     let roundSeconds = Date().timeIntervalSince(started)
     let after = memory(of: running.process.processIdentifier)
-    print(String(format: "clients %5d: coordinator RSS %4d MB before any client, %4d MB connected, %4d MB after a round of %d updates (peak %4d MB), round %.1f s",
+    report(String(format: "clients %5d: coordinator RSS %4d MB before any client, %4d MB connected, %4d MB after a round of %d updates (peak %4d MB), round %.1f s",
                  count, idle.rss, connected.rss, after.rss, count, after.peak, roundSeconds))
     running.process.terminate()
     running.process.waitUntilExit()
@@ -166,7 +179,7 @@ if trainRounds > 0 {
     let shares = (0..<10).map { k in digits.subset(stride(from: k, to: 1250, by: 10)) }
     let running = try startCoordinator(name: "train", target: 10, trigger: "ready_clients")
     let tasks = (0..<10).map { k in
-        Task {
+        Task.detached {
             try? await session("bench-\(k)", port: running.port, transport: allTransports.count > k ? allTransports[k] : try transports(k + 1)[k],
                                examples: shares[k].count) { offer in
                 try EdgeTrainer(local: nil, data: shares[k], seed: UInt64(k)).answer(offer).update
@@ -181,10 +194,10 @@ if trainRounds > 0 {
     let times = seen.components(separatedBy: "\n").filter { $0.contains(" closed: ") }.compactMap { line -> Double? in
         line.split(separator: " ").last.flatMap { Double($0.dropLast()) }
     }.sorted()
-    for line in seen.components(separatedBy: "\n") where line.contains(" closed: ") { print(line) }
-    print(String(format: "round wall time, 10 edges, %d parameters, ~125 examples each, 1 epoch: median %.2f s over %d rounds",
+    for line in seen.components(separatedBy: "\n") where line.contains(" closed: ") { report(line) }
+    report(String(format: "round wall time, 10 edges, %d parameters, ~125 examples each, 1 epoch: median %.2f s over %d rounds",
                  parameterCount, times[times.count / 2], times.count))
-    print("coordinator RSS \(memory(of: running.process.processIdentifier).rss) MB (peak \(memory(of: running.process.processIdentifier).peak) MB)")
+    report("coordinator RSS \(memory(of: running.process.processIdentifier).rss) MB (peak \(memory(of: running.process.processIdentifier).peak) MB)")
     running.process.terminate()
     running.process.waitUntilExit()
     for task in tasks { task.cancel() }

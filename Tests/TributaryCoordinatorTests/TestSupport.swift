@@ -113,6 +113,6 @@ struct FakeClient {
     }
 
     func send(_ update: Update, to engine: CoordinatorEngine) async {
-        await engine.received(IncomingUpdate(update, from: id, layout: engine.layout), token: token)
+        await engine.received(IncomingUpdate(update, from: id), token: token)
     }
 }
