@@ -202,3 +202,7 @@ if trainRounds > 0 {
     running.process.waitUntilExit()
     for task in tasks { task.cancel() }
 }
+
+// Simulated sessions may still be tearing down; the measurements are done.
+try? FileManager.default.removeItem(atPath: directory)
+exit(0)
