@@ -11,6 +11,7 @@ import PackageDescription
 //                 TributaryCertificates (fleet CA, identity, deny list)
 //   I/O shells    TributaryTransport (mTLS over NIO) · TributaryRegistry (SQLite + blobs)
 //                 TributaryFeedback (SQLite) → TributaryFeedbackHTTP · TributaryEdge
+//                 TributaryCoordinator (the round service: rounds + aggregation + registry + gate + release)
 //   executables   TributaryCLI → tributary · tributary-edge · benches · crash-test helper
 let package = Package(
     name: "Tributary",
@@ -145,9 +146,47 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Coordinator: the Service that owns the round machine and does its I/O (sessions, registry,
+        // aggregation, evaluation gate, releases, admin endpoint on loopback HTTP).
+        .target(
+            name: "TributaryCoordinator",
+            dependencies: [
+                "TributaryConfig",
+                "TributaryLearning",
+                "TributaryAggregation",
+                "TributaryRounds",
+                "TributaryRegistry",
+                "TributaryModelWire",
+                "TributaryWire",
+                "TributaryTransport",
+                "TributaryCertificates",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // Simulation: a coordinator and N edge agents in one process over loopback mTLS (`tributary simulate`).
+        .target(
+            name: "TributarySimulation",
+            dependencies: [
+                "TributaryCoordinator",
+                "TributaryEdge",
+                "TributaryExperiments",
+                "TributaryCertificates",
+                "TributaryTransport",
+                "TributaryRounds",
+                "TributarySystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "TributaryCLI",
             dependencies: [
+                "TributaryCoordinator",
+                "TributaryConfig",
                 "TributarySystem",
                 "TributaryLearning",
                 "TributaryExperiments",
@@ -157,8 +196,10 @@ let package = Package(
                 "TributaryTransport",
                 "TributaryEdge",
                 "TributaryModelWire",
+                "TributarySimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -188,6 +229,14 @@ let package = Package(
         .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
         .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),
+        // Coordinator RSS with N mTLS clients and round wall time, against a real coordinator process.
+        .executableTarget(
+            name: "TributaryCoordinatorBench",
+            dependencies: [
+                "TributaryCoordinator", "TributaryTransport", "TributaryCertificates", "TributaryEdge", "TributaryLearning",
+                "TributaryModelWire", "TributaryWire", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "TributaryTransportBench",
             dependencies: [
@@ -220,6 +269,17 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "TributaryCoordinatorTests",
+            dependencies: [
+                "TributaryCoordinator", "TributaryLearning", "TributaryRegistry", "TributaryWire", "TributaryModelWire",
+                "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryCertificates",
+                "TributaryConfig", "TributarySystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
             name: "TributaryEdgeTests",
             dependencies: [
                 "TributaryEdge",
@@ -234,6 +294,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "TributarySimulationTests", dependencies: ["TributarySimulation", "TributaryExperiments"]),
         .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
         .testTarget(
             name: "TributaryTransportTests",

@@ -51,9 +51,16 @@ fleet="$work/fleet"
 "$bin" certs issue --dir "$work/other" --client probe-1 >/dev/null
 "$bin" init --out "$work/model.ckpt" --inputs 4 --hidden 4 --outputs 2 >/dev/null
 
-# --min-clients is high so no round starts: the probe only needs the handshake and Welcome.
-"$bin" coordinator serve --fleet "$fleet" --cert "$fleet/localhost.pem" --key "$fleet/localhost-key.pem" \
-  --checkpoint "$work/model.ckpt" --listen 127.0.0.1:0 --min-clients 1000 >"$work/coordinator.out" 2>"$work/coordinator.err" &
+# Rounds start only by hand, so none starts: the probe only needs the handshake and Welcome.
+cat >"$work/coordinator.yaml" <<YAML
+listen: 127.0.0.1:0
+tls: {certificate: fleet/localhost.pem, key: fleet/localhost-key.pem, ca: fleet/ca.pem, deny_list: fleet/revoked.txt}
+registry: {directory: registry}
+model: {initial_checkpoint: model.ckpt}
+rounds: {trigger: manual}
+admin: {enabled: false}
+YAML
+"$bin" coordinator serve --config "$work/coordinator.yaml" >"$work/coordinator.out" 2>"$work/coordinator.err" &
 coordinator_pid=$!
 port=""
 for _ in $(seq 1 300); do

@@ -132,6 +132,15 @@ public final class ConfigReader {
         }
     }
 
+    /// An error for a value the typed reads accepted but the caller's own check refused (an address
+    /// that does not parse, a path that does not exist), naming the file, line, key and value.
+    public func invalid(_ key: String, _ problem: String) -> ConfigError {
+        let entry = lookup(key)
+        var value: String?
+        if case .scalar(let text)? = entry?.value { value = text }
+        return error(key, entry, value, problem)
+    }
+
     /// Fails on the first key that nothing asked for (a typo, or a key of another version),
     /// suggesting the closest known key. Call once, on the root, after reading everything.
     public func finish() throws {

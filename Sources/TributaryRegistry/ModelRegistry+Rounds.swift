@@ -78,6 +78,12 @@ extension ModelRegistry {
         try perform { try database.read { try Self.fetchRound($0, id: id) } }
     }
 
+    /// The highest round id in the journal (nil when no round was ever opened): a restarted
+    /// coordinator numbers its next round after it.
+    public func lastRoundID() throws -> Int64? {
+        try perform { try database.read { try Int64.fetchOne($0, sql: "SELECT MAX(id) FROM rounds") } }
+    }
+
     /// Rounds not closed or abandoned, oldest first: what a restarted coordinator must resolve.
     public func unfinishedRounds() throws -> [RoundRecord] {
         try perform {

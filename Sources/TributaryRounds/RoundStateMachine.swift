@@ -25,6 +25,9 @@ public struct RoundStateMachine: Sendable {
     private var nextScheduledStart: ContinuousClock.Instant?
     /// Rounds that ended, and how (for refusing late updates with the right code).
     private var endedRounds: Set<UInt64> = []
+    /// Selected clients of the current round that disconnected after it started (and have not
+    /// come back). A restored round's clients are not in it: they are expected to reconnect.
+    private var departed: Set<String> = []
 
     public init(configuration: RoundConfiguration, currentVersion: UInt64, nextRoundID: UInt64 = 1, now: ContinuousClock.Instant) {
         self.configuration = configuration
@@ -53,12 +56,14 @@ public struct RoundStateMachine: Sendable {
     /// A client connected, or told us new facts (Hello, heartbeat, ready report).
     public mutating func clientUpdated(_ record: ClientRecord, now: ContinuousClock.Instant) -> [RoundAction] {
         population.upsert(record)
+        departed.remove(record.id)
         return startIfTriggered(now: now)
     }
 
     public mutating func clientDisconnected(_ id: String, now: ContinuousClock.Instant) -> [RoundAction] {
         population.remove(id)
         guard case .collecting(let round) = state, round.selected.contains(id) else { return [] }
+        departed.insert(id)
         return closeIfNoOneLeft(round, now: now)
     }
 
@@ -145,6 +150,7 @@ public struct RoundStateMachine: Sendable {
             return [.abandon(round, reason: round.accepted.isEmpty ? "deadline passed during a restart" : "coordinator restarted with \(round.accepted.count) updates folded in memory")]
         }
         state = .collecting(round)
+        departed = []
         return [.wakeUp(at: round.deadline)]
     }
 
@@ -177,12 +183,13 @@ public struct RoundStateMachine: Sendable {
             deadline: now + configuration.collectTimeout)
         nextRoundID += 1
         state = .collecting(round)
+        departed = []
         return [.offer(round), .wakeUp(at: round.deadline)]
     }
 
     /// Every selected client has answered or gone: close or abandon now rather than wait.
     private mutating func closeIfNoOneLeft(_ round: Round, now: ContinuousClock.Instant) -> [RoundAction] {
-        let waiting = round.selected.filter { round.accepted[$0] == nil && population.clients[$0] != nil }
+        let waiting = round.selected.filter { round.accepted[$0] == nil && !departed.contains($0) }
         guard waiting.isEmpty else { return [] }
         return finishCollecting(round, now: now, reason: "no selected client is left to answer")
     }

@@ -64,12 +64,13 @@ public struct Simulation: Sendable {
                 return EdgeFaults.RoundFault(drop: faults.drop.contains(index), delay: faults.slow.contains(index) ? slowDelay : nil)
             })
         }, logger: logger)
-        let ignore: @Sendable (Int, EdgeEvent) -> Void = { _, _ in }
+        let tally = FaultTally(slowClients: { plan.faults(round: Int($0)).slow })
+        let observe: @Sendable (Int, EdgeEvent) -> Void = { index, event in tally.record(index, event) }
         for index in 0..<configuration.clients {
             try await fleet.start(index: index, files: certificates.clients[index], ca: work + "/fleet/ca.pem", port: port,
                                   stateDirectory: work + "/edges/\(SimulatedFleet.clientName(index))",
                                   data: data.dataset(task: 0, client: index), seed: configuration.seed &+ UInt64(index + 1),
-                                  onEvent: ignore)
+                                  onEvent: observe)
         }
         try await waitFor("all \(configuration.clients) edge agents to connect", coordinator) { $0.population == configuration.clients }
         progress("simulate: \(configuration.clients) edge agents connected over mutual TLS to 127.0.0.1:\(port)")
@@ -88,7 +89,7 @@ public struct Simulation: Sendable {
                 for roundInTask in 0..<configuration.roundsPerTask {
                     let roundNumber = taskIndex * configuration.roundsPerTask + roundInTask + 1
                     let faults = plan.faults(round: roundNumber)
-                    for index in faults.restart.sorted() { try await fleet.restart(index: index, onEvent: ignore) }
+                    for index in faults.restart.sorted() { try await fleet.restart(index: index, onEvent: observe) }
                     try await waitFor("\(holders) clients with data for \(task.name) to be connected and eligible", coordinator) {
                         $0.population == configuration.clients && $0.eligible == holders && $0.currentRound == nil
                     }
@@ -99,9 +100,10 @@ public struct Simulation: Sendable {
                     }
                     let wall = ContinuousClock.now - roundStart
                     let offered = await watcher.offeredCount(id)
+                    let shown = tally.counts(round: id)
                     var record = SimulationReport.Round(
                         task: taskIndex, roundInTask: roundInTask, roundID: id, outcome: "abandoned", version: version, offered: offered,
-                        accepted: 0, refused: await watcher.refusedCount(id), dropped: faults.drop.count, slow: faults.slow.count,
+                        accepted: 0, refused: await watcher.refusedCount(id), dropped: shown.dropped, slow: shown.slow,
                         restarted: faults.restart.count, accuracy: accuracy, bytesFromClients: 0,
                         bytesToClients: offered * model.parameters.count * 4, wallSeconds: wall.seconds)
                     switch ending {

@@ -12,7 +12,8 @@ struct SimulationData: Sendable {
     init(configuration: SimulationConfiguration) throws {
         let all = DigitsBenchmark.tasks(configuration.scenario, data: try DigitsBenchmark.load(path: configuration.dataPath),
                                         seed: configuration.seed)
-        tasks = Array(all.prefix(configuration.taskLimit ?? all.count))
+        let tasks = Array(all.prefix(configuration.taskLimit ?? all.count))
+        self.tasks = tasks
         shares = try tasks.enumerated().map { index, task in
             try Self.partition(task.train, task: index, of: tasks.count, configuration: configuration).clients
         }

@@ -33,9 +33,9 @@ public final class SessionConnection {
     ///   connection is gone, the reason the session ended (for example the peer's `frameTooLarge`).
     public func send(_ message: WireMessage) async throws {
         do {
-            try await channel.writeAndFlush(message).get()
-        } catch let error as SessionError {
-            throw TransportError(error)
+            try await sender.write(message)
+        } catch let error as TransportError {
+            throw error
         } catch {
             // The connection went away under the write: the session's own reason (the peer's
             // Error or Reject, a timeout…) is at the end of the inbound stream.
@@ -47,6 +47,9 @@ public final class SessionConnection {
     /// A handle that closes this connection from any task, for deadlines the application keeps
     /// (a round that must not wait forever for one client).
     public var closer: SessionCloser { SessionCloser(channel: channel) }
+
+    /// A Sendable handle that sends from another task and waits for the socket (``SessionSender``).
+    public var sender: SessionSender { SessionSender(channel: channel) }
 }
 
 /// Closes a session's connection; Sendable, so a timer task can hold it.

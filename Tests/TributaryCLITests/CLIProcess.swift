@@ -16,10 +16,11 @@ struct CLIProcess {
         var stderr: String
     }
 
-    static func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    static func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.currentDirectoryURL = packageRoot
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

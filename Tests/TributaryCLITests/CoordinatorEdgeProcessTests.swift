@@ -3,134 +3,273 @@ import Testing
 import TributaryLearning
 import TributarySystem
 
-/// A real coordinator process and two real edge processes, certificates from `tributary certs`,
-/// exchanging a model and Updates over mutual TLS 1.3 on 127.0.0.1.
+/// Real `tributary coordinator serve` and `tributary-edge run` processes over mutual TLS 1.3 on
+/// 127.0.0.1, certificates from `tributary certs`, configuration from a YAML file.
 @Suite(.serialized) struct CoordinatorEdgeProcessTests {
     static var edgeBinary: URL {
         if let path = ProcessInfo.processInfo.environment["TRIBUTARY_EDGE_BIN"] { return URL(fileURLWithPath: path) }
         return CLIProcess.binary.deletingLastPathComponent().appendingPathComponent("tributary-edge")
     }
 
-    /// Reads `pipe` until a line containing `marker` arrives (or `seconds` pass).
+    /// Reads `pipe` until a line containing `marker` arrives (nil when it closes or `seconds` pass).
     static func waitForLine(_ pipe: Pipe, containing marker: String, seconds: Double) -> String? {
-        let handle = pipe.fileHandleForReading
-        var text = ""
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            let data = handle.availableData
-            if data.isEmpty { return nil }
-            text += String(decoding: data, as: UTF8.self)
-            if let line = text.split(separator: "\n").first(where: { $0.contains(marker) }) { return String(line) }
-        }
-        return nil
+        let reader = LineReader(pipe)
+        return reader.waitFor(marker, seconds: seconds)
     }
 
-    static func launchEdge(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
-        let process = Process()
-        process.executableURL = edgeBinary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return (process, out, err)
-    }
-
-    @Test func coordinatorAndTwoEdgesExchangeAModelAndUpdates() throws {
+    /// A fleet, an initial model, two edges' data and a coordinator.yaml in a temp directory.
+    struct Fixture {
         let dir = CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let fleet = dir + "/fleet"
-        for arguments in [["certs", "init", "--dir", fleet],
-                          ["certs", "issue", "--dir", fleet, "--server", "localhost", "--ip", "127.0.0.1"],
-                          ["certs", "issue", "--dir", fleet, "--client", "edge-1"],
-                          ["certs", "issue", "--dir", fleet, "--client", "edge-2"],
-                          ["init", "--out", dir + "/model.ckpt", "--inputs", "64", "--hidden", "32", "--outputs", "10", "--epochs", "2", "--seed", "3"]] {
-            let result = try CLIProcess.run(arguments)
-            #expect(result.status == 0, "\(arguments): \(result.stderr)")
-        }
-        let digits = try CSVLoader.load(path: CLIProcess.packageRoot.appendingPathComponent("data/digits.csv").path)
-        for (index, classes) in [Set<Int32>([0, 1, 2, 3, 4]), [5, 6, 7, 8, 9]].enumerated() {
-            try AtomicFile.write(Array(CSVLoader.render(digits.filter(classes: classes)).utf8), to: dir + "/edge-\(index + 1).csv")
+        var fleet: String { dir + "/fleet" }
+        var registry: String { dir + "/registry" }
+        var config: String { dir + "/coordinator.yaml" }
+
+        init(edges: [String] = ["edge-1", "edge-2"], revoked: [String] = []) throws {
+            var commands = [["certs", "init", "--dir", fleet], ["certs", "issue", "--dir", fleet, "--server", "localhost", "--ip", "127.0.0.1"]]
+            commands += edges.map { ["certs", "issue", "--dir", fleet, "--client", $0] }
+            commands += revoked.map { ["certs", "revoke", $0, "--dir", fleet] }
+            commands.append(["init", "--out", dir + "/global.ckpt", "--inputs", "64", "--hidden", "32", "--outputs", "10", "--epochs", "2", "--seed", "3"])
+            for arguments in commands {
+                let result = try CLIProcess.run(arguments)
+                #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            }
+            let digits = try CSVLoader.load(path: CLIProcess.packageRoot.appendingPathComponent("data/digits.csv").path)
+            for (index, id) in edges.enumerated() {
+                let share = digits.subset(stride(from: index, to: 600, by: edges.count))
+                try AtomicFile.write(Array(CSVLoader.render(share).utf8), to: dir + "/\(id).csv")
+            }
+            try AtomicFile.write(Array(CSVLoader.render(digits.subset(1200..<1797)).utf8), to: dir + "/held-out.csv")
+            let yaml = """
+                listen: 127.0.0.1:0
+                tls:
+                  certificate: fleet/localhost.pem
+                  key: fleet/localhost-key.pem
+                  ca: fleet/ca.pem
+                  deny_list: fleet/revoked.txt
+                registry:
+                  directory: registry
+                model:
+                  initial_checkpoint: global.ckpt
+                rounds:
+                  trigger: ready_clients
+                  ready_clients: 2
+                  target_updates: 2
+                  quorum: 2
+                  collect_timeout: 90s
+                evaluation:
+                  held_out: [digits=held-out.csv]
+                  max_client_accuracy_drop: 1
+                admin:
+                  listen: 127.0.0.1:0
+                """
+            try yaml.write(toFile: config, atomically: true, encoding: .utf8)
         }
 
-        let (coordinator, coordinatorOut, coordinatorErr) = try CLIProcess.launch([
-            "coordinator", "serve", "--fleet", fleet, "--cert", fleet + "/localhost.pem", "--key", fleet + "/localhost-key.pem",
-            "--checkpoint", dir + "/model.ckpt", "--listen", "127.0.0.1:0", "--rounds", "1", "--min-clients", "2",
-        ])
-        defer { if coordinator.isRunning { coordinator.terminate() } }
-        guard let listening = Self.waitForLine(coordinatorOut, containing: "listening on", seconds: 60),
-              let port = listening.split(separator: " ").first(where: { $0.hasPrefix("127.0.0.1:") })?.split(separator: ":").last else {
-            Issue.record("coordinator did not start: \(String(decoding: coordinatorErr.fileHandleForReading.availableData, as: UTF8.self))")
-            return
-        }
-        #expect(listening.contains("TLS 1.3"))
+        func remove() { try? FileManager.default.removeItem(atPath: dir) }
 
-        var edges: [(Process, Pipe, Pipe)] = []
-        for id in ["edge-1", "edge-2"] {
-            edges.append(try Self.launchEdge([
-                "run", "--coordinator", "127.0.0.1:\(port)", "--ca", fleet + "/ca.pem", "--cert", fleet + "/\(id).pem",
-                "--key", fleet + "/\(id)-key.pem", "--data", dir + "/\(id).csv", "--state", dir + "/state-\(id)", "--rounds", "1",
-            ]))
+        func launchCoordinator(_ extra: [String] = [], pauseAt: String? = nil) throws -> Coordinator {
+            let (process, out, err) = try CLIProcess.launch(["coordinator", "serve", "--config", config] + extra,
+                                                            environment: pauseAt.map { ["TRIBUTARY_TEST_PAUSE_AT": $0] } ?? [:])
+            return Coordinator(process: process, out: LineReader(out), err: err)
         }
-        let watchdog = DispatchWorkItem {
-            for (edge, _, _) in edges where edge.isRunning { edge.terminate() }
-            if coordinator.isRunning { coordinator.terminate() }
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 180, execute: watchdog)
-        defer { watchdog.cancel() }
 
-        for (index, (edge, out, err)) in edges.enumerated() {
-            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        func launchEdge(_ id: String, port: Int, rounds: Int = 1) throws -> (Process, Pipe, Pipe) {
+            let process = Process()
+            process.executableURL = CoordinatorEdgeProcessTests.edgeBinary
+            process.arguments = ["run", "--coordinator", "127.0.0.1:\(port)", "--ca", fleet + "/ca.pem", "--cert", fleet + "/\(id).pem",
+                                 "--key", fleet + "/\(id)-key.pem", "--data", dir + "/\(id).csv", "--state", dir + "/state-\(id)",
+                                 "--rounds", "\(rounds)"]
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            return (process, out, err)
+        }
+
+        func models(_ arguments: [String]) throws -> CLIProcess.Output {
+            try CLIProcess.run(["models"] + arguments + ["--registry", registry])
+        }
+    }
+
+    /// A running coordinator process and its stdout, line by line.
+    struct Coordinator {
+        let process: Process
+        let out: LineReader
+        let err: Pipe
+
+        /// Waits for the "listening on" line; returns the edge port.
+        func port() throws -> Int {
+            let line = try #require(out.waitFor("coordinator listening on", seconds: 120), "coordinator did not start: \(stderrText())")
+            let address = try #require(line.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") })
+            return try #require(Int(address.split(separator: ":").last!.filter(\.isNumber)))
+        }
+
+        func stderrText() -> String {
+            if process.isRunning { return "" }
+            return String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+
+        func kill() {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Reads a pipe in the background and lets a test wait for a line (bounded by a deadline).
+    final class LineReader: @unchecked Sendable {
+        private let lock = NSCondition()
+        private var text = ""
+        private var closed = false
+
+        init(_ pipe: Pipe) {
+            let handle = pipe.fileHandleForReading
+            Thread.detachNewThread { [self] in
+                while true {
+                    let data = handle.availableData
+                    lock.lock()
+                    if data.isEmpty { closed = true } else { text += String(decoding: data, as: UTF8.self) }
+                    lock.broadcast()
+                    lock.unlock()
+                    if data.isEmpty { return }
+                }
+            }
+        }
+
+        var all: String {
+            lock.lock(); defer { lock.unlock() }
+            return text
+        }
+
+        /// The first line containing `marker`, or nil when the stream closed or time ran out first.
+        func waitFor(_ marker: String, seconds: Double) -> String? {
+            let deadline = Date().addingTimeInterval(seconds)
+            lock.lock(); defer { lock.unlock() }
+            while true {
+                if let line = text.split(separator: "\n").first(where: { $0.contains(marker) }) { return String(line) }
+                if closed || !lock.wait(until: deadline) { return nil }
+            }
+        }
+
+        func waitForEnd(seconds: Double) -> String {
+            let deadline = Date().addingTimeInterval(seconds)
+            lock.lock(); defer { lock.unlock() }
+            while !closed, lock.wait(until: deadline) {}
+            return text
+        }
+    }
+
+    static func stop(_ edges: [(Process, Pipe, Pipe)]) {
+        for (edge, _, _) in edges where edge.isRunning { edge.terminate() }
+        for (edge, _, _) in edges { edge.waitUntilExit() }
+    }
+
+    @Test func twoEdgesRunTwoRoundsAndTheCoordinatorStopsCleanly() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let coordinator = try fixture.launchCoordinator(["--set", "rounds.max_rounds=2"])
+        defer { if coordinator.process.isRunning { coordinator.kill() } }
+        let port = try coordinator.port()
+        let edges = try ["edge-1", "edge-2"].map { try fixture.launchEdge($0, port: port, rounds: 2) }
+        defer { Self.stop(edges) }
+        let output = coordinator.out.waitForEnd(seconds: 240)
+        coordinator.process.waitUntilExit()
+        #expect(coordinator.process.terminationStatus == 0, "\(coordinator.stderrText())")
+        #expect(output.contains("round 1 started: offered to 2 clients (base version 1)"), "\(output)")
+        #expect(output.contains("round 1 update accepted from edge-1"), "\(output)")
+        #expect(output.contains("round 1 closed: 2 updates"), "\(output)")
+        #expect(output.contains("version 2 promoted; digits "), "\(output)")
+        #expect(output.contains("round 2 closed: 2 updates"), "\(output)")
+        #expect(output.contains("coordinator stopped: 2 round(s) ended (rounds.max_rounds)"), "\(output)")
+        for (index, (edge, out, _)) in edges.enumerated() {
             edge.waitUntilExit()
-            #expect(edge.terminationStatus == 0, "edge-\(index + 1): \(stderr)")
-            #expect(stdout.contains("edge edge-\(index + 1): sent Update for round 1"), "\(stdout)\n\(stderr)")
-            #expect(FileManager.default.fileExists(atPath: dir + "/state-edge-\(index + 1)/edge.ckpt"))
+            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(edge.terminationStatus == 0)
+            #expect(stdout.contains("edge edge-\(index + 1): sent Update for round 2"), "\(stdout)")
         }
-        let rest = String(decoding: coordinatorOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let log = String(decoding: coordinatorErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        coordinator.waitUntilExit()
-        #expect(coordinator.terminationStatus == 0, "\(log)")
-        for id in ["edge-1", "edge-2"] {
-            #expect(rest.contains("round 1: Update from \(id):"), "\(rest)")
-        }
-        #expect(rest.contains("fisher present"))
-        #expect(rest.contains("coordinator: 1 round(s) completed"))
-        #expect(log.contains("tls.version=tlsv13"), "\(log)")
+        let list = try fixture.models(["list"])
+        #expect(list.status == 0 && list.stdout.contains("live"), "\(list.stdout)\(list.stderr)")
     }
 
-    @Test func revokedEdgeReadsWhy() throws {
-        let dir = CLIProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let fleet = dir + "/fleet"
-        for arguments in [["certs", "init", "--dir", fleet],
-                          ["certs", "issue", "--dir", fleet, "--server", "localhost", "--ip", "127.0.0.1"],
-                          ["certs", "issue", "--dir", fleet, "--client", "edge-9"],
-                          ["certs", "revoke", "edge-9", "--dir", fleet],
-                          ["init", "--out", dir + "/model.ckpt", "--inputs", "64", "--hidden", "8", "--outputs", "10"]] {
-            let result = try CLIProcess.run(arguments)
-            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+    @Test func sigtermSaysGoodbyeAndTheAdminEndpointAnswers() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let coordinator = try fixture.launchCoordinator()
+        defer { if coordinator.process.isRunning { coordinator.kill() } }
+        let port = try coordinator.port()
+        let listening = try #require(coordinator.out.waitFor("listening on", seconds: 1))
+        let admin = try #require(listening.split(separator: " ").last?.filter { $0.isNumber || $0 == "." || $0 == ":" })
+        let edge = try fixture.launchEdge("edge-1", port: port)
+        // One ready client, two needed: no round; the operator's start is refused with the reason.
+        var status = ""
+        for _ in 0..<200 {
+            status = try CLIProcess.run(["round", "status", "--admin", String(admin)]).stdout
+            if status.contains("\"population\":1") { break }
+            Thread.sleep(forTimeInterval: 0.1)
         }
-        try "1,2,3\n".write(toFile: dir + "/tiny.csv", atomically: true, encoding: .utf8)
-        let (coordinator, coordinatorOut, _) = try CLIProcess.launch([
-            "coordinator", "serve", "--fleet", fleet, "--cert", fleet + "/localhost.pem", "--key", fleet + "/localhost-key.pem",
-            "--checkpoint", dir + "/model.ckpt", "--listen", "127.0.0.1:0",
-        ])
-        defer { coordinator.terminate() }
-        guard let listening = Self.waitForLine(coordinatorOut, containing: "listening on", seconds: 60),
-              let port = listening.split(separator: " ").first(where: { $0.hasPrefix("127.0.0.1:") })?.split(separator: ":").last else {
-            Issue.record("coordinator did not start")
-            return
+        #expect(status.contains("\"live_version\":1") && status.contains("\"population\":1"), "\(status)")
+        let start = try CLIProcess.run(["round", "start", "--admin", String(admin)])
+        #expect(start.status == 1 && start.stderr.contains("error: only 1 eligible clients are connected; the quorum is 2 (HTTP 409)"), "\(start.stderr)")
+        let bad = try CLIProcess.run(["round", "start", "--admin", "nowhere"])
+        #expect(bad.status != 0 && bad.stderr.contains("--admin is 'nowhere'"), "\(bad.stderr)")
+
+        coordinator.process.terminate()
+        let output = coordinator.out.waitForEnd(seconds: 60)
+        coordinator.process.waitUntilExit()
+        #expect(coordinator.process.terminationStatus == 0, "\(coordinator.stderrText())")
+        #expect(output.contains("coordinator stopped: graceful shutdown"), "\(output)")
+        let edgeLog = String(decoding: edge.2.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        edge.0.waitUntilExit()
+        #expect(edgeLog.contains("coordinator said goodbye") && edgeLog.contains("reason=1"), "\(edgeLog)")
+    }
+
+    /// SIGKILL at each point of a round, restart, and check the registry and the journal.
+    @Test(arguments: [
+        ("offered", "round 1 recovered: resumed", "round 1 closed: 2 updates", 2),
+        ("collecting", "round 1 abandoned: coordinator restarted with 1 updates folded in memory", "round 2 closed: 2 updates", 2),
+        ("aggregating", "round 1 recovered: abandoned: coordinator restarted while aggregating round 1", "round 2 closed: 2 updates", 2),
+        ("committing", "round 1 recovered: abandoned: coordinator restarted while committing round 1", "round 2 closed: 2 updates", 2),
+        ("registered", "round 1 recovered: closed with version 2, promoted on restart", "round 2 closed: 2 updates", 3),
+    ])
+    func killedMidRoundTheCoordinatorRecoversFromTheJournal(point: String, recovery: String, next: String, liveAfter: Int) throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let first = try fixture.launchCoordinator(pauseAt: point)
+        defer { if first.process.isRunning { first.kill() } }
+        let port = try first.port()
+        var edges = try ["edge-1", "edge-2"].map { try fixture.launchEdge($0, port: port) }
+        let paused = first.out.waitFor("pause: \(point) round 1", seconds: 180)
+        #expect(paused != nil, "\(first.out.all)")
+        first.kill()
+        Self.stop(edges)
+
+        // Nothing half-written: every version the registry lists loads and verifies.
+        let list = try fixture.models(["list"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let liveBefore = point == "registered" ? 1 : 1
+        #expect(try fixture.models(["show", "\(liveBefore)"]).status == 0)
+
+        let second = try fixture.launchCoordinator(["--set", "rounds.max_rounds=1"])
+        defer { if second.process.isRunning { second.kill() } }
+        let port2 = try second.port()
+        edges = try ["edge-1", "edge-2"].map { try fixture.launchEdge($0, port: port2) }
+        defer { Self.stop(edges) }
+        let output = second.out.waitForEnd(seconds: 240)
+        second.process.waitUntilExit()
+        #expect(second.process.terminationStatus == 0, "\(second.stderrText())")
+        #expect(output.contains(recovery), "\(output)")
+        #expect(output.contains(next), "\(output)")
+        #expect(output.contains("version \(liveAfter) promoted"), "\(output)")
+
+        let after = try fixture.models(["list"])
+        #expect(after.stdout.contains("live"), "\(after.stdout)")
+        for version in 1...liveAfter {
+            let exported = fixture.dir + "/v\(version).ckpt"
+            let export = try fixture.models(["export", "\(version)", "--out", exported])
+            #expect(export.status == 0, "\(export.stderr)")
+            let checkpoint = try CheckpointStore.load(from: exported).checkpoint
+            #expect(checkpoint.metadata["model.version"] == "\(version)")
         }
-        let (edge, _, err) = try Self.launchEdge([
-            "run", "--coordinator", "127.0.0.1:\(port)", "--ca", fleet + "/ca.pem", "--cert", fleet + "/edge-9.pem",
-            "--key", fleet + "/edge-9-key.pem", "--data", CLIProcess.packageRoot.appendingPathComponent("data/digits.csv").path,
-            "--state", dir + "/state",
-        ])
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        edge.waitUntilExit()
-        #expect(edge.terminationStatus == 1)
-        #expect(stderr.contains("Error: coordinator rejected this client:"), "\(stderr)")
-        #expect(stderr.contains("(code revoked)"), "\(stderr)")
+        let show = try fixture.models(["show", "\(liveAfter)"])
+        #expect(show.stdout.contains("live"), "\(show.stdout)")
     }
 }

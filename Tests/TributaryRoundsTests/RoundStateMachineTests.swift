@@ -132,6 +132,20 @@ import TributaryRounds
         #expect(throws: RoundError.self) { try n.updateReceived(from: "b", roundID: 4, baseVersion: 7, examples: 1, now: t0) }
     }
 
+    @Test func aResumedRoundWaitsForSelectedClientsThatHaveNotReconnectedYet() throws {
+        var m = try machine(target: 2, quorum: 2)
+        let round = Round(id: 4, baseVersion: 7, selected: ["a", "b"], accepted: [:], startedAt: t0, deadline: t0 + .seconds(20))
+        _ = m.restore(round: round, now: t0)
+        _ = m.clientUpdated(ClientRecord(id: "a", ready: true, examplesAvailable: 10, now: t0), now: t0)
+        // "b" has not reconnected: it is not gone, so the round keeps collecting.
+        #expect(try m.updateReceived(from: "a", roundID: 4, baseVersion: 7, examples: 10, now: t0).isEmpty)
+        #expect(m.isCollecting)
+        _ = m.clientUpdated(ClientRecord(id: "b", ready: true, examplesAvailable: 10, now: t0), now: t0)
+        guard case .close = try m.updateReceived(from: "b", roundID: 4, baseVersion: 7, examples: 10, now: t0).first else {
+            Issue.record("the round did not close at its target"); return
+        }
+    }
+
     @Test func selectionIsSeeded() throws {
         var a = try machine(target: 3), b = try machine(target: 3)
         _ = connect(&a, 20)

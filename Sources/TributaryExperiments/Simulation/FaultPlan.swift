@@ -21,7 +21,7 @@ public struct FaultConfiguration: Sendable, Equatable, Codable {
     public func validate() throws {
         for (name, value) in [("drop", dropFraction), ("slow", slowFraction), ("restart", restartFraction)] {
             guard value.isFinite, (0...1).contains(value) else {
-                throw LearningError(.invalidConfiguration, "fault fraction --\(name) is \(value); must be in 0...1 (0.1 = 10% of the clients)")
+                throw LearningError(.invalidConfiguration, "--\(name) is \(value); must be in 0...1 (0.1 = 10% of the clients)")
             }
         }
         guard dropFraction + slowFraction <= 1 else {

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import TributaryCoordinator
+import TributaryTransport
+
+/// `tributary round start|status`: the operator's side of the coordinator's admin endpoint.
+struct RoundCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "round", abstract: "Start a round or show the coordinator's status (admin endpoint on loopback).",
+        subcommands: [Start.self, Status.self])
+
+    struct AdminOptions: ParsableArguments {
+        @Option(help: "The coordinator's admin endpoint HOST:PORT (admin.listen).") var admin: String = "127.0.0.1:7480"
+
+        func call(_ method: String, _ path: String) throws -> AdminClient.Answer {
+            let endpoint: Endpoint
+            do {
+                endpoint = try Endpoint(parsing: admin)
+            } catch {
+                throw ValidationError("--admin is '\(admin)'; must be HOST:PORT such as 127.0.0.1:7480")
+            }
+            do {
+                return try AdminClient.request(method, path, at: endpoint)
+            } catch let error as CoordinatorError {
+                FileHandle.standardError.write(Data("error: \(error.reason)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+
+        /// Prints the body; a non-2xx answer prints `error: …` and exits 1.
+        func finish(_ answer: AdminClient.Answer) throws {
+            guard (200..<300).contains(answer.status) else {
+                let message = (try? JSONDecoder().decode([String: String].self, from: Data(answer.body.utf8)))?["error"] ?? answer.body
+                FileHandle.standardError.write(Data("error: \(message) (HTTP \(answer.status))\n".utf8))
+                throw ExitCode(1)
+            }
+            print(answer.body)
+        }
+    }
+
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start a round now (POST /v1/rounds); prints {\"round\": ID}.")
+        @OptionGroup var options: AdminOptions
+
+        func run() async throws {
+            try options.finish(try options.call("POST", "/v1/rounds"))
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Live version, population and current round (GET /v1/status), as JSON.")
+        @OptionGroup var options: AdminOptions
+
+        func run() async throws {
+            try options.finish(try options.call("GET", "/v1/status"))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// The admin endpoint's routes, apart from HTTP: a request in, a JSON response out.
+///
+/// - `POST /v1/rounds`: start a round now → 201 `{"round": ID}`, or 409 with the machine's reason
+///   (a round is running, too few eligible clients).
+/// - `GET /v1/status`: → 200 ``CoordinatorStatus``.
+/// Anything else: 404 or 405 naming the method and path.
+public struct AdminAPI: Sendable {
+    public struct Response: Sendable, Equatable {
+        public var status: Int
+        public var body: String
+    }
+
+    let startRound: @Sendable () async throws -> UInt64
+    let status: @Sendable () async -> CoordinatorStatus
+
+    init(startRound: @escaping @Sendable () async throws -> UInt64, status: @escaping @Sendable () async -> CoordinatorStatus) {
+        self.startRound = startRound
+        self.status = status
+    }
+
+    public func handle(method: String, path: String) async -> Response {
+        switch (method, path) {
+        case ("POST", "/v1/rounds"):
+            do {
+                return Response(status: 201, body: "{\"round\":\(try await startRound())}")
+            } catch let error as CoordinatorError {
+                return Self.error(error.code == .roundRefused ? 409 : 503, error.reason)
+            } catch {
+                return Self.error(500, "\(error)")
+            }
+        case ("GET", "/v1/status"):
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let body = (try? encoder.encode(await status())).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            return Response(status: 200, body: body)
+        case (_, "/v1/rounds"), (_, "/v1/status"):
+            let allowed = path == "/v1/rounds" ? "POST" : "GET"
+            return Self.error(405, "method \(method) is not allowed on \(path); use \(allowed)")
+        default:
+            return Self.error(404, "no such endpoint: \(method) \(path) (known: POST /v1/rounds, GET /v1/status)")
+        }
+    }
+
+    static func error(_ status: Int, _ message: String) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let encoded = (try? encoder.encode(["error": message])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return Response(status: status, body: encoded)
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import TributaryAggregation
+import TributaryConfig
+import TributaryLearning
+import TributaryRounds
+import TributaryTransport
+
+extension CoordinatorConfiguration {
+    /// Reads `path` (YAML) with `--set KEY=VALUE` overrides. Relative paths in the file are taken
+    /// from the file's directory. Every error names the file, line, key and value; an unknown key
+    /// is an error with a suggestion. `coordinator/coordinator.yaml` documents every key.
+    public static func load(contentsOf path: String, overrides: [String] = []) throws -> CoordinatorConfiguration {
+        let reader = try ConfigReader(contentsOf: path, overrides: overrides)
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try load(from: reader, relativeTo: base)
+    }
+
+    /// Reads a configuration from `reader` and calls `finish()` on it.
+    public static func load(from reader: ConfigReader, relativeTo base: String) throws -> CoordinatorConfiguration {
+        func path(_ section: ConfigReader, _ key: String) throws -> String? {
+            guard let text = try section.string(key) else { return nil }
+            guard !text.isEmpty else { throw section.invalid(key, "must be a path, not empty") }
+            return text.hasPrefix("/") ? text : base + "/" + text
+        }
+        func required(_ section: ConfigReader, _ key: String) throws -> String {
+            guard let value = try path(section, key) else { throw section.invalid(key, "is required (a PEM file path)") }
+            return value
+        }
+        func endpoint(_ section: ConfigReader, _ key: String, default value: String) throws -> Endpoint {
+            let text = try section.string(key, default: value)
+            do {
+                return try Endpoint(parsing: text)
+            } catch {
+                throw section.invalid(key, "must be HOST:PORT such as 127.0.0.1:7443 (\(error))")
+            }
+        }
+
+        let listen = try endpoint(reader, "listen", default: "127.0.0.1:7443")
+
+        let tlsSection = reader.section("tls")
+        let tls = TLS(
+            certificate: try required(tlsSection, "certificate"), key: try required(tlsSection, "key"), ca: try required(tlsSection, "ca"),
+            denyList: try path(tlsSection, "deny_list"),
+            heartbeat: try tlsSection.duration("heartbeat", default: .seconds(10), in: .milliseconds(100)...(.seconds(3600))),
+            idleTimeout: try tlsSection.duration("idle_timeout", default: .seconds(30), in: .milliseconds(300)...(.seconds(86_400))))
+        guard tls.idleTimeout > tls.heartbeat else {
+            throw tlsSection.invalid("idle_timeout", "must be longer than tls.heartbeat (\(tls.heartbeat))")
+        }
+
+        let registrySection = reader.section("registry")
+        let registryDirectory = try path(registrySection, "directory") ?? base + "/registry"
+        let initialCheckpoint = try path(reader.section("model"), "initial_checkpoint")
+
+        let roundsSection = reader.section("rounds")
+        // Every key is read whatever the trigger, so none of them is "unknown".
+        let readyClients = try roundsSection.int("ready_clients", default: 2, in: 1...1_000_000)
+        let every = try roundsSection.duration("schedule_every", default: .seconds(600), in: .seconds(1)...(.seconds(30 * 86_400)))
+        let trigger: RoundConfiguration.Trigger
+        switch try roundsSection.choice("trigger", from: ["ready_clients", "schedule", "manual"], default: "ready_clients") {
+        case "schedule": trigger = .schedule(every: every)
+        case "manual": trigger = .manual
+        default: trigger = .readyClients(readyClients)
+        }
+        let target = try roundsSection.int("target_updates", default: 2, in: 1...1_000_000)
+        let quorum = try roundsSection.string("quorum") == nil ? nil : try roundsSection.int("quorum", default: 1, in: 1...target)
+        let rounds: RoundConfiguration
+        do {
+            rounds = try RoundConfiguration(
+                targetUpdates: target,
+                overSelection: try roundsSection.double("over_selection", default: 1.3, in: 1...100),
+                quorum: quorum,
+                collectTimeout: try roundsSection.duration("collect_timeout", default: .seconds(60), in: .seconds(1)...(.seconds(86_400))),
+                trigger: trigger,
+                minimumExamples: try roundsSection.int("minimum_examples", default: 1, in: 0...Int(Int32.max)),
+                skipMetered: try roundsSection.bool("skip_metered", default: false),
+                requireCharging: try roundsSection.bool("require_charging", default: false),
+                seed: UInt64(try roundsSection.int("seed", default: 1, in: 0...Int.max)))
+        } catch let error as RoundError {
+            throw roundsSection.invalid("target_updates", error.reason)
+        }
+        let readyOnHello = try roundsSection.bool("ready_on_hello", default: true)
+        let maxRounds = try roundsSection.string("max_rounds") == nil ? nil : try roundsSection.int("max_rounds", default: 1, in: 1...Int(Int32.max))
+
+        let planSection = reader.section("plan")
+        func optionalInt(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+            try planSection.string(key) == nil ? nil : try planSection.int(key, default: range.lowerBound, in: range)
+        }
+        func optionalDouble(_ key: String, _ range: ClosedRange<Double>) throws -> Double? {
+            try planSection.string(key) == nil ? nil : try planSection.double(key, default: range.lowerBound, in: range)
+        }
+        let plan = PlanOverrides(
+            epochs: try optionalInt("epochs", 1...10_000), batchSize: try optionalInt("batch_size", 1...1_000_000),
+            learningRate: try optionalDouble("learning_rate", 1e-9...100), ewcLambda: try optionalDouble("ewc_lambda", 0...1e9),
+            fedProxMu: try optionalDouble("fedprox_mu", 0...1e9), replaySize: try optionalInt("replay_size", 0...1_000_000))
+
+        let aggregationSection = reader.section("aggregation")
+        let rule: AggregationRule = try aggregationSection.choice("rule", from: ["fisher_weighted", "fedavg"], default: "fisher_weighted") == "fedavg"
+            ? .fedAvg : .fisherWeighted()
+        let serverRate = Float(try aggregationSection.double("server_learning_rate", default: 1, in: 1e-9...100))
+        let momentum = Float(try aggregationSection.double("server_momentum", default: 0.9, in: 0...0.999_999))
+        let optimizer: ServerOptimizer
+        switch try aggregationSection.choice("server_optimizer", from: ["fedavg", "fedavgm", "fedadam", "fedyogi"], default: "fedavg") {
+        case "fedavgm": optimizer = .fedAvgM(learningRate: serverRate, momentum: momentum)
+        case "fedadam": optimizer = .fedAdam(learningRate: serverRate)
+        case "fedyogi": optimizer = .fedYogi(learningRate: serverRate)
+        default: optimizer = .fedAvg(learningRate: serverRate)
+        }
+        let maxNorm = try aggregationSection.double("max_delta_norm", default: 0, in: 0...1e12)
+        let aggregation = Aggregation(
+            rule: rule, serverOptimizer: optimizer, maxDeltaNorm: maxNorm == 0 ? .infinity : Float(maxNorm),
+            ewcGamma: Float(try aggregationSection.double("ewc_gamma", default: 1, in: 0...1)))
+
+        let evaluationSection = reader.section("evaluation")
+        var heldOut: [HeldOutSet] = []
+        for item in try evaluationSection.strings("held_out") ?? [] {
+            // NAME=PATH, or a PATH whose file name (without .csv) is the name.
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            let file = parts.count == 2 ? parts[1] : item
+            guard !file.isEmpty, parts.count == 1 || !parts[0].isEmpty else {
+                throw evaluationSection.invalid("held_out", "items must be NAME=PATH or PATH, got '\(item)'")
+            }
+            let name = parts.count == 2 ? parts[0] : URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            heldOut.append(HeldOutSet(name: name, path: file.hasPrefix("/") ? file : base + "/" + file))
+        }
+        let gate = PromotionGate(
+            maxTaskDrop: try evaluationSection.double("max_task_drop", default: 0.05, in: 0...1),
+            maxNewDataDrop: try evaluationSection.double("max_new_data_drop", default: 0, in: 0...1),
+            minimumStability: try evaluationSection.double("minimum_stability", default: 0, in: 0...1),
+            maxClientAccuracyDrop: try evaluationSection.double("max_client_accuracy_drop", default: 0.05, in: 0...1))
+        let evaluation = EvaluationSettings(
+            heldOut: heldOut, newest: try evaluationSection.string("newest"), gate: gate,
+            useClientMetrics: try evaluationSection.bool("client_metrics", default: true))
+
+        let adminSection = reader.section("admin")
+        let adminEndpoint = try endpoint(adminSection, "listen", default: "127.0.0.1:7480")
+        let admin = try adminSection.bool("enabled", default: true) ? adminEndpoint : nil
+
+        let transfersSection = reader.section("transfers")
+        let transfers = Transfers(
+            concurrentSends: try transfersSection.int("concurrent_sends", default: 16, in: 1...100_000),
+            sendTimeout: try transfersSection.duration("send_timeout", default: .seconds(120), in: .seconds(1)...(.seconds(86_400))))
+
+        try reader.finish()
+        do {
+            return try CoordinatorConfiguration(
+                tls: tls, registryDirectory: registryDirectory, initialCheckpoint: initialCheckpoint, listen: listen, rounds: rounds,
+                readyOnHello: readyOnHello, maxRounds: maxRounds, plan: plan, aggregation: aggregation, evaluation: evaluation, admin: admin,
+                transfers: transfers)
+        } catch let error as CoordinatorError {
+            throw CoordinatorError(error.code, "\(reader.source): \(error.reason)")
+        }
+    }
+}

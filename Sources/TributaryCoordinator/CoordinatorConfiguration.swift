@@ -1,0 +1,181 @@
+import TributaryAggregation
+import TributaryLearning
+import TributaryRounds
+import TributaryTransport
+
+/// Everything the coordinator needs to run, with secure defaults: it listens on 127.0.0.1 only,
+/// mutual TLS is always on (the certificate, key and fleet CA have no default), and the admin
+/// endpoint binds to loopback. Built in code or read from YAML (`load(from:)`); validated once.
+public struct CoordinatorConfiguration: Sendable {
+    /// Where edge agents connect (mutual TLS 1.3). Port 0 picks a free port (reported in events).
+    public var listen: Endpoint
+    public var tls: TLS
+    /// The registry directory (registry.sqlite + blobs/), created if needed.
+    public var registryDirectory: String
+    /// The checkpoint registered and promoted as version 1 when the registry has no live version.
+    public var initialCheckpoint: String?
+    public var rounds: RoundConfiguration
+    /// A client counts as ready from its Hello (until a Ready says otherwise); edge agents that
+    /// never send Ready need this.
+    public var readyOnHello: Bool
+    /// Stop (gracefully) after this many rounds ended in this process; nil runs until stopped.
+    public var maxRounds: Int?
+    public var plan: PlanOverrides
+    public var aggregation: Aggregation
+    public var evaluation: EvaluationSettings
+    /// The admin HTTP endpoint (`POST /v1/rounds`, `GET /v1/status`); nil disables it.
+    public var admin: Endpoint?
+    public var transfers: Transfers
+    /// A test hook: stop (print a line and sleep) when a round reaches this point.
+    public var pauseAt: PausePoint?
+
+    public struct TLS: Sendable {
+        public var certificate: String
+        public var key: String
+        /// The fleet CA that signs client certificates.
+        public var ca: String
+        /// Revoked client ids / serials (`tributary certs revoke`); re-read on each connection.
+        public var denyList: String?
+        public var heartbeat: Duration
+        public var idleTimeout: Duration
+
+        public init(certificate: String, key: String, ca: String, denyList: String? = nil,
+                    heartbeat: Duration = .seconds(10), idleTimeout: Duration = .seconds(30)) {
+            self.certificate = certificate
+            self.key = key
+            self.ca = ca
+            self.denyList = denyList
+            self.heartbeat = heartbeat
+            self.idleTimeout = idleTimeout
+        }
+    }
+
+    /// How model-sized messages (offers, releases) are sent.
+    public struct Transfers: Sendable, Equatable {
+        /// At most this many are being written at once (the memory for sending a model to N
+        /// clients is this many encodings, not N).
+        public var concurrentSends: Int
+        /// A send still unfinished after this closes the client's connection (a client that
+        /// stopped reading cannot hold a send slot forever).
+        public var sendTimeout: Duration
+
+        public init(concurrentSends: Int = 16, sendTimeout: Duration = .seconds(120)) {
+            self.concurrentSends = concurrentSends
+            self.sendTimeout = sendTimeout
+        }
+    }
+
+    /// Values of the RoundOffer's plan that replace the live checkpoint's own plan (nil keeps it).
+    public struct PlanOverrides: Sendable, Equatable {
+        public var epochs: Int?
+        public var batchSize: Int?
+        public var learningRate: Double?
+        public var ewcLambda: Double?
+        public var fedProxMu: Double?
+        /// Replay examples from the edge's own buffer mixed into each step (0: no replay).
+        public var replaySize: Int?
+
+        public init(epochs: Int? = nil, batchSize: Int? = nil, learningRate: Double? = nil, ewcLambda: Double? = nil, fedProxMu: Double? = nil,
+                    replaySize: Int? = nil) {
+            self.epochs = epochs
+            self.batchSize = batchSize
+            self.learningRate = learningRate
+            self.ewcLambda = ewcLambda
+            self.fedProxMu = fedProxMu
+            self.replaySize = replaySize
+        }
+    }
+
+    public struct Aggregation: Sendable, Equatable {
+        public var rule: AggregationRule
+        public var serverOptimizer: ServerOptimizer
+        /// Updates with ‖Δ‖₂ above this are refused (INVALID); `.infinity` for no bound.
+        public var maxDeltaNorm: Float
+        /// Decay of the global online-EWC state, F_g ← γF_g + F̄.
+        public var ewcGamma: Float
+
+        public init(rule: AggregationRule = .fisherWeighted(), serverOptimizer: ServerOptimizer = .fedAvg(learningRate: 1),
+                    maxDeltaNorm: Float = .infinity, ewcGamma: Float = 1) {
+            self.rule = rule
+            self.serverOptimizer = serverOptimizer
+            self.maxDeltaNorm = maxDeltaNorm
+            self.ewcGamma = ewcGamma
+        }
+    }
+
+    public struct EvaluationSettings: Sendable, Equatable {
+        /// Coordinator-side held-out sets (CSV, label in the last column).
+        public var heldOut: [HeldOutSet]
+        /// The held-out set that stands for the newest data (judged by `gate.maxNewDataDrop`).
+        public var newest: String?
+        public var gate: PromotionGate
+        /// Judge the clients' reported accuracy (Update metrics) too.
+        public var useClientMetrics: Bool
+
+        public init(heldOut: [HeldOutSet] = [], newest: String? = nil, gate: PromotionGate = PromotionGate(), useClientMetrics: Bool = true) {
+            self.heldOut = heldOut
+            self.newest = newest
+            self.gate = gate
+            self.useClientMetrics = useClientMetrics
+        }
+    }
+
+    public struct HeldOutSet: Sendable, Equatable {
+        public var name: String
+        public var path: String
+
+        public init(name: String, path: String) {
+            self.name = name
+            self.path = path
+        }
+    }
+
+    public init(
+        tls: TLS, registryDirectory: String, initialCheckpoint: String? = nil, listen: Endpoint = Endpoint(host: "127.0.0.1", port: 7443),
+        rounds: RoundConfiguration, readyOnHello: Bool = true, maxRounds: Int? = nil, plan: PlanOverrides = PlanOverrides(),
+        aggregation: Aggregation = Aggregation(), evaluation: EvaluationSettings = EvaluationSettings(),
+        admin: Endpoint? = Endpoint(host: "127.0.0.1", port: 7480), transfers: Transfers = Transfers(), pauseAt: PausePoint? = nil
+    ) throws {
+        self.transfers = transfers
+        self.listen = listen
+        self.tls = tls
+        self.registryDirectory = registryDirectory
+        self.initialCheckpoint = initialCheckpoint
+        self.rounds = rounds
+        self.readyOnHello = readyOnHello
+        self.maxRounds = maxRounds
+        self.plan = plan
+        self.aggregation = aggregation
+        self.evaluation = evaluation
+        self.admin = admin
+        self.pauseAt = pauseAt
+        try validate()
+    }
+
+    /// Checks what the parts' own initialisers cannot: names and bounds across sections.
+    public func validate() throws {
+        try aggregation.serverOptimizer.validate()
+        guard aggregation.ewcGamma >= 0, aggregation.ewcGamma <= 1 else {
+            throw CoordinatorError(.invalidConfiguration, "aggregation.ewc_gamma is \(aggregation.ewcGamma); must be in 0...1")
+        }
+        guard aggregation.maxDeltaNorm > 0 else {
+            throw CoordinatorError(.invalidConfiguration, "aggregation.max_delta_norm is \(aggregation.maxDeltaNorm); must be > 0")
+        }
+        guard transfers.concurrentSends >= 1 else {
+            throw CoordinatorError(.invalidConfiguration, "transfers.concurrent_sends is \(transfers.concurrentSends); must be ≥ 1")
+        }
+        guard transfers.sendTimeout > .zero else {
+            throw CoordinatorError(.invalidConfiguration, "transfers.send_timeout is \(transfers.sendTimeout); must be positive")
+        }
+        if let maxRounds, maxRounds < 1 {
+            throw CoordinatorError(.invalidConfiguration, "rounds.max_rounds is \(maxRounds); must be ≥ 1 (or absent to run until stopped)")
+        }
+        let names = evaluation.heldOut.map(\.name)
+        if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw CoordinatorError(.invalidConfiguration, "evaluation.held_out names '\(duplicate)' twice; names must differ")
+        }
+        if let newest = evaluation.newest, !names.contains(newest) {
+            throw CoordinatorError(.invalidConfiguration, "evaluation.newest is '\(newest)'; it must name a held_out set (\(names.joined(separator: ", ")))")
+        }
+    }
+}

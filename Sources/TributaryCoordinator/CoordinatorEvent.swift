@@ -1,0 +1,83 @@
+import TributaryWire
+
+/// What the coordinator did, as it happens: for in-process drivers (`tributary simulate`, tests)
+/// through ``Coordinator/events``, and for scripts as the stable one-line ``line`` the
+/// `tributary coordinator serve` command prints to stdout.
+public enum CoordinatorEvent: Sendable, Equatable {
+    /// Accepting edge agents (and the admin endpoint, when enabled).
+    case listening(host: String, port: Int, adminPort: Int?, liveVersion: UInt64)
+    /// A round the journal showed unfinished at start-up, and what became of it.
+    case recovered(round: UInt64, outcome: String)
+    case roundStarted(round: UInt64, baseVersion: UInt64, offeredTo: Int)
+    case updateAccepted(round: UInt64, client: String, examples: Int)
+    case updateRefused(round: UInt64, client: String, status: String, reason: String)
+    case roundClosed(RoundSummary)
+    case roundAbandoned(round: UInt64, reason: String)
+    /// A promoted version was sent to connected clients (`deltas` of them as a delta).
+    case released(version: UInt64, clients: Int, deltas: Int)
+    case stopped(reason: String)
+
+    /// The line printed by `tributary coordinator serve`; its leading words are stable.
+    public var line: String {
+        switch self {
+        case .listening(let host, let port, let adminPort, let live):
+            "coordinator listening on \(host):\(port) (TLS 1.3, live version \(live))" + (adminPort.map { ", admin on 127.0.0.1:\($0)" } ?? "")
+        case .recovered(let round, let outcome):
+            "round \(round) recovered: \(outcome)"
+        case .roundStarted(let round, let base, let count):
+            "round \(round) started: offered to \(count) clients (base version \(base))"
+        case .updateAccepted(let round, let client, let examples):
+            "round \(round) update accepted from \(client): \(examples) examples"
+        case .updateRefused(let round, let client, let status, let reason):
+            "round \(round) update refused from \(client): \(status): \(reason)"
+        case .roundClosed(let summary):
+            summary.line
+        case .roundAbandoned(let round, let reason):
+            "round \(round) abandoned: \(reason)"
+        case .released(let version, let clients, let deltas):
+            "version \(version) released to \(clients) clients (\(deltas) as delta)"
+        case .stopped(let reason):
+            "coordinator stopped: \(reason)"
+        }
+    }
+}
+
+/// A closed round: the version it produced and whether the evaluation gate promoted it.
+public struct RoundSummary: Sendable, Equatable {
+    public var round: UInt64
+    public var updates: Int
+    public var examples: Int
+    /// The registry version registered for the round's candidate.
+    public var version: UInt64
+    public var promoted: Bool
+    /// Why the gate refused the candidate (empty when promoted).
+    public var gateReasons: [String]
+    /// Held-out accuracy of the candidate by set name, and of its parent.
+    public var accuracy: [String: Double]
+    public var parentAccuracy: [String: Double]
+    /// Clients' example-weighted reported accuracy (base, trained), when they reported it.
+    public var clientAccuracy: ClientAccuracy?
+    /// Bytes of delta and Fisher tensors received in accepted updates.
+    public var bytesReceived: Int
+    /// From the offer to the commit.
+    public var wallTime: Duration
+
+    public struct ClientAccuracy: Sendable, Equatable {
+        public var before: Double
+        public var after: Double
+    }
+
+    public var line: String {
+        let decision = promoted ? "promoted" : "rejected (\(gateReasons.joined(separator: "; ")))"
+        var parts: [String] = []
+        for name in accuracy.keys.sorted() {
+            parts.append("\(name) \(Self.percent(parentAccuracy[name] ?? 0)) → \(Self.percent(accuracy[name] ?? 0))")
+        }
+        if let clientAccuracy { parts.append("clients \(Self.percent(clientAccuracy.before)) → \(Self.percent(clientAccuracy.after))") }
+        parts.append("\(bytesReceived) bytes in")
+        parts.append(String(format: "%.2fs", Double(wallTime.components.seconds) + Double(wallTime.components.attoseconds) / 1e18))
+        return "round \(round) closed: \(updates) updates, \(examples) examples, version \(version) \(decision); \(parts.joined(separator: ", "))"
+    }
+
+    static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
+}

@@ -1,0 +1,37 @@
+import TributaryLearning
+import TributaryModelWire
+import TributaryNumerics
+import TributaryRegistry
+import TributaryWire
+
+/// An Update as the engine checks it. The flat vectors (and the digest the journal keeps) are
+/// made only after the round checks passed, inside the engine, one update at a time: a client
+/// waiting for the engine holds the wire form only, not a second copy.
+struct IncomingUpdate: Sendable {
+    var clientID: String
+    var roundID: UInt64
+    var baseVersion: UInt64
+    var examples: Int
+    var metrics: [String: Double]
+    /// Bytes of the delta and Fisher tensors.
+    var bytes: Int
+    let update: Update
+
+    init(_ update: Update, from clientID: String) {
+        self.update = update
+        self.clientID = clientID
+        roundID = update.roundID
+        baseVersion = update.baseModelVersion
+        examples = Int(clamping: update.numExamples)
+        metrics = update.metrics
+        bytes = 4 * (update.delta.scalarCount + (update.fisher?.scalarCount ?? 0))
+    }
+
+    /// The flat delta and Fisher over `layout`, and the delta's digest.
+    /// - Throws: `LearningError` naming the first tensor that does not fit the model.
+    func vectors(layout: ParameterLayout) throws -> (delta: [Float], fisher: [Float]?, digest: String) {
+        let delta = try LearningWire.flatten(update.delta, layout: layout, field: "Update.delta")
+        let fisher = try update.fisher.map { try LearningWire.flatten($0, layout: layout, field: "Update.fisher") }
+        return (delta, fisher, delta.withUnsafeBytes { BlobDigest.sha256Hex($0) })
+    }
+}

@@ -1,0 +1,47 @@
+import TributaryAggregation
+import TributaryLearning
+
+/// Closes a round's arithmetic and judges it, with no I/O: the server step and EWC consolidation
+/// (`StreamingAggregator.outcome`, as `FederatedRunner` does in one process), then the
+/// evaluation gate on the coordinator's held-out sets and the clients' reports.
+struct RoundCloser {
+    struct Result {
+        var candidate: GlobalModel
+        var decision: PromotionGate.Decision
+        var evaluations: [PromotionGate.TaskEvaluation]
+        var clientAccuracy: (parent: Double, candidate: Double)?
+        /// Stored with the version in the registry (`gate.promote` is 1 or 0).
+        var metrics: [String: Double]
+    }
+
+    let aggregation: CoordinatorConfiguration.Aggregation
+    let gate: PromotionGate
+    let useClientMetrics: Bool
+    let heldOut: HeldOutSets
+
+    func close(_ work: RoundWork, live: GlobalModel, candidateVersion: UInt64) throws -> Result {
+        let outcome = try work.aggregator.outcome(
+            parameters: live.parameters, optimizer: aggregation.serverOptimizer, state: live.serverState, ewc: live.ewc,
+            gamma: aggregation.ewcGamma)
+        let candidate = live.next(version: candidateVersion, outcome: outcome)
+        let evaluations = heldOut.evaluate(parent: try live.checkpoint.model(), candidate: try candidate.checkpoint.model())
+        let clientAccuracy = useClientMetrics ? work.tally.accuracy : nil
+        let decision = gate.decide(tasks: evaluations, clientAccuracy: clientAccuracy)
+        var metrics: [String: Double] = [
+            "round.updates": Double(outcome.aggregate.participants.count),
+            "round.examples": Double(outcome.aggregate.totalExamples),
+            "round.bytes_received": Double(work.bytesReceived),
+            "gate.promote": decision.promote ? 1 : 0,
+        ]
+        for evaluation in evaluations {
+            metrics["eval.\(evaluation.name).accuracy"] = evaluation.candidateAccuracy
+            metrics["eval.\(evaluation.name).parent_accuracy"] = evaluation.parentAccuracy
+            metrics["eval.\(evaluation.name).stability"] = evaluation.stability
+        }
+        if let clientAccuracy {
+            metrics["clients.accuracy.before"] = clientAccuracy.parent
+            metrics["clients.accuracy.after"] = clientAccuracy.candidate
+        }
+        return Result(candidate: candidate, decision: decision, evaluations: evaluations, clientAccuracy: clientAccuracy, metrics: metrics)
+    }
+}

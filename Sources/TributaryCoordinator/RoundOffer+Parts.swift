@@ -1,0 +1,28 @@
+import Foundation
+import TributaryLearning
+import TributaryModelWire
+import TributaryWire
+
+extension CoordinatorEngine {
+    /// The global EWC state as the offer carries it (nil before any round consolidated one).
+    static func wireEWC(_ live: GlobalModel, gamma: Float) throws -> TributaryWire.EWCState? {
+        guard !live.ewc.isEmpty else { return nil }
+        let layout = live.checkpoint.spec.parameterLayout
+        return TributaryWire.EWCState(
+            fisher: try LearningWire.parameterSet(live.ewc.fisher, layout: layout),
+            anchor: try LearningWire.parameterSet(live.ewc.anchor, layout: layout), gamma: gamma)
+    }
+
+    /// The offer's plan: the live checkpoint's own plan, with the configuration's overrides. Replay
+    /// per step is the plan's replay batch (the batch size when unset) if the checkpoint keeps a
+    /// replay buffer, else none.
+    static func wirePlan(_ checkpoint: Checkpoint, overrides: CoordinatorConfiguration.PlanOverrides, deadline: Date) -> TributaryWire.TrainingPlan {
+        let plan = checkpoint.plan
+        return TributaryWire.TrainingPlan(
+            epochs: UInt32(overrides.epochs ?? plan.epochs), batchSize: UInt32(overrides.batchSize ?? plan.batchSize),
+            learningRate: overrides.learningRate ?? Double(plan.learningRate ?? checkpoint.optimizer.learningRate),
+            ewcLambda: overrides.ewcLambda ?? Double(plan.ewc?.lambda ?? 0), fedProxMu: overrides.fedProxMu ?? Double(plan.proximalMu),
+            replaySize: UInt32(overrides.replaySize ?? (checkpoint.replay.configuration.capacity > 0 ? plan.replayBatchSize ?? plan.batchSize : 0)),
+            deadlineUnixMilliseconds: Int64(deadline.timeIntervalSince1970 * 1000))
+    }
+}

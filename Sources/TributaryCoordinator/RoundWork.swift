@@ -1,0 +1,21 @@
+import TributaryAggregation
+import TributaryRounds
+import TributaryWire
+
+/// The running state of the round being collected: its sums (O(1) models, however many clients
+/// answer), the clients' accuracy reports, the bytes received, and the offer sent.
+struct RoundWork: Sendable {
+    var round: Round
+    var aggregator: StreamingAggregator
+    var tally = ClientAccuracyTally()
+    var bytesReceived = 0
+    let startedAt: ContinuousClock.Instant
+    let offer: RoundOffer
+
+    /// Folds an update the round machine accepted (already validated against the policy).
+    mutating func fold(_ update: ClientUpdate, metrics: [String: Double], bytes: Int) throws {
+        try aggregator.fold(update)
+        tally.add(metrics: metrics, examples: update.examples)
+        bytesReceived += bytes
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import TributaryConfig
+@testable import TributaryCoordinator
+import TributaryRounds
+
+@Suite struct ConfigurationTests {
+    static let example = TestWorld.packageRoot.appendingPathComponent("coordinator/coordinator.yaml").path
+
+    @Test func theCommentedExampleLoadsWithItsDefaults() throws {
+        let configuration = try CoordinatorConfiguration.load(contentsOf: Self.example)
+        let base = TestWorld.packageRoot.appendingPathComponent("coordinator").path
+        #expect(configuration.listen.description == "127.0.0.1:7443")
+        #expect(configuration.tls.certificate == base + "/fleet/localhost.pem")
+        #expect(configuration.tls.ca == base + "/fleet/ca.pem")
+        #expect(configuration.registryDirectory == base + "/registry")
+        #expect(configuration.initialCheckpoint == base + "/global.ckpt")
+        #expect(configuration.rounds.trigger == .readyClients(2))
+        #expect(configuration.rounds.targetUpdates == 2 && configuration.rounds.quorum == 1)
+        #expect(configuration.rounds.collectTimeout == .seconds(60))
+        #expect(configuration.maxRounds == nil && configuration.readyOnHello)
+        #expect(configuration.aggregation == .init())
+        #expect(configuration.evaluation.heldOut.isEmpty)
+        #expect(configuration.admin?.description == "127.0.0.1:7480")
+        #expect(configuration.pauseAt == nil)
+    }
+
+    @Test func overridesReplaceFileValues() throws {
+        let configuration = try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: [
+            "rounds.trigger=schedule", "rounds.schedule_every=5m", "rounds.target_updates=12", "rounds.quorum=6",
+            "aggregation.server_optimizer=fedadam", "aggregation.rule=fedavg", "evaluation.held_out=recent=/data/recent.csv",
+            "admin.enabled=false", "listen=0.0.0.0:9443",
+        ])
+        #expect(configuration.rounds.trigger == .schedule(every: .seconds(300)))
+        #expect(configuration.rounds.selectionSize == 16)
+        #expect(configuration.aggregation.rule == .fedAvg)
+        #expect(configuration.aggregation.serverOptimizer == .fedAdam(learningRate: 1))
+        #expect(configuration.evaluation.heldOut == [.init(name: "recent", path: "/data/recent.csv")])
+        #expect(configuration.admin == nil)
+        #expect(configuration.listen.port == 9443)
+    }
+
+    @Test(arguments: [
+        ("rounds.target_updates=0", "rounds.target_updates is \"0\"; must be in 1...1000000"),
+        ("rounds.quorum=5", "rounds.quorum is \"5\"; must be in 1...2"),
+        ("listen=nowhere", "listen is \"nowhere\"; must be HOST:PORT"),
+        ("rounds.collect_timeout=soon", "rounds.collect_timeout is \"soon\"; must be a duration"),
+        ("aggregation.rule=median", "aggregation.rule is \"median\"; must be one of fisher_weighted, fedavg"),
+        ("rounds.targte_updates=3", "rounds.targte_updates: unknown key; did you mean rounds.target_updates?"),
+        ("evaluation.newest=recent", "evaluation.newest is 'recent'; it must name a held_out set"),
+        ("tls.idle_timeout=5s", "tls.idle_timeout is \"5s\"; must be longer than tls.heartbeat"),
+    ])
+    func badValuesFailWithOneLineNamingKeyAndValue(override: String, expected: String) throws {
+        do {
+            _ = try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: [override])
+            Issue.record("\(override) was accepted")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains(expected), "\(text)")
+            #expect(!text.contains("\n"))
+        }
+    }
+
+    @Test func fileErrorsNameTheLine() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-config-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/c.yaml"
+        try "tls:\n  certificate: a.pem\n  key: a-key.pem\n  ca: ca.pem\nrounds:\n  over_selection: 0.5\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigError.self) { try CoordinatorConfiguration.load(contentsOf: path) }
+        do {
+            _ = try CoordinatorConfiguration.load(contentsOf: path)
+        } catch {
+            #expect("\(error)".hasPrefix("\(path):6: rounds.over_selection is \"0.5\""), "\(error)")
+        }
+        try "rounds:\n  target_updates: 3\n".write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try CoordinatorConfiguration.load(contentsOf: path)
+            Issue.record("missing TLS paths were accepted")
+        } catch {
+            #expect("\(error)".contains("tls.certificate: is required"), "\(error)")
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Logging
+import Testing
+@testable import TributaryCoordinator
+import TributaryEdge
+import TributaryLearning
+import TributaryModelWire
+import TributaryRegistry
+import TributaryWire
+
+/// The engine driven with no sockets: clients are outboxes, updates come from real local jobs.
+@Suite struct EngineRoundTests {
+    func engine(_ world: TestWorld, _ configuration: CoordinatorConfiguration, log: EventLog) async throws -> CoordinatorEngine {
+        let engine = try CoordinatorEngine(configuration: configuration, logger: Logger(label: "test"), emit: { log.append($0) })
+        await engine.start()
+        return engine
+    }
+
+    func train(_ offer: RoundOffer, _ data: Dataset) throws -> Update {
+        try EdgeTrainer(local: nil, data: data, seed: 5).answer(offer).update
+    }
+
+    @Test func aRoundClosesPromotesAndReleasesDeltasToHoldersOfTheParent() async throws {
+        let world = try TestWorld(clients: 2)
+        defer { world.remove() }
+        let log = EventLog()
+        let engine = try await engine(world, try world.configuration(target: 2), log: log)
+        var a = try await FakeClient.connect("a", to: engine)
+        var b = try await FakeClient.connect("b", to: engine)
+        // Version 1 (the initial checkpoint) goes to clients that hold nothing, in full.
+        let first = try #require(await a.nextRelease())
+        #expect(first.version == 1)
+        guard case .full = first.model else { Issue.record("expected a full release"); return }
+        let offerA = try #require(await a.nextOffer())
+        let offerB = try #require(await b.nextOffer())
+        #expect(offerA.roundID == 1 && offerA.baseModelVersion == 1 && offerA.ewc == nil)
+        await a.send(try train(offerA, world.shares[0]), to: engine)
+        #expect(await a.nextReceipt()?.status == .accepted)
+        await b.send(try train(offerB, world.shares[1]), to: engine)
+        #expect(await b.nextReceipt()?.status == .accepted)
+
+        let release = try #require(await a.nextRelease())
+        #expect(release.version == 2 && release.parentVersion == 1)
+        guard case .delta(let base, _) = release.model else { Issue.record("a holds version 1: expected a delta"); return }
+        #expect(base == 1)
+        // A late joiner that holds nothing gets the live model in full.
+        var c = try await FakeClient.connect("c", to: engine)
+        let late = try #require(await c.nextRelease())
+        guard case .full = late.model else { Issue.record("a late joiner gets the full model"); return }
+        #expect(late.version == 2)
+
+        let registry = try ModelRegistry(directory: world.directory + "/registry")
+        #expect(try registry.live()?.number == 2)
+        #expect(try registry.round(1).state == .closed)
+        let stored = try GlobalModel(version: 2, stored: try registry.load(2))
+        #expect(!stored.ewc.isEmpty, "the version keeps the consolidated global EWC state")
+        #expect(stored.checkpoint.metadata["model.version"] == "2")
+        let closed = log.all.compactMap { if case .roundClosed(let summary) = $0 { summary } else { nil } }
+        #expect(closed.count == 1 && closed[0].promoted && closed[0].updates == 2)
+        #expect((closed[0].accuracy["digits"] ?? 0) > (closed[0].parentAccuracy["digits"] ?? 1))
+
+        // The next round's offer carries the global EWC state.
+        await engine.disconnected("c", token: c.token)
+        let next = try #require(await a.nextOffer())
+        #expect(next.roundID == 2 && next.baseModelVersion == 2 && next.ewc != nil)
+    }
+
+    @Test func refusedUpdatesGetTheirReceiptAndTouchNoSum() async throws {
+        let world = try TestWorld(clients: 3)
+        defer { world.remove() }
+        let log = EventLog()
+        let engine = try await engine(world, try world.configuration(target: 2), log: log)
+        var a = try await FakeClient.connect("a", to: engine)
+        var b = try await FakeClient.connect("b", to: engine)
+        let offer = try #require(await a.nextOffer())
+        _ = await b.nextOffer()
+        // Joined after the round started: not selected.
+        var c = try await FakeClient.connect("c", to: engine)
+        let good = try train(offer, world.shares[0])
+
+        await c.send(good, to: engine)
+        let notSelected = try #require(await c.nextReceipt())
+        #expect(notSelected.status == .notExpected && notSelected.reason.contains("not offered"))
+
+        var poisoned = good
+        poisoned.delta = try LearningWire.parameterSet(
+            [Float](repeating: .nan, count: engine.layout.totalCount), layout: engine.layout)
+        await a.send(poisoned, to: engine)
+        let invalid = try #require(await a.nextReceipt())
+        #expect(invalid.status == .invalid && invalid.reason.contains("a"), "\(invalid.reason)")
+
+        var wrongBase = good
+        wrongBase.baseModelVersion = 7
+        await a.send(wrongBase, to: engine)
+        let wrong = try #require(await a.nextReceipt())
+        #expect(wrong.status == .invalid && wrong.reason.contains("version 7"), "\(wrong.reason)")
+
+        await a.send(good, to: engine)
+        #expect(await a.nextReceipt()?.status == .accepted)
+        await a.send(good, to: engine)
+        let duplicate = try #require(await a.nextReceipt())
+        #expect(duplicate.status == .notExpected && duplicate.reason.contains("already"), "\(duplicate.reason)")
+
+        await b.send(try train(offer, world.shares[1]), to: engine)
+        #expect(await b.nextReceipt()?.status == .accepted)
+        // Round 1 closed: a resend is late.
+        await a.send(good, to: engine)
+        let late = try #require(await a.nextReceipt())
+        #expect(late.status == .late, "\(late.reason)")
+
+        let summary = try #require(log.all.compactMap { if case .roundClosed(let s) = $0 { s } else { nil } }.first)
+        #expect(summary.updates == 2 && summary.examples == world.shares[0].count + world.shares[1].count)
+        let refused = log.all.filter { if case .updateRefused = $0 { true } else { false } }
+        #expect(refused.count == 5)
+        let registry = try ModelRegistry(directory: world.directory + "/registry")
+        #expect(try registry.round(1).updates.map(\.clientID).sorted() == ["a", "b"])
+    }
+
+    @Test func theGateRejectsACandidateThatForgetsAndTheLiveVersionStays() async throws {
+        let world = try TestWorld(clients: 2)
+        defer { world.remove() }
+        let log = EventLog()
+        // No held-out task may lose any accuracy; the clients' reports are not judged.
+        let configuration = try world.configuration(target: 1, gate: PromotionGate(maxTaskDrop: 0, maxClientAccuracyDrop: 1), rule: .fedAvg)
+        let engine = try await engine(world, configuration, log: log)
+        var a = try await FakeClient.connect("a", to: engine)
+        let offer = try #require(await a.nextOffer())
+        var wrecked = try train(offer, world.shares[0])
+        // A finite but destructive delta: the held-out accuracy collapses.
+        var generator = SeededGenerator(seed: 9)
+        wrecked.delta = try LearningWire.parameterSet(
+            (0..<engine.layout.totalCount).map { _ in 50 * generator.nextGaussian() }, layout: engine.layout)
+        await a.send(wrecked, to: engine)
+        #expect(await a.nextReceipt()?.status == .accepted)
+        let summary = try #require(log.all.compactMap { if case .roundClosed(let s) = $0 { s } else { nil } }.first)
+        #expect(!summary.promoted)
+        #expect(summary.gateReasons.first?.contains("digits: accuracy fell") == true, "\(summary.gateReasons)")
+        #expect(summary.line.contains("version 2 rejected (digits: accuracy fell"), "\(summary.line)")
+        let registry = try ModelRegistry(directory: world.directory + "/registry")
+        #expect(try registry.live()?.number == 1)
+        #expect(try registry.show(2).status == .rejected)
+        #expect(await engine.status().liveVersion == 1)
+    }
+
+    @Test func aRestartAbandonsARoundWithFoldedUpdatesAndResumesAnEmptyOne() async throws {
+        let world = try TestWorld(clients: 2)
+        defer { world.remove() }
+        let configuration = try world.configuration(target: 2)
+        do {
+            let engine = try await engine(world, configuration, log: EventLog())
+            var a = try await FakeClient.connect("a", to: engine)
+            _ = try await FakeClient.connect("b", to: engine)
+            let offer = try #require(await a.nextOffer())
+            await a.send(try train(offer, world.shares[0]), to: engine)
+            #expect(await a.nextReceipt()?.status == .accepted)
+            // The process "dies" here: the engine is dropped without stopping.
+        }
+        let log = EventLog()
+        let engine = try await engine(world, configuration, log: log)
+        #expect(log.lines.contains { $0.hasPrefix("round 1 recovered: abandoned") || $0.hasPrefix("round 1 abandoned") }, "\(log.lines)")
+        let registry = try ModelRegistry(directory: world.directory + "/registry")
+        #expect(try registry.round(1).state == .abandoned)
+        // Rounds continue, numbered after the journal.
+        var a = try await FakeClient.connect("a", to: engine, holding: 1)
+        _ = try await FakeClient.connect("b", to: engine, holding: 1)
+        #expect(await a.nextOffer()?.roundID == 2)
+    }
+}

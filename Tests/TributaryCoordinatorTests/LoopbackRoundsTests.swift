@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import Testing
+import TributaryCertificates
+@testable import TributaryCoordinator
+import TributaryEdge
+import TributaryLearning
+import TributaryModelWire
+import TributaryRegistry
+import TributaryTransport
+import TributaryWire
+import X509
+
+/// A fleet minted in the test directory: CA, a server certificate for 127.0.0.1, clients on demand.
+struct TestFleet {
+    let directory: String
+    let ca: FleetCA
+
+    init(directory: String) throws {
+        self.directory = directory
+        var rng = SystemRandomNumberGenerator()
+        ca = try FleetCA.create(configuration: try FleetCAConfiguration(name: "test", validityDays: 30), now: Date().addingTimeInterval(-3600), generator: &rng)
+        try ca.certificate.serializeAsPEM().pemString.write(toFile: directory + "/ca.pem", atomically: true, encoding: .utf8)
+        let server = try ca.issueServer(names: [try ServerName("localhost")], addresses: [try IPAddress("127.0.0.1")],
+                                        configuration: try LeafCertificateConfiguration(validityDays: 30), now: Date().addingTimeInterval(-60), generator: &rng)
+        try server.certificatePEM().write(toFile: directory + "/server.pem", atomically: true, encoding: .utf8)
+        try server.privateKeyPEM().write(toFile: directory + "/server-key.pem", atomically: true, encoding: .utf8)
+    }
+
+    var tls: CoordinatorConfiguration.TLS {
+        .init(certificate: directory + "/server.pem", key: directory + "/server-key.pem", ca: directory + "/ca.pem")
+    }
+
+    func edge(_ id: String) throws -> EdgeTransportConfiguration {
+        var rng = SystemRandomNumberGenerator()
+        let issued = try ca.issueClient(try ClientID(id), configuration: try LeafCertificateConfiguration(validityDays: 30),
+                                        now: Date().addingTimeInterval(-60), generator: &rng)
+        return try EdgeTransportConfiguration.mutualTLS(chain: [issued.certificate], key: issued.privateKey, trustRoot: ca.certificate,
+                                                        serverHostname: "127.0.0.1")
+    }
+}
+
+/// An edge in the test: answers offers with `EdgeTrainer`, keeps the exact global parameters of
+/// the version it holds so a delta release applies, and stops after adopting `untilVersion`.
+struct TestEdge: Sendable {
+    let id: String
+    let data: Dataset
+    let transport: EdgeTransportConfiguration
+
+    struct Result: Sendable {
+        var adopted: UInt64
+        var parameters: [Float]
+        var receipts: [UpdateReceipt.Status]
+    }
+
+    func run(port: Int, untilVersion: UInt64) async throws -> Result {
+        let hello = Hello(clientID: id, device: DeviceFacts(examplesAvailable: UInt64(data.count), charging: true, meteredNetwork: false, modelVersion: 0))
+        return try await EdgeClient.withSession(host: "127.0.0.1", port: port, hello: hello, configuration: transport, logger: Logger(label: "edge")) { _, connection in
+            var held: (version: UInt64, parameters: [Float], layout: ParameterLayout)?
+            var receipts: [UpdateReceipt.Status] = []
+            while let message = try await connection.next() {
+                switch message {
+                case .roundOffer(let offer):
+                    let update = try EdgeTrainer(local: nil, data: data, seed: 5).answer(offer).update
+                    try await connection.send(.update(update))
+                case .updateReceipt(let receipt):
+                    receipts.append(receipt.status)
+                case .modelRelease(let release):
+                    let layout = try LearningWire.spec(try #require(release.architecture)).parameterLayout
+                    switch release.model {
+                    case .full(let set):
+                        held = (release.version, try LearningWire.flatten(set, layout: layout, field: "release"), layout)
+                    case .delta(let base, let set):
+                        let parent = try #require(held, "a delta for version \(base) arrived before any full model")
+                        #expect(parent.version == base)
+                        let delta = try LearningWire.flatten(set, layout: layout, field: "release")
+                        held = (release.version, zip(parent.parameters, delta).map { $0 + $1 }, layout)
+                    }
+                    if release.version >= untilVersion {
+                        try? await connection.send(.goodbye(Goodbye(reason: .done, detail: "adopted \(release.version)")))
+                        return Result(adopted: release.version, parameters: held!.parameters, receipts: receipts)
+                    }
+                default:
+                    break
+                }
+            }
+            return Result(adopted: held?.version ?? 0, parameters: held?.parameters ?? [], receipts: receipts)
+        }
+    }
+}
+
+@Suite(.serialized) struct LoopbackRoundsTests {
+    @Test(.timeLimit(.minutes(3)))
+    func threeEdgesTwoRoundsOverMutualTLS() async throws {
+        let world = try TestWorld(clients: 3, epochs: 2)
+        defer { world.remove() }
+        let fleet = try TestFleet(directory: world.directory)
+        var configuration = try world.configuration(target: 3, tls: fleet.tls)
+        configuration.maxRounds = 2
+        let coordinator = Coordinator(configuration: configuration, logger: Logger(label: "coordinator"))
+        let log = EventLog()
+        let collector = Task { for await event in coordinator.events { log.append(event) } }
+        let service = Task { try await coordinator.run() }
+        var port: Int?
+        for _ in 0..<600 where port == nil {
+            port = await coordinator.port
+            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let bound = try #require(port)
+        let edges = try (0..<3).map { k in TestEdge(id: "edge-\(k)", data: world.shares[k], transport: try fleet.edge("edge-\(k)")) }
+        let results = try await withThrowingTaskGroup(of: TestEdge.Result.self) { group in
+            for edge in edges { group.addTask { try await edge.run(port: bound, untilVersion: 3) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        try await service.value
+        await collector.value
+
+        let closed = log.all.compactMap { if case .roundClosed(let summary) = $0 { summary } else { nil } }
+        #expect(closed.map(\.round) == [1, 2], "\(log.lines)")
+        #expect(closed.allSatisfy { $0.promoted && $0.updates == 3 })
+        // The model improves on the held-out set round after round.
+        let accuracy = [closed[0].parentAccuracy["digits"]!, closed[0].accuracy["digits"]!, closed[1].accuracy["digits"]!]
+        #expect(accuracy[1] > accuracy[0] && accuracy[2] > accuracy[1], "\(accuracy)")
+        // Every edge adopted version 3, the registry's parameters (a delta applied in Float32).
+        let registry = try TributaryRegistry.ModelRegistry(directory: world.directory + "/registry")
+        let live = try registry.load(3).parameters
+        for result in results {
+            #expect(result.adopted == 3)
+            #expect(result.receipts == [.accepted, .accepted])
+            #expect(zip(result.parameters, live).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
+        }
+        #expect(log.lines.contains("version 3 released to 3 clients (3 as delta)"), "\(log.lines)")
+        #expect(log.lines.last?.hasPrefix("coordinator stopped: 2 round(s) ended") == true, "\(log.lines)")
+    }
+}

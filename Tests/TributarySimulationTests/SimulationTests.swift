@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import TributaryExperiments
+import TributarySimulation
+
+/// `tributary simulate` as a library: a real coordinator and real edge agents over loopback mTLS.
+@Suite(.serialized) struct SimulationTests {
+    static var digitsPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("data/digits.csv").path
+    }
+
+    func configuration(clients: Int) -> SimulationConfiguration {
+        let work = NSTemporaryDirectory() + "tributary-sim-test-\(UUID().uuidString)"
+        var configuration = SimulationConfiguration(workDirectory: work)
+        configuration.dataPath = Self.digitsPath
+        configuration.clients = clients
+        configuration.taskLimit = 2
+        configuration.roundsPerTask = 3
+        return configuration
+    }
+
+    @Test func fiftyClientsWithDropoutsSlowClientsAndRestartsLearnBothTasks() async throws {
+        var configuration = configuration(clients: 50)
+        configuration.faults = FaultConfiguration(dropFraction: 0.1, slowFraction: 0.06, slowDelay: .milliseconds(300), restartFraction: 0.04)
+        defer { try? FileManager.default.removeItem(atPath: configuration.workDirectory) }
+        let report = try await Simulation(configuration: configuration).run()
+
+        #expect(report.rounds.count == 6)
+        #expect(report.rounds.allSatisfy { $0.outcome == "promoted" }, "\(report.rounds.map(\.outcome))")
+        #expect(report.rounds.map(\.version) == [2, 3, 4, 5, 6, 7])
+        // Some offered clients really dropped out, and the rounds closed without them.
+        #expect(report.rounds.reduce(0) { $0 + $1.dropped } > 0)
+        for round in report.rounds {
+            #expect(round.accepted + round.dropped <= round.offered, "round \(round.roundID)")
+            #expect(round.accepted >= round.offered - round.dropped - 1, "round \(round.roundID): \(round.accepted) of \(round.offered), \(round.dropped) dropped")
+            #expect(round.restarted == 2)
+            #expect(round.bytesFromClients > 0)
+        }
+        // Task 1 is learned, and still known after task 2 (the global EWC state and replay at work).
+        #expect(report.matrix.values[0][0] > 0.9, "\(report.matrix.values)")
+        #expect(report.matrix.values[1][1] > 0.5, "\(report.matrix.values)")
+        #expect(report.matrix.values[1][0] > 0.8, "\(report.matrix.values)")
+        // What ran can be rerun exactly: the partition is written.
+        #expect(FileManager.default.fileExists(atPath: configuration.workDirectory + "/partition.json"))
+    }
+
+    @Test func aPartitionFileDecidesWhoHoldsWhat() async throws {
+        var configuration = configuration(clients: 3)
+        configuration.taskLimit = 1
+        configuration.roundsPerTask = 1
+        defer { try? FileManager.default.removeItem(atPath: configuration.workDirectory) }
+        let file = NSTemporaryDirectory() + "partition-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        // Client 2 holds nothing: it is never offered the round.
+        try #"{"clients": [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13, 14, 15], []]}"#.write(toFile: file, atomically: true, encoding: .utf8)
+        configuration.partition = .file(file)
+        let report = try await Simulation(configuration: configuration).run()
+        #expect(report.rounds.count == 1)
+        #expect(report.rounds[0].offered == 2)
+        #expect(report.rounds[0].accepted == 2)
+    }
+
+    @Test func badSettingsAreRefusedNamingTheValue() async throws {
+        var configuration = configuration(clients: 0)
+        let error = await #expect(throws: (any Error).self) { try await Simulation(configuration: configuration).run() }
+        #expect("\(error!)".contains("--clients is 0"))
+        configuration.clients = 3
+        configuration.partition = .file("/nonexistent/partition.json")
+        let missing = await #expect(throws: (any Error).self) { try await Simulation(configuration: configuration).run() }
+        #expect("\(missing!)".contains("/nonexistent/partition.json"))
+        configuration.partition = .dirichlet(alpha: 0.5)
+        configuration.clients = 4
+        configuration.faults = FaultConfiguration(dropFraction: 2)
+        let faults = await #expect(throws: (any Error).self) { try await Simulation(configuration: configuration).run() }
+        #expect("\(faults!)".contains("--drop is 2"))
+    }
+}
