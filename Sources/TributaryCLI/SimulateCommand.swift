@@ -17,7 +17,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @OptionGroup var options: SimulationOptions
 
     func run() async throws {
-        try await options.simulate(title: "simulate")
+        _ = try await options.simulate(title: "simulate")
     }
 }
 
@@ -43,6 +43,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Write report.json, accuracy.svg and partition.json into this folder.") var report: String = "out/simulate"
     @Option(help: "Working folder for certificates, registry and edge state (default: a new temporary folder, removed afterwards).")
     var workDir: String?
+    @Option(help: "Hidden layer widths of the MLP, comma-separated (64: 4,810 parameters; 320,240: 100,250).") var hidden: String = "64"
     @Option var seed: UInt64 = 7
 
     func configuration() throws -> (SimulationConfiguration, temporary: Bool) {
@@ -73,6 +74,11 @@ struct SimulationOptions: ParsableArguments {
         default: throw ValidationError("--rule must be ewc or fedavg, got '\(rule)'")
         }
         configuration.federated.seed = seed
+        let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw ValidationError("--hidden is '\(hidden)'; give positive layer widths such as 64 or 320,240")
+        }
+        configuration.federated.hidden = widths.map { $0! }
         configuration.gate = gate ? PromotionGate() : nil
         configuration.seed = seed
         do {
@@ -93,7 +99,8 @@ struct SimulationOptions: ParsableArguments {
     }
 
     /// Runs the simulation, prints progress and the tables, writes the report.
-    func simulate(title: String) async throws {
+    @discardableResult
+    func simulate(title: String) async throws -> SimulationReport {
         BLAS.setThreadCount(1)
         let (configuration, temporary) = try configuration()
         var logger = Logger(label: "tributary.simulate")
@@ -108,11 +115,16 @@ struct SimulationOptions: ParsableArguments {
         let uploaded = result.rounds.reduce(0) { $0 + $1.bytesFromClients }
         print(String(format: "\n%d rounds in %.1f s (median round %.2f s); %.2f MB of deltas and Fishers sent by the edges",
                      result.rounds.count, result.totalWallSeconds, Self.median(result.rounds.map(\.wallSeconds)), Double(uploaded) / 1e6))
-        try AtomicFile.ensureDirectory(report)
+        do {
+            try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("--report \(report): cannot create the folder (\((error as NSError).localizedDescription))")
+        }
         try AtomicFile.write(try result.json(), to: report + "/report.json")
         try AtomicFile.write(Array(result.chart(title: description).utf8), to: report + "/accuracy.svg")
         try AtomicFile.write(try AtomicFile.read(configuration.workDirectory + "/partition.json"), to: report + "/partition.json")
         print("wrote \(report)/report.json, \(report)/accuracy.svg and \(report)/partition.json")
+        return result
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -48,7 +48,9 @@ public struct EdgeTrainer: Sendable {
         }
         let layout = parent.spec.parameterLayout
         let theta = parent.parameters
-        let globalEWC = try offer.ewc.map { try LearningWire.ewc($0, layout: layout) }
+        // The fleet's EWC state is the penalty; before the first consolidation an empty one, so the
+        // job still returns its Fisher without folding it into a local state (the coordinator does).
+        let globalEWC = try offer.ewc.map { try LearningWire.ewc($0, layout: layout) } ?? (offer.plan.ewcLambda > 0 ? EWCState() : nil)
         var plan = LearningWire.plan(offer.plan)
         // The offer's replay_size examples from the local buffer join each step (0: none, as the contract says).
         plan.replayBatchSize = Int(offer.plan.replaySize)

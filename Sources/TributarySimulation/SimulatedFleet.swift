@@ -47,7 +47,7 @@ final class SimulatedFleet: @unchecked Sendable {
     static func clientName(_ index: Int) -> String { String(format: "sim-%04d", index) }
 
     /// Starts client `index` with `data` against the coordinator at `port`.
-    func start(index: Int, files: IssuedFiles, ca: String, port: Int, stateDirectory: String, data: Dataset, seed: UInt64,
+    func start(index: Int, files: IssuedFiles, ca: String, port: Int, stateDirectory: String, data: Dataset, replay: ReplayConfiguration, seed: UInt64,
                onEvent: @escaping @Sendable (Int, EdgeEvent) -> Void) async throws {
         var configuration = EdgeConfiguration(
             coordinator: Endpoint(host: "127.0.0.1", port: port),
@@ -58,6 +58,7 @@ final class SimulatedFleet: @unchecked Sendable {
             reconnect: .init(initial: .milliseconds(50), maximum: .seconds(1), multiplier: 2, jitter: 0.2),
             seed: seed)
         configuration.context.onlyNew = false
+        configuration.context.replay = replay
         let credentials = try await FleetCredentials.load(certificate: files.certificatePath, key: files.keyPath, trustRoot: ca,
                                                           role: .client, now: Date())
         let transport = try EdgeAgent.transport(for: configuration, credentials: credentials)

@@ -69,7 +69,8 @@ public struct Simulation: Sendable {
         for index in 0..<configuration.clients {
             try await fleet.start(index: index, files: certificates.clients[index], ca: work + "/fleet/ca.pem", port: port,
                                   stateDirectory: work + "/edges/\(SimulatedFleet.clientName(index))",
-                                  data: data.dataset(task: 0, client: index), seed: configuration.seed &+ UInt64(index + 1),
+                                  data: data.dataset(task: 0, client: index),
+                                  replay: ReplayConfiguration(capacity: configuration.federated.replayPerClient), seed: configuration.seed &+ UInt64(index + 1),
                                   onEvent: observe)
         }
         try await waitFor("all \(configuration.clients) edge agents to connect", coordinator) { $0.population == configuration.clients }
