@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# A coordinator and N edge agents as separate processes on loopback, from the CLI alone:
+# certificates from `tributary certs`, a model from `tributary init`, the digits data split IID
+# across the edges (about 125 examples each), `tributary coordinator serve --config` and N
+# `tributary-edge run` processes. Prints the coordinator's round lines (each closed round shows
+# the held-out accuracy before → after and its wall time) and the registry's versions.
+#
+#   bash scripts/fleet-on-loopback.sh                    # 10 edges, 5 rounds, MLP 64-320-240-10 (100,250 parameters)
+#   EDGES=10 ROUNDS=10 HIDDEN=64 bash scripts/fleet-on-loopback.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+edges="${EDGES:-10}" rounds="${ROUNDS:-5}" hidden="${HIDDEN:-320,240}"
+bin="${BIN:-$root/.build/release}"
+[[ -x "$bin/tributary" && -x "$bin/tributary-edge" ]] || {
+  echo "build first: swift build -c release --product tributary && swift build -c release --product tributary-edge" >&2; exit 1; }
+work="$(mktemp -d /tmp/tributary-fleet.XXXXXX)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+cd "$work"
+
+T="$bin/tributary"
+$T certs init --dir fleet >/dev/null
+$T certs issue --dir fleet --server localhost --ip 127.0.0.1 >/dev/null
+for i in $(seq 1 "$edges"); do $T certs issue --dir fleet --client "edge-$i" >/dev/null; done
+$T init --out global.ckpt --inputs 64 --hidden "$hidden" --outputs 10 --epochs 1 --batch-size 8 --lr 0.05 --seed 7 >/dev/null
+
+# IID split of 70% of the digits across the edges; the other 30% is the coordinator's held-out set.
+python3 - "$root/data/digits.csv" "$edges" <<'PY'
+import random, sys
+rows = [l for l in open(sys.argv[1]).read().splitlines() if l and l[0].isdigit()]
+random.Random(7).shuffle(rows)
+n = int(sys.argv[2]); cut = int(len(rows) * 0.7)
+open("held-out.csv", "w").write("\n".join(rows[cut:]) + "\n")
+for i in range(n):
+    open(f"edge-{i + 1}.csv", "w").write("\n".join(rows[i:cut:n]) + "\n")
+PY
+
+cat > coordinator.yaml <<YAML
+listen: 127.0.0.1:0
+tls: {certificate: fleet/localhost.pem, key: fleet/localhost-key.pem, ca: fleet/ca.pem, deny_list: fleet/revoked.txt}
+registry: {directory: registry}
+model: {initial_checkpoint: global.ckpt}
+rounds: {trigger: ready_clients, ready_clients: $edges, target_updates: $edges, over_selection: 1, quorum: $edges, collect_timeout: 60s, max_rounds: $rounds}
+evaluation: {held_out: [digits=held-out.csv], max_client_accuracy_drop: 1, max_task_drop: 1}
+admin: {enabled: false}
+YAML
+
+$T coordinator serve --config coordinator.yaml > coordinator.log 2> coordinator.err &
+pids+=($!)
+coordinator=$!
+for _ in $(seq 1 300); do grep -q "listening on" coordinator.log 2>/dev/null && break; sleep 0.1; done
+port="$(grep -o '127.0.0.1:[0-9]*' coordinator.log | head -1 | cut -d: -f2)"
+[[ -n "$port" ]] || { cat coordinator.err >&2; exit 1; }
+echo "coordinator (pid $coordinator) on 127.0.0.1:$port; starting $edges edge agents"
+for i in $(seq 1 "$edges"); do
+  "$bin/tributary-edge" run --coordinator "127.0.0.1:$port" --server-name localhost --ca fleet/ca.pem \
+    --cert "fleet/edge-$i.pem" --key "fleet/edge-$i-key.pem" --data "edge-$i.csv" --state "state-$i" \
+    > "edge-$i.log" 2> "edge-$i.err" &
+  pids+=($!)
+done
+wait "$coordinator" || true
+grep -E "round [0-9]+ (started|closed|abandoned)|released|stopped" coordinator.log
+echo
+$T models list --registry registry
+echo
+echo "round wall times (s): $(grep -o '[0-9.]*s$' coordinator.log | tr -d s | tr '\n' ' ')"
