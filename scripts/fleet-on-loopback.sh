@@ -15,7 +15,7 @@ bin="${BIN:-$root/.build/release}"
   echo "build first: swift build -c release --product tributary && swift build -c release --product tributary-edge" >&2; exit 1; }
 work="$(mktemp -d /tmp/tributary-fleet.XXXXXX)"
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; if [[ -n "${KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 cd "$work"
 
