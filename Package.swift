@@ -206,6 +206,7 @@ let package = Package(
             name: "tributary",
             dependencies: [
                 "TributaryCLI",
+                "TributaryNumerics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

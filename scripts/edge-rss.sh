@@ -25,8 +25,16 @@ with open(sys.argv[1], "w") as f:
         label = random.randrange(10)
         f.write(",".join(f"{random.gauss(label / 10, 1):.4f}" for _ in range(int(sys.argv[2]))) + f",{label}\n")
 PY
-$B/tributary coordinator serve --fleet "$dir/fleet" --cert "$dir/fleet/localhost.pem" --key "$dir/fleet/localhost-key.pem" \
-    --checkpoint "$dir/model.ckpt" --listen 127.0.0.1:0 --rounds 1 --min-clients 1 > "$dir/coordinator.out" 2>/dev/null &
+cat > "$dir/coordinator.yaml" <<YAML
+listen: 127.0.0.1:0
+tls: {certificate: fleet/localhost.pem, key: fleet/localhost-key.pem, ca: fleet/ca.pem}
+registry: {directory: registry}
+model: {initial_checkpoint: model.ckpt}
+rounds: {trigger: ready_clients, ready_clients: 1, target_updates: 1, quorum: 1, max_rounds: 1}
+evaluation: {max_client_accuracy_drop: 1}
+admin: {enabled: false}
+YAML
+$B/tributary coordinator serve --config "$dir/coordinator.yaml" > "$dir/coordinator.out" 2>/dev/null &
 coordinator=$!
 for _ in $(seq 100); do grep -q "listening on" "$dir/coordinator.out" && break; sleep 0.2; done
 port=$(grep -o "127.0.0.1:[0-9]*" "$dir/coordinator.out" | head -1 | cut -d: -f2)

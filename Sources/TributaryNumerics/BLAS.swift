@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import COpenBLAS
 
 /// The BLAS calls Tributary uses, over OpenBLAS's CBLAS interface. Row-major throughout.
@@ -59,6 +64,13 @@ public enum BLAS {
     /// Sets how many threads OpenBLAS may use. Edge agents and tests use 1.
     public static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    /// One OpenBLAS thread unless `OPENBLAS_NUM_THREADS` asks otherwise. The executables call it at
+    /// start: the models are small, and OpenBLAS's own pool (one spinning thread per core in every
+    /// process) oversubscribes the cores when agents and a coordinator share a host.
+    public static func useOneThreadUnlessConfigured() {
+        if getenv("OPENBLAS_NUM_THREADS") == nil { setThreadCount(1) }
     }
 
     /// Threads OpenBLAS will use.

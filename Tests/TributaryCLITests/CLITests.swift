@@ -132,8 +132,22 @@ import TributarySystem
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
-    @Test func demoPrintsTheAccuracyMatrix() throws {
-        let output = try CLIProcess.run(["demo", "--scenario", "split", "--strategies", "naive,ewc+replay", "--epochs", "2", "--no-federated"])
+    @Test func demoRunsAFleetOnLoopbackAndWritesTheReport() throws {
+        let dir = CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let output = try CLIProcess.run(["demo", "--clients", "4", "--rounds-per-task", "2", "--report", dir + "/demo"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stderr.contains("simulate: 4 edge agents connected over mutual TLS"), "\(output.stderr)")
+        #expect(output.stderr.contains("task 5/5 round 2/2: round 10 promoted"), "\(output.stderr)")
+        #expect(output.stdout.contains("EWC-weighted aggregation + global EWC penalty + local replay: ACC"))
+        #expect(output.stdout.contains("plain FedAvg: ACC"))
+        for file in ["demo/report.json", "demo/accuracy.svg", "demo/partition.json", "demo/fedavg/report.json"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "\(file)")
+        }
+    }
+
+    @Test func demoInProcessPrintsTheAccuracyMatrix() throws {
+        let output = try CLIProcess.run(["demo", "--in-process", "--scenario", "split", "--strategies", "naive,ewc+replay", "--epochs", "2", "--no-federated"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("split digits, ewc+replay"))
         #expect(output.stdout.contains("after \\ on"))
