@@ -34,8 +34,10 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     }
 
     /// Most bytes written (and flushed, so TLS encrypts and the socket sends them) at a time: small
-    /// enough that the peer decrypts one piece while this side encodes and encrypts the next.
-    static var writeSize: Int { 256 * 1024 }
+    /// enough that the peer decrypts one piece while this side encodes and encrypts the next, and
+    /// that the TLS handler's buffer, whose capacity each connection keeps, stays small (a coordinator
+    /// with 1,000 clients that were each sent the model: 569 MB at 256 KiB, 178 MB at 64 KiB).
+    static var writeSize: Int { 64 * 1024 }
 
     private var machine: Machine
     private let start: (inout Machine, ContinuousClock.Instant) -> [SessionAction]
