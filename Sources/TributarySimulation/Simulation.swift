@@ -190,7 +190,7 @@ public struct Simulation: Sendable {
         try AtomicFile.ensureDirectory(directory)
         return try tasks.enumerated().map { index, task in
             let path = directory + "/task-\(index + 1).csv"
-            try AtomicFile.write(Array(task.test.csv().utf8), to: path)
+            try AtomicFile.write(Array(CSVLoader.render(task.test).utf8), to: path)
             return CoordinatorConfiguration.HeldOutSet(name: task.name, path: path)
         }
     }
@@ -212,19 +212,4 @@ public struct Simulation: Sendable {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
-extension Dataset {
-    /// The examples as CSV: the features, then the label.
-    func csv() -> String {
-        var text = ""
-        text.reserveCapacity(count * featureCount * 4)
-        for row in 0..<count {
-            for column in 0..<featureCount {
-                text += "\(features[row * featureCount + column]),"
-            }
-            text += "\(labels[row])\n"
-        }
-        return text
-    }
 }
