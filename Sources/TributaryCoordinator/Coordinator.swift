@@ -112,6 +112,7 @@ public final class Coordinator: Service, Sendable {
             transport.globalModelVersion = await engine.status().liveVersion
             transport.session.heartbeatInterval = tls.heartbeat
             transport.session.idleTimeout = tls.idleTimeout
+            transport.concurrentReceives = configuration.transfers.concurrentReceives
             return try await CoordinatorServer.bind(host: configuration.listen.host, port: configuration.listen.port, configuration: transport, logger: logger)
         } catch {
             throw CoordinatorError(.startup, "listen \(configuration.listen) with tls.certificate \(tls.certificate): \(error)")

@@ -138,7 +138,8 @@ extension CoordinatorConfiguration {
         let transfersSection = reader.section("transfers")
         let transfers = Transfers(
             concurrentSends: try transfersSection.int("concurrent_sends", default: 16, in: 1...100_000),
-            sendTimeout: try transfersSection.duration("send_timeout", default: .seconds(120), in: .seconds(1)...(.seconds(86_400))))
+            sendTimeout: try transfersSection.duration("send_timeout", default: .seconds(120), in: .seconds(1)...(.seconds(86_400))),
+            concurrentReceives: try transfersSection.int("concurrent_receives", default: 2, in: 1...100_000))
 
         try reader.finish()
         do {

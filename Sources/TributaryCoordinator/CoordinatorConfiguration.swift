@@ -58,10 +58,15 @@ public struct CoordinatorConfiguration: Sendable {
         /// A send still unfinished after this closes the client's connection (a client that
         /// stopped reading cannot hold a send slot forever).
         public var sendTimeout: Duration
+        /// At most this many Updates (large inbound messages) are held at once, being received or
+        /// folded; the other clients' sockets are not read until a permit frees (memory for 1,000
+        /// clients answering at once is this many updates, not 1,000).
+        public var concurrentReceives: Int
 
-        public init(concurrentSends: Int = 16, sendTimeout: Duration = .seconds(120)) {
+        public init(concurrentSends: Int = 16, sendTimeout: Duration = .seconds(120), concurrentReceives: Int = 2) {
             self.concurrentSends = concurrentSends
             self.sendTimeout = sendTimeout
+            self.concurrentReceives = concurrentReceives
         }
     }
 
@@ -163,6 +168,9 @@ public struct CoordinatorConfiguration: Sendable {
         }
         guard transfers.concurrentSends >= 1 else {
             throw CoordinatorError(.invalidConfiguration, "transfers.concurrent_sends is \(transfers.concurrentSends); must be ≥ 1")
+        }
+        guard transfers.concurrentReceives >= 1 else {
+            throw CoordinatorError(.invalidConfiguration, "transfers.concurrent_receives is \(transfers.concurrentReceives); must be ≥ 1")
         }
         guard transfers.sendTimeout > .zero else {
             throw CoordinatorError(.invalidConfiguration, "transfers.send_timeout is \(transfers.sendTimeout); must be positive")

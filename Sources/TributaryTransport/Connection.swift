@@ -15,17 +15,25 @@ public final class SessionConnection {
     /// Send side without waiting for the socket; Sendable, so other tasks may send while this one reads.
     public let outbound: NIOAsyncChannelOutboundWriter<WireMessage>
     private let channel: any Channel
+    /// Tells the inbound transfer limit (coordinator) that the previous message was dealt with.
+    private let consumed: (@Sendable () -> Void)?
 
     init(iterator: NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<WireMessage>,
-         channel: any Channel) {
+         channel: any Channel, consumed: (@Sendable () -> Void)? = nil) {
         self.iterator = iterator
         self.outbound = outbound
         self.channel = channel
+        self.consumed = consumed
     }
 
     /// The next message the session delivered.
+    ///
+    /// On a coordinator, asking for the next message also says the application is done with the
+    /// previous one: a large message (an Update) holds one of the server's
+    /// ``CoordinatorTransportConfiguration/concurrentReceives`` permits until then.
     public func next() async throws -> WireMessage? {
-        try await iterator.next()
+        consumed?()
+        return try await iterator.next()
     }
 
     /// Sends a message (chunked when large) and waits until its last frame reached the socket.

@@ -27,16 +27,21 @@ public struct CoordinatorClient {
 /// ```
 public final class CoordinatorServer: Sendable {
     public typealias Child = NIOAsyncChannel<WireMessage, WireMessage>
+    /// An accepted connection and its part of the inbound transfer limit.
+    struct Accepted: Sendable {
+        let child: Child
+        let gate: InboundGate.Consumer?
+    }
 
     /// The bound address (port 0 picks a free one).
     public let localAddress: SocketAddress
     /// Every refused connection or session that ended badly, newest kept if nobody reads.
     public let refusals: AsyncStream<TransportError>
     private let refusalSink: AsyncStream<TransportError>.Continuation
-    private let channel: NIOAsyncChannel<Child, Never>
+    private let channel: NIOAsyncChannel<Accepted, Never>
     private let logger: Logger
 
-    private init(channel: NIOAsyncChannel<Child, Never>, refusals: AsyncStream<TransportError>,
+    private init(channel: NIOAsyncChannel<Accepted, Never>, refusals: AsyncStream<TransportError>,
                  sink: AsyncStream<TransportError>.Continuation, logger: Logger) throws {
         self.channel = channel
         guard let address = channel.channel.localAddress else {
@@ -59,11 +64,15 @@ public final class CoordinatorServer: Sendable {
         let (refusals, sink) = AsyncStream.makeStream(of: TransportError.self, bufferingPolicy: .bufferingNewest(256))
         let denyList = DenyListState(path: configuration.denyListPath, logger: logger)
         let sessionIDs = NIOLockedValueBox<UInt64>(0)
+        let receives = try InboundTransferLimit(permits: configuration.concurrentReceives)
+        let wireMetrics = WireMetrics()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator.transfers)
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: configuration.readBytes))
+            // One read per wake-up: a connection waiting for a receive permit holds at most one read.
+            .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelOption(.writeBufferWaterMark,
                                 value: .init(low: configuration.writeBufferHighWaterMark / 2, high: configuration.writeBufferHighWaterMark))
             .bind(host: host, port: port) { child in
@@ -81,7 +90,7 @@ public final class CoordinatorServer: Sendable {
                                                      configuration: configuration.session)
                     let finalLogger = connectionLogger
                     let handler = SessionChannelHandler(
-                        machine: session, wire: configuration.wire, logger: connectionLogger,
+                        machine: session, wire: configuration.wire, logger: connectionLogger, writeSize: configuration.writeBytes,
                         start: { session, now in
                             let decided = admission.admission ?? .refuse(Reject(code: .certificateRefused, reason: "no certificate decision was recorded"))
                             if case .admit(let id) = decided {
@@ -99,14 +108,17 @@ public final class CoordinatorServer: Sendable {
                             finalLogger.info("connection refused or ended badly", metadata: ["refusal.code": "\(error.code)", "reason": "\(error.reason)"])
                             sink.yield(error)
                         })
+                    let gate = InboundGate(limit: receives)
                     try child.pipeline.syncOperations.addHandlers([
                         tls,
-                        ByteToMessageHandler(try FrameDecoder(configuration: configuration.wire)),
+                        gate,
+                        ByteToMessageHandler(try FrameDecoder(configuration: configuration.wire, metrics: wireMetrics, admission: gate)),
                         handler,
                     ])
-                    return try Child(
+                    let asyncChild = try Child(
                         wrappingChannelSynchronously: child,
                         configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: configuration.inboundMessageBuffer)))
+                    return Accepted(child: asyncChild, gate: gate.consumer)
                 }
             }
         return try CoordinatorServer(channel: channel, refusals: refusals, sink: sink, logger: logger)
@@ -118,9 +130,9 @@ public final class CoordinatorServer: Sendable {
     public func run(_ handle: @escaping @Sendable (CoordinatorClient) async throws -> Void) async throws {
         try await channel.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
-                for try await child in inbound {
+                for try await accepted in inbound {
                     group.addTask {
-                        await self.serve(child, handle)
+                        await self.serve(accepted.child, consumer: accepted.gate, handle)
                     }
                 }
             }
@@ -128,13 +140,15 @@ public final class CoordinatorServer: Sendable {
         refusalSink.finish()
     }
 
-    private func serve(_ child: Child, _ handle: @Sendable (CoordinatorClient) async throws -> Void) async {
+    private func serve(_ child: Child, consumer: InboundGate.Consumer?, _ handle: @Sendable (CoordinatorClient) async throws -> Void) async {
         do {
             try await child.executeThenClose { inbound, outbound in
                 var iterator = inbound.makeAsyncIterator()
                 guard case .hello(let hello)? = try await iterator.next() else { return }
-                let client = CoordinatorClient(clientID: hello.clientID, hello: hello,
-                                               connection: SessionConnection(iterator: iterator, outbound: outbound, channel: child.channel))
+                var consumed: (@Sendable () -> Void)?
+                if let consumer { consumed = { consumer.consumed() } }
+                let connection = SessionConnection(iterator: iterator, outbound: outbound, channel: child.channel, consumed: consumed)
+                let client = CoordinatorClient(clientID: hello.clientID, hello: hello, connection: connection)
                 try await handle(client)
             }
         } catch {

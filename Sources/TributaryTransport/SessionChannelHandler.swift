@@ -38,6 +38,7 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     /// that the TLS handler's buffer, whose capacity each connection keeps, stays small (a coordinator
     /// with 1,000 clients that were each sent the model: 569 MB at 256 KiB, 178 MB at 64 KiB).
     static var writeSize: Int { 64 * 1024 }
+    private let writeSize: Int
 
     private var machine: Machine
     private let start: (inout Machine, ContinuousClock.Instant) -> [SessionAction]
@@ -63,11 +64,12 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     ///   - start: called once the TLS handshake completes; returns the machine's first actions.
     ///   - explain: turns a TLS or socket error into a ``TransportError`` naming the likely cause.
     ///   - onEnd: told once how the session ended (nil: cleanly).
-    init(machine: Machine, wire: WireConfiguration, logger: Logger,
+    init(machine: Machine, wire: WireConfiguration, logger: Logger, writeSize: Int = SessionChannelHandler.writeSize,
          start: @escaping (inout Machine, ContinuousClock.Instant) -> [SessionAction],
          explain: @escaping (any Error) -> TransportError,
          onEnd: @escaping (TransportError?) -> Void = { _ in }) {
         self.machine = machine
+        self.writeSize = writeSize
         self.wire = wire
         self.logger = logger
         self.start = start
@@ -210,7 +212,7 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     /// The next piece of the first message of `pending`, and the promise of its write: the
     /// message's own promise for its last piece.
     private func nextPiece(of pending: inout [Pending], _ context: ChannelHandlerContext) -> (ByteBuffer, EventLoopPromise<Void>) {
-        let piece = pending[0].frames.next(maxBytes: Self.writeSize, allocator: context.channel.allocator)
+        let piece = pending[0].frames.next(maxBytes: writeSize, allocator: context.channel.allocator)
         let promise: EventLoopPromise<Void>
         if pending[0].frames.isFinished {
             promise = pending.removeFirst().promise ?? context.eventLoop.makePromise()

@@ -24,11 +24,21 @@ public struct CoordinatorTransportConfiguration: Sendable {
     public var inboundMessageBuffer: Int
     /// Global model version announced in Welcome.
     public var globalModelVersion: UInt64
+    /// Large inbound messages (over 64 KiB: Updates) all connections together hold at once
+    /// (``InboundTransferLimit``); the others wait unread. Default 2: one being received while
+    /// the application folds another.
+    public var concurrentReceives: Int
+    /// Largest socket read, and largest piece written at once. Each connection keeps TLS buffers
+    /// of about this size for its lifetime, so with 1,000 clients the defaults (16 KiB, one TLS
+    /// record) matter: 64 KiB pieces and 1 MiB reads cost 116 → 163 MB connected and 234 → 1,470
+    /// MB after a round (`TributaryCoordinatorBench --clients 1000`).
+    public var readBytes = 16 * 1024
+    public var writeBytes = 16 * 1024
 
     public init(tls: TLSConfiguration, trustRoot: Certificate, denyListPath: String? = nil,
                 session: SessionConfiguration = .init(), wire: WireConfiguration = .init(),
                 writeBufferHighWaterMark: Int = 8 * 1024 * 1024, inboundMessageBuffer: Int = 2,
-                globalModelVersion: UInt64 = 0) {
+                globalModelVersion: UInt64 = 0, concurrentReceives: Int = 2) {
         self.tls = tls
         self.trustRoot = trustRoot
         self.denyListPath = denyListPath
@@ -37,6 +47,7 @@ public struct CoordinatorTransportConfiguration: Sendable {
         self.writeBufferHighWaterMark = writeBufferHighWaterMark
         self.inboundMessageBuffer = inboundMessageBuffer
         self.globalModelVersion = globalModelVersion
+        self.concurrentReceives = concurrentReceives
     }
 
     /// Mutual TLS 1.3 with the coordinator's own credentials (`FleetCredentials.load(..., role: .server)`).
@@ -62,6 +73,12 @@ public struct CoordinatorTransportConfiguration: Sendable {
         }
         guard inboundMessageBuffer >= 1 else {
             throw TransportError(.invalidConfiguration, "inboundMessageBuffer is \(inboundMessageBuffer); must be >= 1")
+        }
+        guard (1024...(16 << 20)).contains(readBytes), (1024...(16 << 20)).contains(writeBytes) else {
+            throw TransportError(.invalidConfiguration, "readBytes is \(readBytes), writeBytes \(writeBytes); each must be in 1024...16777216")
+        }
+        guard concurrentReceives >= 1 else {
+            throw TransportError(.invalidConfiguration, "concurrentReceives is \(concurrentReceives); must be >= 1")
         }
         return self
     }
