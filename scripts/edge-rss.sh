@@ -47,8 +47,23 @@ YAML
 # The import is its own process (as on a device: the store fills over time); the agent's peak is the round's.
 /usr/bin/time -v $EDGE import --config "$dir/edge.yaml" "$dir/local.csv" 2> "$dir/import-time.txt"
 echo "import: $(grep "Maximum resident" "$dir/import-time.txt")"
-/usr/bin/time -v $EDGE run --config "$dir/edge.yaml" --rounds 1 2> "$dir/time.txt" | grep -E "sent Update"
+/usr/bin/time -v $EDGE run --config "$dir/edge.yaml" --rounds 1 2> "$dir/time.txt" | grep -E "sent Update" &
+# Peak private (anonymous) memory, sampled every 5 ms; the rest of the RSS is code pages mapped
+# from the binary and shared libraries (clean, shared with other processes, reclaimable).
+anon=0
+for _ in $(seq 4000); do
+    pid=$(pgrep -n -f "tributary-edge run --config $dir/edge.yaml" || true)
+    [ -n "$pid" ] && break
+    sleep 0.005
+done
+while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do
+    now=$(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    [ "${now:-0}" -gt "$anon" ] && anon=$now
+    sleep 0.005
+done
+wait
 echo "run:    $(grep "Maximum resident" "$dir/time.txt")"
+echo "        peak anonymous (private) memory, sampled: $anon kB"
 echo "        $(grep "Elapsed" "$dir/time.txt")"
 /usr/bin/time -v $EDGE --help > /dev/null 2> "$dir/help-time.txt"
 echo "--help (the binary alone): $(grep "Maximum resident" "$dir/help-time.txt")"

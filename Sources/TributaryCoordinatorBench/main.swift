@@ -62,12 +62,12 @@ func transports(_ count: Int) throws -> [EdgeTransportConfiguration] {
     }
 }
 
-func memory(of pid: Int32) -> (rss: Int, peak: Int) {
+func memory(of pid: Int32) -> (rss: Int, peak: Int, anonymous: Int) {
     let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
     func field(_ name: String) -> Int {
         text.split(separator: "\n").first { $0.hasPrefix(name) }.flatMap { Int($0.split(separator: " ").dropFirst().first { !$0.isEmpty }?.filter(\.isNumber) ?? "") } ?? 0
     }
-    return (field("VmRSS:") / 1024, field("VmHWM:") / 1024)
+    return (field("VmRSS:") / 1024, field("VmHWM:") / 1024, field("RssAnon:") / 1024)
 }
 
 struct Running {
@@ -167,6 +167,8 @@ for count in clientCounts {
     let after = memory(of: running.process.processIdentifier)
     report(String(format: "clients %5d: coordinator RSS %4d MB before any client, %4d MB connected, %4d MB after a round of %d updates (peak %4d MB), round %.1f s",
                  count, idle.rss, connected.rss, after.rss, count, after.peak, roundSeconds))
+    report(String(format: "               of which anonymous (private) %4d MB before any client, %4d MB connected, %4d MB after the round; the rest is code pages",
+                 idle.anonymous, connected.anonymous, after.anonymous))
     running.process.terminate()
     running.process.waitUntilExit()
     for task in tasks { task.cancel() }

@@ -28,12 +28,13 @@ public struct CoordinatorTransportConfiguration: Sendable {
     /// (``InboundTransferLimit``); the others wait unread. Default 2: one being received while
     /// the application folds another.
     public var concurrentReceives: Int
-    /// Largest socket read, and largest piece written at once. Each connection keeps TLS buffers
-    /// of about this size for its lifetime, so with 1,000 clients the defaults (16 KiB, one TLS
-    /// record) matter: 64 KiB pieces and 1 MiB reads cost 116 → 163 MB connected and 234 → 1,470
-    /// MB after a round (`TributaryCoordinatorBench --clients 1000`).
+    /// Largest socket read (one TLS record), and largest piece written and flushed at once. Each
+    /// connection keeps TLS buffers of about these sizes for its lifetime, so with 1,000 clients
+    /// they matter (`TributaryCoordinatorBench --clients 1000`): 1 MiB reads and 64 KiB pieces
+    /// gave 163 MB connected and 1,470 MB after a round; 16 KiB and 32 KiB give 132 and 253 MB,
+    /// with model transfers still at 730–790 MB/s (16 KiB pieces: 465–690 MB/s).
     public var readBytes = 16 * 1024
-    public var writeBytes = 16 * 1024
+    public var writeBytes = 32 * 1024
 
     public init(tls: TLSConfiguration, trustRoot: Certificate, denyListPath: String? = nil,
                 session: SessionConfiguration = .init(), wire: WireConfiguration = .init(),

@@ -19,17 +19,20 @@ import X509
 var sizesMB = [4, 64]
 var repeats = 5
 var connections = 50
+/// The coordinator's write piece size (CoordinatorTransportConfiguration.writeBytes); nil: its default.
+var writeBytes: Int?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
     case "--sizes": sizesMB = arguments.next()!.split(separator: ",").map { Int($0)! }
     case "--repeats": repeats = Int(arguments.next()!)!
     case "--connections": connections = Int(arguments.next()!)!
-    default: fatalError("unknown argument \(argument); use --sizes 4,64 --repeats 5 --connections 50")
+    case "--write-bytes": writeBytes = Int(arguments.next()!)!
+    default: fatalError("unknown argument \(argument); use --sizes 4,64 --repeats 5 --connections 50 [--write-bytes 16384]")
     }
 }
 
-try await benchmark(sizesMB: sizesMB, repeats: repeats, connections: connections)
+try await benchmark(sizesMB: sizesMB, repeats: repeats, connections: connections, writeBytes: writeBytes)
 
 /// SplitMix64, seeded: the model is built in user space. `SystemRandomNumberGenerator` made one
 /// `getrandom` system call per float, which was most of the process's sys time.
@@ -67,7 +70,7 @@ final class Recorder: @unchecked Sendable {
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 
-func benchmark(sizesMB: [Int], repeats: Int, connections: Int) async throws {
+func benchmark(sizesMB: [Int], repeats: Int, connections: Int, writeBytes: Int?) async throws {
     let tinyDelta = try ParameterSet([try NamedTensor(name: "dense1.weight", tensor: Tensor([0.5]))])
     let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-bench-\(UUID().uuidString)").path
@@ -86,6 +89,7 @@ func benchmark(sizesMB: [Int], repeats: Int, connections: Int) async throws {
                                                       trustRoot: directory + "/ca.pem", role: .server, now: Date())
     var serverConfiguration = try CoordinatorTransportConfiguration.mutualTLS(credentials: credentials)
     serverConfiguration.globalModelVersion = 1
+    if let writeBytes { serverConfiguration.writeBytes = writeBytes }
     let edgeConfiguration = try EdgeTransportConfiguration.mutualTLS(chain: [client.certificate], key: client.privateKey,
                                                                      trustRoot: ca.certificate, serverHostname: "127.0.0.1")
 

@@ -15,7 +15,7 @@ public enum FisherEstimator: Sendable, Codable, Equatable, Hashable {
         guard !data.isEmpty else { return fisher }
         switch self {
         case .empirical:
-            let chunk = min(256, data.count)
+            let chunk = min(128, data.count)
             let workspace = Workspace(spec: model.spec, capacity: chunk)
             fisher.withUnsafeMutableBufferPointer { f in
                 for start in stride(from: 0, to: data.count, by: chunk) {

@@ -35,6 +35,7 @@ extension Sequential {
     /// Back-propagates ∂loss/∂output, which the loss left in the workspace, into `gradient`
     /// (a buffer laid out like `parameters`).
     public func backward(_ workspace: Workspace, into gradient: UnsafeMutableBufferPointer<Float>, mode: BackwardMode = .gradient) {
+        precondition(!workspace.forwardOnly, "backward on a forward-only (evaluation) workspace")
         precondition(gradient.count == parameters.count, "backward: gradient has \(gradient.count) slots, expected \(parameters.count)")
         let rows = workspace.rows
         guard rows > 0 else { return }

@@ -19,15 +19,24 @@ public final class Workspace {
     /// Rows of the current batch.
     public var rows: Int = 0
 
-    public init(spec: ModelSpec, capacity: Int) {
+    /// Only `forward` and the loss run on it (evaluation): no hidden-layer deltas or squared
+    /// buffers, about a third of the memory.
+    public let forwardOnly: Bool
+
+    /// - Parameter forwardOnly: for evaluation and prediction; `backward` refuses such a workspace.
+    public init(spec: ModelSpec, capacity: Int, forwardOnly: Bool = false) {
         precondition(capacity > 0, "Workspace capacity must be positive, got \(capacity)")
         self.widths = [spec.inputSize] + spec.layers.map(\.units)
         self.capacity = capacity
+        self.forwardOnly = forwardOnly
         let widest = widths.max()!
+        let scratch = forwardOnly ? 0 : capacity
         activations = widths.map { Self.allocate(capacity * $0) }
-        deltas = widths.map { Self.allocate(capacity * $0) }
-        squaredInput = Self.allocate(capacity * widest)
-        squaredDelta = Self.allocate(capacity * widest)
+        // The output layer's delta is also the loss's scratch (softmax), so it is always full size.
+        let widths = self.widths
+        deltas = widths.indices.map { Self.allocate(($0 == widths.count - 1 ? capacity : scratch) * widths[$0]) }
+        squaredInput = Self.allocate(scratch * widest)
+        squaredDelta = Self.allocate(scratch * widest)
         ones = Self.allocate(capacity)
         ones.update(repeating: 1, count: capacity)
         labels = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
