@@ -113,6 +113,8 @@ public final class Coordinator: Service, Sendable {
             transport.session.heartbeatInterval = tls.heartbeat
             transport.session.idleTimeout = tls.idleTimeout
             transport.concurrentReceives = configuration.transfers.concurrentReceives
+            transport.readBytes = configuration.transfers.readBytes
+            transport.writeBytes = configuration.transfers.writeBytes
             return try await CoordinatorServer.bind(host: configuration.listen.host, port: configuration.listen.port, configuration: transport, logger: logger)
         } catch {
             throw CoordinatorError(.startup, "listen \(configuration.listen) with tls.certificate \(tls.certificate): \(error)")

@@ -139,7 +139,9 @@ extension CoordinatorConfiguration {
         let transfers = Transfers(
             concurrentSends: try transfersSection.int("concurrent_sends", default: 16, in: 1...100_000),
             sendTimeout: try transfersSection.duration("send_timeout", default: .seconds(120), in: .seconds(1)...(.seconds(86_400))),
-            concurrentReceives: try transfersSection.int("concurrent_receives", default: 2, in: 1...100_000))
+            concurrentReceives: try transfersSection.int("concurrent_receives", default: 2, in: 1...100_000),
+            readBytes: try transfersSection.int("read_bytes", default: 16 * 1024, in: 1024...(16 << 20)),
+            writeBytes: try transfersSection.int("write_bytes", default: 32 * 1024, in: 1024...(16 << 20)))
 
         try reader.finish()
         do {

@@ -63,10 +63,18 @@ public struct CoordinatorConfiguration: Sendable {
         /// clients answering at once is this many updates, not 1,000).
         public var concurrentReceives: Int
 
-        public init(concurrentSends: Int = 16, sendTimeout: Duration = .seconds(120), concurrentReceives: Int = 2) {
+        /// Largest socket read, and largest piece written at once, per connection
+        /// (``CoordinatorTransportConfiguration/readBytes``, ``CoordinatorTransportConfiguration/writeBytes``).
+        public var readBytes: Int
+        public var writeBytes: Int
+
+        public init(concurrentSends: Int = 16, sendTimeout: Duration = .seconds(120), concurrentReceives: Int = 2,
+                    readBytes: Int = 16 * 1024, writeBytes: Int = 32 * 1024) {
             self.concurrentSends = concurrentSends
             self.sendTimeout = sendTimeout
             self.concurrentReceives = concurrentReceives
+            self.readBytes = readBytes
+            self.writeBytes = writeBytes
         }
     }
 

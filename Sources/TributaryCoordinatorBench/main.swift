@@ -32,6 +32,8 @@ let hidden = Int(option("--hidden", "1536"))!
 let trainRounds = Int(option("--train-rounds", "5"))!
 /// The model version simulated clients say they hold (1: the initial model, so no release is sent at connect).
 let helloVersion = UInt64(option("--hello-version", "0"))!
+/// Extra keys of the coordinator's `transfers:` section, e.g. "read_bytes: 8192, write_bytes: 16384".
+let transfers = option("--transfers", "")
 let binary = option("--tributary", URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tributary").path)
 
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-coordinator-bench-\(UUID().uuidString)").path
@@ -86,6 +88,7 @@ func startCoordinator(name: String, target: Int, trigger: String) throws -> Runn
         model: {initial_checkpoint: global.ckpt}
         rounds: {trigger: \(trigger), ready_clients: \(target), target_updates: \(target), quorum: \(target), over_selection: 1, collect_timeout: 600s}
         evaluation: {client_metrics: false}
+        transfers: {\(transfers)}
         admin: {listen: 127.0.0.1:0}
         """
     try yaml.write(toFile: directory + "/\(name).yaml", atomically: true, encoding: .utf8)

@@ -23,6 +23,7 @@ import TributaryRounds
         #expect(configuration.evaluation.heldOut.isEmpty)
         #expect(configuration.admin?.description == "127.0.0.1:7480")
         #expect(configuration.pauseAt == nil)
+        #expect(configuration.transfers == .init(concurrentSends: 16, sendTimeout: .seconds(120), concurrentReceives: 2, readBytes: 16_384, writeBytes: 32_768))
     }
 
     @Test func overridesReplaceFileValues() throws {
@@ -49,6 +50,8 @@ import TributaryRounds
         ("rounds.targte_updates=3", "rounds.targte_updates: unknown key; did you mean rounds.target_updates?"),
         ("evaluation.newest=recent", "evaluation.newest is 'recent'; it must name a held_out set"),
         ("tls.idle_timeout=5s", "tls.idle_timeout is \"5s\"; must be longer than tls.heartbeat"),
+        ("transfers.concurrent_receives=0", "transfers.concurrent_receives is \"0\"; must be in 1...100000"),
+        ("transfers.read_bytes=512", "transfers.read_bytes is \"512\"; must be in 1024...16777216"),
     ])
     func badValuesFailWithOneLineNamingKeyAndValue(override: String, expected: String) throws {
         do {
