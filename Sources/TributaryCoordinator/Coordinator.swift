@@ -112,6 +112,7 @@ public final class Coordinator: Service, Sendable {
             transport.globalModelVersion = await engine.status().liveVersion
             transport.session.heartbeatInterval = tls.heartbeat
             transport.session.idleTimeout = tls.idleTimeout
+            transport.revocationCheck = tls.revocationCheck
             transport.concurrentReceives = configuration.transfers.concurrentReceives
             transport.readBytes = configuration.transfers.readBytes
             transport.writeBytes = configuration.transfers.writeBytes

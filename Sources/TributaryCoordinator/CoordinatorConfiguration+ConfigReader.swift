@@ -42,7 +42,8 @@ extension CoordinatorConfiguration {
             certificate: try required(tlsSection, "certificate"), key: try required(tlsSection, "key"), ca: try required(tlsSection, "ca"),
             denyList: try path(tlsSection, "deny_list"),
             heartbeat: try tlsSection.duration("heartbeat", default: .seconds(10), in: .milliseconds(100)...(.seconds(3600))),
-            idleTimeout: try tlsSection.duration("idle_timeout", default: .seconds(30), in: .milliseconds(300)...(.seconds(86_400))))
+            idleTimeout: try tlsSection.duration("idle_timeout", default: .seconds(30), in: .milliseconds(300)...(.seconds(86_400))),
+            revocationCheck: try tlsSection.duration("revocation_check", default: .seconds(5), in: .milliseconds(100)...(.seconds(3600))))
         guard tls.idleTimeout > tls.heartbeat else {
             throw tlsSection.invalid("idle_timeout", "must be longer than tls.heartbeat (\(tls.heartbeat))")
         }

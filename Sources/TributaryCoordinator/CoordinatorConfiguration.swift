@@ -34,13 +34,17 @@ public struct CoordinatorConfiguration: Sendable {
         public var key: String
         /// The fleet CA that signs client certificates.
         public var ca: String
-        /// Revoked client ids / serials (`tributary certs revoke`); re-read on each connection.
+        /// Revoked client ids / serials (`tributary certs revoke`); re-read on each connection, and
+        /// every `revocationCheck` for the clients already connected.
         public var denyList: String?
         public var heartbeat: Duration
         public var idleTimeout: Duration
+        /// A client revoked while connected is cut off within this interval.
+        public var revocationCheck: Duration
 
         public init(certificate: String, key: String, ca: String, denyList: String? = nil,
-                    heartbeat: Duration = .seconds(10), idleTimeout: Duration = .seconds(30)) {
+                    heartbeat: Duration = .seconds(10), idleTimeout: Duration = .seconds(30), revocationCheck: Duration = .seconds(5)) {
+            self.revocationCheck = revocationCheck
             self.certificate = certificate
             self.key = key
             self.ca = ca

@@ -184,6 +184,18 @@ public struct CoordinatorSession: Sendable {
         }
     }
 
+    /// The client's id or certificate was revoked while the session was open (or awaiting Hello):
+    /// says Goodbye `REVOKED` and closes. A no-op once closed.
+    public mutating func revoked(detail: String) -> [SessionAction] {
+        switch state {
+        case .awaitingHello, .open:
+            state = .closed
+            return .cancelAllTimers + [.send(.goodbye(Goodbye(reason: .revoked, detail: detail))), .close(SessionError(.revoked, detail))]
+        case .idle, .closed:
+            return []
+        }
+    }
+
     /// Forgets an offered round (the application abandoned it); a later Update for it is out of sequence.
     public mutating func withdraw(roundID: UInt64) {
         guard case .open(var open) = state else { return }

@@ -207,8 +207,12 @@ public struct EdgeSession: Sendable {
 
     private mutating func peerGoodbye(_ goodbye: Goodbye) -> [SessionAction] {
         state = .closed
-        let error: SessionError? = goodbye.reason == .done ? nil
-            : SessionError(.goodbye, "coordinator said Goodbye (reason \(goodbye.reason.rawValue)): \(goodbye.detail)", origin: .peer)
+        let error: SessionError? =
+            switch goodbye.reason {
+            case .done: nil
+            case .revoked: SessionError(.revoked, "the coordinator revoked this client: \(goodbye.detail)", origin: .peer)
+            default: SessionError(.goodbye, "coordinator said Goodbye (reason \(goodbye.reason.rawValue)): \(goodbye.detail)", origin: .peer)
+            }
         return .cancelAllTimers + [.close(error)]
     }
 }

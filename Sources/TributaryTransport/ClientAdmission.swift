@@ -13,11 +13,14 @@ final class ClientAdmission: Sendable {
     private struct State {
         var admission: CoordinatorSession.Admission?
         var handshakeRefusal: TransportError?
+        var identity: (clientID: ClientID, serial: Certificate.SerialNumber)?
     }
     private let state = NIOLockedValueBox(State())
 
     var admission: CoordinatorSession.Admission? { state.withLockedValue { $0.admission } }
     var handshakeRefusal: TransportError? { state.withLockedValue { $0.handshakeRefusal } }
+    /// The admitted client's id and certificate serial.
+    var identity: (clientID: ClientID, serial: Certificate.SerialNumber)? { state.withLockedValue { $0.identity } }
 
     /// The swift-nio-ssl custom verification callback: `FleetPeerVerifier` on the presented chain.
     ///
@@ -37,7 +40,10 @@ final class ClientAdmission: Sendable {
                 let leaf = try TLSMaterial.x509(first)
                 let intermediates = try certificates.dropFirst().map(TLSMaterial.x509)
                 let id = try await verifier.verifyClient(leaf, intermediates: intermediates, now: Date())
-                self.state.withLockedValue { $0.admission = .admit(clientID: id.value) }
+                self.state.withLockedValue {
+                    $0.admission = .admit(clientID: id.value)
+                    $0.identity = (id, leaf.serialNumber)
+                }
                 return .certificateVerified
             } catch let error as FleetCertificateError {
                 switch error.code {

@@ -40,10 +40,17 @@ public final class CoordinatorServer: Sendable {
     private let refusalSink: AsyncStream<TransportError>.Continuation
     private let channel: NIOAsyncChannel<Accepted, Never>
     private let logger: Logger
+    private let sessions: OpenSessions
+    private let denyList: DenyListState
+    private let revocationCheck: Duration
 
     private init(channel: NIOAsyncChannel<Accepted, Never>, refusals: AsyncStream<TransportError>,
-                 sink: AsyncStream<TransportError>.Continuation, logger: Logger) throws {
+                 sink: AsyncStream<TransportError>.Continuation, logger: Logger,
+                 sessions: OpenSessions, denyList: DenyListState, revocationCheck: Duration) throws {
         self.channel = channel
+        self.sessions = sessions
+        self.denyList = denyList
+        self.revocationCheck = revocationCheck
         guard let address = channel.channel.localAddress else {
             throw TransportError(.invalidConfiguration, "the server socket has no local address")
         }
@@ -66,6 +73,7 @@ public final class CoordinatorServer: Sendable {
         let sessionIDs = NIOLockedValueBox<UInt64>(0)
         let receives = try InboundTransferLimit(permits: configuration.concurrentReceives)
         let wireMetrics = WireMetrics()
+        let sessions = OpenSessions()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -94,6 +102,9 @@ public final class CoordinatorServer: Sendable {
                         start: { session, now in
                             let decided = admission.admission ?? .refuse(Reject(code: .certificateRefused, reason: "no certificate decision was recorded"))
                             if case .admit(let id) = decided {
+                                if let identity = admission.identity {
+                                    sessions.add(sessionNumber, .init(clientID: identity.clientID, serial: identity.serial, channel: child))
+                                }
                                 metrics.recordSession()
                                 finalLogger.info("TLS handshake completed", metadata: [
                                     "client.id": "\(id)", "tls.version": "\(tls.tlsVersion.map { "\($0)" } ?? "unknown")",
@@ -108,6 +119,7 @@ public final class CoordinatorServer: Sendable {
                             finalLogger.info("connection refused or ended badly", metadata: ["refusal.code": "\(error.code)", "reason": "\(error.reason)"])
                             sink.yield(error)
                         })
+                    child.closeFuture.whenComplete { _ in sessions.remove(sessionNumber) }
                     let gate = InboundGate(limit: receives)
                     try child.pipeline.syncOperations.addHandlers([
                         tls,
@@ -121,13 +133,16 @@ public final class CoordinatorServer: Sendable {
                     return Accepted(child: asyncChild, gate: gate.consumer)
                 }
             }
-        return try CoordinatorServer(channel: channel, refusals: refusals, sink: sink, logger: logger)
+        return try CoordinatorServer(channel: channel, refusals: refusals, sink: sink, logger: logger,
+                                     sessions: sessions, denyList: denyList, revocationCheck: configuration.revocationCheck)
     }
 
     /// Accepts clients until cancelled or ``close()``; runs `handle` in its own task for each
     /// client whose session opened. A session that ends badly before opening is only reported
     /// (``refusals``, the log, the `tributary_transport_refused_total` counter).
     public func run(_ handle: @escaping @Sendable (CoordinatorClient) async throws -> Void) async throws {
+        let watcher = Task { await watchRevocations() }
+        defer { watcher.cancel() }
         try await channel.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await accepted in inbound {
@@ -156,6 +171,21 @@ public final class CoordinatorServer: Sendable {
         }
     }
 
+    /// Every `revocationCheck`, re-reads the deny list (when its file changed) and ends the open
+    /// sessions it now revokes, so `tributary certs revoke` cuts a connected client off within
+    /// that interval instead of at its next connection.
+    private func watchRevocations() async {
+        guard denyList.isConfigured else { return }
+        while (try? await Task.sleep(for: revocationCheck)) != nil {
+            for id in sessions.revoke(denyList.current()) {
+                logger.notice("open session of a revoked client ended", metadata: ["client.id": "\(id)"])
+            }
+        }
+    }
+
+    /// Sessions open now (admitted, not yet closed).
+    public var openSessions: Int { sessions.count }
+
     /// Stops accepting; open sessions go on until their handlers return.
     public func close() async {
         try? await channel.channel.close()
@@ -167,6 +197,9 @@ final class DenyListState: Sendable {
     private let path: String?
     private let watcher = NIOLockedValueBox(DenyListWatcher())
     private let logger: Logger
+
+    /// True when a deny list file is configured.
+    var isConfigured: Bool { path != nil }
 
     init(path: String?, logger: Logger) {
         self.path = path

@@ -91,6 +91,10 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
             started = true
             perform(start(&machine, .now))
         }
+        if let revocation = event as? SessionRevocation {
+            perform(machine.revoked(detail: revocation.detail))
+            return
+        }
         context.fireUserInboundEventTriggered(event)
     }
 

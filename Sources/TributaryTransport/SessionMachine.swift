@@ -8,7 +8,17 @@ protocol SessionMachine: Sendable {
     mutating func timerFired(_ timer: SessionTimer, now: ContinuousClock.Instant, unixMilliseconds: Int64) -> [SessionAction]
     mutating func decodingFailed(_ error: WireError) -> [SessionAction]
     mutating func disconnected() -> SessionError?
+    /// The peer was revoked while connected (``SessionRevocation``).
+    mutating func revoked(detail: String) -> [SessionAction]
 }
 
 extension CoordinatorSession: SessionMachine {}
-extension EdgeSession: SessionMachine {}
+extension EdgeSession: SessionMachine {
+    /// An edge revokes nobody: the coordinator's certificate is checked at each handshake.
+    mutating func revoked(detail: String) -> [SessionAction] { [] }
+}
+
+/// A user event fired into a session's pipeline: its peer was revoked while connected.
+struct SessionRevocation: Sendable {
+    var detail: String
+}

@@ -33,6 +33,10 @@ public struct CoordinatorTransportConfiguration: Sendable {
     /// they matter (`TributaryCoordinatorBench --clients 1000`): 1 MiB reads and 64 KiB pieces
     /// gave 163 MB connected and 1,470 MB after a round; 16 KiB and 32 KiB give 132 and 253 MB,
     /// with model transfers still at 730–790 MB/s (16 KiB pieces: 465–690 MB/s).
+    /// How often the deny list is re-read for clients already connected: a client revoked in
+    /// `revoked.txt` is cut off (Goodbye `REVOKED`) within this interval. New connections are
+    /// always checked against the current file.
+    public var revocationCheck: Duration = .seconds(5)
     public var readBytes = 16 * 1024
     public var writeBytes = 32 * 1024
 
@@ -77,6 +81,9 @@ public struct CoordinatorTransportConfiguration: Sendable {
         }
         guard (1024...(16 << 20)).contains(readBytes), (1024...(16 << 20)).contains(writeBytes) else {
             throw TransportError(.invalidConfiguration, "readBytes is \(readBytes), writeBytes \(writeBytes); each must be in 1024...16777216")
+        }
+        guard revocationCheck > .zero else {
+            throw TransportError(.invalidConfiguration, "revocationCheck is \(revocationCheck); must be positive")
         }
         guard concurrentReceives >= 1 else {
             throw TransportError(.invalidConfiguration, "concurrentReceives is \(concurrentReceives); must be >= 1")

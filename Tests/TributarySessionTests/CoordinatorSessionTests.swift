@@ -39,6 +39,16 @@ struct CoordinatorSessionTests {
         #expect(session.clientID == "edge-1")
     }
 
+    @Test("revoked while open: Goodbye REVOKED naming the client, then close with code revoked")
+    func revokedWhileOpen() {
+        var session = Fixtures.openCoordinator()
+        let actions = session.revoked(detail: "client edge-1 (certificate serial 0A) is revoked")
+        #expect(actions.contains(.send(.goodbye(Goodbye(reason: .revoked, detail: "client edge-1 (certificate serial 0A) is revoked")))))
+        #expect(actions.closeError??.code == .revoked)
+        #expect(session.isClosed)
+        #expect(session.revoked(detail: "again").isEmpty)
+    }
+
     @Test("Hello claiming another identity: Reject identityMismatch naming both ids")
     func identityMismatch() {
         var session = CoordinatorSession(sessionID: "s-1", globalModelVersion: 3)

@@ -89,6 +89,15 @@ struct EdgeSessionTests {
         #expect(actions.closeError??.code == .idleTimeout)
     }
 
+    @Test("Goodbye REVOKED from the coordinator ends the session with code revoked")
+    func goodbyeRevoked() {
+        var session = Fixtures.openEdge()
+        let actions = session.received(.goodbye(Goodbye(reason: .revoked, detail: "client edge-1 is revoked")), now: t0)
+        #expect(actions.closeError??.code == .revoked)
+        #expect(actions.closeError??.description.contains("the coordinator revoked this client: client edge-1 is revoked") == true)
+        #expect(session.isClosed)
+    }
+
     @Test("Goodbye done from the coordinator is a clean end")
     func goodbye() {
         var session = Fixtures.openEdge()

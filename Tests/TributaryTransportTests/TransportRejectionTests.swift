@@ -114,6 +114,35 @@ struct TransportRejectionTests {
         await server.stop()
     }
 
+    @Test("revoked while connected: the open session gets Goodbye REVOKED and ends with code revoked")
+    func revokedWhileConnected() async throws {
+        let fleet = try TestFleet()
+        defer { fleet.remove() }
+        var configuration = try await fleet.serverConfiguration()
+        configuration.revocationCheck = .milliseconds(100)
+        let server = try await RunningServer(configuration: configuration)
+        let edge = try fleet.edgeConfiguration(try fleet.client("edge-1"))
+        let ended: TransportError? = await within(seconds: 60) {
+            do {
+                try await EdgeClient.withSession(host: "127.0.0.1", port: server.port, hello: Samples.hello("edge-1"),
+                                                 configuration: edge, logger: Samples.logger) { _, connection in
+                    guard case .roundOffer? = try await connection.next() else { return }
+                    #expect(server.server.openSessions == 1)
+                    try fleet.revoke("edge-1")
+                    while try await connection.next() != nil {}
+                }
+                return nil
+            } catch let error as TransportError {
+                return error
+            } catch {
+                return TransportError(.connectionClosed, "\(error)")
+            }
+        }
+        #expect(ended?.code == .revoked, "\(String(describing: ended))")
+        #expect(ended?.description.contains("client edge-1 (certificate serial") == true, "\(String(describing: ended))")
+        await server.stop()
+    }
+
     @Test("a Hello claiming another identity")
     func identityMismatch() async throws {
         let fleet = try TestFleet()

@@ -357,6 +357,10 @@ nonisolated struct Tributary_V1_Goodbye: Sendable {
 
     /// The device stopped being eligible (battery, metered network).
     case notEligible // = 4
+
+    /// Coordinator to edge: the client's id or certificate was revoked while its session was
+    /// open; a new connection will be refused (Reject REVOKED) until it has a new certificate.
+    case revoked // = 5
     case UNRECOGNIZED(Int)
 
     init() {
@@ -370,6 +374,7 @@ nonisolated struct Tributary_V1_Goodbye: Sendable {
       case 2: self = .done
       case 3: self = .idleTimeout
       case 4: self = .notEligible
+      case 5: self = .revoked
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -381,6 +386,7 @@ nonisolated struct Tributary_V1_Goodbye: Sendable {
       case .done: return 2
       case .idleTimeout: return 3
       case .notEligible: return 4
+      case .revoked: return 5
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -392,6 +398,7 @@ nonisolated struct Tributary_V1_Goodbye: Sendable {
       .done,
       .idleTimeout,
       .notEligible,
+      .revoked,
     ]
 
   }
@@ -736,5 +743,5 @@ nonisolated extension Tributary_V1_Goodbye: SwiftProtobuf.Message, SwiftProtobuf
 }
 
 nonisolated extension Tributary_V1_Goodbye.Reason: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REASON_UNSPECIFIED\0\u{1}REASON_SHUTDOWN\0\u{1}REASON_DONE\0\u{1}REASON_IDLE_TIMEOUT\0\u{1}REASON_NOT_ELIGIBLE\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REASON_UNSPECIFIED\0\u{1}REASON_SHUTDOWN\0\u{1}REASON_DONE\0\u{1}REASON_IDLE_TIMEOUT\0\u{1}REASON_NOT_ELIGIBLE\0\u{1}REASON_REVOKED\0")
 }

@@ -10,6 +10,8 @@ public struct Goodbye: Sendable, Hashable {
         public static let done = Reason(rawValue: 2)
         public static let idleTimeout = Reason(rawValue: 3)
         public static let notEligible = Reason(rawValue: 4)
+        /// Coordinator to edge: the client was revoked while its session was open.
+        public static let revoked = Reason(rawValue: 5)
     }
 
     public var reason: Reason
