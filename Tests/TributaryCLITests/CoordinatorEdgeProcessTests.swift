@@ -225,6 +225,28 @@ import TributarySystem
         #expect(edge.0.terminationStatus == 0, "\(edgeLines.all)")
     }
 
+    @Test func revokingAConnectedEdgeCutsItsSessionAndTheAgentStops() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let coordinator = try fixture.launchCoordinator(["--set", "tls.revocation_check=200ms"])
+        defer { if coordinator.process.isRunning { coordinator.kill() } }
+        let port = try coordinator.port()
+        let edge = try fixture.launchEdge("edge-1", port: port)
+        defer { Self.stop([edge]) }
+        let edgeLines = LineReader(edge.2)
+        // Two ready clients are needed for a round: edge-1 stays connected, idle.
+        #expect(edgeLines.waitFor("session open", seconds: 60) != nil, "\(edgeLines.all)")
+
+        let revoke = try CLIProcess.run(["certs", "revoke", "edge-1", "--dir", fixture.fleet])
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+        let log = edgeLines.waitForEnd(seconds: 60)
+        edge.0.waitUntilExit()
+        #expect(edge.0.terminationStatus == 1, "\(log)")
+        #expect(log.contains("the coordinator revoked this client: client edge-1 (certificate serial"), "\(log)")
+        #expect(log.contains("this edge's certificate is revoked; issue a new one"), "\(log)")
+        #expect(coordinator.process.isRunning)
+    }
+
     /// SIGKILL at each point of a round, restart, and check the registry and the journal.
     @Test(arguments: [
         ("offered", "round 1 recovered: resumed", "round 1 closed: 2 updates", 2),
