@@ -12,17 +12,19 @@ public struct EdgeTrainer: Sendable {
     public var local: Checkpoint?
     /// The round's training data (the store's window).
     public var data: Dataset
-    /// The examples among `data` not trained on before; they join the replay buffer.
-    public var newExamples: Dataset?
+    /// Examples trained in earlier rounds that have left the window: they join the replay buffer
+    /// before this round trains, and `data` does not (nil: a one-off job, which stores `data`
+    /// after training as `IncrementalJob` does).
+    public var retired: Dataset?
     public var seed: UInt64
     /// The replay buffer of a fresh checkpoint.
     public var replay: ReplayConfiguration
 
-    public init(local: Checkpoint?, data: Dataset, newExamples: Dataset? = nil, seed: UInt64 = 1,
+    public init(local: Checkpoint?, data: Dataset, retired: Dataset? = nil, seed: UInt64 = 1,
                 replay: ReplayConfiguration = .disabled) {
         self.local = local
         self.data = data
-        self.newExamples = newExamples
+        self.retired = retired
         self.seed = seed
         self.replay = replay
     }
@@ -39,7 +41,7 @@ public struct EdgeTrainer: Sendable {
 
     /// - Parameter progress: called during training (tests pause the job here).
     public func answer(_ offer: RoundOffer, progress: (@Sendable (JobProgress) -> Void)? = nil) throws -> Outcome {
-        guard let parent = try ModelAdoption.checkpoint(
+        guard var parent = try ModelAdoption.checkpoint(
             version: offer.baseModelVersion, payload: offer.model, architecture: offer.architecture, held: local,
             seed: seed, replay: replay, field: "RoundOffer.model")
         else {
@@ -54,18 +56,13 @@ public struct EdgeTrainer: Sendable {
         var plan = LearningWire.plan(offer.plan)
         // The offer's replay_size examples from the local buffer join each step (0: none, as the contract says).
         plan.replayBatchSize = Int(offer.plan.replaySize)
-        // Only the examples not trained on before join the replay buffer (below), not the whole window again.
-        plan.storeInReplay = newExamples == nil
+        // The buffer holds the past: what left the window joins it now; the window itself does not.
+        plan.storeInReplay = retired == nil
+        if let retired { parent.storeInReplay(retired) }
         let result = try IncrementalJob(plan: plan).run(from: parent, data: data, globalEWC: globalEWC, progress: progress)
         let candidate = result.candidate
         var keep = candidate
         keep.parameters = theta
-        if let newExamples, !newExamples.isEmpty {
-            var replay = keep.replay, generator = keep.generator
-            replay.insert(newExamples, generator: &generator)
-            keep.replay = replay
-            keep.generator = generator
-        }
         let delta = zip(candidate.parameters, theta).map { $0 - $1 }
         let fisher = try result.fisher.map { try LearningWire.parameterSet($0, layout: layout) }
         let report = result.report
@@ -100,5 +97,16 @@ public struct EdgeTrainer: Sendable {
     private static func deltaBase(_ payload: ModelPayload) -> UInt64 {
         if case .delta(let base, _) = payload { return base }
         return 0
+    }
+}
+
+extension Checkpoint {
+    /// Offers `data` to the replay buffer, drawing from the checkpoint's RNG.
+    mutating func storeInReplay(_ data: Dataset) {
+        guard !data.isEmpty else { return }
+        var replay = self.replay, generator = self.generator
+        replay.insert(data, generator: &generator)
+        self.replay = replay
+        self.generator = generator
     }
 }

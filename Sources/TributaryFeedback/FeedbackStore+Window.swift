@@ -10,10 +10,13 @@ extension FeedbackStore {
     public struct Window: Sendable, Equatable {
         /// The newest trainable examples (at most the limit), oldest first.
         public var data: Dataset
-        /// Those among `data` that arrived after the last training.
-        public var newExamples: Dataset
-        /// The newest id in `data`: pass it to ``markTrained(through:)`` once the job's state is saved.
+        /// Trainable examples trained before that are older than `data` and were not retired by
+        /// an earlier round (the replay buffer takes them), oldest first.
+        public var retired: Dataset
+        /// The newest id in `data`: pass it to ``markTrained(through:retiredThrough:)`` once the job's state is saved.
         public var throughID: Int64
+        /// The newest id retired (with this window or before): pass it along with `throughID`.
+        public var retiredThrough: Int64
     }
 
     /// The newest `limit` trainable examples (or only those after the last training).
@@ -25,13 +28,22 @@ extension FeedbackStore {
                     db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND id > ? ORDER BY id DESC LIMIT ?",
                     arguments: [onlyNew ? mark : 0, limit])
                 var data = Dataset(featureCount: configuration.featureCount)
-                var fresh = Dataset(featureCount: configuration.featureCount)
                 for row in rows.reversed() {
                     let (features, label) = decode(row)
                     data.append(features: features, label: label)
-                    if (row["id"] as Int64) > mark { fresh.append(features: features, label: label) }
                 }
-                return Window(data: data, newExamples: fresh, throughID: rows.first.map { $0["id"] as Int64 } ?? mark)
+                var retired = Dataset(featureCount: configuration.featureCount)
+                var retiredThrough = try self.retiredThrough(db)
+                let leaving = try Row.fetchCursor(
+                    db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND id > ? AND id <= ? AND id < ? ORDER BY id",
+                    arguments: [retiredThrough, mark, rows.last.map { $0["id"] as Int64 } ?? Int64.max])
+                while let row = try leaving.next() {
+                    let (features, label) = decode(row)
+                    retired.append(features: features, label: label)
+                    retiredThrough = row["id"]
+                }
+                return Window(data: data, retired: retired, throughID: rows.first.map { $0["id"] as Int64 } ?? mark,
+                              retiredThrough: retiredThrough)
             }
         }
     }
@@ -108,6 +120,12 @@ extension FeedbackStore {
 
     func trainedThrough(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'trained_through'") ?? 0
+    }
+
+    /// The newest id handed to the replay buffer; a store written before retirement existed
+    /// handed its examples over when first trained, so it counts as retired through its mark.
+    func retiredThrough(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'retired_through'") ?? trainedThrough(db)
     }
 
     private func decode(_ row: Row) -> ([Float], Int32) {

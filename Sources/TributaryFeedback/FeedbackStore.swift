@@ -148,11 +148,16 @@ public final class FeedbackStore: Sendable {
         }
     }
 
-    /// Records that examples up to `id` have been trained on.
-    public func markTrained(through id: Int64) throws {
+    /// Records that examples up to `id` have been trained on, and (when given) that those up to
+    /// `retiredThrough` are in the replay buffer.
+    public func markTrained(through id: Int64, retiredThrough: Int64? = nil) throws {
         try storage {
             try database.write { db in
                 try db.execute(sql: "INSERT INTO state (key, value) VALUES ('trained_through', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [id])
+                if let retiredThrough {
+                    try db.execute(sql: "INSERT INTO state (key, value) VALUES ('retired_through', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+                                   arguments: [retiredThrough])
+                }
             }
         }
     }

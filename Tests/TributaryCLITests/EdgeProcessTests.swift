@@ -79,7 +79,8 @@ import TributarySystem
         }
         let (coordinator, coordinatorOut, port) = started
         defer { if coordinator.isRunning { coordinator.terminate() } }
-        try Self.config(dir, id: "edge-1", port: port, extra: "feedback: {features: 64, classes: 10, import: [\(dir)/local.csv]}")
+        // A 300-example window: the 200 examples imported later push the oldest 200 out, into replay.
+        try Self.config(dir, id: "edge-1", port: port, extra: "feedback: {features: 64, classes: 10, import: [\(dir)/local.csv]}\ncontext: {window_examples: 300}")
             .replacingOccurrences(of: "feedback: {features: 64, classes: 10}\n", with: "")
             .write(toFile: dir + "/edge.yaml", atomically: true, encoding: .utf8)
         let checkpoint = dir + "/state-edge-1/edge.ckpt"
@@ -119,8 +120,10 @@ import TributarySystem
         third.waitUntilExit()
         #expect(third.terminationStatus == 0, "\(String(decoding: thirdErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         // coordinator serve numbers rounds as it starts them; which one the restarted edge joins is its business.
-        #expect(thirdLines.contains("sent Update for round ") && thirdLines.contains("(500 examples"), "\(thirdLines)")
+        #expect(thirdLines.contains("sent Update for round ") && thirdLines.contains("(300 examples"), "\(thirdLines)")
         let (afterRound3, _) = try CheckpointStore.load(from: checkpoint)
+        // Round 1's examples are still in the window after it; the 200 that left it since are replayed.
+        #expect(afterRound1.replay.examples.isEmpty)
         #expect(afterRound3.replay.examples.count > 0)
         #expect(afterRound3.lineage.generation == afterRound1.lineage.generation + 1)
         coordinator.terminate()

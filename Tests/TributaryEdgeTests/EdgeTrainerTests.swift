@@ -40,6 +40,22 @@ import TributaryWire
         #expect(outcome.report.ewcPenalty > 0)
     }
 
+    @Test func retiredExamplesJoinTheReplayBufferAndTheWindowDoesNot() throws {
+        let spec = try ModelSpec.mlp(input: 4, hidden: [6], outputs: 2, activation: .tanh)
+        let replay = ReplayConfiguration(capacity: 100)
+        let window = data()
+        let retired = window.subset(0..<5)
+        var offer = try offer(spec: spec, ewc: false)
+        offer.plan.replaySize = 4
+        let outcome = try EdgeTrainer(local: nil, data: window, retired: retired, replay: replay).answer(offer)
+        #expect(outcome.keep.replay.examples == retired)
+        #expect(outcome.report.replayedExamples > 0)
+        // A one-off job (nothing retired) stores its data after training, as IncrementalJob does.
+        let oneOff = try EdgeTrainer(local: nil, data: window, replay: replay).answer(offer)
+        #expect(oneOff.keep.replay.examples == window)
+        #expect(oneOff.report.replayedExamples == 0)
+    }
+
     @Test func architectureMapsBothWays() throws {
         for activation in Activation.allCases {
             for loss in [Loss.softmaxCrossEntropy, .meanSquaredError] {

@@ -35,6 +35,27 @@ import TributarySystem
         #expect(try reopened.counts() == FeedbackStore.Counts(stored: 6, trainable: 4, newSinceTraining: 1))
     }
 
+    @Test func trainedExamplesRetireOnceWhenTheyLeaveTheWindow() throws {
+        let (store, path) = try store()
+        func add(_ values: ClosedRange<Int>) throws {
+            for value in values { try store.insert(FeedbackRecord(features: [Float(value), 0, 0], label: 0, provenance: .label)) }
+        }
+        try add(1...4)
+        let first = try store.trainingWindow(limit: 10, onlyNew: false)
+        #expect(first.retired.isEmpty)
+        try store.markTrained(through: first.throughID, retiredThrough: first.retiredThrough)
+        try add(5...6)
+        let second = try store.trainingWindow(limit: 4, onlyNew: false)
+        #expect(second.data.count == 4)
+        #expect(second.retired.features == [1, 0, 0, 2, 0, 0])
+        try store.markTrained(through: second.throughID, retiredThrough: second.retiredThrough)
+        let reopened = try FeedbackStore(path: path, configuration: store.configuration)
+        #expect(try reopened.trainingWindow(limit: 4, onlyNew: false).retired.isEmpty)
+        // Only new: what the last round trained has left the window.
+        try add(7...7)
+        #expect(try reopened.trainingWindow(limit: 10, onlyNew: true).retired.features == [3, 0, 0, 4, 0, 0, 5, 0, 0, 6, 0, 0])
+    }
+
     @Test func badRecordsAreRefusedWithAReasonAndChangeNothing() throws {
         let (store, _) = try store()
         try store.insert(FeedbackRecord(features: [1, 2, 3], label: 1, provenance: .label))

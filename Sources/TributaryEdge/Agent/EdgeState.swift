@@ -81,7 +81,7 @@ actor EdgeState {
         let context = configuration.context
         let window = try Self.reading { try data.trainingWindow(limit: context.windowExamples, onlyNew: context.onlyNew) }
         guard !window.data.isEmpty else { return nil }
-        let trainer = EdgeTrainer(local: held, data: window.data, newExamples: window.newExamples, seed: configuration.seed,
+        let trainer = EdgeTrainer(local: held, data: window.data, retired: window.retired, seed: configuration.seed,
                                   replay: context.replay)
         return (trainer, window)
     }
@@ -95,7 +95,7 @@ actor EdgeState {
             keep.metadata = held.metadata
         }
         try save(keep)
-        try Self.reading { try data.markTrained(through: window.mark) }
+        try Self.reading { try data.markTrained(window) }
         _ = trigger.handle(.trained(heldOutAccuracy: nil))
         roundsAnswered += 1
     }

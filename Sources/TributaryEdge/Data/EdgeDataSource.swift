@@ -8,8 +8,9 @@ public protocol EdgeDataSource: Sendable {
     func status() throws -> EdgeDataStatus
     /// A round's training data: the newest `limit` trainable examples (or only the new ones).
     func trainingWindow(limit: Int, onlyNew: Bool) throws -> EdgeTrainingWindow
-    /// The round's state is saved: examples up to `mark` count as trained.
-    func markTrained(through mark: Int64) throws
+    /// The round's state is saved: the window's examples count as trained, and its retired
+    /// examples as stored in the replay buffer (they are not handed out again).
+    func markTrained(_ window: EdgeTrainingWindow) throws
     /// Trainable examples that arrived after `cursor` (at most `limit`, oldest first), for the
     /// triggers, and the cursor to pass next time.
     func arrivals(after cursor: Int64, limit: Int) throws -> (examples: Dataset, cursor: Int64)
@@ -28,15 +29,26 @@ public struct EdgeDataStatus: Sendable, Equatable {
     }
 }
 
+/// A round's data: the window it trains on, and the examples that have left the window since
+/// the last saved round.
+///
+/// Examples join the replay buffer when they leave the window, not when they first arrive: while
+/// they are in the window the round trains on them directly, and the buffer holds the past (as a
+/// federated client stores a task's data once, after its last round on it).
 public struct EdgeTrainingWindow: Sendable, Equatable {
     public var data: Dataset
-    /// The examples of `data` not trained on before (they join the replay buffer).
-    public var newExamples: Dataset
+    /// Examples trained in earlier rounds that are no longer in `data` (the data set was replaced,
+    /// or newer examples pushed them out): they join the replay buffer before this round trains.
+    public var retired: Dataset
+    /// The newest id in `data`: examples up to it count as trained once the round is saved.
     public var mark: Int64
+    /// The newest id among `retired` (or the previous one when none retired).
+    public var retiredThrough: Int64
 
-    public init(data: Dataset, newExamples: Dataset, mark: Int64) {
+    public init(data: Dataset, retired: Dataset, mark: Int64, retiredThrough: Int64) {
         self.data = data
-        self.newExamples = newExamples
+        self.retired = retired
         self.mark = mark
+        self.retiredThrough = retiredThrough
     }
 }

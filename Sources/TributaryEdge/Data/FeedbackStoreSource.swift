@@ -17,11 +17,11 @@ public struct FeedbackStoreSource: EdgeDataSource {
 
     public func trainingWindow(limit: Int, onlyNew: Bool) throws -> EdgeTrainingWindow {
         let window = try store.trainingWindow(limit: limit, onlyNew: onlyNew)
-        return EdgeTrainingWindow(data: window.data, newExamples: window.newExamples, mark: window.throughID)
+        return EdgeTrainingWindow(data: window.data, retired: window.retired, mark: window.throughID, retiredThrough: window.retiredThrough)
     }
 
-    public func markTrained(through mark: Int64) throws {
-        try store.markTrained(through: mark)
+    public func markTrained(_ window: EdgeTrainingWindow) throws {
+        try store.markTrained(through: window.mark, retiredThrough: window.retiredThrough)
     }
 
     public func arrivals(after cursor: Int64, limit: Int) throws -> (examples: Dataset, cursor: Int64) {
