@@ -196,6 +196,14 @@ public struct CoordinatorSession: Sendable {
         }
     }
 
+    /// The client is known to be sending (its bytes wait unread while the coordinator holds back
+    /// a large Update): counts as hearing from it, so the idle check does not drop it.
+    public mutating func peerIsSending(now: ContinuousClock.Instant) {
+        guard case .open(var open) = state else { return }
+        open.liveness.lastHeard = now
+        state = .open(open)
+    }
+
     /// Forgets an offered round (the application abandoned it); a later Update for it is out of sequence.
     public mutating func withdraw(roundID: UInt64) {
         guard case .open(var open) = state else { return }

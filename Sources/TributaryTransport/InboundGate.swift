@@ -62,6 +62,7 @@ final class InboundGate: ChannelDuplexHandler, RemovableChannelHandler, InboundA
             return take()
         case .delivered:
             state = .deliveredAndNextWaiting
+            context?.fireUserInboundEventTriggered(InboundWaiting(waiting: true))
             return false
         case .receiving:
             return true
@@ -85,6 +86,7 @@ final class InboundGate: ChannelDuplexHandler, RemovableChannelHandler, InboundA
             return true
         }
         state = .waiting
+        context.fireUserInboundEventTriggered(InboundWaiting(waiting: true))
         return false
     }
 
@@ -95,6 +97,7 @@ final class InboundGate: ChannelDuplexHandler, RemovableChannelHandler, InboundA
             return
         }
         state = .receiving
+        context?.fireUserInboundEventTriggered(InboundWaiting(waiting: false))
         resume()
     }
 
@@ -106,7 +109,10 @@ final class InboundGate: ChannelDuplexHandler, RemovableChannelHandler, InboundA
         case .deliveredAndNextWaiting:
             limit.release()
             state = .idle
-            if take() { resume() }
+            if take() {
+                context?.fireUserInboundEventTriggered(InboundWaiting(waiting: false))
+                resume()
+            }
         case .idle, .waiting, .receiving, .closed:
             break
         }

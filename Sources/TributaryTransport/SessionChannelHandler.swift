@@ -59,6 +59,8 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     static var closeGrace: TimeAmount { .seconds(10) }
     private var reported = false
     private var started = false
+    /// The inbound gate holds back a large message of the peer's (``InboundWaiting``).
+    private var waitingForAdmission = false
 
     /// - Parameters:
     ///   - start: called once the TLS handshake completes; returns the machine's first actions.
@@ -93,6 +95,11 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
         }
         if let revocation = event as? SessionRevocation {
             perform(machine.revoked(detail: revocation.detail))
+            return
+        }
+        if let inbound = event as? InboundWaiting {
+            if inbound.waiting || waitingForAdmission { machine.peerIsSending(now: .now) }
+            waitingForAdmission = inbound.waiting
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -258,6 +265,7 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
 
     private func fire(_ timer: SessionTimer) {
         timers[timer] = nil
+        if timer == .idle, waitingForAdmission { machine.peerIsSending(now: .now) }
         let unixMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
         perform(machine.timerFired(timer, now: .now, unixMilliseconds: unixMilliseconds))
     }

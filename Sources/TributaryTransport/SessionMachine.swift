@@ -10,12 +10,22 @@ protocol SessionMachine: Sendable {
     mutating func disconnected() -> SessionError?
     /// The peer was revoked while connected (``SessionRevocation``).
     mutating func revoked(detail: String) -> [SessionAction]
+    /// The peer's bytes are waiting unread because this side holds them back (``InboundWaiting``).
+    mutating func peerIsSending(now: ContinuousClock.Instant)
 }
 
 extension CoordinatorSession: SessionMachine {}
 extension EdgeSession: SessionMachine {
     /// An edge revokes nobody: the coordinator's certificate is checked at each handshake.
     mutating func revoked(detail: String) -> [SessionAction] { [] }
+    /// An edge never holds back what it reads.
+    mutating func peerIsSending(now: ContinuousClock.Instant) {}
+}
+
+/// A user event from ``InboundGate`` to the session handler: the connection started (true) or
+/// stopped (false) waiting for a receive permit. While it waits, the peer is sending, not silent.
+struct InboundWaiting: Sendable {
+    var waiting: Bool
 }
 
 /// A user event fired into a session's pipeline: its peer was revoked while connected.

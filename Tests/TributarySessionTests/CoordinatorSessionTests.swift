@@ -160,6 +160,14 @@ struct CoordinatorSessionTests {
         #expect(goodbye.reason == .idleTimeout)
     }
 
+    @Test("a client held back by the inbound limit is sending, not silent: the idle check keeps it")
+    func peerIsSending() {
+        var session = Fixtures.openCoordinator()
+        session.peerIsSending(now: t0 + .seconds(45))
+        #expect(session.timerFired(.idle, now: t0 + .seconds(50)) == [.schedule(.idle, at: t0 + .seconds(75))])
+        #expect(!session.isClosed)
+    }
+
     @Test("a refused frame becomes an Error frame with the decoder's code")
     func decodingFailed() {
         var session = Fixtures.openCoordinator()
