@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import Testing
+import TributarySession
 import TributaryTransport
 import TributaryWire
 
@@ -43,6 +44,61 @@ struct BackpressureTests {
             return rounds
         }
         #expect(received == (1...UInt64(offers)).map { $0 })
+        task.cancel()
+        await server.close()
+        _ = try? await task.value
+    }
+}
+
+@Suite("The coordinator's inbound transfer limit over mutual TLS 1.3", .serialized)
+struct InboundLimitTests {
+    @Test("with one receive permit held for 3 s, the other client's Update waits unread and is not dropped as idle (idle timeout 1 s)")
+    func heldBackClientIsNotIdle() async throws {
+        let fleet = try TestFleet()
+        defer { fleet.remove() }
+        var configuration = try await fleet.serverConfiguration()
+        configuration.concurrentReceives = 1
+        configuration.session = SessionConfiguration(heartbeatInterval: .milliseconds(200), idleTimeout: .seconds(1))
+        let server = try await CoordinatorServer.bind(host: "127.0.0.1", port: 0, configuration: configuration, logger: Samples.logger)
+        let received = NIOLockedValueBox<[String]>([])
+        let task = Task {
+            try await server.run { client in
+                try await client.connection.send(.roundOffer(Samples.offer()))
+                while let message = try await client.connection.next() {
+                    guard case .update = message else { continue }
+                    let first = received.withLockedValue { $0.append(client.clientID); return $0.count == 1 }
+                    // The first Update keeps the only permit until this task asks for its next message.
+                    if first { try await Task.sleep(for: .seconds(3)) }
+                    try await client.connection.send(.goodbye(Goodbye(reason: .done)))
+                }
+            }
+        }
+        let port = server.localAddress.port!
+        let ends = try await withThrowingTaskGroup(of: String?.self) { group in
+            for id in ["edge-1", "edge-2"] {
+                let edge = try fleet.edgeConfiguration(try fleet.client(id))
+                group.addTask {
+                    do {
+                        try await EdgeClient.withSession(host: "127.0.0.1", port: port, hello: Samples.hello(id),
+                                                         configuration: edge, logger: Samples.logger) { _, connection in
+                            while let message = try await connection.next() {
+                                if case .roundOffer = message {
+                                    try await connection.send(.update(Samples.update(count: 100_000)))  // 400 KB
+                                }
+                            }
+                        }
+                        return nil
+                    } catch {
+                        return "\(id): \(error)"
+                    }
+                }
+            }
+            var ends: [String] = []
+            for try await end in group { if let end { ends.append(end) } }
+            return ends
+        }
+        #expect(ends.isEmpty, "\(ends)")
+        #expect(Set(received.withLockedValue { $0 }) == ["edge-1", "edge-2"])
         task.cancel()
         await server.close()
         _ = try? await task.value
