@@ -42,11 +42,13 @@ extension CoordinatorEngine {
             maxDeltaNorm: configuration.aggregation.maxDeltaNorm)
         let aggregator = try StreamingAggregator(policy: policy, rule: configuration.aggregation.rule)
         let remaining = now < round.deadline ? round.deadline - now : .zero
+        let plan = Self.wirePlan(live.checkpoint, overrides: configuration.plan, rule: configuration.aggregation.rule,
+                                 deadline: Date().addingTimeInterval(remaining.seconds))
         let offer = RoundOffer(
             roundID: round.id, baseModelVersion: live.version, model: .full(full),
-            ewc: try Self.wireEWC(live, gamma: configuration.aggregation.ewcGamma),
-            plan: Self.wirePlan(live.checkpoint, overrides: configuration.plan, deadline: Date().addingTimeInterval(remaining.seconds)),
-            architecture: LearningWire.architecture(live.checkpoint.spec))
+            // With λ = 0 no edge applies the global EWC penalty: the state stays home (2 models less per offer).
+            ewc: plan.ewcLambda > 0 ? try Self.wireEWC(live, gamma: configuration.aggregation.ewcGamma) : nil,
+            plan: plan, architecture: LearningWire.architecture(live.checkpoint.spec))
         return RoundWork(round: round, aggregator: aggregator, startedAt: now, offer: offer)
     }
 

@@ -70,12 +70,13 @@ public enum LearningWire {
             loss: Loss(rawValue: architecture.loss.rawValue)!)
     }
 
-    /// The learning plan for a RoundOffer's wire plan. EWC consolidation is always on (λ from
-    /// the offer, 0 = no penalty) so the job measures the diagonal Fisher the Update carries.
+    /// The learning plan for a RoundOffer's wire plan. EWC consolidation is on (λ from the offer,
+    /// 0 = no penalty) so the job measures the diagonal Fisher the Update carries, unless the
+    /// offer says the coordinator uses none (`skipFisher`): then no Fisher is computed.
     public static func plan(_ wire: TributaryWire.TrainingPlan) -> TributaryLearning.TrainingPlan {
         TributaryLearning.TrainingPlan(
             epochs: Int(wire.epochs), batchSize: Int(wire.batchSize), learningRate: Float(wire.learningRate),
-            ewc: EWCConfiguration(lambda: Float(wire.ewcLambda)), proximalMu: Float(wire.fedProxMu))
+            ewc: wire.skipFisher ? nil : EWCConfiguration(lambda: Float(wire.ewcLambda)), proximalMu: Float(wire.fedProxMu))
     }
 
     /// The learning layer's EWC state for the offer's global EWC state (one term).

@@ -65,6 +65,41 @@ import TributaryWire
         #expect(next.roundID == 2 && next.baseModelVersion == 2 && next.ewc != nil)
     }
 
+    @Test func plainFedAvgWithoutEWCAsksForNoFisherAndSendsNoEWCState() async throws {
+        let world = try TestWorld(clients: 2)
+        defer { world.remove() }
+        let log = EventLog()
+        var configuration = try world.configuration(target: 2, rule: .fedAvg)
+        configuration.plan.ewcLambda = 0
+        let engine = try await engine(world, configuration, log: log)
+        var a = try await FakeClient.connect("a", to: engine)
+        var b = try await FakeClient.connect("b", to: engine)
+        let offerA = try #require(await a.nextOffer())
+        let offerB = try #require(await b.nextOffer())
+        #expect(offerA.plan.skipFisher && offerA.plan.ewcLambda == 0 && offerA.ewc == nil)
+        let updateA = try train(offerA, world.shares[0]), updateB = try train(offerB, world.shares[1])
+        #expect(updateA.fisher == nil && updateB.fisher == nil, "the edge computes and sends no Fisher")
+        await a.send(updateA, to: engine)
+        #expect(await a.nextReceipt()?.status == .accepted)
+        await b.send(updateB, to: engine)
+        #expect(await b.nextReceipt()?.status == .accepted)
+        let release = try #require(await a.nextRelease())
+        #expect(release.version == 2)
+        let next = try #require(await a.nextOffer())
+        #expect(next.roundID == 2 && next.plan.skipFisher && next.ewc == nil)
+
+        // Fisher-weighted aggregation needs the Fisher, whatever λ is.
+        let world2 = try TestWorld(clients: 1)
+        defer { world2.remove() }
+        var weighted = try world2.configuration(target: 1)
+        weighted.plan.ewcLambda = 0
+        let engine2 = try await self.engine(world2, weighted, log: EventLog())
+        var c = try await FakeClient.connect("c", to: engine2)
+        let offerC = try #require(await c.nextOffer())
+        #expect(!offerC.plan.skipFisher && offerC.ewc == nil)
+        #expect(try train(offerC, world2.shares[0]).fisher != nil)
+    }
+
     @Test func refusedUpdatesGetTheirReceiptAndTouchNoSum() async throws {
         let world = try TestWorld(clients: 3)
         defer { world.remove() }

@@ -40,6 +40,17 @@ import TributaryWire
         #expect(outcome.report.ewcPenalty > 0)
     }
 
+    @Test func anOfferThatSkipsTheFisherGetsAnUpdateWithout() throws {
+        let spec = try ModelSpec.mlp(input: 4, hidden: [6], outputs: 2, activation: .tanh)
+        var offer = try offer(spec: spec, ewc: false)
+        offer.plan.ewcLambda = 0
+        offer.plan.skipFisher = true
+        let outcome = try EdgeTrainer(local: nil, data: data()).answer(offer)
+        #expect(outcome.update.fisher == nil)
+        #expect(outcome.update.delta.scalarCount == spec.parameterLayout.totalCount)
+        #expect(outcome.report.fisherMean == 0 && outcome.report.fisherMax == 0)
+    }
+
     @Test func retiredExamplesJoinTheReplayBufferAndTheWindowDoesNot() throws {
         let spec = try ModelSpec.mlp(input: 4, hidden: [6], outputs: 2, activation: .tanh)
         let replay = ReplayConfiguration(capacity: 100)

@@ -43,6 +43,9 @@ enum Fixtures {
         .ready(Ready(device: DeviceFacts(examplesAvailable: 0, charging: true, meteredNetwork: false, modelVersion: 0), trigger: "", ready: false)),
         .updateReceipt(UpdateReceipt(roundID: 7, status: .accepted)),
         .updateReceipt(UpdateReceipt(roundID: 7, status: .late, reason: "round 7 closed at its deadline")),
+        .roundOffer(RoundOffer(roundID: 14, baseModelVersion: 9, model: .delta(baseVersion: 8, delta: parameters(seed: 4)),
+                               plan: TrainingPlan(epochs: 1, batchSize: 8, learningRate: 0.1, deadlineUnixMilliseconds: 1, skipFisher: true))),
+        .goodbye(Goodbye(reason: .revoked, detail: "client edge-0042 is revoked")),
     ]
 
     /// Frame body bytes of a hand-made envelope (may be invalid on purpose).

@@ -86,6 +86,10 @@ nonisolated struct Tributary_V1_TrainingPlan: Sendable {
   /// The Update must arrive before this instant, unix milliseconds; > 0.
   var deadlineUnixMs: Int64 = 0
 
+  /// True when the coordinator does not use clients' Fisher this round (plain FedAvg and no EWC
+  /// penalty): the Update carries none, and the client need not compute it. Default false.
+  var skipFisher: Bool = false
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -398,7 +402,7 @@ nonisolated extension Tributary_V1_EwcState: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".TrainingPlan"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0\u{3}skip_fisher\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -413,6 +417,7 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
       case 5: try { try decoder.decodeSingularDoubleField(value: &self.fedproxMu) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.replaySize) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.deadlineUnixMs) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.skipFisher) }()
       default: break
       }
     }
@@ -440,6 +445,9 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
     if self.deadlineUnixMs != 0 {
       try visitor.visitSingularInt64Field(value: self.deadlineUnixMs, fieldNumber: 7)
     }
+    if self.skipFisher != false {
+      try visitor.visitSingularBoolField(value: self.skipFisher, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -451,6 +459,7 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
     if lhs.fedproxMu != rhs.fedproxMu {return false}
     if lhs.replaySize != rhs.replaySize {return false}
     if lhs.deadlineUnixMs != rhs.deadlineUnixMs {return false}
+    if lhs.skipFisher != rhs.skipFisher {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -11,9 +11,12 @@ public struct TrainingPlan: Sendable, Hashable {
     public var replaySize: UInt32
     /// The Update must arrive before this instant, unix milliseconds.
     public var deadlineUnixMilliseconds: Int64
+    /// The coordinator does not use the clients' Fisher this round: the Update carries none.
+    public var skipFisher: Bool
 
     public init(epochs: UInt32, batchSize: UInt32, learningRate: Double, ewcLambda: Double = 0,
-                fedProxMu: Double = 0, replaySize: UInt32 = 0, deadlineUnixMilliseconds: Int64) {
+                fedProxMu: Double = 0, replaySize: UInt32 = 0, deadlineUnixMilliseconds: Int64, skipFisher: Bool = false) {
+        self.skipFisher = skipFisher
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -38,7 +41,7 @@ extension TrainingPlan {
     init(proto: Tributary_V1_TrainingPlan, field: String) throws {
         self.init(epochs: proto.epochs, batchSize: proto.batchSize, learningRate: proto.learningRate,
                   ewcLambda: proto.ewcLambda, fedProxMu: proto.fedproxMu, replaySize: proto.replaySize,
-                  deadlineUnixMilliseconds: proto.deadlineUnixMs)
+                  deadlineUnixMilliseconds: proto.deadlineUnixMs, skipFisher: proto.skipFisher)
         try validate(field: field)
     }
 
@@ -51,6 +54,7 @@ extension TrainingPlan {
         proto.fedproxMu = fedProxMu
         proto.replaySize = replaySize
         proto.deadlineUnixMs = deadlineUnixMilliseconds
+        proto.skipFisher = skipFisher
         return proto
     }
 }
