@@ -69,11 +69,9 @@ public final class CoordinatorServer: Sendable {
         let configuration = try configuration.validated()
         let context = try NIOSSLContext(configuration: configuration.tls)
         let (refusals, sink) = AsyncStream.makeStream(of: TransportError.self, bufferingPolicy: .bufferingNewest(256))
-        let denyList = DenyListState(path: configuration.denyListPath, logger: logger)
-        let sessionIDs = NIOLockedValueBox<UInt64>(0)
-        let receives = try InboundTransferLimit(permits: configuration.concurrentReceives)
-        let wireMetrics = WireMetrics()
-        let sessions = OpenSessions()
+        let pipeline = CoordinatorPipeline(
+            configuration: configuration, context: context, denyList: DenyListState(path: configuration.denyListPath, logger: logger),
+            receives: try InboundTransferLimit(permits: configuration.concurrentReceives), metrics: metrics, refusals: sink, logger: logger)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -84,57 +82,10 @@ public final class CoordinatorServer: Sendable {
             .childChannelOption(.writeBufferWaterMark,
                                 value: .init(low: configuration.writeBufferHighWaterMark / 2, high: configuration.writeBufferHighWaterMark))
             .bind(host: host, port: port) { child in
-                child.eventLoop.makeCompletedFuture {
-                    let sessionNumber = sessionIDs.withLockedValue { $0 += 1; return $0 }
-                    var connectionLogger = logger
-                    connectionLogger[metadataKey: "peer.address"] = "\(child.remoteAddress.map { "\($0)" } ?? "?")"
-                    connectionLogger[metadataKey: "session.id"] = "\(sessionNumber)"
-                    let verifier = FleetPeerVerifier(trustRoot: configuration.trustRoot, denyList: denyList.current())
-                    let admission = ClientAdmission()
-                    let tls = NIOSSLServerHandler(context: context) { certificates, promise in
-                        admission.verify(certificates, verifier: verifier, promise: promise)
-                    }
-                    let session = CoordinatorSession(sessionID: "s\(sessionNumber)", globalModelVersion: configuration.globalModelVersion,
-                                                     configuration: configuration.session)
-                    let finalLogger = connectionLogger
-                    let handler = SessionChannelHandler(
-                        machine: session, wire: configuration.wire, logger: connectionLogger, writeSize: configuration.writeBytes,
-                        start: { session, now in
-                            let decided = admission.admission ?? .refuse(Reject(code: .certificateRefused, reason: "no certificate decision was recorded"))
-                            if case .admit(let id) = decided {
-                                if let identity = admission.identity {
-                                    sessions.add(sessionNumber, .init(clientID: identity.clientID, serial: identity.serial, channel: child))
-                                }
-                                metrics.recordSession()
-                                finalLogger.info("TLS handshake completed", metadata: [
-                                    "client.id": "\(id)", "tls.version": "\(tls.tlsVersion.map { "\($0)" } ?? "unknown")",
-                                ])
-                            }
-                            return session.connected(admission: decided, now: now)
-                        },
-                        explain: { error in admission.handshakeRefusal ?? TLSFailure.explainOnServer(error) },
-                        onEnd: { error in
-                            guard let error else { return }
-                            metrics.recordRefusal(error.code)
-                            finalLogger.info("connection refused or ended badly", metadata: ["refusal.code": "\(error.code)", "reason": "\(error.reason)"])
-                            sink.yield(error)
-                        })
-                    child.closeFuture.whenComplete { _ in sessions.remove(sessionNumber) }
-                    let gate = InboundGate(limit: receives)
-                    try child.pipeline.syncOperations.addHandlers([
-                        tls,
-                        gate,
-                        ByteToMessageHandler(try FrameDecoder(configuration: configuration.wire, metrics: wireMetrics, admission: gate)),
-                        handler,
-                    ])
-                    let asyncChild = try Child(
-                        wrappingChannelSynchronously: child,
-                        configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: configuration.inboundMessageBuffer)))
-                    return Accepted(child: asyncChild, gate: gate.consumer)
-                }
+                child.eventLoop.makeCompletedFuture { try pipeline.configure(child) }
             }
         return try CoordinatorServer(channel: channel, refusals: refusals, sink: sink, logger: logger,
-                                     sessions: sessions, denyList: denyList, revocationCheck: configuration.revocationCheck)
+                                     sessions: pipeline.sessions, denyList: pipeline.denyList, revocationCheck: configuration.revocationCheck)
     }
 
     /// Accepts clients until cancelled or ``close()``; runs `handle` in its own task for each
@@ -189,34 +140,5 @@ public final class CoordinatorServer: Sendable {
     /// Stops accepting; open sessions go on until their handlers return.
     public func close() async {
         try? await channel.channel.close()
-    }
-}
-
-/// The deny list in force, re-read (when its file changed) on every new connection.
-final class DenyListState: Sendable {
-    private let path: String?
-    private let watcher = NIOLockedValueBox(DenyListWatcher())
-    private let logger: Logger
-
-    /// True when a deny list file is configured.
-    var isConfigured: Bool { path != nil }
-
-    init(path: String?, logger: Logger) {
-        self.path = path
-        self.logger = logger
-    }
-
-    func current() -> DenyList {
-        guard let path else { return DenyList() }
-        return watcher.withLockedValue { watcher in
-            do {
-                if try watcher.refresh(path: path) {
-                    logger.info("deny list loaded", metadata: ["deny.path": "\(path)", "deny.clients": "\(watcher.denyList.clientIDs.count)", "deny.serials": "\(watcher.denyList.serials.count)"])
-                }
-            } catch {
-                logger.info("deny list not reloaded; the previous one stays in force", metadata: ["deny.path": "\(path)", "reason": "\(error)"])
-            }
-            return watcher.denyList
-        }
     }
 }

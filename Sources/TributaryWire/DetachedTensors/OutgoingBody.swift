@@ -43,11 +43,11 @@ struct OutgoingBody {
             switch current {
             case .input(let kept):
                 let start = kept.lowerBound + offset
-                skeleton.withUnsafeBytes { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[start..<start + n])) }
+                _ = skeleton.withUnsafeBytes { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[start..<start + n])) }
             case .bytes(let bytes), .marker(let bytes):
                 buffer.writeBytes(bytes[range])
             case .tensor(let index, _):
-                scalars[index].withUnsafeBytes { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[range])) }
+                _ = scalars[index].withUnsafeBytes { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: $0[range])) }
             }
             offset += n
             left -= n
