@@ -146,7 +146,13 @@ public final class EdgeAgent: Service, Sendable {
             let sender = Sender(outbound: outbound, state: state, agent: self)
             openSession.set(sender)
             defer { openSession.set(nil) }
-            if let reason = await state.handle(.connected) { try await sender.ready(reason) }
+            if let reason = await state.handle(.connected) {
+                try await sender.ready(reason)
+            } else if try await state.facts().examplesAvailable != hello.device.examplesAvailable {
+                // The data changed between Hello and now (an announce then found no open session):
+                // the coordinator must not select this edge on the Hello's stale count.
+                try await sender.announce("data_changed")
+            }
             let stopSignal = self.stopSignal
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
