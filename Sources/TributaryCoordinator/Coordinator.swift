@@ -79,7 +79,7 @@ public final class Coordinator: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    let limiter = TransferLimiter(permits: self.configuration.transfers.concurrentSends)
+                    let limiter = try TransferPermits(permits: self.configuration.transfers.concurrentSends)
                     let timeout = self.configuration.transfers.sendTimeout
                     try await server.run { client in await Self.serve(client, engine: engine, limiter: limiter, sendTimeout: timeout) }
                 }
@@ -133,7 +133,7 @@ public final class Coordinator: Service, Sendable {
     }
 
     /// One client's task: a writer child drains its outbox while this task reads its messages.
-    private static func serve(_ client: CoordinatorClient, engine: CoordinatorEngine, limiter: TransferLimiter, sendTimeout: Duration) async {
+    private static func serve(_ client: CoordinatorClient, engine: CoordinatorEngine, limiter: TransferPermits, sendTimeout: Duration) async {
         let (outbox, continuation) = AsyncStream.makeStream(of: WireMessage.self)
         guard let token = await engine.connected(client.hello, outbox: continuation) else {
             try? await client.connection.send(.goodbye(Goodbye(reason: .shutdown, detail: "the coordinator is stopping")))
@@ -171,7 +171,7 @@ public final class Coordinator: Service, Sendable {
 extension Coordinator {
     /// Writes one message and waits for the socket. A model-sized message (offer, release) first
     /// takes a transfer permit and must finish within `timeout`, else the connection is closed.
-    static func write(_ message: WireMessage, sender: SessionSender, closer: SessionCloser, limiter: TransferLimiter, timeout: Duration) async throws {
+    static func write(_ message: WireMessage, sender: SessionSender, closer: SessionCloser, limiter: TransferPermits, timeout: Duration) async throws {
         switch message {
         case .roundOffer, .modelRelease: break
         default: return try await sender.send(message)
@@ -195,10 +195,10 @@ extension Coordinator {
                 }
             }
         } catch {
-            await limiter.release()
+            limiter.release()
             throw error
         }
-        await limiter.release()
+        limiter.release()
     }
 }
 

@@ -13,7 +13,7 @@ struct CoordinatorPipeline: Sendable {
     let configuration: CoordinatorTransportConfiguration
     let context: NIOSSLContext
     let denyList: DenyListState
-    let receives: InboundTransferLimit
+    let receives: TransferPermits
     let metrics: TransportMetrics
     let refusals: AsyncStream<TransportError>.Continuation
     let logger: Logger
@@ -22,7 +22,7 @@ struct CoordinatorPipeline: Sendable {
     private let sessionNumbers = NIOLockedValueBox<UInt64>(0)
 
     init(configuration: CoordinatorTransportConfiguration, context: NIOSSLContext, denyList: DenyListState,
-         receives: InboundTransferLimit, metrics: TransportMetrics, refusals: AsyncStream<TransportError>.Continuation, logger: Logger) {
+         receives: TransferPermits, metrics: TransportMetrics, refusals: AsyncStream<TransportError>.Continuation, logger: Logger) {
         self.configuration = configuration
         self.context = context
         self.denyList = denyList

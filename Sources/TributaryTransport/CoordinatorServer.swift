@@ -71,7 +71,7 @@ public final class CoordinatorServer: Sendable {
         let (refusals, sink) = AsyncStream.makeStream(of: TransportError.self, bufferingPolicy: .bufferingNewest(256))
         let pipeline = CoordinatorPipeline(
             configuration: configuration, context: context, denyList: DenyListState(path: configuration.denyListPath, logger: logger),
-            receives: try InboundTransferLimit(permits: configuration.concurrentReceives), metrics: metrics, refusals: sink, logger: logger)
+            receives: try TransferPermits(permits: configuration.concurrentReceives), metrics: metrics, refusals: sink, logger: logger)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

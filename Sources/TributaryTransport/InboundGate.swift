@@ -1,7 +1,7 @@
 import NIOCore
 import TributaryWire
 
-/// One connection's part of an ``InboundTransferLimit``: the ``InboundAdmission`` its
+/// One connection's part of the server's receive ``TransferPermits``: the ``InboundAdmission`` its
 /// ``FrameDecoder`` asks, and the handler (between TLS and the decoder) that stops reading the
 /// socket while the connection waits for a permit.
 ///
@@ -30,13 +30,15 @@ final class InboundGate: ChannelDuplexHandler, RemovableChannelHandler, InboundA
     }
 
     let largeFrameBytes: Int
-    private let limit: InboundTransferLimit
+    private let limit: TransferPermits
+    /// The queued request while `waiting`.
+    private var ticket: TransferPermits.Ticket?
     private(set) var state = State.idle
     private var context: ChannelHandlerContext?
     /// A read the pipeline asked for while waiting, issued once admitted.
     private var readPending = false
 
-    init(limit: InboundTransferLimit, largeFrameBytes: Int = 64 * 1024) {
+    init(limit: TransferPermits, largeFrameBytes: Int = 64 * 1024) {
         self.limit = limit
         self.largeFrameBytes = largeFrameBytes
     }
@@ -81,7 +83,8 @@ final class InboundGate: ChannelDuplexHandler, RemovableChannelHandler, InboundA
     private func take() -> Bool {
         guard let context else { return false }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        if limit.acquire(for: ObjectIdentifier(self), grant: { bound.eventLoop.execute { bound.value.granted() } }) {
+        ticket = limit.take(orQueue: { bound.eventLoop.execute { bound.value.granted() } })
+        guard ticket != nil else {
             state = .receiving
             return true
         }
@@ -97,6 +100,7 @@ final class InboundGate: ChannelDuplexHandler, RemovableChannelHandler, InboundA
             return
         }
         state = .receiving
+        ticket = nil
         context?.fireUserInboundEventTriggered(InboundWaiting(waiting: false))
         resume()
     }
@@ -134,7 +138,7 @@ final class InboundGate: ChannelDuplexHandler, RemovableChannelHandler, InboundA
             limit.release()
         case .waiting:
             // Not in the queue any more: the permit is on its way, and `granted` returns it.
-            _ = limit.cancel(ObjectIdentifier(self))
+            if let ticket { _ = limit.cancel(ticket) }
         case .idle, .closed:
             break
         }

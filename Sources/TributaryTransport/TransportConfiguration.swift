@@ -25,7 +25,7 @@ public struct CoordinatorTransportConfiguration: Sendable {
     /// Global model version announced in Welcome.
     public var globalModelVersion: UInt64
     /// Large inbound messages (over 64 KiB: Updates) all connections together hold at once
-    /// (``InboundTransferLimit``); the others wait unread. Default 2: one being received while
+    /// (``TransferPermits``); the others wait unread. Default 2: one being received while
     /// the application folds another.
     public var concurrentReceives: Int
     /// Largest socket read (one TLS record), and largest piece written and flushed at once. Each

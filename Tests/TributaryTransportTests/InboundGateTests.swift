@@ -5,7 +5,7 @@ import Testing
 import TributaryWire
 
 /// The coordinator's bound on large inbound messages, without sockets: connections sharing an
-/// ``InboundTransferLimit`` deliver their Updates only while they hold a permit.
+/// ``TransferPermits`` deliver their Updates only while they hold a permit.
 @Suite("Inbound transfer limit")
 struct InboundGateTests {
     /// A connection's inbound side: the gate below the frame decoder, as the server builds it.
@@ -13,7 +13,7 @@ struct InboundGateTests {
         let channel: EmbeddedChannel
         let gate: InboundGate
 
-        init(limit: InboundTransferLimit, wire: WireConfiguration = .init()) throws {
+        init(limit: TransferPermits, wire: WireConfiguration = .init()) throws {
             gate = InboundGate(limit: limit)
             channel = EmbeddedChannel()
             try channel.pipeline.syncOperations.addHandlers([gate, ByteToMessageHandler(try FrameDecoder(configuration: wire, admission: gate))])
@@ -43,7 +43,7 @@ struct InboundGateTests {
 
     @Test("with one permit, a second connection's Update waits until the first was dealt with")
     func secondWaits() throws {
-        let limit = try InboundTransferLimit(permits: 1)
+        let limit = try TransferPermits(permits: 1)
         let a = try Connection(limit: limit)
         let b = try Connection(limit: limit)
         try a.receive([try FrameCodec.encode(Self.update)])
@@ -62,7 +62,7 @@ struct InboundGateTests {
 
     @Test("a chunked transfer of frames under the threshold waits like a large frame; small messages pass")
     func chunkedAndSmall() throws {
-        let limit = try InboundTransferLimit(permits: 1)
+        let limit = try TransferPermits(permits: 1)
         let wire = WireConfiguration(maxFrameBytes: 64 * 1024, chunkSize: 48 * 1024)
         let a = try Connection(limit: limit, wire: wire)
         let b = try Connection(limit: limit, wire: wire)
@@ -82,7 +82,7 @@ struct InboundGateTests {
 
     @Test("a connection that closes gives its permit back, holding it or waiting for it")
     func closeReleases() throws {
-        let limit = try InboundTransferLimit(permits: 1)
+        let limit = try TransferPermits(permits: 1)
         let a = try Connection(limit: limit)
         let b = try Connection(limit: limit)
         let c = try Connection(limit: limit)
@@ -100,7 +100,7 @@ struct InboundGateTests {
 
     @Test("a second Update on the same connection waits until the application took the first")
     func sameConnection() throws {
-        let limit = try InboundTransferLimit(permits: 4)
+        let limit = try TransferPermits(permits: 4)
         let a = try Connection(limit: limit)
         try a.receive([try FrameCodec.encode(Self.update), try FrameCodec.encode(Self.update)])
         #expect(try a.delivered().count == 1)
@@ -113,6 +113,6 @@ struct InboundGateTests {
 
     @Test("a limit below one permit is refused, naming the value")
     func invalid() {
-        #expect(throws: TransportError.self) { try InboundTransferLimit(permits: 0) }
+        #expect(throws: TransportError.self) { try TransferPermits(permits: 0) }
     }
 }
