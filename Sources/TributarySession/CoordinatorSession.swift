@@ -39,7 +39,9 @@ public struct CoordinatorSession: Sendable {
 
     public let configuration: SessionConfiguration
     public let sessionID: String
-    public let globalModelVersion: UInt64
+    /// The version Welcome announces. The shell sets it to the live version when the TLS
+    /// handshake completes, just before ``connected(admission:now:)``.
+    public var globalModelVersion: UInt64
     private var state: State = .idle
 
     public init(sessionID: String, globalModelVersion: UInt64, configuration: SessionConfiguration = .init()) {
