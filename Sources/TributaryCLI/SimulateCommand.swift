@@ -29,7 +29,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Rounds per task.") var roundsPerTask: Int = 10
     @Option(help: "Partition of each task across clients: iid, dirichlet:ALPHA, or file:PATH (JSON {\"clients\": [[row, …], …]} or {\"tasks\": [{\"clients\": …}, …]}).")
     var partition: String = "dirichlet:0.5"
-    @Option(help: "Fraction of the clients a round wants updates from (the coordinator over-selects 130%).") var participation: Double = 1
+    @Option(help: "Fraction of the clients holding data for a task that a round wants updates from (the coordinator over-selects 130%; the quorum is half).") var participation: Double = 1
     @Option(help: "Fraction of offered clients that drop out mid-round (fault injection).") var drop: Double = 0
     @Option(help: "Fraction of clients that answer late.") var slow: Double = 0
     @Option(help: "How late a slow client answers, in seconds.") var slowDelay: Double = 1

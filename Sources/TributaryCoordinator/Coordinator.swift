@@ -61,14 +61,20 @@ public final class Coordinator: Service, Sendable {
         let sink = self.sink
         defer { sink.finish() }
         let engine: CoordinatorEngine
+        // Welcome announces the live version at each handshake: set here, advanced on each release.
+        let live = LiveModelVersion(0)
         do {
-            engine = try CoordinatorEngine(configuration: configuration, logger: logger, emit: { sink.yield($0) })
+            engine = try CoordinatorEngine(configuration: configuration, logger: logger, emit: { event in
+                if case .released(let version, _, _) = event { live.set(version) }
+                sink.yield(event)
+            })
         } catch let error as CoordinatorError {
             throw error
         } catch {
             throw CoordinatorError(.startup, "\(error)")
         }
-        let server = try await bind(engine: engine)
+        live.set(await engine.status().liveVersion)
+        let server = try await bind(engine: engine, live: live)
         let admin = try await startAdmin()
         let listening = configuration.listen
         await state.started(engine: engine, port: server.localAddress.port ?? listening.port, adminPort: admin?.port)
@@ -104,12 +110,12 @@ public final class Coordinator: Service, Sendable {
         await state.stopped()
     }
 
-    private func bind(engine: CoordinatorEngine) async throws -> CoordinatorServer {
+    private func bind(engine: CoordinatorEngine, live: LiveModelVersion) async throws -> CoordinatorServer {
         let tls = configuration.tls
         do {
             let credentials = try await FleetCredentials.load(certificate: tls.certificate, key: tls.key, trustRoot: tls.ca, role: .server, now: Date())
             var transport = try CoordinatorTransportConfiguration.mutualTLS(credentials: credentials, denyListPath: tls.denyList)
-            transport.globalModelVersion = await engine.status().liveVersion
+            transport.liveModelVersion = live
             transport.session.heartbeatInterval = tls.heartbeat
             transport.session.idleTimeout = tls.idleTimeout
             transport.revocationCheck = tls.revocationCheck

@@ -7,7 +7,9 @@ import TributaryWire
 ///    `Welcome` (and a handshake deadline), or `Reject` and close.
 /// 2. The first client frame must be `Hello` with a supported `protocol_version` (else Error
 ///    `UNSUPPORTED_PROTOCOL_VERSION`) and the certificate's identity (else Reject
-///    `IDENTITY_MISMATCH`); anything else first is Error `OUT_OF_SEQUENCE`.
+///    `IDENTITY_MISMATCH`) and a `capabilities.max_frame_bytes` of 0 or at least
+///    ``minimumClientFrameBytes`` (else Reject `FRAME_LIMIT_TOO_SMALL`); anything else first is
+///    Error `OUT_OF_SEQUENCE`. Every frame sent after Hello fits the client's `max_frame_bytes`.
 /// 3. Open: the application sends RoundOffer/ModelRelease/UpdateReceipt via ``send(_:now:)``;
 ///    Ready is delivered as it comes; an Update is
 ///    delivered only for a round offered on this session, once, with the offered base version;
@@ -37,9 +39,17 @@ public struct CoordinatorSession: Sendable {
         case closed
     }
 
+    /// Smallest `Hello.capabilities.max_frame_bytes` accepted (0 = the protocol default is fine):
+    /// frames to the client are cut to its limit, and a chunk frame needs room for its envelope
+    /// (``WireConfiguration/chunkOverheadBytes``) around a useful slice. A Hello announcing less
+    /// is refused with Reject `FRAME_LIMIT_TOO_SMALL`.
+    public static let minimumClientFrameBytes = 1024
+
     public let configuration: SessionConfiguration
     public let sessionID: String
-    public let globalModelVersion: UInt64
+    /// The version Welcome announces. The shell sets it to the live version when the TLS
+    /// handshake completes, just before ``connected(admission:now:)``.
+    public var globalModelVersion: UInt64
     private var state: State = .idle
 
     public init(sessionID: String, globalModelVersion: UInt64, configuration: SessionConfiguration = .init()) {
@@ -53,6 +63,11 @@ public struct CoordinatorSession: Sendable {
         if case .open(let open) = state { return open.clientID }
         return nil
     }
+
+    /// The largest frame body the client accepts (`Hello.capabilities.max_frame_bytes`), from
+    /// its Hello on; nil when it announced 0 (the protocol default). The shell cuts every
+    /// frame it sends to this size, the closing Goodbye, Error or Reject included.
+    public private(set) var clientMaxFrameBytes: Int?
 
     /// True once Hello was accepted and until the session ends.
     public var isOpen: Bool {
@@ -108,10 +123,13 @@ public struct CoordinatorSession: Sendable {
                             "Hello.protocol_version is \(hello.protocolVersion); this coordinator speaks \(versions.lowerBound)...\(versions.upperBound)")
             }
             guard hello.clientID == clientID else {
-                state = .closed
-                let reason = "Hello.client_id is \"\(hello.clientID)\" but the client certificate names \"\(clientID)\""
-                return .cancelAllTimers + [.send(.reject(Reject(code: .identityMismatch, reason: reason))),
-                                           .close(SessionError(.identityMismatch, "refused the client: \(reason)"))]
+                return refuse(.identityMismatch, "Hello.client_id is \"\(hello.clientID)\" but the client certificate names \"\(clientID)\"")
+            }
+            let frameLimit = Int(hello.capabilities.maxFrameBytes)
+            if frameLimit > 0 { clientMaxFrameBytes = max(frameLimit, Self.minimumClientFrameBytes) }
+            guard frameLimit == 0 || frameLimit >= Self.minimumClientFrameBytes else {
+                return refuse(.frameLimitTooSmall,
+                              "Hello.capabilities.max_frame_bytes is \(frameLimit); this coordinator needs at least \(Self.minimumClientFrameBytes) (or 0 for the protocol default)")
             }
             state = .open(Open(
                 clientID: clientID, hello: hello,
@@ -248,6 +266,13 @@ public struct CoordinatorSession: Sendable {
         case .awaitingHello: return SessionError(.connectionClosed, "the client closed the connection before Hello")
         case .open(let open): return SessionError(.connectionClosed, "client \(open.clientID) closed the connection without Goodbye")
         }
+    }
+
+    /// Refuses the client's Hello with a Reject and closes.
+    private mutating func refuse(_ code: Reject.Code, _ reason: String) -> [SessionAction] {
+        state = .closed
+        return .cancelAllTimers + [.send(.reject(Reject(code: code, reason: reason))),
+                                   .close(SessionError(SessionError.Code(code), "refused the client: \(reason)"))]
     }
 
     private mutating func fail(_ code: ErrorMessage.Code, _ reason: String) -> [SessionAction] {

@@ -31,7 +31,8 @@ public struct SimulationConfiguration: Sendable {
     public var clients: Int = 10
     public var partition: PartitionScheme = .dirichlet(alpha: 0.5)
     public var roundsPerTask: Int = 10
-    /// Fraction of the clients a round wants updates from; the coordinator over-selects 130% of it.
+    /// Fraction of the clients holding data for a task that a round wants updates from; the
+    /// coordinator over-selects 130% of it (see `roundSizes(holders:)`).
     public var participation: Double = 1
     public var faults = FaultConfiguration()
     /// The learning protocol: local epochs, batch, lr, replay, λ, aggregation rule (issue 5's by default).
@@ -63,6 +64,17 @@ public struct SimulationConfiguration: Sendable {
         try faults.validate()
     }
 
-    /// Updates a round wants: ⌈participation × clients⌉.
-    var targetUpdates: Int { max(1, Int((participation * Double(clients)).rounded(.up))) }
+    /// A round's target and quorum, from the clients that can answer: those holding data for the
+    /// task (a client with none is never eligible). `holders[t]` counts them for task t. The
+    /// coordinator runs one round configuration for every task, so the target is
+    /// ⌈participation × the most holders of any task⌉ (a round with fewer holders closes once all
+    /// of them answered) and the quorum half of ⌈participation × the fewest holders of any task⌉.
+    /// - Throws: when a task has no client holding data for it (no round of it could run).
+    func roundSizes(holders: [Int]) throws -> (target: Int, quorum: Int) {
+        if let empty = holders.firstIndex(where: { $0 < 1 }) {
+            throw LearningError(.invalidData, "partition \(partition): no client holds data for task \(empty + 1) of \(holders.count); no round of it could run")
+        }
+        func wanted(_ count: Int) -> Int { max(1, Int((participation * Double(count)).rounded(.up))) }
+        return (wanted(holders.max() ?? 1), max(1, (wanted(holders.min() ?? 1) + 1) / 2))
+    }
 }

@@ -19,6 +19,9 @@ struct SimulationData: Sendable {
         }
     }
 
+    /// `holders[task]`: how many clients hold data for the task (the only ones eligible for its rounds).
+    var holders: [Int] { shares.map { $0.filter { !$0.isEmpty }.count } }
+
     func dataset(task: Int, client: Int) -> Dataset {
         tasks[task].train.subset(shares[task][client])
     }

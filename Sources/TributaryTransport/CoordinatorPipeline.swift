@@ -46,6 +46,7 @@ struct CoordinatorPipeline: Sendable {
         let session = CoordinatorSession(sessionID: "s\(sessionNumber)", globalModelVersion: configuration.globalModelVersion,
                                          configuration: configuration.session)
         let (sessions, metrics, refusals, finalLogger) = (self.sessions, self.metrics, self.refusals, connectionLogger)
+        let liveModelVersion = configuration.liveModelVersion
         let handler = SessionChannelHandler(
             machine: session, wire: configuration.wire, logger: connectionLogger, writeSize: configuration.writeBytes,
             start: { session, now in
@@ -59,6 +60,7 @@ struct CoordinatorPipeline: Sendable {
                         "client.id": "\(id)", "tls.version": "\(tls.tlsVersion.map { "\($0)" } ?? "unknown")",
                     ])
                 }
+                if let liveModelVersion { session.globalModelVersion = liveModelVersion.current }
                 return session.connected(admission: decided, now: now)
             },
             explain: { error in admission.handshakeRefusal ?? TLSFailure.explainOnServer(error) },

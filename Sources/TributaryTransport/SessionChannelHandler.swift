@@ -184,7 +184,7 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     private func enqueue(_ message: WireMessage, promise: EventLoopPromise<Void>?) {
         let frames: OutgoingFrames
         do {
-            frames = try OutgoingFrames(message, transferID: nextTransferID, configuration: wire)
+            frames = try OutgoingFrames(message, transferID: nextTransferID, configuration: wire.fitting(machine.peerMaxFrameBytes))
         } catch {
             logger.info("cannot send", metadata: ["message": "\(message.name)", "reason": "\(error)"])
             promise?.fail(error)

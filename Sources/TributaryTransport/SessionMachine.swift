@@ -12,10 +12,16 @@ protocol SessionMachine: Sendable {
     mutating func revoked(detail: String) -> [SessionAction]
     /// The peer's bytes are waiting unread because this side holds them back (``InboundWaiting``).
     mutating func peerIsSending(now: ContinuousClock.Instant)
+    /// The largest frame body the peer announced it accepts; nil: this side's own limits.
+    var peerMaxFrameBytes: Int? { get }
 }
 
-extension CoordinatorSession: SessionMachine {}
+extension CoordinatorSession: SessionMachine {
+    var peerMaxFrameBytes: Int? { clientMaxFrameBytes }
+}
 extension EdgeSession: SessionMachine {
+    /// The edge sends with its own limits (the coordinator announces none it needs smaller).
+    var peerMaxFrameBytes: Int? { nil }
     /// An edge revokes nobody: the coordinator's certificate is checked at each handshake.
     mutating func revoked(detail: String) -> [SessionAction] { [] }
     /// An edge never holds back what it reads.

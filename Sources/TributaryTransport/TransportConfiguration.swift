@@ -22,8 +22,11 @@ public struct CoordinatorTransportConfiguration: Sendable {
     public var writeBufferHighWaterMark: Int
     /// Whole messages read ahead of the application before the socket stops being read.
     public var inboundMessageBuffer: Int
-    /// Global model version announced in Welcome.
+    /// Global model version announced in Welcome when ``liveModelVersion`` is nil.
     public var globalModelVersion: UInt64
+    /// Read for the version to announce in Welcome as each client's TLS handshake completes:
+    /// the coordinator's live version, which its promotions update. Nil: ``globalModelVersion``.
+    public var liveModelVersion: LiveModelVersion?
     /// Large inbound messages (over 64 KiB: Updates) all connections together hold at once
     /// (``TransferPermits``); the others wait unread. Default 2: one being received while
     /// the application folds another.

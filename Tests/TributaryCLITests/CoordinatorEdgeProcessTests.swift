@@ -201,7 +201,7 @@ import TributarySystem
         let edge = try fixture.launchEdge("edge-1", port: port)
         // One ready client, two needed: no round; the operator's start is refused with the reason.
         var status = ""
-        for _ in 0..<200 {
+        for _ in 0..<1200 {  // 120 s: only a hang ends the wait (an edge process starts slowly on a loaded machine)
             status = try CLIProcess.run(["round", "status", "--admin", String(admin)]).stdout
             if status.contains("\"population\":1") { break }
             Thread.sleep(forTimeInterval: 0.1)

@@ -84,6 +84,35 @@ import TributarySimulation
         #expect(report.rounds[0].accepted == 2)
     }
 
+    /// Issue 10, item 8: 300 clients under the default partition left 173 with data, and the
+    /// quorum (150) counted all 300, so with 30 % dropping no round closed. The target and the
+    /// quorum count the clients that hold data for the task.
+    @Test func roundsCloseWhenFewerThanHalfTheClientsHoldDataForATask() async throws {
+        var configuration = configuration(clients: 60)
+        configuration.roundsPerTask = 1
+        configuration.faults = FaultConfiguration(dropFraction: 0.3)
+        defer { try? FileManager.default.removeItem(atPath: configuration.workDirectory) }
+        let file = NSTemporaryDirectory() + "partition-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        // 21 of 60 clients (35 %) hold 8 rows of task 1; another 21, shifted by 30, hold task 2's.
+        func split(holdersFrom first: Int) -> [[Int]] {
+            (0..<60).map { client in
+                let holder = client - first
+                return (0..<21).contains(holder) ? Array(holder * 8..<holder * 8 + 8) : []
+            }
+        }
+        let tasks = [split(holdersFrom: 0), split(holdersFrom: 30)].map { ["clients": $0] }
+        try JSONSerialization.data(withJSONObject: ["tasks": tasks]).write(to: URL(fileURLWithPath: file))
+        configuration.partition = .file(file)
+        let report = try await Simulation(configuration: configuration).run()
+
+        #expect(report.rounds.map(\.outcome) == ["promoted", "promoted"])
+        for round in report.rounds {
+            #expect(round.offered == 21, "round \(round.roundID)")
+            #expect(round.accepted >= 11, "round \(round.roundID): \(round.accepted) of \(round.offered), \(round.dropped) dropped")
+        }
+    }
+
     @Test func badSettingsAreRefusedNamingTheValue() async throws {
         var configuration = configuration(clients: 0)
         let error = await #expect(throws: (any Error).self) { try await Simulation(configuration: configuration).run() }

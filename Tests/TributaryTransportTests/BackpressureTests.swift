@@ -52,13 +52,17 @@ struct BackpressureTests {
 
 @Suite("The coordinator's inbound transfer limit over mutual TLS 1.3", .serialized)
 struct InboundLimitTests {
-    @Test("with one receive permit held for 3 s, the other client's Update waits unread and is not dropped as idle (idle timeout 1 s)")
+    // The idle timeout is what the test is about, so it stays short; it is 3 s rather than 1 s
+    // so that a heartbeat delayed by a loaded machine (load average 9 on 2 cores) does not end a
+    // session that is not idle, and the permit is held well past it.
+    @Test("with one receive permit held for 10 s, the other client's Update waits unread and is not dropped as idle (idle timeout 3 s)")
     func heldBackClientIsNotIdle() async throws {
         let fleet = try TestFleet()
         defer { fleet.remove() }
         var configuration = try await fleet.serverConfiguration()
         configuration.concurrentReceives = 1
-        configuration.session = SessionConfiguration(heartbeatInterval: .milliseconds(200), idleTimeout: .seconds(1))
+        configuration.session = SessionConfiguration(heartbeatInterval: .milliseconds(250), idleTimeout: .seconds(3),
+                                                     handshakeTimeout: TestFleet.handshakeTimeout)
         let server = try await CoordinatorServer.bind(host: "127.0.0.1", port: 0, configuration: configuration, logger: Samples.logger)
         let received = NIOLockedValueBox<[String]>([])
         let task = Task {
@@ -68,7 +72,7 @@ struct InboundLimitTests {
                     guard case .update = message else { continue }
                     let first = received.withLockedValue { $0.append(client.clientID); return $0.count == 1 }
                     // The first Update keeps the only permit until this task asks for its next message.
-                    if first { try await Task.sleep(for: .seconds(3)) }
+                    if first { try await Task.sleep(for: .seconds(10)) }
                     try await client.connection.send(.goodbye(Goodbye(reason: .done)))
                 }
             }

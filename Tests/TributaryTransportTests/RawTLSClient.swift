@@ -25,6 +25,32 @@ struct RawTLSClient {
     /// Reads the first frame (Welcome), writes `bytes`, then returns every frame until the
     /// coordinator closes the connection.
     func exchange(_ bytes: [UInt8]) async throws -> (first: WireMessage?, replies: [WireMessage]) {
+        let (first, received) = try await exchangeBytes(bytes)
+        var rest = received
+        var replies: [WireMessage] = []
+        while let (message, used) = Self.frame(in: rest) {
+            replies.append(message)
+            rest.removeFirst(used)
+        }
+        return (first, replies)
+    }
+
+    /// As ``exchange(_:)``, but the replies as raw frames (length prefix included), as sent.
+    func exchangeFrames(_ bytes: [UInt8]) async throws -> (first: WireMessage?, frames: [[UInt8]]) {
+        let (first, received) = try await exchangeBytes(bytes)
+        var frames: [[UInt8]] = []
+        var offset = 0
+        while received.count - offset >= 4 {
+            let length = received[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            guard received.count - offset >= 4 + length else { break }
+            frames.append(Array(received[offset..<offset + 4 + length]))
+            offset += 4 + length
+        }
+        return (first, frames)
+    }
+
+    /// Reads the first frame, writes `bytes`, then returns the bytes received until the close.
+    private func exchangeBytes(_ bytes: [UInt8]) async throws -> (first: WireMessage?, received: [UInt8]) {
         try await channel.executeThenClose { inbound, outbound in
             var received: [UInt8] = []
             var iterator = inbound.makeAsyncIterator()
@@ -42,12 +68,7 @@ struct RawTLSClient {
             } catch {
                 // The coordinator closes after its Error frame; a TLS close error is expected.
             }
-            var replies: [WireMessage] = []
-            while let (message, used) = Self.frame(in: received) {
-                replies.append(message)
-                received.removeFirst(used)
-            }
-            return (first, replies)
+            return (first, received)
         }
     }
 

@@ -42,13 +42,23 @@ struct TestFleet {
         var configuration = try CoordinatorTransportConfiguration.mutualTLS(credentials: credentials,
                                                                             denyListPath: denyList ? denyListPath : nil)
         configuration.globalModelVersion = 3
+        configuration.session.handshakeTimeout = Self.handshakeTimeout
         return configuration
     }
 
     func edgeConfiguration(_ issued: IssuedCertificate?, trustRoot: Certificate? = nil) throws -> EdgeTransportConfiguration {
-        try EdgeTransportConfiguration.mutualTLS(chain: issued.map { [$0.certificate] } ?? [], key: issued?.privateKey,
-                                                 trustRoot: trustRoot ?? ca.certificate, serverHostname: "127.0.0.1")
+        var configuration = try EdgeTransportConfiguration.mutualTLS(chain: issued.map { [$0.certificate] } ?? [], key: issued?.privateKey,
+                                                                     trustRoot: trustRoot ?? ca.certificate, serverHostname: "127.0.0.1")
+        configuration.session.handshakeTimeout = Self.handshakeTimeout
+        return configuration
     }
+
+    /// How long either side waits for the other's opening frame (Welcome, Hello). The default,
+    /// 10 s, is a production deadline; on a CI machine at load average 9 the shared event loops
+    /// (every test of the process uses `MultiThreadedEventLoopGroup.singleton`, 2 threads here,
+    /// busy encrypting other tests' models) delayed a Welcome past it. A test that is not about
+    /// this deadline gives it only a hang-detector's role.
+    static let handshakeTimeout: Duration = .seconds(120)
 
     func revoke(_ id: String) throws {
         let existing = (try? String(contentsOfFile: denyListPath, encoding: .utf8)) ?? ""
@@ -107,19 +117,19 @@ final class RunningServer: Sendable {
         }
     }
 
-    /// The next refusal the server reported (nil after 10 s).
+    /// The next refusal the server reported (nil after 120 s: only a hang ends the wait).
     func nextRefusal() async -> TransportError? {
         let refusals = server.refusals
-        return await within(seconds: 10) {
+        return await within(seconds: 120) {
             for await refusal in refusals { return refusal }
             return nil
         }
     }
 
-    /// The next Update the server received (nil after 30 s).
+    /// The next Update the server received (nil after 120 s: only a hang ends the wait).
     func nextUpdate() async -> (String, Update)? {
         let updates = self.updates
-        return await within(seconds: 30) {
+        return await within(seconds: 120) {
             for await update in updates { return update }
             return nil
         }

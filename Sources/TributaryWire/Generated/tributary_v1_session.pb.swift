@@ -36,7 +36,10 @@ nonisolated struct Tributary_V1_Capabilities: Sendable {
   /// An open set: unknown names are ignored.
   var features: [String] = []
 
-  /// Largest frame (bytes after the 4-byte length) the client accepts; 0 = the protocol default.
+  /// Largest frame (bytes after the 4-byte length) the client accepts; 0 = the protocol default
+  /// (4 MiB + 64 KiB). The coordinator cuts every frame it sends after Hello to this size (a
+  /// large message travels as PayloadChunks of at most max_frame_bytes - 64 data bytes);
+  /// values from 1 to 1023 are refused with Reject CODE_FRAME_LIMIT_TOO_SMALL.
   var maxFrameBytes: UInt32 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -165,6 +168,9 @@ nonisolated struct Tributary_V1_Reject: Sendable {
     /// The certificate chains to the fleet CA but cannot be used as a client identity
     /// (no clientAuth EKU, no or conflicting identity, or not valid now).
     case certificateRefused // = 8
+
+    /// Hello.capabilities.max_frame_bytes is non-zero and below the coordinator's minimum (1024).
+    case frameLimitTooSmall // = 9
     case UNRECOGNIZED(Int)
 
     init() {
@@ -182,6 +188,7 @@ nonisolated struct Tributary_V1_Reject: Sendable {
       case 6: self = .shuttingDown
       case 7: self = .revoked
       case 8: self = .certificateRefused
+      case 9: self = .frameLimitTooSmall
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -197,6 +204,7 @@ nonisolated struct Tributary_V1_Reject: Sendable {
       case .shuttingDown: return 6
       case .revoked: return 7
       case .certificateRefused: return 8
+      case .frameLimitTooSmall: return 9
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -212,6 +220,7 @@ nonisolated struct Tributary_V1_Reject: Sendable {
       .shuttingDown,
       .revoked,
       .certificateRefused,
+      .frameLimitTooSmall,
     ]
 
   }
@@ -630,7 +639,7 @@ nonisolated extension Tributary_V1_Reject: SwiftProtobuf.Message, SwiftProtobuf.
 }
 
 nonisolated extension Tributary_V1_Reject.Code: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}CODE_UNSUPPORTED_PROTOCOL_VERSION\0\u{1}CODE_IDENTITY_MISMATCH\0\u{1}CODE_UNKNOWN_CLIENT\0\u{1}CODE_NO_COMMON_CODEC\0\u{1}CODE_OVERLOADED\0\u{1}CODE_SHUTTING_DOWN\0\u{1}CODE_REVOKED\0\u{1}CODE_CERTIFICATE_REFUSED\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}CODE_UNSUPPORTED_PROTOCOL_VERSION\0\u{1}CODE_IDENTITY_MISMATCH\0\u{1}CODE_UNKNOWN_CLIENT\0\u{1}CODE_NO_COMMON_CODEC\0\u{1}CODE_OVERLOADED\0\u{1}CODE_SHUTTING_DOWN\0\u{1}CODE_REVOKED\0\u{1}CODE_CERTIFICATE_REFUSED\0\u{1}CODE_FRAME_LIMIT_TOO_SMALL\0")
 }
 
 nonisolated extension Tributary_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -16,6 +16,8 @@ public struct Reject: Sendable, Hashable {
         public static let revoked = Code(rawValue: 7)
         /// The certificate chains to the fleet CA but is not usable as a client identity.
         public static let certificateRefused = Code(rawValue: 8)
+        /// `Hello.capabilities.max_frame_bytes` is below the smallest frame the coordinator can cut transfers to.
+        public static let frameLimitTooSmall = Code(rawValue: 9)
     }
 
     public var code: Code
