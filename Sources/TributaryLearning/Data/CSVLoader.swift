@@ -76,7 +76,7 @@ public enum CSVLoader {
     public static func parse(_ text: String, source: String = "<csv>", options: Options = Options()) throws -> Dataset {
         var dataset: Dataset?
         var text = text
-        try text.withUTF8 { bytes in
+        _ = try text.withUTF8 { bytes in
             try forEachRow(UnsafeRawBufferPointer(bytes), source: source, options: options) { features, label in
                 if dataset == nil { dataset = Dataset(featureCount: features.count) }
                 dataset!.append(features: features, label: label)
