@@ -64,23 +64,23 @@ public enum CSVLoader {
 
     /// Loads a CSV file, reading it in 64 KiB chunks; fails at the first bad row.
     public static func load(path: String, options: Options = Options()) throws -> Dataset {
-        var dataset: Dataset?
-        try forEachRow(path: path, options: options) { features, label in
-            if dataset == nil { dataset = Dataset(featureCount: features.count) }
-            dataset!.append(features: features, label: label)
-        }
-        return dataset!
+        try collect { try forEachRow(path: path, options: options, $0) }
     }
 
     /// Parses CSV text; `source` names it in errors.
     public static func parse(_ text: String, source: String = "<csv>", options: Options = Options()) throws -> Dataset {
-        var dataset: Dataset?
         var text = text
-        _ = try text.withUTF8 { bytes in
-            try forEachRow(UnsafeRawBufferPointer(bytes), source: source, options: options) { features, label in
-                if dataset == nil { dataset = Dataset(featureCount: features.count) }
-                dataset!.append(features: features, label: label)
-            }
+        return try text.withUTF8 { bytes in
+            try collect { try forEachRow(UnsafeRawBufferPointer(bytes), source: source, options: options, $0) }
+        }
+    }
+
+    /// The rows a streaming read hands on, as a data set (the read fails when there are none).
+    private static func collect(_ read: (_ body: ([Float], Int32) throws -> Void) throws -> Int) throws -> Dataset {
+        var dataset: Dataset?
+        _ = try read { features, label in
+            if dataset == nil { dataset = Dataset(featureCount: features.count) }
+            dataset!.append(features: features, label: label)
         }
         return dataset!
     }
