@@ -99,7 +99,9 @@ import TributaryLearning
             ("state.directory=\(file)/deeper/state", "state.directory \(file)/deeper/state: \(file) is a file, not a directory"),
             ("feedback.store=\(dir)", "feedback.store \(dir) is a directory, not a file"),
             ("feedback.store=\(file)/f.sqlite", "feedback.store \(file)/f.sqlite: \(file) is a file, not a directory"),
-            ("feedback.import=\(dir)", "feedback.import \(dir) is a directory, not a CSV file"),
+            ("feedback.import=\(dir)", "feedback.import \(dir) is a directory, not a file"),
+            ("tls.ca=\(dir)", "tls.ca \(dir) is a directory, not a file"),
+            ("tls.key=\(dir)", "tls.key \(dir) is a directory, not a file"),
         ]
         for (override, message) in cases {
             let error = #expect(throws: EdgeError.self, "\(override)") { try load(minimal, ["state.directory=\(dir)/state", override]) }

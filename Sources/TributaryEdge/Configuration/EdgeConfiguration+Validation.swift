@@ -17,8 +17,9 @@ extension EdgeConfiguration {
         }
         try Self.checkDirectory(feedback.storePath == nil ? "state.directory" : "feedback.store",
                                 (feedbackStorePath as NSString).deletingLastPathComponent, value: feedback.storePath ?? stateDirectory)
-        for file in feedback.imports where Self.kind(of: file) == .directory {
-            throw EdgeError(.invalidConfiguration, "feedback.import \(file) is a directory, not a CSV file")
+        let files = [("tls.ca", tls.ca), ("tls.cert", tls.certificate), ("tls.key", tls.key)] + feedback.imports.map { ("feedback.import", $0) }
+        for (key, file) in files where Self.kind(of: file) == .directory {
+            throw EdgeError(.invalidConfiguration, "\(key) \(file) is a directory, not a file")
         }
         guard context.windowExamples > 0 else { throw invalid("context.window_examples", context.windowExamples, "must be > 0") }
         guard context.replay.capacity >= 0 else { throw invalid("context.replay_capacity", context.replay.capacity, "must be >= 0") }
