@@ -69,7 +69,7 @@ public struct FeedbackAPI: Sendable {
         }
     }
 
-    func failure(_ status: Int, _ message: String) -> Response {
+    private func failure(_ status: Int, _ message: String) -> Response {
         let encoded = (try? JSONEncoder().encode(["error": message])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return Response(status: status, body: encoded)
     }
