@@ -12,6 +12,9 @@ extension TributaryCommand {
             } else {
                 try command.run()
             }
+        } catch let exit as ExitCode {
+            // The command printed its own error line before throwing the code: print nothing more.
+            Foundation.exit(exit.rawValue)
         } catch {
             let code = exitCode(for: error)
             guard code != .success else { exit(withError: error) }

@@ -72,50 +72,56 @@ extension FeedbackStore {
     }
 
     /// Imports a labelled CSV unless a file with the same content was imported before.
+    /// - Parameter maxBytes: a larger file is refused before it is read (nil: no limit).
     /// - Returns: the records stored, or nil when this content was already imported.
     /// - Throws: `FeedbackError` naming the row, column and value that does not fit.
     @discardableResult
-    public func importCSVOnce(path: String, now: Date = Date()) throws -> Int? {
-        try importCSV(path: path, skipIfImported: true, now: now)
+    public func importCSVOnce(path: String, maxBytes: Int? = nil, now: Date = Date()) throws -> Int? {
+        try importCSV(path: path, skipIfImported: true, maxBytes: maxBytes, now: now)
     }
 
-    func importCSV(path: String, skipIfImported: Bool, now: Date) throws -> Int? {
-        let bytes: Data
-        do {
-            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw FeedbackError(.invalidRecord, "\(path): cannot read the file (\((error as NSError).localizedDescription))")
-        }
-        let key = "import:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    /// Streams the file twice with bounded memory: once for its SHA-256 (the import's key), then
+    /// row by row into one transaction, which the first bad row rolls back.
+    func importCSV(path: String, skipIfImported: Bool, maxBytes: Int?, now: Date) throws -> Int? {
+        let key = "import:" + (try contentDigest(path: path, maxBytes: maxBytes))
         if skipIfImported {
             let done = try storage { try database.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = ?", arguments: [key]) } }
             if done != nil { return nil }
         }
-        let records = try csvRecords(String(decoding: bytes, as: UTF8.self), source: path)
+        let options = CSVLoader.Options(classCount: configuration.classCount, featureCount: configuration.featureCount, maxBytes: maxBytes)
         return try storage {
             try database.write { db in
-                _ = try insertValidated(records, db: db, now: now)
+                let count = try CSVLoader.forEachRow(path: path, options: options) { features, label in
+                    _ = try insertRow(FeedbackRecord(features: features, label: label, provenance: .label), db: db, now: now)
+                }
+                try applyRetention(db, now: now)
                 try db.execute(sql: "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value",
-                               arguments: [key, records.count])
-                return records.count
+                               arguments: [key, count])
+                return count
             }
         }
     }
 
-    /// The records of a labelled CSV (provenance `label`), checked against the store's feature
-    /// and class counts; errors name the row, the column and the value.
-    func csvRecords(_ text: String, source: String) throws -> [FeedbackRecord] {
-        let data: Dataset
+    /// The file's SHA-256 in hex, read in 64 KiB chunks; a file over `maxBytes` is refused unread.
+    private func contentDigest(path: String, maxBytes: Int?) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw FeedbackError(.invalidRecord, "\(path): cannot open the file (\(FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file"))")
+        }
+        defer { try? handle.close() }
         do {
-            data = try CSVLoader.parse(text, source: source, options: .init(classCount: configuration.classCount))
-        } catch let error as LearningError {
-            throw FeedbackError(.invalidRecord, error.reason)
+            let size = try handle.seekToEnd()
+            if let maxBytes, size > maxBytes {
+                throw FeedbackError(.invalidRecord, "\(path): the file is \(size) bytes, more than the maximum of \(maxBytes)")
+            }
+            try handle.seek(toOffset: 0)
+            var hash = SHA256()
+            while let chunk = try handle.read(upToCount: 64 << 10), !chunk.isEmpty { hash.update(data: chunk) }
+            return hash.finalize().map { String(format: "%02x", $0) }.joined()
+        } catch let error as FeedbackError {
+            throw error
+        } catch {
+            throw FeedbackError(.invalidRecord, "\(path): cannot read the file (\((error as NSError).localizedDescription))")
         }
-        guard data.featureCount == configuration.featureCount else {
-            throw FeedbackError(.invalidRecord,
-                                "\(source): rows have \(data.featureCount) feature columns (and a label); the store takes \(configuration.featureCount)")
-        }
-        return (0..<data.count).map { FeedbackRecord(features: Array(data.row($0)), label: data.labels[$0], provenance: .label) }
     }
 
     func trainedThrough(_ db: Database) throws -> Int64 {

@@ -95,25 +95,29 @@ public final class FeedbackStore: Sendable {
 
     /// Stores records already validated, then applies the retention window.
     func insertValidated(_ records: [FeedbackRecord], db: Database, now: Date) throws -> [Int64] {
-        var ids: [Int64] = []
-        for record in records {
-            try db.execute(
-                sql: "INSERT INTO example (features, label, provenance, model_version, rating, trainable, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    record.features.withUnsafeBytes { Data($0) }, Int64(record.label), record.provenance.rawValue,
-                    record.modelVersion.map { Int64($0) }, record.rating, record.isTrainable, now.timeIntervalSince1970,
-                ])
-            ids.append(db.lastInsertedRowID)
-        }
+        let ids = try records.map { try insertRow($0, db: db, now: now) }
         try applyRetention(db, now: now)
         return ids
     }
 
+    /// Stores one record already validated, without applying the retention window; returns its id.
+    func insertRow(_ record: FeedbackRecord, db: Database, now: Date) throws -> Int64 {
+        try db.execute(
+            sql: "INSERT INTO example (features, label, provenance, model_version, rating, trainable, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                record.features.withUnsafeBytes { Data($0) }, Int64(record.label), record.provenance.rawValue,
+                record.modelVersion.map { Int64($0) }, record.rating, record.isTrainable, now.timeIntervalSince1970,
+            ])
+        return db.lastInsertedRowID
+    }
+
     /// Imports a labelled CSV (provenance `label`) in one transaction (all rows or none); errors
     /// name the row, the column and the value. Importing the same content again adds it again.
+    /// A file over `maxBytes` is refused before it is read (nil: no limit); the file is streamed,
+    /// so memory stays bounded whatever its size.
     @discardableResult
-    public func importCSV(path: String, now: Date = Date()) throws -> Int {
-        try importCSV(path: path, skipIfImported: false, now: now) ?? 0
+    public func importCSV(path: String, maxBytes: Int? = nil, now: Date = Date()) throws -> Int {
+        try importCSV(path: path, skipIfImported: false, maxBytes: maxBytes, now: now) ?? 0
     }
 
     public func counts() throws -> Counts {
@@ -162,7 +166,7 @@ public final class FeedbackStore: Sendable {
         }
     }
 
-    private func applyRetention(_ db: Database, now: Date) throws {
+    func applyRetention(_ db: Database, now: Date) throws {
         if let maxAge = configuration.maxAge {
             let seconds = Double(maxAge.components.seconds) + Double(maxAge.components.attoseconds) / 1e18
             try db.execute(sql: "DELETE FROM example WHERE received_at < ?", arguments: [now.timeIntervalSince1970 - seconds])

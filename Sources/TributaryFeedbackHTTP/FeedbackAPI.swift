@@ -5,7 +5,8 @@ import TributaryFeedback
 ///
 /// - `POST /v1/feedback` with one JSON record `{"features": [...], "label": 3, "provenance":
 ///   "correction", "model_version": 5, "rating": 4}` or `{"records": [...]}` → 201 `{"ids": [...]}`;
-///   a bad record → 400 `{"error": "<what was wrong and the value>"}` and nothing is stored.
+///   a bad record → 400 `{"error": "<what was wrong and the value>"}` (in a batch, naming the
+///   record's index) and nothing is stored; a Content-Type other than `application/json` → 415.
 /// - `GET /v1/status` → 200 `{"stored": n, "trainable": n, "new_since_training": n}`.
 public struct FeedbackAPI: Sendable {
     public struct Response: Sendable, Equatable {
@@ -27,38 +28,26 @@ public struct FeedbackAPI: Sendable {
         self.store = store
     }
 
-    public func handle(method: String, path: String, body: [UInt8]) -> Response {
+    /// - Parameter contentType: the request's Content-Type header (nil when absent).
+    public func handle(method: String, path: String, contentType: String?, body: [UInt8]) -> Response {
         switch (method, path) {
-        case ("POST", "/v1/feedback"): return post(body)
+        case ("POST", "/v1/feedback"):
+            if let refusal = Self.refuse(contentType: contentType) { return failure(415, refusal) }
+            return post(body)
         case ("GET", "/v1/status"): return status()
         case (_, "/v1/feedback"), (_, "/v1/status"): return failure(405, "method \(method) is not allowed on \(path)")
         default: return failure(404, "no endpoint at \(path) (use POST /v1/feedback or GET /v1/status)")
         }
     }
 
-    private struct Batch: Decodable { var records: [FeedbackRecord] }
-
     private func post(_ body: [UInt8]) -> Response {
         guard body.count <= Self.maximumBodyBytes else {
             return failure(413, "request body of \(body.count) bytes exceeds \(Self.maximumBodyBytes)")
         }
-        let data = Data(body)
         let records: [FeedbackRecord]
-        if let batch = try? JSONDecoder().decode(Batch.self, from: data) {
-            records = batch.records
-        } else {
-            do {
-                records = [try JSONDecoder().decode(FeedbackRecord.self, from: data)]
-            } catch let DecodingError.keyNotFound(key, _) {
-                return failure(400, "missing field '\(key.stringValue)'")
-            } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-                return failure(400, "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)")
-            } catch let DecodingError.dataCorrupted(context) {
-                let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-                return failure(400, field.isEmpty ? "body is not JSON: \(context.debugDescription)" : "field '\(field)': \(context.debugDescription)")
-            } catch {
-                return failure(400, "body is not a feedback record: \(error)")
-            }
+        switch Self.records(from: body) {
+        case .success(let decoded): records = decoded
+        case .failure(let refusal): return failure(400, refusal.reason)
         }
         guard !records.isEmpty else { return failure(400, "no records in the request") }
         do {

@@ -71,7 +71,8 @@ final class FeedbackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             guard let head else { return }
             let response = tooLarge
                 ? FeedbackAPI.Response(status: 413, body: "{\"error\":\"request body exceeds \(FeedbackAPI.maximumBodyBytes) bytes\"}")
-                : api.handle(method: head.method.rawValue, path: head.uri.split(separator: "?").first.map(String.init) ?? head.uri, body: body)
+                : api.handle(method: head.method.rawValue, path: head.uri.split(separator: "?").first.map(String.init) ?? head.uri,
+                             contentType: head.headers.first(name: "content-type"), body: body)
             write(response, keepAlive: head.isKeepAlive && !tooLarge, context: context)
             self.head = nil
             body = []

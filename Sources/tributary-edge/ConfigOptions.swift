@@ -25,6 +25,11 @@ func fail(_ error: any Error) -> ExitCode {
     return ExitCode(1)
 }
 
+/// One warning line to stderr; the command goes on.
+func warn(_ line: String) {
+    FileHandle.standardError.write(Data(("warning: " + line + "\n").utf8))
+}
+
 /// One line to stdout, unbuffered (scripts and tests read it while the process runs).
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))

@@ -10,7 +10,12 @@ struct ImportCommand: AsyncParsableCommand {
         abstract: "Import labelled CSV files into the feedback store (each file all or nothing; errors name row, column and value).")
 
     @OptionGroup var options: ConfigOptions
+    @Option(help: "Refuse a file larger than this many bytes before reading it (default: feedback.import_max_bytes, 64 MiB).") var maxBytes: Int?
     @Argument(help: "CSV files: numeric feature columns, the integer label last; a header row is detected.") var files: [String]
+
+    func validate() throws {
+        if let maxBytes, maxBytes < 1 { throw ValidationError("--max-bytes is \(maxBytes); must be >= 1") }
+    }
 
     func run() async throws {
         do {
@@ -19,7 +24,7 @@ struct ImportCommand: AsyncParsableCommand {
             try reader.finish()
             let store = try FeedbackStore.open(for: configuration.validated())
             for file in files {
-                let stored = try store.importCSV(path: file)
+                let stored = try store.importCSV(path: file, maxBytes: maxBytes ?? configuration.feedback.importMaxBytes)
                 say("\(file): \(stored) example(s) stored")
             }
             let counts = try store.counts()
@@ -36,7 +41,11 @@ extension FeedbackStore {
     /// The store a configuration names.
     static func open(for configuration: EdgeConfiguration) throws -> FeedbackStore {
         let directory = (configuration.feedbackStorePath as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        do {
+            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        } catch {
+            throw EdgeError(.state, "feedback store directory \(directory): cannot create it (\((error as NSError).localizedDescription))")
+        }
         return try FeedbackStore(path: configuration.feedbackStorePath, configuration: .init(
             featureCount: configuration.feedback.featureCount, classCount: configuration.feedback.classCount,
             maxExamples: configuration.feedback.maxExamples, maxAge: configuration.feedback.maxAge))

@@ -45,7 +45,14 @@ struct RunCommand: AsyncParsableCommand {
             } else {
                 let store = try FeedbackStore.open(for: configuration)
                 for file in configuration.feedback.imports {
-                    if let stored = try store.importCSVOnce(path: file) { say("edge \(clientID): imported \(stored) example(s) from \(file)") }
+                    // A refused file is skipped, not fatal: it would stop the agent again at every start.
+                    do {
+                        if let stored = try store.importCSVOnce(path: file, maxBytes: configuration.feedback.importMaxBytes) {
+                            say("edge \(clientID): imported \(stored) example(s) from \(file)")
+                        }
+                    } catch let error as FeedbackError where error.code == .invalidRecord {
+                        warn("edge \(clientID): skipped import: \(error.reason)")
+                    }
                 }
                 source = FeedbackStoreSource(store: store)
                 if configuration.ingestion.enabled {

@@ -80,6 +80,25 @@ import TributarySystem
             (["eval", "--checkpoint", model, "--data", narrow], "data has 2 features per example, the model takes 64"),
             (["demo", "--scenario", "rotated"], "--scenario must be split, permuted or all, got 'rotated'"),
         ]
+        try expectOneErrorLine(cases)
+        // The checkpoint the failures touched is intact.
+        #expect(throws: Never.self) { try CheckpointStore.load(from: model) }
+    }
+
+    @Test func coordinatorAndRoundFailuresPrintOneLine() throws {
+        let dir = CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cases: [([String], String)] = [
+            (["coordinator", "serve", "--config", dir + "/none.yaml"], "none.yaml"),
+            (["round", "status", "--admin", "127.0.0.1:1"], "127.0.0.1:1"),
+            (["round", "start", "--admin", "127.0.0.1:1"], "127.0.0.1:1"),
+        ]
+        // Once: no second line `error: ExitCode(rawValue: N)`.
+        try expectOneErrorLine(cases)
+    }
+
+    /// Each command fails with exactly one stderr line, `error: …` containing the expected text.
+    func expectOneErrorLine(_ cases: [([String], String)]) throws {
         for (arguments, expected) in cases {
             let output = try CLIProcess.run(arguments)
             #expect(output.status != 0, "\(arguments) exited 0")
@@ -87,8 +106,6 @@ import TributarySystem
             #expect(lines.count == 1, "\(arguments): \(output.stderr)")
             #expect(lines.first?.hasPrefix("error: ") == true && lines.first?.contains(expected) == true, "\(arguments): \(output.stderr)")
         }
-        // The checkpoint the failures touched is intact.
-        #expect(throws: Never.self) { try CheckpointStore.load(from: model) }
     }
 
     @Test func killedTrainingLeavesAValidCheckpointAndRerunsDeterministically() throws {

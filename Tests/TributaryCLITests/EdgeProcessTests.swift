@@ -151,12 +151,14 @@ import TributarySystem
             let features = (0..<64).map { _ in "\(generator.nextGaussian())" }.joined(separator: ",")
             var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/feedback")!)
             request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.httpBody = Data(#"{"features": [\#(features)], "label": \#(index % 10), "provenance": "label"}"#.utf8)
             let (_, response) = try await URLSession.shared.data(for: request)
             #expect((response as? HTTPURLResponse)?.statusCode == 201)
         }
         var bad = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/feedback")!)
         bad.httpMethod = "POST"
+        bad.setValue("application/json", forHTTPHeaderField: "Content-Type")
         bad.httpBody = Data(#"{"features": [1, 2], "label": 3, "provenance": "label"}"#.utf8)
         let (refusal, badResponse) = try await URLSession.shared.data(for: bad)
         #expect((badResponse as? HTTPURLResponse)?.statusCode == 400)

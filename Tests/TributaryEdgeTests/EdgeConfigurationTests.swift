@@ -34,6 +34,7 @@ import TributaryLearning
         #expect(configuration.reconnect == defaults.reconnect)
         #expect(configuration.ingestion == defaults.ingestion)
         #expect(configuration.feedback.maxExamples == defaults.feedback.maxExamples)
+        #expect(configuration.feedback.importMaxBytes == defaults.feedback.importMaxBytes && defaults.feedback.importMaxBytes == 64 << 20)
         #expect(configuration.stateDirectory == defaults.stateDirectory)
         #expect(configuration.heartbeatInterval == defaults.heartbeatInterval && configuration.idleTimeout == defaults.idleTimeout)
         #expect(configuration.feedbackStorePath == "/var/lib/tributary-edge/feedback.sqlite")
@@ -85,5 +86,27 @@ import TributaryLearning
             try load("coordinator: {address: 'h:1'}\ntls: {ca: a, cert: b, key: c}\nfeedback: {classes: 2}\n")
         }
         #expect(features?.key == "feedback.features")
+    }
+
+    @Test func directoryAndFileKeysThatPointAtTheWrongKindOfThingAreNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("edge-config-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/x"
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        let cases: [(String, String)] = [
+            ("state.directory=\(file)", "state.directory \(file) is a file, not a directory"),
+            ("state.directory=\(file)/deeper/state", "state.directory \(file)/deeper/state: \(file) is a file, not a directory"),
+            ("feedback.store=\(dir)", "feedback.store \(dir) is a directory, not a file"),
+            ("feedback.store=\(file)/f.sqlite", "feedback.store \(file)/f.sqlite: \(file) is a file, not a directory"),
+            ("feedback.import=\(dir)", "feedback.import \(dir) is a directory, not a file"),
+            ("tls.ca=\(dir)", "tls.ca \(dir) is a directory, not a file"),
+            ("tls.key=\(dir)", "tls.key \(dir) is a directory, not a file"),
+        ]
+        for (override, message) in cases {
+            let error = #expect(throws: EdgeError.self, "\(override)") { try load(minimal, ["state.directory=\(dir)/state", override]) }
+            #expect(error?.reason == message, "\(override)")
+        }
+        #expect(throws: Never.self) { try load(minimal, ["state.directory=\(dir)/new/state", "feedback.store=\(file)"]) }
     }
 }

@@ -13,15 +13,15 @@ import TributaryFeedbackHTTP
         return FeedbackAPI(store: try FeedbackStore(path: dir + "/f.sqlite", configuration: .init(featureCount: 2, classCount: 3)))
     }
 
-    func post(_ api: FeedbackAPI, _ json: String) -> FeedbackAPI.Response {
-        api.handle(method: "POST", path: "/v1/feedback", body: Array(json.utf8))
+    func post(_ api: FeedbackAPI, _ json: String, contentType: String? = "application/json") -> FeedbackAPI.Response {
+        api.handle(method: "POST", path: "/v1/feedback", contentType: contentType, body: Array(json.utf8))
     }
 
     @Test func acceptsRecordsAndBatches() throws {
         let api = try api()
         #expect(post(api, #"{"features": [1, 2], "label": 1, "provenance": "label"}"#) == .init(status: 201, body: #"{"ids":[1]}"#))
         #expect(post(api, #"{"records": [{"features": [1, 2], "label": 2, "provenance": "correction", "model_version": 4}, {"features": [0, 1], "label": 0, "provenance": "rating", "rating": 5}]}"#).body == #"{"ids":[2,3]}"#)
-        #expect(api.handle(method: "GET", path: "/v1/status", body: []) == .init(status: 200, body: #"{"stored":3,"trainable":3,"new_since_training":3}"#))
+        #expect(api.handle(method: "GET", path: "/v1/status", contentType: nil, body: []) == .init(status: 200, body: #"{"stored":3,"trainable":3,"new_since_training":3}"#))
     }
 
     @Test func refusesBadRequestsWithTheReason() throws {
@@ -40,8 +40,42 @@ import TributaryFeedbackHTTP
             #expect(response.status == status, "\(body): \(response)")
             #expect(response.body.contains(message), "\(body): \(response.body)")
         }
-        #expect(api.handle(method: "DELETE", path: "/v1/feedback", body: []).status == 405)
-        #expect(api.handle(method: "GET", path: "/admin", body: []).status == 404)
+        #expect(api.handle(method: "DELETE", path: "/v1/feedback", contentType: nil, body: []).status == 405)
+        #expect(api.handle(method: "GET", path: "/admin", contentType: nil, body: []).status == 404)
+        #expect(try api.store.counts().stored == 0)
+    }
+
+    @Test func refusesAContentTypeOtherThanJSON() throws {
+        let api = try api()
+        let record = #"{"features": [1, 2], "label": 1, "provenance": "label"}"#
+        #expect(post(api, record, contentType: "text/plain") == .init(
+            status: 415, body: #"{"error":"Content-Type is 'text\/plain'; POST \/v1\/feedback takes application\/json"}"#))
+        #expect(post(api, record, contentType: nil).status == 415)
+        #expect(post(api, record, contentType: "Application/JSON; charset=utf-8").status == 201)
+        #expect(try api.store.counts().stored == 1)
+    }
+
+    @Test func malformedBodiesNameWhatWasWrongWithoutDebugText() throws {
+        let api = try api()
+        let cases: [(String, String)] = [
+            (#"{"records": [{"features": [1, 2], "label": 1, "provenance": "label"}, {"features": [1, 2], "provenance": "label"}]}"#,
+             "record 1: missing field 'label'"),
+            (#"{"records": [{"label": 1, "provenance": "label"}]}"#, "record 0: missing field 'features'"),
+            ("null", "body is null; must be a JSON object: one record or {\"records\": [...]}"),
+            ("[1, 2]", "body is [1,2]; must be a JSON object: one record or {\"records\": [...]}"),
+            (#"{"records": 5}"#, "field 'records' is 5; must be an array of records"),
+            (#"{"records": [null]}"#, "record 0: is null; must be a JSON object"),
+            (#"{"features": ["x", 2], "label": 1, "provenance": "label"}"#, "field 'features.0' is \"x\"; must be a number"),
+            (#"{"features": [1, 2], "label": "one", "provenance": "label"}"#, "field 'label' is \"one\"; must be a non-negative integer"),
+            (#"{"features": [1, 2], "label": 1, "provenance": "gossip"}"#,
+             "field 'provenance' is \"gossip\"; must be one of inference, label, correction, rating, review"),
+            ("", "body is not JSON (it is empty)"),
+        ]
+        for (body, message) in cases {
+            let response = post(api, body)
+            let error = (try? JSONDecoder().decode([String: String].self, from: Data(response.body.utf8)))?["error"]
+            #expect(response.status == 400 && error == message, "\(body): \(response.body)")
+        }
         #expect(try api.store.counts().stored == 0)
     }
 
@@ -51,6 +85,7 @@ import TributaryFeedbackHTTP
         defer { Task { try? await server.close() } }
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/v1/feedback")!)
         request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(#"{"features": [0.5, 1.5], "label": 2, "provenance": "review"}"#.utf8)
         let (data, response) = try await URLSession.shared.data(for: request)
         #expect((response as? HTTPURLResponse)?.statusCode == 201)
@@ -59,6 +94,15 @@ import TributaryFeedbackHTTP
         let (bad, badResponse) = try await URLSession.shared.data(for: request)
         #expect((badResponse as? HTTPURLResponse)?.statusCode == 400)
         #expect(String(decoding: bad, as: UTF8.self).contains("features: 1 values, the model takes 2"))
+        request.setValue("text/plain", forHTTPHeaderField: "Content-Type")
+        let (plain, plainResponse) = try await URLSession.shared.data(for: request)
+        #expect((plainResponse as? HTTPURLResponse)?.statusCode == 415)
+        #expect(String(decoding: plain, as: UTF8.self).contains("Content-Type is 'text"))
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data("null".utf8)
+        let (null, nullResponse) = try await URLSession.shared.data(for: request)
+        #expect((nullResponse as? HTTPURLResponse)?.statusCode == 400)
+        #expect(String(decoding: null, as: UTF8.self).contains("body is null; must be a JSON object"))
         let (status, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(server.port)/v1/status")!)
         #expect(String(decoding: status, as: UTF8.self) == #"{"stored":1,"trainable":1,"new_since_training":1}"#)
         try await server.close()

@@ -1,5 +1,7 @@
+import Foundation
 import Testing
-import TributaryLearning
+@testable import TributaryLearning
+import TributaryNumerics
 
 @Suite struct CSVLoaderTests {
     func reason(_ text: String, _ options: CSVLoader.Options = .init()) -> String {
@@ -29,6 +31,65 @@ import TributaryLearning
         #expect(reason("") == "new.csv: the file is empty (no rows)")
         #expect(reason("a,b,label\n") == "new.csv: no data rows after the header")
         #expect(reason("a,b\n1,2\n", .init(label: .named("label"))).contains("no column named 'label'"))
+    }
+
+    @Test func readsCRLFLineEndings() throws {
+        // Excel and Python's csv module end lines with CRLF; "\r\n" is one Character in Swift.
+        let data = try CSVLoader.parse("a,b,label\r\n1,2,0\r\n3,4,1\r\n\r\n", source: "x.csv")
+        #expect(data.count == 2 && data.features == [1, 2, 3, 4] && data.labels == [0, 1])
+        let named = try CSVLoader.parse("y,x\r\n1,5\r\n", options: .init(label: .named("x")))
+        #expect(named.labels == [5] && named.features == [1])
+        #expect(reason("a,b,label\r\n1,x7,0\r\n") == "new.csv: row 2, column 2 (b): 'x7' is not a number")
+    }
+
+    @Test func readsQuotedFieldsAsRFC4180() throws {
+        let data = try CSVLoader.parse("\"width, cm\",\"say \"\"hi\"\"\",\"the label\"\n\"1.5\", 2 ,\"3\"\n", options: .init(label: .named("the label")))
+        #expect(data.features == [1.5, 2] && data.labels == [3])
+        #expect(reason("\"a,b\",c,label\n1,x,0\n") == "new.csv: row 2, column 2 (c): 'x' is not a number")
+        #expect(reason("a,\"b\nc\",label\n1,2,0\n1,zz,0\n") == "new.csv: row 4, column 2 (b\nc): 'zz' is not a number")
+        #expect(reason("a,b,label\n1,\"2,0\n") == "new.csv: row 2: a quoted field is not closed (a '\"' is missing before the end of the file)")
+        #expect(reason("a,b,label\n1,\"2\"x,0\n") == "new.csv: row 2, column 2: 'x' after a closing quote (a quote inside a quoted field is written \"\")")
+    }
+
+    @Test func chunkBoundariesDoNotChangeTheRecords() throws {
+        var generator = SeededGenerator(seed: 7)
+        let text = "\u{FEFF}\"f,0\",f1,label\r\n" + (0..<200).map { _ in
+            "\"\(generator.nextInt(below: 100))\"\"\", \(generator.nextInt(below: 9)).5 ,\(generator.nextInt(below: 3))\r\n"
+        }.joined()
+        let bytes = Array(text.utf8)
+        func records(chunk size: Int) throws -> [[String]] {
+            var splitter = CSVRecordSplitter(source: "x.csv", delimiter: UInt8(ascii: ","), maxRecordBytes: 64)
+            var records: [[String]] = []
+            for start in stride(from: 0, to: bytes.count, by: size) {
+                try bytes[start..<min(start + size, bytes.count)].withUnsafeBytes { try splitter.feed($0) { records.append($0.fields) } }
+            }
+            try splitter.finish { records.append($0.fields) }
+            return records
+        }
+        let whole = try records(chunk: bytes.count)
+        #expect(whole.count == 201 && whole[0] == ["f,0", "f1", "label"] && whole[1][0].hasSuffix("\""))
+        for size in [1, 2, 3, 7, 64] { #expect(try records(chunk: size) == whole, "chunk \(size)") }
+    }
+
+    @Test func capsNameTheCapAndTheValue() {
+        #expect(reason("a,b,label\n1,2,0\n", .init(maxBytes: 10)) == "new.csv: more than the maximum of 10 bytes")
+        #expect(reason("a,b,label\n1,2,0\n3,4,1\n5,6,1\n", .init(maxRows: 2)) == "new.csv: row 4 is one more than the maximum of 2 data rows")
+        #expect(reason("a,b,label\n1,2,0\n" + String(repeating: "9", count: 100) + ",1,0\n", .init(maxLineBytes: 50))
+            == "new.csv: line 3 is longer than 50 bytes (the maximum line length); is this a CSV file?")
+        #expect(reason("a,b,label\n1,2,0\n", .init(featureCount: 3)) == "new.csv: row 1 has 2 feature columns (and a label); expected 3")
+        #expect(reason("a;b;label\n1;2;0\n", .init(delimiter: "\n")).contains("delimiter"))
+    }
+
+    @Test func aFileOverMaxBytesIsRefusedBeforeReading() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("a,b,label\n1,2,0\n".utf8).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try CSVLoader.load(path: path, options: .init(maxBytes: 8))
+            Issue.record("accepted")
+        } catch let error as LearningError {
+            #expect(error.reason == "\(path): the file is 16 bytes, more than the maximum of 8")
+        }
     }
 
     @Test func loadingAMissingFileNamesIt() {

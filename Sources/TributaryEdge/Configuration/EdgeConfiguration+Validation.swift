@@ -1,3 +1,4 @@
+import Foundation
 import TributaryTransport
 
 extension EdgeConfiguration {
@@ -9,6 +10,17 @@ extension EdgeConfiguration {
         guard feedback.featureCount > 0 else { throw invalid("feedback.features", feedback.featureCount, "must be > 0") }
         guard feedback.classCount > 0 else { throw invalid("feedback.classes", feedback.classCount, "must be > 0") }
         if let max = feedback.maxExamples, max <= 0 { throw invalid("feedback.max_examples", max, "must be > 0") }
+        guard feedback.importMaxBytes > 0 else { throw invalid("feedback.import_max_bytes", feedback.importMaxBytes, "must be > 0") }
+        try Self.checkDirectory("state.directory", stateDirectory, value: stateDirectory)
+        if Self.kind(of: feedbackStorePath) == .directory {
+            throw EdgeError(.invalidConfiguration, "\(feedback.storePath == nil ? "the feedback store" : "feedback.store") \(feedbackStorePath) is a directory, not a file")
+        }
+        try Self.checkDirectory(feedback.storePath == nil ? "state.directory" : "feedback.store",
+                                (feedbackStorePath as NSString).deletingLastPathComponent, value: feedback.storePath ?? stateDirectory)
+        let files = [("tls.ca", tls.ca), ("tls.cert", tls.certificate), ("tls.key", tls.key)] + feedback.imports.map { ("feedback.import", $0) }
+        for (key, file) in files where Self.kind(of: file) == .directory {
+            throw EdgeError(.invalidConfiguration, "\(key) \(file) is a directory, not a file")
+        }
         guard context.windowExamples > 0 else { throw invalid("context.window_examples", context.windowExamples, "must be > 0") }
         guard context.replay.capacity >= 0 else { throw invalid("context.replay_capacity", context.replay.capacity, "must be >= 0") }
         if !Self.isLoopback(ingestion.listen.host) {
@@ -21,6 +33,29 @@ extension EdgeConfiguration {
         }
         try reconnect.validate()
         return self
+    }
+
+    private enum Kind { case missing, file, directory }
+
+    private static func kind(of path: String) -> Kind {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .missing }
+        return isDirectory.boolValue ? .directory : .file
+    }
+
+    /// A directory that is there or can be created: neither it nor an ancestor is a file. The
+    /// error names the key and its value.
+    private static func checkDirectory(_ key: String, _ path: String, value: String) throws {
+        var ancestor = path
+        while !ancestor.isEmpty, ancestor != "/" {
+            switch kind(of: ancestor) {
+            case .directory: return
+            case .file:
+                throw EdgeError(.invalidConfiguration, ancestor == value ? "\(key) \(value) is a file, not a directory"
+                                    : "\(key) \(value): \(ancestor) is a file, not a directory")
+            case .missing: ancestor = (ancestor as NSString).deletingLastPathComponent
+            }
+        }
     }
 
     static func isLoopback(_ host: String) -> Bool {

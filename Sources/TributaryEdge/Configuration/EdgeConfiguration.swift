@@ -67,15 +67,19 @@ public struct EdgeConfiguration: Sendable, Equatable {
         public var maxAge: Duration?
         /// CSV files imported at start, each content once.
         public var imports: [String]
+        /// A CSV file larger than this is refused before it is read (imports at start are then
+        /// skipped with a warning, so one huge file cannot stop the agent at every start).
+        public var importMaxBytes: Int
 
         public init(featureCount: Int, classCount: Int, storePath: String? = nil, maxExamples: Int? = 100_000,
-                    maxAge: Duration? = nil, imports: [String] = []) {
+                    maxAge: Duration? = nil, imports: [String] = [], importMaxBytes: Int = 64 << 20) {
             self.storePath = storePath
             self.featureCount = featureCount
             self.classCount = classCount
             self.maxExamples = maxExamples
             self.maxAge = maxAge
             self.imports = imports
+            self.importMaxBytes = importMaxBytes
         }
     }
 

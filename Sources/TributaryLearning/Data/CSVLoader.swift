@@ -1,9 +1,18 @@
-import TributarySystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads labelled examples from CSV: numeric feature columns and one integer label column.
 ///
-/// Every error names the source, the row (1-based line number in the file), the column and the
-/// bad value, so a user can open the file at that place.
+/// Streaming: rows are parsed one by one as the file is read in fixed-size chunks and the first
+/// bad row stops the read, so memory is bounded by the longest row allowed, not by the file.
+/// RFC 4180: LF or CRLF line endings, quoted fields (`"a,b"`, doubled quotes `""`), also in
+/// the header. Every error names the source, the row (1-based line number in the file), the
+/// column and the bad value, so a user can open the file at that place.
 public enum CSVLoader {
     public enum Header: Sendable, Equatable {
         /// The first row is a header when any of its cells is not a number.
@@ -23,107 +32,130 @@ public enum CSVLoader {
         public var label: LabelColumn
         /// Labels must lie in 0..<classCount when given.
         public var classCount: Int?
+        /// One ASCII character other than a quote, CR or LF.
         public var delimiter: Character
+        /// Rows must have this many feature columns, checked at the first row (nil: the first row decides).
+        public var featureCount: Int?
+        /// Input longer than this many bytes is refused (nil: no limit); a file is checked before it is read.
+        public var maxBytes: Int?
+        /// More data rows than this are refused (nil: no limit).
+        public var maxRows: Int?
+        /// The longest row in bytes: a longer one is refused. This bounds the memory a file with
+        /// no line breaks can take.
+        public var maxLineBytes: Int
 
-        public init(header: Header = .auto, label: LabelColumn = .last, classCount: Int? = nil, delimiter: Character = ",") {
+        public init(header: Header = .auto, label: LabelColumn = .last, classCount: Int? = nil, delimiter: Character = ",",
+                    featureCount: Int? = nil, maxBytes: Int? = nil, maxRows: Int? = nil, maxLineBytes: Int = CSVLoader.defaultMaxLineBytes) {
             self.header = header
             self.label = label
             self.classCount = classCount
             self.delimiter = delimiter
+            self.featureCount = featureCount
+            self.maxBytes = maxBytes
+            self.maxRows = maxRows
+            self.maxLineBytes = maxLineBytes
         }
     }
 
-    /// Loads a CSV file.
+    /// The default longest row: 1 MiB.
+    public static let defaultMaxLineBytes = 1 << 20
+    /// Files are read in chunks of this many bytes.
+    static let chunkBytes = 64 << 10
+
+    /// Loads a CSV file, reading it in 64 KiB chunks; fails at the first bad row.
     public static func load(path: String, options: Options = Options()) throws -> Dataset {
-        let bytes: [UInt8]
-        do {
-            bytes = try AtomicFile.read(path)
-        } catch let error as FileError {
-            throw LearningError(.io, error.reason)
-        }
-        return try parse(String(decoding: bytes, as: UTF8.self), source: path, options: options)
+        try collect { try forEachRow(path: path, options: options, $0) }
     }
 
     /// Parses CSV text; `source` names it in errors.
     public static func parse(_ text: String, source: String = "<csv>", options: Options = Options()) throws -> Dataset {
-        var lines: [(number: Int, fields: [Substring])] = []
-        var number = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            number += 1
-            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
-            if trimmed.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            lines.append((number, trimmed.split(separator: options.delimiter, omittingEmptySubsequences: false).map(trim)))
+        var text = text
+        return try text.withUTF8 { bytes in
+            try collect { try forEachRow(UnsafeRawBufferPointer(bytes), source: source, options: options, $0) }
         }
-        guard let first = lines.first else {
-            throw LearningError(.emptyData, "\(source): the file is empty (no rows)")
-        }
-        let hasHeader: Bool
-        switch options.header {
-        case .present: hasHeader = true
-        case .absent: hasHeader = false
-        case .auto: hasHeader = first.fields.contains { Float($0) == nil }
-        }
-        let names: [String] = hasHeader ? first.fields.map(String.init) : (0..<first.fields.count).map { "column \($0 + 1)" }
-        let width = first.fields.count
-        guard width >= 2 else {
-            throw LearningError(.invalidData, "\(source): row \(first.number) has \(width) column; need at least one feature and a label")
-        }
-        let labelIndex: Int
-        switch options.label {
-        case .last: labelIndex = width - 1
-        case .index(let index):
-            guard (0..<width).contains(index) else {
-                throw LearningError(.invalidData, "\(source): label column \(index) is outside the \(width) columns (0..<\(width))")
-            }
-            labelIndex = index
-        case .named(let name):
-            guard hasHeader, let index = names.firstIndex(of: name) else {
-                throw LearningError(.invalidData, "\(source): no column named '\(name)' in the header \(hasHeader ? names.joined(separator: ",") : "(there is no header)")")
-            }
-            labelIndex = index
-        }
-        var dataset = Dataset(featureCount: width - 1)
-        dataset.features.reserveCapacity((lines.count) * (width - 1))
-        var row = [Float](repeating: 0, count: width - 1)
-        for line in lines.dropFirst(hasHeader ? 1 : 0) {
-            guard line.fields.count == width else {
-                throw LearningError(.invalidData, "\(source): row \(line.number) has \(line.fields.count) columns, expected \(width)")
-            }
-            var label: Int32 = 0
-            var column = 0
-            for (index, cell) in line.fields.enumerated() {
-                if index == labelIndex {
-                    guard let value = Int32(cell), value >= 0 else {
-                        throw LearningError(.invalidData, "\(source): row \(line.number), column \(index + 1) (\(names[index])): label '\(cell)' is not a non-negative integer")
-                    }
-                    if let classCount = options.classCount, value >= classCount {
-                        throw LearningError(.invalidData, "\(source): row \(line.number), column \(index + 1) (\(names[index])): label \(value) is outside 0..<\(classCount)")
-                    }
-                    label = value
-                } else {
-                    guard let value = Float(cell) else {
-                        throw LearningError(.invalidData, "\(source): row \(line.number), column \(index + 1) (\(names[index])): '\(cell)' is not a number")
-                    }
-                    guard value.isFinite else {
-                        throw LearningError(.invalidData, "\(source): row \(line.number), column \(index + 1) (\(names[index])): '\(cell)' is not finite")
-                    }
-                    row[column] = value
-                    column += 1
-                }
-            }
-            dataset.append(features: row, label: label)
-        }
-        guard !dataset.isEmpty else {
-            throw LearningError(.emptyData, "\(source): no data rows after the header")
-        }
-        return dataset
     }
 
-    private static func trim(_ field: Substring) -> Substring {
-        var field = field
-        while let first = field.first, first == " " || first == "\t" { field = field.dropFirst() }
-        while let last = field.last, last == " " || last == "\t" { field = field.dropLast() }
-        return field
+    /// The rows a streaming read hands on, as a data set (the read fails when there are none).
+    private static func collect(_ read: (_ body: ([Float], Int32) throws -> Void) throws -> Int) throws -> Dataset {
+        var dataset: Dataset?
+        _ = try read { features, label in
+            if dataset == nil { dataset = Dataset(featureCount: features.count) }
+            dataset!.append(features: features, label: label)
+        }
+        return dataset!
+    }
+
+    /// Streams a CSV file: reads it in 64 KiB chunks and calls `body` with each data row's
+    /// features and label as soon as the row is read, so memory stays bounded by
+    /// `options.maxLineBytes` whatever the file's size. Stops at the first bad row.
+    /// - Returns: the number of data rows.
+    @discardableResult
+    public static func forEachRow(path: String, options: Options = Options(),
+                                  _ body: (_ features: [Float], _ label: Int32) throws -> Void) throws -> Int {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw LearningError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var status = stat()
+        if let maxBytes = options.maxBytes, fstat(fd, &status) == 0, Int(status.st_size) > maxBytes {
+            throw LearningError(.invalidData, "\(path): the file is \(status.st_size) bytes, more than the maximum of \(maxBytes)")
+        }
+        var reader = try Reader(source: path, options: options)
+        var chunk = [UInt8](repeating: 0, count: chunkBytes)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw LearningError(.io, "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            try chunk.withUnsafeBytes { try reader.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), body) }
+        }
+        return try reader.finish(body)
+    }
+
+    /// Streams CSV bytes already in memory; `source` names them in errors.
+    @discardableResult
+    public static func forEachRow(_ bytes: UnsafeRawBufferPointer, source: String, options: Options = Options(),
+                                  _ body: (_ features: [Float], _ label: Int32) throws -> Void) throws -> Int {
+        var reader = try Reader(source: source, options: options)
+        try reader.feed(bytes, body)
+        return try reader.finish(body)
+    }
+
+    /// Bytes to records to labelled rows, with the size caps.
+    private struct Reader {
+        var splitter: CSVRecordSplitter
+        var rows: CSVLabelledRows
+        var total = 0
+
+        init(source: String, options: Options) throws {
+            guard let delimiter = options.delimiter.asciiValue, !["\"", "\r", "\n"].contains(options.delimiter) else {
+                throw LearningError(.invalidConfiguration, "CSV delimiter '\(options.delimiter)' must be one ASCII character other than a quote or a line break")
+            }
+            guard options.maxLineBytes > 0 else {
+                throw LearningError(.invalidConfiguration, "CSV maximum line length is \(options.maxLineBytes) bytes; must be > 0")
+            }
+            splitter = CSVRecordSplitter(source: source, delimiter: delimiter, maxRecordBytes: options.maxLineBytes)
+            rows = CSVLabelledRows(source: source, options: options)
+        }
+
+        mutating func feed(_ bytes: UnsafeRawBufferPointer, _ body: ([Float], Int32) throws -> Void) throws {
+            total += bytes.count
+            if let maxBytes = rows.options.maxBytes, total > maxBytes {
+                throw LearningError(.invalidData, "\(rows.source): more than the maximum of \(maxBytes) bytes")
+            }
+            var rows = self.rows
+            defer { self.rows = rows }
+            try splitter.feed(bytes) { try rows.consume($0, body) }
+        }
+
+        mutating func finish(_ body: ([Float], Int32) throws -> Void) throws -> Int {
+            var rows = self.rows
+            defer { self.rows = rows }
+            try splitter.finish { try rows.consume($0, body) }
+            try rows.finish()
+            return rows.count
+        }
     }
 
     /// Writes a data set as CSV with a header `f0,…,label`.

@@ -1,0 +1,96 @@
+/// Turns CSV records into labelled rows, one at a time: the first record decides the header and
+/// the width, every later record must match, and the first bad cell is an error naming its row
+/// (line number), column and value.
+struct CSVLabelledRows {
+    let source: String
+    let options: CSVLoader.Options
+    private var names: [String] = []
+    private var width = 0
+    private var labelIndex = 0
+    private var started = false
+    private var hasHeader = false
+    private var row: [Float] = []
+    /// Data rows read so far.
+    private(set) var count = 0
+
+    init(source: String, options: CSVLoader.Options) {
+        self.source = source
+        self.options = options
+    }
+
+    /// Reads one record: the header (nothing to pass on) or a data row for `body`.
+    mutating func consume(_ record: CSVRecordSplitter.Record, _ body: (_ features: [Float], _ label: Int32) throws -> Void) throws {
+        if !started {
+            started = true
+            try begin(record)
+            if hasHeader { return }
+        }
+        let line = record.line, fields = record.fields
+        guard fields.count == width else {
+            throw LearningError(.invalidData, "\(source): row \(line) has \(fields.count) columns, expected \(width)")
+        }
+        if let maxRows = options.maxRows, count >= maxRows {
+            throw LearningError(.invalidData, "\(source): row \(line) is one more than the maximum of \(maxRows) data rows")
+        }
+        var label: Int32 = 0
+        var column = 0
+        for (index, cell) in fields.enumerated() {
+            if index == labelIndex {
+                guard let value = Int32(cell), value >= 0 else {
+                    throw LearningError(.invalidData, "\(source): row \(line), column \(index + 1) (\(names[index])): label '\(cell)' is not a non-negative integer")
+                }
+                if let classCount = options.classCount, value >= classCount {
+                    throw LearningError(.invalidData, "\(source): row \(line), column \(index + 1) (\(names[index])): label \(value) is outside 0..<\(classCount)")
+                }
+                label = value
+            } else {
+                guard let value = Float(cell) else {
+                    throw LearningError(.invalidData, "\(source): row \(line), column \(index + 1) (\(names[index])): '\(cell)' is not a number")
+                }
+                guard value.isFinite else {
+                    throw LearningError(.invalidData, "\(source): row \(line), column \(index + 1) (\(names[index])): '\(cell)' is not finite")
+                }
+                row[column] = value
+                column += 1
+            }
+        }
+        count += 1
+        try body(row, label)
+    }
+
+    /// Ends the input: an error when there was no data row.
+    func finish() throws {
+        guard started else { throw LearningError(.emptyData, "\(source): the file is empty (no rows)") }
+        guard count > 0 else { throw LearningError(.emptyData, "\(source): no data rows after the header") }
+    }
+
+    private mutating func begin(_ first: CSVRecordSplitter.Record) throws {
+        switch options.header {
+        case .present: hasHeader = true
+        case .absent: hasHeader = false
+        case .auto: hasHeader = first.fields.contains { Float($0) == nil }
+        }
+        width = first.fields.count
+        names = hasHeader ? first.fields : (0..<width).map { "column \($0 + 1)" }
+        guard width >= 2 else {
+            throw LearningError(.invalidData, "\(source): row \(first.line) has \(width) column; need at least one feature and a label")
+        }
+        if let featureCount = options.featureCount, width - 1 != featureCount {
+            throw LearningError(.invalidData, "\(source): row \(first.line) has \(width - 1) feature columns (and a label); expected \(featureCount)")
+        }
+        switch options.label {
+        case .last: labelIndex = width - 1
+        case .index(let index):
+            guard (0..<width).contains(index) else {
+                throw LearningError(.invalidData, "\(source): label column \(index) is outside the \(width) columns (0..<\(width))")
+            }
+            labelIndex = index
+        case .named(let name):
+            guard hasHeader, let index = names.firstIndex(of: name) else {
+                throw LearningError(.invalidData, "\(source): no column named '\(name)' in the header \(hasHeader ? names.joined(separator: ",") : "(there is no header)")")
+            }
+            labelIndex = index
+        }
+        row = [Float](repeating: 0, count: width - 1)
+    }
+}
