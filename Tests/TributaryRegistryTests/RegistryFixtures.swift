@@ -57,13 +57,18 @@ struct RegistryChild {
     private let out = Pipe()
     private var text = ""
 
-    /// Starts `tributary-registry-crashtest` with `arguments` (stderr discarded).
-    init(_ arguments: [String]) throws {
+    /// Starts `tributary-registry-crashtest` with `arguments` (stderr discarded). A child still
+    /// running after `stuckAfter` seconds is stuck: it is killed, so a read waiting on it ends.
+    init(_ arguments: [String], stuckAfter: TimeInterval = 300) throws {
         process.executableURL = URL(fileURLWithPath: RegistryFixtures.binary("tributary-registry-crashtest"))
         process.arguments = arguments
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
+        let child = process
+        DispatchQueue.global().asyncAfter(deadline: .now() + stuckAfter) {
+            if child.isRunning { Glibc.kill(child.processIdentifier, SIGKILL) }
+        }
     }
 
     /// Reads until `lines` lines have arrived (or the child closed its output) and returns them.
