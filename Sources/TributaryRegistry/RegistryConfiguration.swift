@@ -24,6 +24,6 @@ public struct RegistryConfiguration: Sendable {
 
     public var databasePath: String { directory + "/registry.sqlite" }
 
-    /// The exclusive lock's file, which also records its holder.
-    public var lockPath: String { directory + "/coordinator.lock" }
+    /// The exclusive lock's file in the directory, which also records its holder.
+    public static let lockFile = "coordinator.lock"
 }

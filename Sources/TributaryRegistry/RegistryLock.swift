@@ -34,11 +34,11 @@ final class RegistryLock: Sendable {
         }
     }
 
-    /// Takes the lock on `configuration.lockPath` and records this process as its holder.
+    /// Takes the lock on `<directory>/coordinator.lock` and records this process as its holder.
     /// - Throws: `RegistryError` `.locked` naming the holder when another process has it.
     static func acquire(_ configuration: RegistryConfiguration) throws -> RegistryLock {
         // One key per file, however the directory was spelled.
-        let path = URL(fileURLWithPath: configuration.directory).resolvingSymlinksInPath().path + "/coordinator.lock"
+        let path = URL(fileURLWithPath: configuration.directory).resolvingSymlinksInPath().path + "/" + RegistryConfiguration.lockFile
         return try table.lock.withLock {
             if let entry = table.held[path] {
                 table.held[path] = (entry.fd, entry.count + 1)
