@@ -44,7 +44,9 @@ actor CoordinatorEngine {
         self.emit = emit
         (stopRequests, stopSignal) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
         do {
-            registry = try ModelRegistry(directory: configuration.registryDirectory)
+            registry = try ModelRegistry(configuration: RegistryConfiguration(directory: configuration.registryDirectory, access: .exclusive))
+            let swept = try registry.sweep()  // debris of killed commits; the lock keeps other writers out
+            if swept.removedCount > 0 { logger.info("registry sweep: \(swept.summary)") }
         } catch let error as RegistryError {
             throw CoordinatorError(.startup, "registry.directory \(configuration.registryDirectory): \(error.reason)")
         }

@@ -66,18 +66,18 @@ struct BlobStore: Sendable {
         }
     }
 
-    /// Every file under the blob tree (blobs and leftover temporaries) with its modification time.
-    func files() -> [(path: String, name: String, modified: Date)] {
+    /// Every file under the blob tree (blobs and leftover temporaries) with its size.
+    func files() -> [(path: String, name: String, bytes: Int64)] {
         let manager = FileManager.default
         guard let shards = try? manager.contentsOfDirectory(atPath: base) else { return [] }
-        var result: [(String, String, Date)] = []
+        var result: [(String, String, Int64)] = []
         for shard in shards.sorted() {
             let directory = "\(base)/\(shard)"
             guard let names = try? manager.contentsOfDirectory(atPath: directory) else { continue }
             for name in names.sorted() {
                 let file = "\(directory)/\(name)"
-                let modified = (try? manager.attributesOfItem(atPath: file)[.modificationDate] as? Date) ?? .distantFuture
-                result.append((file, name, modified))
+                var info = stat()
+                result.append((file, name, lstat(file, &info) == 0 ? Int64(info.st_size) : 0))
             }
         }
         return result

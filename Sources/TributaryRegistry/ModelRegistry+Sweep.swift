@@ -1,23 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 extension ModelRegistry {
-    /// Removes garbage from the blob tree: blobs no version row names and temporary files of
-    /// interrupted writes, if older than `cutoff` (default: the newest version's commit time, so
-    /// a blob another process wrote for a commit still in flight is left alone).
+    /// Removes the debris of killed writers from the blob tree: blobs no version row names (a kill
+    /// between a blob's rename and its row's commit) and temporary files of interrupted writes
+    /// (`<digest>.tmp-<pid>-<n>`, a kill mid-write). Every other file is kept.
+    ///
+    /// Only blob writers leave such files, and only a process holding the registry's lock writes
+    /// blobs, so with the lock held nothing another process writes can be removed; this process's
+    /// own temporaries are kept.
+    /// - Throws: `RegistryError` `.locked` unless the registry was opened `.exclusive`.
     @discardableResult
-    public func sweep(olderThan cutoff: Date? = nil) throws -> SweepReport {
-        let (referenced, newest) = try perform {
-            try database.read { db in
-                (Set(try String.fetchAll(db, sql: "SELECT digest FROM versions")),
-                 try Double.fetchOne(db, sql: "SELECT MAX(created_at) FROM versions"))
-            }
+    public func sweep() throws -> SweepReport {
+        guard lock != nil else {
+            throw RegistryError(.locked, "sweep of registry \(configuration.directory): needs the registry's lock (open it with access .exclusive)")
         }
-        var report = SweepReport(removedOrphans: [], removedTemporaries: [], kept: 0)
-        guard let limit = cutoff ?? newest.map(Date.init(timeIntervalSince1970:)) else { return report }
+        let referenced = try perform {
+            try database.read { db in Set(try String.fetchAll(db, sql: "SELECT digest FROM versions")) }
+        }
+        let ownTemporary = ".tmp-\(getpid())-"
+        var report = SweepReport()
         for file in blobs.files() {
             let isTemporary = file.name.contains(".tmp-")
-            let isOrphan = !isTemporary && !referenced.contains(file.name)
-            guard (isTemporary || isOrphan) && file.modified < limit else {
+            guard isTemporary ? !file.name.contains(ownTemporary) : !referenced.contains(file.name) else {
                 report.kept += 1
                 continue
             }
@@ -26,6 +37,7 @@ extension ModelRegistry {
             } catch {
                 throw RegistryError(.io, "sweep: cannot remove \(file.path): \(error.localizedDescription)")
             }
+            report.removedBytes += file.bytes
             if isTemporary { report.removedTemporaries.append(file.path) } else { report.removedOrphans.append(file.path) }
         }
         return report

@@ -9,19 +9,36 @@ import TributarySystem
 /// therefore never names a blob that is missing or half-written; a crash between the two leaves
 /// an orphan blob, which `sweep()` removes. Status changes (promote, reject, rollback) are single
 /// transactions too, and a unique partial index keeps at most one version live.
+///
+/// `configuration.access` decides the rest: `.exclusive` (a coordinator) holds the registry's lock
+/// file for the registry's life and may `sweep()`; `.shared` changes rows beside it; `.readOnly`
+/// only reads, and works where the process cannot write.
 public final class ModelRegistry: Sendable {
     public let configuration: RegistryConfiguration
-    let database: DatabasePool
+    let database: any DatabaseWriter
     let blobs: BlobStore
+    /// Held while the registry is open `.exclusive`.
+    let lock: RegistryLock?
 
-    /// Opens (creating if needed) the registry in `configuration.directory`.
+    /// Opens the registry in `configuration.directory`: read-only as it is, otherwise creating it
+    /// if needed (and, for `.exclusive`, taking its lock first).
+    /// - Throws: `RegistryError` `.locked` (another process holds the lock; the reason names it),
+    ///   `.readOnly` (writing access asked of a registry this process cannot write), `.io`, `.database`.
     public init(configuration: RegistryConfiguration) throws {
         self.configuration = configuration
+        blobs = BlobStore(root: configuration.directory)
+        if configuration.access == .readOnly {
+            lock = nil
+            database = try Self.openReadOnly(configuration)
+            return
+        }
         do {
             try AtomicFile.ensureDirectory(configuration.directory)
         } catch let error as FileError {
             throw RegistryError(.io, "registry directory: \(error.reason)")
         }
+        try Self.checkWritable(configuration)
+        lock = configuration.access == .exclusive ? try RegistryLock.acquire(configuration) : nil
         var config = Configuration()
         config.busyMode = .timeout(configuration.busyTimeout)
         config.foreignKeysEnabled = true
@@ -30,12 +47,12 @@ public final class ModelRegistry: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
-            database = try DatabasePool(path: configuration.databasePath, configuration: config)
-            try RegistrySchema.migrator.migrate(database)
+            let pool = try DatabasePool(path: configuration.databasePath, configuration: config)
+            try RegistrySchema.migrator.migrate(pool)
+            database = pool
         } catch let error as DatabaseError {
-            throw RegistryError(.database, "registry \(configuration.databasePath): \(error.message ?? "\(error)")")
+            throw Self.failure(error, configuration)
         }
-        blobs = BlobStore(root: configuration.directory)
     }
 
     /// Opens the registry in `directory` with the wall clock.
@@ -55,8 +72,17 @@ public final class ModelRegistry: Sendable {
         } catch let error as RegistryError {
             throw error
         } catch let error as DatabaseError {
-            throw RegistryError(.database, "registry \(configuration.databasePath): \(error.message ?? "\(error)")")
+            throw Self.failure(error, configuration)
         }
+    }
+
+    static func failure(_ error: DatabaseError, _ configuration: RegistryConfiguration) -> RegistryError {
+        let message = error.message ?? "\(error)"
+        if error.resultCode == .SQLITE_READONLY {
+            let how = configuration.access == .readOnly ? "opened read-only" : "read-only"
+            return RegistryError(.readOnly, "registry \(configuration.databasePath) is \(how): \(message)")
+        }
+        return RegistryError(.database, "registry \(configuration.databasePath): \(message)")
     }
 
     var now: Double { configuration.clock().timeIntervalSince1970 }

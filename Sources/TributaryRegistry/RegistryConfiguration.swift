@@ -8,12 +8,22 @@ public struct RegistryConfiguration: Sendable {
     public var clock: @Sendable () -> Date
     /// How long a writer waits for another process's lock before failing.
     public var busyTimeout: TimeInterval
+    /// What this process may do: `.shared` (rows, no lock) unless it writes rounds (`.exclusive`)
+    /// or only reads (`.readOnly`).
+    public var access: RegistryAccess
 
-    public init(directory: String, clock: @escaping @Sendable () -> Date = { Date() }, busyTimeout: TimeInterval = 10) {
+    public init(
+        directory: String, clock: @escaping @Sendable () -> Date = { Date() }, busyTimeout: TimeInterval = 10,
+        access: RegistryAccess = .shared
+    ) {
         self.directory = directory
         self.clock = clock
         self.busyTimeout = busyTimeout
+        self.access = access
     }
 
     public var databasePath: String { directory + "/registry.sqlite" }
+
+    /// The exclusive lock's file in the directory, which also records its holder.
+    public static let lockFile = "coordinator.lock"
 }

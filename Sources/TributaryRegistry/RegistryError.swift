@@ -3,7 +3,7 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case versionNotFound, invalidTransition, noLiveVersion, missingBlob, corruptBlob
-            case roundNotFound, roundExists, invalidRound, io, database
+            case roundNotFound, roundExists, invalidRound, io, database, locked, readOnly
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -28,6 +28,10 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         public static let io = Code(.io)
         /// SQLite refused an operation.
         public static let database = Code(.database)
+        /// Another process holds the registry's exclusive lock (a running coordinator).
+        public static let locked = Code(.locked)
+        /// The registry cannot be written (read-only mount or permissions), or was opened read-only.
+        public static let readOnly = Code(.readOnly)
 
         public var description: String { base.rawValue }
     }

@@ -26,7 +26,8 @@ guard arguments.count >= 2 else {
     exit(2)
 }
 do {
-    let registry = try ModelRegistry(directory: arguments[1])
+    // Exclusive, as a coordinator: the lock is released by the kernel when the test kills it.
+    let registry = try ModelRegistry(configuration: RegistryConfiguration(directory: arguments[1], access: .exclusive))
     let spec = try ModelSpec.mlp(input: 64, hidden: [1024], outputs: 10)
     var next = (try registry.list().last?.number ?? 0) + 1
     if arguments.contains("--orphan") {

@@ -5,24 +5,8 @@ import TributaryRegistry
 
 /// `tributary models …` run as a user would: the built binary in a child process.
 @Suite(.serialized) struct ModelsCLITests {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func tributary(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RegistryFixtures.binary("tributary"))
-        process.arguments = ["models"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    func tributary(_ arguments: [String]) throws -> ChildOutput {
+        try ChildOutput.models(arguments)
     }
 
     /// A registry with 1 (live), 2 (promoted), 3 (candidate).

@@ -14,26 +14,12 @@ import TributaryRegistry
     /// Starts the helper, waits for `lines` lines of output plus `delay`, SIGKILLs it and returns
     /// the lines it printed.
     func runAndKill(_ arguments: [String], afterLines lines: Int, delay: TimeInterval) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RegistryFixtures.binary("tributary-registry-crashtest"))
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        let start = Date()
-        while text.filter({ $0 == "\n" }).count < lines && Date().timeIntervalSince(start) < 60 {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+        var child = try RegistryChild(arguments)
+        let printed = child.read(lines: lines)
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "the helper exited by itself: \(text)")
-        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return text.split(separator: "\n").map(String.init)
+        let all = child.kill()
+        #expect(child.process.terminationReason == .uncaughtSignal, "the helper exited by itself: \(printed)")
+        return all
     }
 
     /// Every listed version loads and verifies; the live version is promoted and loads.
@@ -73,9 +59,10 @@ import TributaryRegistry
         #expect(versions.count >= 10, "\(versions.count) versions")
         #expect(Set(versions.map(\.status)).isSuperset(of: [.promoted, .rejected, .rolledBack]))
         #expect(try registry.live() != nil)
-        // Orphans from kills between blob and row are swept; what is listed still loads.
-        try registry.sweep(olderThan: Date() + 1)
+        // Debris of kills between blob and row or mid-write is swept; what is listed still loads.
+        try RegistryFixtures.exclusive(directory).sweep()
         _ = try checkIntact(directory)
+        #expect(Set(RegistryFixtures.blobTree(directory).keys) == Set(versions.map(registry.blobPath(of:))))
     }
 
     @Test func killedBetweenBlobAndRowLeavesOnlyAnOrphan() throws {
@@ -88,8 +75,8 @@ import TributaryRegistry
         let orphanPath = "\(directory)/blobs/sha256/\(digest.prefix(2))/\(digest)"
         #expect(FileManager.default.fileExists(atPath: orphanPath))
         #expect(try checkIntact(directory).map(\.number) == [1])
-        let report = try ModelRegistry(directory: directory).sweep(olderThan: Date() + 1)
-        #expect(report.removedOrphans == [orphanPath])
+        let report = try RegistryFixtures.exclusive(directory).sweep()
+        #expect(report.removedOrphans == [orphanPath] && report.removedTemporaries.isEmpty)
         #expect(try ModelRegistry(directory: directory).live()?.number == 1)
     }
 }

@@ -142,26 +142,19 @@ import TributarySystem
         try registry.export(1, to: out, overwrite: true)
     }
 
-    @Test func sweepRemovesOnlyOldOrphans() throws {
-        let clock = TestClock()
-        let registry = try RegistryFixtures.registry(clock: clock)
+    @Test func sweepRemovesOrphansAndOtherProcessesTemporariesAndKeepsEveryVersion() throws {
+        let registry = try RegistryFixtures.exclusive(RegistryFixtures.temporaryDirectory())
         let kept = try registry.register(candidate: RegistryFixtures.candidate(seed: 1))
-        // A blob written but never committed (a crash between the two halves) and a temporary.
+        // A blob written but never committed (a crash between the two halves) and a dead writer's temporary.
         let orphan = try registry.writeBlobOnly(RegistryFixtures.checkpoint(seed: 99))
         let orphanPath = registry.blobs.path(of: orphan)
         let temporary = orphanPath + ".tmp-123-456"
         try AtomicFile.write([1, 2, 3], to: temporary)
-        // Not older than the newest commit yet: kept (it may belong to a commit in flight).
-        clock.advance(-3600)
-        let early = try registry.sweep()
-        #expect(early.removedOrphans.isEmpty && early.removedTemporaries.isEmpty)
-        clock.advance(3600 + 5)
-        try registry.register(candidate: RegistryFixtures.candidate(seed: 2))
+        let orphanBytes = try AtomicFile.read(orphanPath).count
         let report = try registry.sweep()
-        #expect(report.removedOrphans == [orphanPath])
-        #expect(report.removedTemporaries == [temporary])
-        #expect(!AtomicFile.exists(orphanPath))
+        #expect(report == SweepReport(removedOrphans: [orphanPath], removedTemporaries: [temporary],
+                                      removedBytes: Int64(orphanBytes + 3), kept: 1))
+        #expect(!AtomicFile.exists(orphanPath) && !AtomicFile.exists(temporary))
         #expect(try registry.load(kept.number) == RegistryFixtures.checkpoint(seed: 1))
-        #expect(try registry.load(2) == RegistryFixtures.checkpoint(seed: 2))
     }
 }

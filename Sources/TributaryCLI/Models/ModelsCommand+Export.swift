@@ -21,7 +21,7 @@ extension ModelsCommand {
         public init() {}
 
         public func run() throws {
-            let registry = try options.open()
+            let registry = try options.open(.readOnly)
             let number: Int64
             if version == "live" {
                 guard let live = try registryCall({ try registry.live() }) else {

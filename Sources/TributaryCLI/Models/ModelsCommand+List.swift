@@ -11,7 +11,7 @@ extension ModelsCommand {
         public init() {}
 
         public func run() throws {
-            let registry = try options.open()
+            let registry = try options.open(.readOnly)
             let versions = try registryCall { try registry.list() }
             if versions.isEmpty {
                 print("no versions in \(options.registry)")

@@ -16,7 +16,7 @@ extension ModelsCommand {
 
         public func run() throws {
             let number = try RegistryOptions.version(version)
-            let registry = try options.open()
+            let registry = try options.open(.shared)
             let previous = try registryCall { try registry.live() }
             // Never make live a model whose blob does not verify.
             _ = try registryCall { try registry.load(number) }

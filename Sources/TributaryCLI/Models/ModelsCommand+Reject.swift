@@ -18,7 +18,7 @@ extension ModelsCommand {
 
         public func run() throws {
             let number = try RegistryOptions.version(version)
-            let registry = try options.open()
+            let registry = try options.open(.shared)
             _ = try registryCall { try registry.reject(number, reason: reason) }
             print("version \(number) rejected: \(reason)")
         }

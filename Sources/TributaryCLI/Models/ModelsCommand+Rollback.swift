@@ -20,7 +20,7 @@ extension ModelsCommand {
 
         public func run() throws {
             let target = try to.map { try RegistryOptions.version($0, flag: "--to") }
-            let registry = try options.open()
+            let registry = try options.open(.shared)
             if let target { _ = try registryCall { try registry.load(target) } }
             let (old, live) = try registryCall { try registry.rollback(to: target, reason: reason) }
             print("version \(old.number) rolled back; version \(live.number) is live")

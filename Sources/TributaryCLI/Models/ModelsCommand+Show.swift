@@ -15,7 +15,7 @@ extension ModelsCommand {
         public init() {}
 
         public func run() throws {
-            let registry = try options.open()
+            let registry = try options.open(.readOnly)
             let shown: ModelVersion
             if version == "live" {
                 guard let live = try registryCall({ try registry.live() }) else {

@@ -8,7 +8,10 @@ struct RegistryOptions: ParsableArguments {
     @Option(name: .long, help: "The registry directory (holds registry.sqlite and blobs/).")
     var registry: String
 
-    func open() throws -> ModelRegistry {
+    /// Opens the registry: `.readOnly` for list/show/export (no lock, works on a read-only mount),
+    /// `.shared` for promote/reject/rollback (row transactions beside a running coordinator),
+    /// `.exclusive` for sweep (refused while a coordinator holds the lock).
+    func open(_ access: RegistryAccess) throws -> ModelRegistry {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: registry, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ModelsCommandError("--registry \(registry): no such directory")
@@ -17,7 +20,9 @@ struct RegistryOptions: ParsableArguments {
             throw ModelsCommandError("--registry \(registry): not a registry (no registry.sqlite inside)")
         }
         do {
-            return try ModelRegistry(directory: registry)
+            return try ModelRegistry(configuration: RegistryConfiguration(directory: registry, access: access))
+        } catch let error as RegistryError where error.code == .locked || error.code == .readOnly {
+            throw ModelsCommandError(error.reason)  // names the registry already
         } catch let error as RegistryError {
             throw ModelsCommandError("--registry \(registry): \(error.reason)")
         }
