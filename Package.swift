@@ -276,6 +276,8 @@ let package = Package(
                 "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryCertificates",
                 "TributaryConfig", "TributarySystem",
                 .product(name: "Logging", package: "swift-log"),
+                // A second SQLite connection holds the registry's write lock: a real storage failure.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

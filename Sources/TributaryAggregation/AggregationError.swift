@@ -6,7 +6,7 @@ public struct AggregationError: Error, Sendable, Equatable, CustomStringConverti
         private enum Base: String, Sendable, Hashable {
             case staleRound, baseVersionMismatch, layoutMismatch, shapeMismatch, nonPositiveExamples
             case nonFiniteDelta, nonFiniteFisher, negativeFisher, missingFisher, normTooLarge
-            case duplicateClient, noUpdates, invalidConfiguration, stateMismatch
+            case duplicateClient, noUpdates, invalidConfiguration, stateMismatch, tooManyExamples, nonFiniteMetric
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -21,6 +21,10 @@ public struct AggregationError: Error, Sendable, Equatable, CustomStringConverti
         public static let shapeMismatch = Code(.shapeMismatch)
         /// The example count n is zero or negative.
         public static let nonPositiveExamples = Code(.nonPositiveExamples)
+        /// The example count n is above the policy's bound.
+        public static let tooManyExamples = Code(.tooManyExamples)
+        /// A reported metric (accuracy, loss) is NaN or ±∞.
+        public static let nonFiniteMetric = Code(.nonFiniteMetric)
         /// The delta holds NaN or ±∞.
         public static let nonFiniteDelta = Code(.nonFiniteDelta)
         /// The Fisher diagonal holds NaN or ±∞.

@@ -50,7 +50,7 @@ public struct StreamingAggregator: Sendable {
                 clientID: update.clientID)
         }
         guard totalExamples <= Int.max - update.examples else {
-            throw AggregationError(.nonPositiveExamples, "client '\(update.clientID)': examples \(update.examples) overflows the round's total", clientID: update.clientID)
+            throw AggregationError(.tooManyExamples, "client '\(update.clientID)': examples \(update.examples) overflows the round's total", clientID: update.clientID)
         }
         let weight = Float(update.examples)
         switch rule {

@@ -29,6 +29,9 @@ extension UpdatePolicy {
         guard update.examples > 0 else {
             throw fail(.nonPositiveExamples, "examples is \(update.examples), must be > 0")
         }
+        guard update.examples <= maxExamples else {
+            throw fail(.tooManyExamples, "examples is \(update.examples), the bound is \(maxExamples)")
+        }
         if let fisher = update.fisher {
             guard fisher.count == layout.totalCount else {
                 throw fail(.shapeMismatch, "fisher has \(fisher.count) values, the model has \(layout.totalCount)")
@@ -45,7 +48,9 @@ extension UpdatePolicy {
         }
         let norm = sumOfSquares.squareRoot()
         guard norm <= maxDeltaNorm else {
-            throw fail(.normTooLarge, "delta L2 norm is \(norm), the bound is \(maxDeltaNorm)")
+            // A norm past Float's range is shown as computed in Double, not as "inf".
+            let shown = norm.isFinite ? "\(norm)" : "\(update.delta.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())"
+            throw fail(.normTooLarge, "delta L2 norm is \(shown), the bound is \(maxDeltaNorm)")
         }
         if let fisher = update.fisher {
             let (finite, minimum) = fisher.withUnsafeBufferPointer { FoldKernels.finiteAndMinimum($0) }
@@ -59,6 +64,19 @@ extension UpdatePolicy {
             }
         }
         return Checked(deltaNorm: norm)
+    }
+
+    /// Checks what an update reports besides its tensors: `examples` as sent (before any
+    /// narrowing) within 1...`maxExamples`, and every metric finite. Throws an `AggregationError`
+    /// naming the field and the value.
+    public func validate(client: String, examples: UInt64, metrics: [String: Double]) throws {
+        guard examples >= 1, examples <= UInt64(maxExamples) else {
+            let code: AggregationError.Code = examples == 0 ? .nonPositiveExamples : .tooManyExamples
+            throw AggregationError(code, "client '\(client)': num_examples is \(examples), must be in 1...\(maxExamples)", clientID: client)
+        }
+        for key in metrics.keys.sorted() where !metrics[key]!.isFinite {
+            throw AggregationError(.nonFiniteMetric, "client '\(client)': metrics[\"\(key)\"] is \(metrics[key]!), must be finite", clientID: client)
+        }
     }
 
     /// "dense1.weight[3]" for flat index 3 + offset of dense1.weight.

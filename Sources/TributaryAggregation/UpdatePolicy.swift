@@ -10,13 +10,19 @@ public struct UpdatePolicy: Sendable, Equatable {
     public var maxDeltaNorm: Float
     /// Refuse updates without a Fisher diagonal (always true under the Fisher-weighted rule).
     public var requireFisher: Bool
+    /// Largest accepted nᵢ: one client cannot outweigh a fleet by claiming absurd counts, and the
+    /// round's Σ nᵢ cannot overflow.
+    public var maxExamples: Int
 
     public init(
         layout: ParameterLayout, roundID: UInt64, baseVersion: Int64, maxDeltaNorm: Float = .infinity,
-        requireFisher: Bool = false
+        requireFisher: Bool = false, maxExamples: Int = 1_000_000
     ) throws {
         guard !maxDeltaNorm.isNaN, maxDeltaNorm > 0 else {
             throw AggregationError(.invalidConfiguration, "maxDeltaNorm is \(maxDeltaNorm), must be > 0")
+        }
+        guard maxExamples >= 1 else {
+            throw AggregationError(.invalidConfiguration, "maxExamples is \(maxExamples), must be ≥ 1")
         }
         guard layout.totalCount > 0 else {
             throw AggregationError(.invalidConfiguration, "layout holds no parameters")
@@ -26,5 +32,6 @@ public struct UpdatePolicy: Sendable, Equatable {
         self.baseVersion = baseVersion
         self.maxDeltaNorm = maxDeltaNorm
         self.requireFisher = requireFisher
+        self.maxExamples = maxExamples
     }
 }

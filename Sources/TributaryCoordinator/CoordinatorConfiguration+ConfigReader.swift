@@ -75,7 +75,8 @@ extension CoordinatorConfiguration {
                 minimumExamples: try roundsSection.int("minimum_examples", default: 1, in: 0...Int(Int32.max)),
                 skipMetered: try roundsSection.bool("skip_metered", default: false),
                 requireCharging: try roundsSection.bool("require_charging", default: false),
-                seed: UInt64(try roundsSection.int("seed", default: 1, in: 0...Int.max)))
+                seed: UInt64(try roundsSection.int("seed", default: 1, in: 0...Int.max)),
+                retryAfter: try roundsSection.duration("retry_after", default: .seconds(10), in: .seconds(1)...(.seconds(86_400))))
         } catch let error as RoundError {
             throw roundsSection.invalid("target_updates", error.reason)
         }
@@ -106,9 +107,21 @@ extension CoordinatorConfiguration {
         case "fedyogi": optimizer = .fedYogi(learningRate: serverRate)
         default: optimizer = .fedAvg(learningRate: serverRate)
         }
-        let maxNorm = try aggregationSection.double("max_delta_norm", default: 0, in: 0...1e12)
+        // auto (the default): ratio × max(1, ‖θ_base‖); off: no bound; a number: that bound.
+        let ratio = Float(try aggregationSection.double("max_delta_ratio", default: 10, in: 1e-3...1e6))
+        let bound: DeltaNormBound
+        switch try aggregationSection.string("max_delta_norm", default: "auto") {
+        case "auto": bound = .relative(ratio: ratio)
+        case "off": bound = .off
+        case let text:
+            guard let value = Double(text), value > 0, value <= 1e12 else {
+                throw aggregationSection.invalid("max_delta_norm", "must be auto, off or a number in (0, 1e12] (0 no longer means no bound: write off)")
+            }
+            bound = .absolute(Float(value))
+        }
         let aggregation = Aggregation(
-            rule: rule, serverOptimizer: optimizer, maxDeltaNorm: maxNorm == 0 ? .infinity : Float(maxNorm),
+            rule: rule, serverOptimizer: optimizer, deltaNormBound: bound,
+            maxUpdateExamples: try aggregationSection.int("max_update_examples", default: 1_000_000, in: 1...1_000_000_000_000),
             ewcGamma: Float(try aggregationSection.double("ewc_gamma", default: 1, in: 0...1)))
 
         let evaluationSection = reader.section("evaluation")
@@ -127,7 +140,8 @@ extension CoordinatorConfiguration {
             maxTaskDrop: try evaluationSection.double("max_task_drop", default: 0.05, in: 0...1),
             maxNewDataDrop: try evaluationSection.double("max_new_data_drop", default: 0, in: 0...1),
             minimumStability: try evaluationSection.double("minimum_stability", default: 0, in: 0...1),
-            maxClientAccuracyDrop: try evaluationSection.double("max_client_accuracy_drop", default: 0.05, in: 0...1))
+            maxClientAccuracyDrop: try evaluationSection.double("max_client_accuracy_drop", default: 0.05, in: 0...1),
+            maxParameterGrowth: try evaluationSection.double("max_parameter_growth", default: 10, in: 1...1e6))
         let evaluation = EvaluationSettings(
             heldOut: heldOut, newest: try evaluationSection.string("newest"), gate: gate,
             useClientMetrics: try evaluationSection.bool("client_metrics", default: true))

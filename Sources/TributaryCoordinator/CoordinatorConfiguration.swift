@@ -106,16 +106,20 @@ public struct CoordinatorConfiguration: Sendable {
     public struct Aggregation: Sendable, Equatable {
         public var rule: AggregationRule
         public var serverOptimizer: ServerOptimizer
-        /// Updates with ‖Δ‖₂ above this are refused (INVALID); `.infinity` for no bound.
-        public var maxDeltaNorm: Float
+        /// Updates with ‖Δ‖₂ above this bound are refused (INVALID); on by default, relative to
+        /// the round's base model.
+        public var deltaNormBound: DeltaNormBound
+        /// Updates claiming more examples than this are refused (INVALID).
+        public var maxUpdateExamples: Int
         /// Decay of the global online-EWC state, F_g ← γF_g + F̄.
         public var ewcGamma: Float
 
         public init(rule: AggregationRule = .fisherWeighted(), serverOptimizer: ServerOptimizer = .fedAvg(learningRate: 1),
-                    maxDeltaNorm: Float = .infinity, ewcGamma: Float = 1) {
+                    deltaNormBound: DeltaNormBound = .default, maxUpdateExamples: Int = 1_000_000, ewcGamma: Float = 1) {
             self.rule = rule
             self.serverOptimizer = serverOptimizer
-            self.maxDeltaNorm = maxDeltaNorm
+            self.deltaNormBound = deltaNormBound
+            self.maxUpdateExamples = maxUpdateExamples
             self.ewcGamma = ewcGamma
         }
     }
@@ -175,8 +179,16 @@ public struct CoordinatorConfiguration: Sendable {
         guard aggregation.ewcGamma >= 0, aggregation.ewcGamma <= 1 else {
             throw CoordinatorError(.invalidConfiguration, "aggregation.ewc_gamma is \(aggregation.ewcGamma); must be in 0...1")
         }
-        guard aggregation.maxDeltaNorm > 0 else {
-            throw CoordinatorError(.invalidConfiguration, "aggregation.max_delta_norm is \(aggregation.maxDeltaNorm); must be > 0")
+        do {
+            try aggregation.deltaNormBound.validate()
+        } catch let error as AggregationError {
+            throw CoordinatorError(.invalidConfiguration, "aggregation.max_delta_norm: \(error.reason)")
+        }
+        guard aggregation.maxUpdateExamples >= 1 else {
+            throw CoordinatorError(.invalidConfiguration, "aggregation.max_update_examples is \(aggregation.maxUpdateExamples); must be ≥ 1")
+        }
+        guard evaluation.gate.maxParameterGrowth >= 1, evaluation.gate.maxParameterGrowth.isFinite else {
+            throw CoordinatorError(.invalidConfiguration, "evaluation.max_parameter_growth is \(evaluation.gate.maxParameterGrowth); must be ≥ 1")
         }
         guard transfers.concurrentSends >= 1 else {
             throw CoordinatorError(.invalidConfiguration, "transfers.concurrent_sends is \(transfers.concurrentSends); must be ≥ 1")

@@ -76,34 +76,33 @@ extension CoordinatorEngine {
         perform(actions)
     }
 
-    /// Everything that may refuse an update happens before any sum or journal row changes.
+    /// Everything that may refuse an update happens before the machine counts it: the round
+    /// checks, every reported field (example count, metrics), the tensors, then the fold into a
+    /// copy of the sums. Once the machine has counted the update nothing can throw its actions away.
     private func accept(_ update: IncomingUpdate) throws -> [RoundAction] {
         // Round, selection, duplicate and base version first (LATE / NOT_EXPECTED are about the
-        // round, whatever the tensors hold), then the tensors, then the machine commits.
+        // round, whatever the tensors hold), then the update's fields, then the machine commits.
         guard var work, work.round.id == update.roundID, machine.isCollecting else {
             _ = try machine.updateReceived(from: update.clientID, roundID: update.roundID, baseVersion: update.baseVersion,
                                            examples: update.examples, now: .now)
             throw RoundError(.unknownRound, "update from \(update.clientID) names round \(update.roundID), which is not collecting")
         }
         try Self.precheck(update, round: work.round)
+        try work.aggregator.policy.validate(client: update.clientID, examples: update.update.numExamples, metrics: update.metrics)
         let vectors = try update.vectors(layout: layout)
         let client = ClientUpdate(
             clientID: update.clientID, roundID: update.roundID, baseVersion: Int64(update.baseVersion),
             layout: work.aggregator.policy.layout, delta: vectors.delta, fisher: vectors.fisher, examples: update.examples)
-        _ = try work.aggregator.policy.validate(client)
         if work.aggregator.rule.needsFisher && vectors.fisher == nil {
             throw AggregationError(.missingFisher, "client '\(update.clientID)': the round aggregates Fisher-weighted and the update carries no Fisher", clientID: update.clientID)
         }
+        // Validates the tensors and folds into this copy; the round's sums change only below.
+        try work.fold(client, metrics: update.metrics, bytes: update.bytes)
         let actions = try machine.updateReceived(from: update.clientID, roundID: update.roundID, baseVersion: update.baseVersion,
                                                  examples: update.examples, now: .now)
-        try work.fold(client, metrics: update.metrics, bytes: update.bytes)
         work.round.accepted[update.clientID] = update.examples
         self.work = work
-        do {
-            try registry.recordUpdate(round: Int64(update.roundID), clientID: update.clientID, examples: update.examples, digest: vectors.digest)
-        } catch {
-            logger.error("could not journal an accepted update", metadata: ["round.id": "\(update.roundID)", "client.id": "\(update.clientID)", "reason": "\(error)"])
-        }
+        journal(.recordUpdate(round: update.roundID, clientID: update.clientID, examples: update.examples, digest: vectors.digest))
         if work.round.accepted.count == 1 { pause(at: .collecting, round: update.roundID) }
         return actions
     }

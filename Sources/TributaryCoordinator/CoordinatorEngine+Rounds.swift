@@ -33,13 +33,17 @@ extension CoordinatorEngine {
         guard let id = actions.compactMap({ if case .offer(let round) = $0 { round.id } else { nil } }).first else {
             throw CoordinatorError(.roundRefused, "the round machine started no round")
         }
+        if let failure = startFailure, failure.round == id {
+            throw CoordinatorError(.roundRefused, "round \(id) \(failure.reason)")
+        }
         return id
     }
 
     static func makeWork(_ round: Round, live: GlobalModel, full: ParameterSet, configuration: CoordinatorConfiguration, now: ContinuousClock.Instant) throws -> RoundWork {
         let policy = try UpdatePolicy(
             layout: live.checkpoint.spec.parameterLayout, roundID: round.id, baseVersion: Int64(round.baseVersion),
-            maxDeltaNorm: configuration.aggregation.maxDeltaNorm)
+            maxDeltaNorm: configuration.aggregation.deltaNormBound.limit(base: live.parameters),
+            maxExamples: configuration.aggregation.maxUpdateExamples)
         let aggregator = try StreamingAggregator(policy: policy, rule: configuration.aggregation.rule)
         let remaining = now < round.deadline ? round.deadline - now : .zero
         let plan = Self.wirePlan(live.checkpoint, overrides: configuration.plan, rule: configuration.aggregation.rule,
@@ -53,6 +57,7 @@ extension CoordinatorEngine {
     }
 
     private func offer(_ round: Round) {
+        flushJournal()
         do {
             var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: .now)
             try registry.openRound(
@@ -72,12 +77,13 @@ extension CoordinatorEngine {
             emit(.roundStarted(round: round.id, baseVersion: round.baseVersion, offeredTo: offered))
         } catch {
             logger.error("could not start round \(round.id)", metadata: ["round.id": "\(round.id)", "reason": "\(error)"])
-            abandon(round, reason: "could not start: \(error)")
+            startFailure = (round.id, "could not start: \(error)")
+            perform(machine.roundFailed(round.id, reason: "could not start: \(error)", now: .now))
         }
     }
 
     private func abandon(_ round: Round, reason: String) {
-        abandonInJournal(round.id, reason: reason)
+        journal(.abandon(round: round.id, reason: reason))
         work = nil
         metrics.roundsAbandoned.increment()
         logger.info("round abandoned", metadata: ["round.id": "\(round.id)", "reason": "\(reason)"])
@@ -89,8 +95,7 @@ extension CoordinatorEngine {
     private func close(_ round: Round) {
         guard let work, work.round.id == round.id else {
             logger.error("round \(round.id) closed with no running sums", metadata: ["round.id": "\(round.id)"])
-            abandon(round, reason: "no running sums for the round")
-            perform(machine.roundFinished(promotedVersion: nil, now: .now))
+            perform(machine.roundFailed(round.id, reason: "no running sums for the round", now: .now))
             return
         }
         self.work = nil
@@ -133,10 +138,9 @@ extension CoordinatorEngine {
             }
         } catch {
             logger.error("round \(round.id) could not be committed", metadata: ["round.id": "\(round.id)", "reason": "\(error)"])
-            promoted = nil
-            abandonInJournal(round.id, reason: "commit failed: \(error)")
-            metrics.roundsAbandoned.increment()
-            emit(.roundAbandoned(round: round.id, reason: "commit failed: \(error)"))
+            // The abandon (journal, event, rounds.max_rounds) and the retry are the machine's decision.
+            perform(machine.roundFailed(round.id, reason: "commit failed: \(error)", now: .now))
+            return
         }
         roundEnded()
         perform(machine.roundFinished(promotedVersion: promoted, now: .now))
@@ -174,7 +178,7 @@ extension CoordinatorEngine {
         }
     }
 
-    private func wake(at instant: ContinuousClock.Instant) {
+    func wake(at instant: ContinuousClock.Instant) {
         guard timers[instant] == nil else { return }
         timers[instant] = Task { [weak self] in
             try? await Task.sleep(until: instant, clock: .continuous)
@@ -186,6 +190,7 @@ extension CoordinatorEngine {
     private func fired(_ instant: ContinuousClock.Instant) {
         timers[instant] = nil
         guard stopReason == nil else { return }
+        flushJournal()
         perform(machine.tick(now: .now))
     }
 

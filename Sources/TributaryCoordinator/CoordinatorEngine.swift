@@ -29,6 +29,11 @@ actor CoordinatorEngine {
     var nextToken: UInt64 = 0
     var work: RoundWork?
     var timers: [ContinuousClock.Instant: Task<Void, Never>] = [:]
+    /// Journal writes the registry refused, oldest first, retried on each wake-up and before a
+    /// round opens (so the journal never keeps a round `collecting` that this process ended).
+    var pendingJournal: [PendingJournalWrite] = []
+    /// Why the last round that failed to open did (for the operator's `round start`).
+    var startFailure: (round: UInt64, reason: String)?
     var roundsEnded = 0
     /// False while start-up resolves the previous process's rounds.
     var countsRounds = false
@@ -167,7 +172,7 @@ actor CoordinatorEngine {
         for timer in timers.values { timer.cancel() }
         timers = [:]
         if let work, machine.isCollecting {
-            abandonInJournal(work.round.id, reason: "coordinator stopped while collecting (\(reason))")
+            journal(.abandon(round: work.round.id, reason: "coordinator stopped while collecting (\(reason))"))
             emit(.roundAbandoned(round: work.round.id, reason: "coordinator stopped while collecting (\(reason))"))
             self.work = nil
         }
@@ -180,12 +185,4 @@ actor CoordinatorEngine {
         stopSignal.finish()
     }
 
-    func abandonInJournal(_ round: UInt64, reason: String) {
-        do {
-            let record = try registry.round(Int64(round))
-            if !record.state.isFinished { try registry.abandonRound(Int64(round), reason: reason) }
-        } catch {
-            logger.error("could not journal the abandon of round \(round)", metadata: ["round.id": "\(round)", "reason": "\(error)"])
-        }
-    }
 }

@@ -26,7 +26,8 @@ struct RoundCloser {
         let candidate = live.next(version: candidateVersion, outcome: outcome)
         let evaluations = heldOut.evaluate(parent: try live.checkpoint.model(), candidate: try candidate.checkpoint.model())
         let clientAccuracy = useClientMetrics ? work.tally.accuracy : nil
-        let decision = gate.decide(tasks: evaluations, clientAccuracy: clientAccuracy)
+        let decision = gate.decide(tasks: evaluations, clientAccuracy: clientAccuracy,
+                                   parameters: (live.parameters, candidate.parameters, live.checkpoint.spec.parameterLayout))
         var metrics: [String: Double] = [
             "round.updates": Double(outcome.aggregate.participants.count),
             "round.examples": Double(outcome.aggregate.totalExamples),

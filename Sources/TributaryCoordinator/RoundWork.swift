@@ -12,7 +12,7 @@ struct RoundWork: Sendable {
     let startedAt: ContinuousClock.Instant
     let offer: RoundOffer
 
-    /// Folds an update the round machine accepted (already validated against the policy).
+    /// Validates `update` against the policy and folds it; a throw leaves the work as it was.
     mutating func fold(_ update: ClientUpdate, metrics: [String: Double], bytes: Int) throws {
         try aggregator.fold(update)
         tally.add(metrics: metrics, examples: update.examples)

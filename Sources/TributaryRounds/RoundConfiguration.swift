@@ -26,11 +26,14 @@ public struct RoundConfiguration: Sendable, Equatable {
     public var requireCharging: Bool
     /// Seed of the client selection.
     public var seed: UInt64
+    /// After the coordinator failed to open or commit a round (a full disk, a locked database),
+    /// the trigger is consulted again after this delay, not at once (no hot loop).
+    public var retryAfter: Duration
 
     public init(
         targetUpdates: Int, overSelection: Double = 1.3, quorum: Int? = nil, collectTimeout: Duration = .seconds(60),
         trigger: Trigger = .manual, minimumExamples: Int = 1, skipMetered: Bool = false, requireCharging: Bool = false,
-        seed: UInt64 = 1
+        seed: UInt64 = 1, retryAfter: Duration = .seconds(10)
     ) throws {
         self.targetUpdates = targetUpdates
         self.overSelection = overSelection
@@ -41,6 +44,7 @@ public struct RoundConfiguration: Sendable, Equatable {
         self.skipMetered = skipMetered
         self.requireCharging = requireCharging
         self.seed = seed
+        self.retryAfter = retryAfter
         try validate()
     }
 
@@ -58,6 +62,7 @@ public struct RoundConfiguration: Sendable, Equatable {
             throw RoundError(.invalidConfiguration, "rounds: quorum must be in 1...\(targetUpdates) (the target), got \(quorum)")
         }
         guard collectTimeout > .zero else { throw RoundError(.invalidConfiguration, "rounds: collect timeout must be positive, got \(collectTimeout)") }
+        guard retryAfter > .zero else { throw RoundError(.invalidConfiguration, "rounds: retry delay must be positive, got \(retryAfter)") }
         guard minimumExamples >= 0 else { throw RoundError(.invalidConfiguration, "rounds: minimum examples must be ≥ 0, got \(minimumExamples)") }
         switch trigger {
         case .readyClients(let count) where count < 1:

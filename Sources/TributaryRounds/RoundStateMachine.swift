@@ -7,7 +7,9 @@ import TributaryNumerics
 /// update per selected client until the target count or the deadline, then closes if the quorum is
 /// met and is abandoned otherwise. Updates for another round, from unselected clients, twice from
 /// one client, or trained from another version are refused with their own code. Every wait has a
-/// deadline: the machine asks for a wake-up at each one.
+/// deadline: the machine asks for a wake-up at each one. Every way out of a round (closed,
+/// rejected, abandoned, failed to open or commit) returns to the trigger's decision; after a
+/// failure of the coordinator itself the trigger waits `retryAfter` first.
 public struct RoundStateMachine: Sendable {
     private enum State: Sendable, Equatable {
         case idle
@@ -28,6 +30,8 @@ public struct RoundStateMachine: Sendable {
     /// Selected clients of the current round that disconnected after it started (and have not
     /// come back). A restored round's clients are not in it: they are expected to reconnect.
     private var departed: Set<String> = []
+    /// No round starts by trigger before this instant (set when opening or committing a round failed).
+    private var holdOffUntil: ContinuousClock.Instant?
 
     public init(configuration: RoundConfiguration, currentVersion: UInt64, nextRoundID: UInt64 = 1, now: ContinuousClock.Instant) {
         self.configuration = configuration
@@ -136,8 +140,20 @@ public struct RoundStateMachine: Sendable {
         if let promotedVersion { currentVersion = promotedVersion }
         endedRounds.insert(round.id)
         state = .idle
-        if case .schedule = configuration.trigger { return scheduleNext(now: now) }
-        return startIfTriggered(now: now)
+        return nextDecision(now: now)
+    }
+
+    /// The shell could not carry out the round's `offer` or `close` (the journal or the registry
+    /// refused a write: a full disk, a read-only or locked database). The round is abandoned and
+    /// the trigger decides again after `retryAfter`, so a failure that repeats cannot spin.
+    public mutating func roundFailed(_ roundID: UInt64, reason: String, now: ContinuousClock.Instant) -> [RoundAction] {
+        guard let round = currentRound, round.id == roundID else { return [] }
+        endedRounds.insert(round.id)
+        state = .idle
+        let retry = now + configuration.retryAfter
+        holdOffUntil = retry
+        if case .schedule = configuration.trigger { nextScheduledStart = retry }
+        return [.abandon(round, reason: reason)] + startIfTriggered(now: now)
     }
 
     /// After a restart: the journal says `round` was collecting. Without its in-memory sums the
@@ -158,6 +174,13 @@ public struct RoundStateMachine: Sendable {
 
     private mutating func startIfTriggered(now: ContinuousClock.Instant) -> [RoundAction] {
         guard case .idle = state else { return [] }
+        if let until = holdOffUntil {
+            guard now >= until else {
+                if case .manual = configuration.trigger { return [] }
+                return [.wakeUp(at: until)]
+            }
+            holdOffUntil = nil
+        }
         let eligible = population.eligible(under: configuration)
         switch configuration.trigger {
         case .manual:
@@ -202,11 +225,12 @@ public struct RoundStateMachine: Sendable {
         endedRounds.insert(round.id)
         state = .idle
         let why = "\(reason) with \(round.accepted.count) of \(configuration.quorum) required updates"
-        return [.abandon(round, reason: why)] + scheduleNext(now: now)
+        return [.abandon(round, reason: why)] + nextDecision(now: now)
     }
 
-    private mutating func scheduleNext(now: ContinuousClock.Instant) -> [RoundAction] {
-        guard case .schedule(let interval) = configuration.trigger else { return [] }
+    /// After a round ended: the next scheduled start, or the trigger's decision now.
+    private mutating func nextDecision(now: ContinuousClock.Instant) -> [RoundAction] {
+        guard case .schedule(let interval) = configuration.trigger else { return startIfTriggered(now: now) }
         nextScheduledStart = now + interval
         return [.wakeUp(at: now + interval)]
     }

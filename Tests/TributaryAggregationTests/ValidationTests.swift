@@ -23,6 +23,7 @@ import TributaryNumerics
         ("NaN fisher", Fixtures.update("fn", [0, 0, 0, 0], fisher: [0, 0, .nan, 0], n: 1), .nonFiniteFisher, ["'fn'", "fisher[2]", "nan"]),
         ("negative fisher", Fixtures.update("fneg", [0, 0, 0, 0], fisher: [0, -0.5, 0, 0], n: 1), .negativeFisher, ["'fneg'", "fisher[1]", "-0.5"]),
         ("norm", Fixtures.update("big", [300, 400, 0, 0], n: 1), .normTooLarge, ["'big'", "norm", "500", "100"]),
+        ("absurd n", Fixtures.update("many", [0, 0, 0, 0], n: 1_000_000_000_000_000), .tooManyExamples, ["'many'", "examples", "1000000000000000", "1000000"]),
         ("duplicate", Fixtures.update("good", [0, 0, 0, 0], n: 1), .duplicateClient, ["'good'", "round 7"]),
     ]
 
@@ -72,5 +73,30 @@ import TributaryNumerics
         #expect { try UpdatePolicy(layout: ParameterLayout(), roundID: 1, baseVersion: 1) } throws: {
             ($0 as? AggregationError)?.code == .invalidConfiguration
         }
+    }
+
+    @Test func reportedFieldsAreCheckedAsSentBeforeAnyNarrowing() throws {
+        let policy = try Fixtures.policy()
+        func refusal(_ examples: UInt64, _ metrics: [String: Double] = [:]) -> AggregationError? {
+            do { try policy.validate(client: "e", examples: examples, metrics: metrics); return nil } catch { return error as? AggregationError }
+        }
+        #expect(refusal(1_000_000) == nil && refusal(1, ["eval.accuracy": 0.5]) == nil)
+        for count: UInt64 in [1 << 63, .max, 1_000_001] {
+            let error = try #require(refusal(count))
+            #expect(error.code == .tooManyExamples && error.reason.contains("num_examples is \(count), must be in 1...1000000"), "\(error)")
+        }
+        #expect(refusal(0)?.code == .nonPositiveExamples)
+        let metric = try #require(refusal(5, ["a": 1, "eval.loss": .infinity]))
+        #expect(metric.code == .nonFiniteMetric && metric.reason.contains("metrics[\"eval.loss\"] is inf"), "\(metric)")
+    }
+
+    @Test func theDefaultDeltaBoundIsRelativeToTheBaseModel() throws {
+        #expect(DeltaNormBound.default == .relative(ratio: 10))
+        #expect(DeltaNormBound.default.limit(base: [3, 4]) == 50)
+        #expect(DeltaNormBound.default.limit(base: [0, 0.1]) == 10, "a model near zero is measured as 1")
+        #expect(DeltaNormBound.absolute(7).limit(base: [3, 4]) == 7)
+        #expect(DeltaNormBound.off.limit(base: [3, 4]) == .infinity)
+        #expect(throws: AggregationError.self) { try DeltaNormBound.absolute(0).validate() }
+        #expect(throws: AggregationError.self) { try DeltaNormBound.relative(ratio: .nan).validate() }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TributaryAggregation
 import TributaryConfig
 @testable import TributaryCoordinator
 import TributaryRounds
@@ -20,6 +21,10 @@ import TributaryRounds
         #expect(configuration.rounds.collectTimeout == .seconds(60))
         #expect(configuration.maxRounds == nil && configuration.readyOnHello)
         #expect(configuration.aggregation == .init())
+        // Absurd updates and candidates are refused by default.
+        #expect(configuration.aggregation.deltaNormBound == .relative(ratio: 10) && configuration.aggregation.maxUpdateExamples == 1_000_000)
+        #expect(configuration.evaluation.gate.maxParameterGrowth == 10)
+        #expect(configuration.rounds.retryAfter == .seconds(10))
         #expect(configuration.evaluation.heldOut.isEmpty)
         #expect(configuration.admin?.description == "127.0.0.1:7480")
         #expect(configuration.pauseAt == nil)
@@ -41,6 +46,16 @@ import TributaryRounds
         #expect(configuration.listen.port == 9443)
     }
 
+    @Test func theDeltaBoundIsAutoOffOrANumber() throws {
+        func bound(_ overrides: String...) throws -> DeltaNormBound {
+            try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: overrides).aggregation.deltaNormBound
+        }
+        #expect(try bound("aggregation.max_delta_norm=off") == .off)
+        #expect(try bound("aggregation.max_delta_norm=2.5") == .absolute(2.5))
+        #expect(try bound("aggregation.max_delta_ratio=3") == .relative(ratio: 3))
+        #expect(try bound("aggregation.max_delta_norm=auto", "aggregation.max_delta_ratio=3") == .relative(ratio: 3))
+    }
+
     @Test(arguments: [
         ("rounds.target_updates=0", "rounds.target_updates is \"0\"; must be in 1...1000000"),
         ("rounds.quorum=5", "rounds.quorum is \"5\"; must be in 1...2"),
@@ -52,6 +67,11 @@ import TributaryRounds
         ("tls.idle_timeout=5s", "tls.idle_timeout is \"5s\"; must be longer than tls.heartbeat"),
         ("transfers.concurrent_receives=0", "transfers.concurrent_receives is \"0\"; must be in 1...100000"),
         ("transfers.read_bytes=512", "transfers.read_bytes is \"512\"; must be in 1024...16777216"),
+        ("aggregation.max_delta_norm=0", "aggregation.max_delta_norm is \"0\"; must be auto, off or a number in (0, 1e12] (0 no longer means no bound: write off)"),
+        ("aggregation.max_delta_norm=none", "aggregation.max_delta_norm is \"none\"; must be auto, off or a number"),
+        ("aggregation.max_update_examples=0", "aggregation.max_update_examples is \"0\"; must be in 1...1000000000000"),
+        ("evaluation.max_parameter_growth=0.5", "evaluation.max_parameter_growth is \"0.5\"; must be in 1.0...1000000.0"),
+        ("rounds.retry_after=0s", "rounds.retry_after is \"0s\"; must be between"),
     ])
     func badValuesFailWithOneLineNamingKeyAndValue(override: String, expected: String) throws {
         do {

@@ -46,6 +46,8 @@ struct TestEdge: Sendable {
     let id: String
     let data: Dataset
     let transport: EdgeTransportConfiguration
+    /// Offers left unanswered first (a stalled edge), counted from the first.
+    var stalledOffers = 0
 
     struct Result: Sendable {
         var adopted: UInt64
@@ -58,9 +60,11 @@ struct TestEdge: Sendable {
         return try await EdgeClient.withSession(host: "127.0.0.1", port: port, hello: hello, configuration: transport, logger: Logger(label: "edge")) { _, connection in
             var held: (version: UInt64, parameters: [Float], layout: ParameterLayout)?
             var receipts: [UpdateReceipt.Status] = []
+            var stalls = stalledOffers
             while let message = try await connection.next() {
                 switch message {
                 case .roundOffer(let offer):
+                    guard stalls == 0 else { stalls -= 1; continue }
                     let update = try EdgeTrainer(local: nil, data: data, seed: 5).answer(offer).update
                     try await connection.send(.update(update))
                 case .updateReceipt(let receipt):
@@ -90,13 +94,9 @@ struct TestEdge: Sendable {
 }
 
 @Suite(.serialized) struct LoopbackRoundsTests {
-    @Test(.timeLimit(.minutes(3)))
-    func threeEdgesTwoRoundsOverMutualTLS() async throws {
-        let world = try TestWorld(clients: 3, epochs: 2)
-        defer { world.remove() }
-        let fleet = try TestFleet(directory: world.directory)
-        var configuration = try world.configuration(target: 3, tls: fleet.tls)
-        configuration.maxRounds = 2
+    /// Runs a coordinator and `edges` until every edge adopted `version` and the coordinator
+    /// stopped by itself (`rounds.max_rounds`); returns its events and the edges' results.
+    func run(_ configuration: CoordinatorConfiguration, edges: [TestEdge], untilVersion version: UInt64) async throws -> (EventLog, [TestEdge.Result]) {
         let coordinator = Coordinator(configuration: configuration, logger: Logger(label: "coordinator"))
         let log = EventLog()
         let collector = Task { for await event in coordinator.events { log.append(event) } }
@@ -107,13 +107,24 @@ struct TestEdge: Sendable {
             if port == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         let bound = try #require(port)
-        let edges = try (0..<3).map { k in TestEdge(id: "edge-\(k)", data: world.shares[k], transport: try fleet.edge("edge-\(k)")) }
         let results = try await withThrowingTaskGroup(of: TestEdge.Result.self) { group in
-            for edge in edges { group.addTask { try await edge.run(port: bound, untilVersion: 3) } }
+            for edge in edges { group.addTask { try await edge.run(port: bound, untilVersion: version) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         try await service.value
         await collector.value
+        return (log, results)
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func threeEdgesTwoRoundsOverMutualTLS() async throws {
+        let world = try TestWorld(clients: 3, epochs: 2)
+        defer { world.remove() }
+        let fleet = try TestFleet(directory: world.directory)
+        var configuration = try world.configuration(target: 3, tls: fleet.tls)
+        configuration.maxRounds = 2
+        let edges = try (0..<3).map { k in TestEdge(id: "edge-\(k)", data: world.shares[k], transport: try fleet.edge("edge-\(k)")) }
+        let (log, results) = try await run(configuration, edges: edges, untilVersion: 3)
 
         let closed = log.all.compactMap { if case .roundClosed(let summary) = $0 { summary } else { nil } }
         #expect(closed.map(\.round) == [1, 2], "\(log.lines)")
@@ -131,5 +142,27 @@ struct TestEdge: Sendable {
         }
         #expect(log.lines.contains("version 3 released to 3 clients (3 as delta)"), "\(log.lines)")
         #expect(log.lines.last?.hasPrefix("coordinator stopped: 2 round(s) ended") == true, "\(log.lines)")
+    }
+
+    /// Issue 10, item 1: with `rounds.trigger: ready_clients`, a round abandoned below quorum is
+    /// followed by the next one with no operator action, though no edge says anything new.
+    @Test(.timeLimit(.minutes(3)))
+    func aRoundAbandonedBelowQuorumIsFollowedByTheNextOverMutualTLS() async throws {
+        let world = try TestWorld(clients: 3)
+        defer { world.remove() }
+        let fleet = try TestFleet(directory: world.directory)
+        var configuration = try world.configuration(target: 3, quorum: 3, timeout: .seconds(2), tls: fleet.tls)
+        configuration.maxRounds = 2
+        // Two of the three edges stall in round 1.
+        let edges = try (0..<3).map { k in
+            TestEdge(id: "edge-\(k)", data: world.shares[k], transport: try fleet.edge("edge-\(k)"), stalledOffers: k == 0 ? 0 : 1)
+        }
+        let (log, results) = try await run(configuration, edges: edges, untilVersion: 2)
+
+        #expect(log.lines.contains { $0.hasPrefix("round 1 abandoned: deadline passed with 1 of 3 required updates") }, "\(log.lines)")
+        let closed = log.all.compactMap { if case .roundClosed(let summary) = $0 { summary } else { nil } }
+        #expect(closed.map(\.round) == [2] && closed.allSatisfy { $0.promoted && $0.updates == 3 }, "\(log.lines)")
+        #expect(results.allSatisfy { $0.adopted == 2 })
+        #expect(results.map(\.receipts.count).sorted() == [1, 1, 2])
     }
 }

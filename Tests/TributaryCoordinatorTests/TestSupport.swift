@@ -116,3 +116,22 @@ struct FakeClient {
         await engine.received(IncomingUpdate(update, from: id), token: token)
     }
 }
+
+extension TestWorld {
+    /// An engine on this world's registry, started, its events in `log`.
+    func engine(_ configuration: CoordinatorConfiguration, log: EventLog) async throws -> CoordinatorEngine {
+        let engine = try CoordinatorEngine(configuration: configuration, logger: Logger(label: "test"), emit: { log.append($0) })
+        await engine.start()
+        return engine
+    }
+}
+
+/// Polls `condition` until it holds; `limit` decides failure only when something is stuck.
+func eventually(within limit: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws -> Bool {
+    let end = ContinuousClock.now + limit
+    while ContinuousClock.now < end {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}

@@ -36,4 +36,22 @@ import TributaryLearning
         #expect(evaluations.map(\.isNewest) == [false, true])
         #expect(gate.decide(tasks: evaluations).promote)
     }
+
+    @Test func refusesANonFiniteOrExplodedCandidateWithNoHeldOutSet() {
+        let layout = ParameterLayout([(name: "dense1.weight", shape: [2, 2]), (name: "dense1.bias", shape: [2])])
+        let parent: [Float] = [3, 0, 0, 4, 0, 0]  // norm 5
+        var broken = parent
+        broken[5] = .nan
+        let nan = gate.decide(tasks: [], parameters: (parent, broken, layout))
+        #expect(!nan.promote && nan.reasons == ["candidate parameter dense1.bias[1] is nan; every parameter must be finite"])
+
+        let exploded = gate.decide(tasks: [], parameters: (parent, [30, 0, 0, 40, 0, 1e19], layout))
+        #expect(!exploded.promote)
+        #expect(exploded.reasons == ["candidate parameter norm is 1e+19, 2e+18 times its parent's 5; at most 10.0 times is allowed"])
+
+        // Ten times the parent's norm is allowed; a parent near zero is measured as 1.
+        #expect(gate.decide(tasks: [], parameters: (parent, [30, 0, 0, 40, 0, 0], layout)).promote)
+        #expect(gate.decide(tasks: [], parameters: ([0, 0, 0, 0, 0, 0], [6, 0, 0, 8, 0, 0], layout)).promote)
+        #expect(!gate.decide(tasks: [], parameters: ([0, 0, 0, 0, 0, 0], [6, 0, 0, 8, 0, 1], layout)).promote)
+    }
 }

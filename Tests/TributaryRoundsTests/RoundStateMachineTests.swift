@@ -119,6 +119,58 @@ import TributaryRounds
         #expect(connect(&notReady, 5, examples: 0).isEmpty)  // below minimumExamples = 1
     }
 
+    @Test func aRoundAbandonedBelowQuorumIsFollowedByTheNextRoundWithoutAnOperator() throws {
+        var m = try machine(target: 3, quorum: 3, trigger: .readyClients(3))
+        let first = try #require(offered(connect(&m, 3)))
+        _ = try m.updateReceived(from: first.selected[0], roundID: first.id, baseVersion: 7, examples: 10, now: t0)
+        // Two of three stalled: abandoned at the deadline, and the same three clients are still ready.
+        let actions = m.tick(now: first.deadline)
+        guard case .abandon(let abandoned, _) = actions.first else { Issue.record("\(actions)"); return }
+        #expect(abandoned.id == first.id)
+        let second = try #require(offered(actions), "no round followed the abandoned one: \(actions)")
+        #expect(second.id == first.id + 1 && second.selected.count == 3)
+
+        // Every selected client gone: abandoned at once; the trigger waits for enough ready clients.
+        for client in second.selected.prefix(2) { _ = m.clientDisconnected(client, now: t0) }
+        let gone = m.clientDisconnected(second.selected[2], now: t0)
+        guard case .abandon = gone.first else { Issue.record("\(gone)"); return }
+        #expect(offered(gone) == nil && !m.isCollecting)
+        #expect(offered(connect(&m, 3)) != nil)
+    }
+
+    @Test func aRoundTheShellCouldNotOpenOrCommitIsAbandonedAndRetriedAfterTheDelay() throws {
+        var m = try machine(target: 2, trigger: .readyClients(2))
+        let first = try #require(offered(connect(&m, 2)))
+        // Opening failed (the journal could not be written): abandoned once, retried after rounds.retry_after.
+        let failed = m.roundFailed(first.id, reason: "could not start: disk full", now: t0)
+        #expect(failed == [.abandon(first, reason: "could not start: disk full"), .wakeUp(at: t0 + .seconds(10))])
+        #expect(!m.isCollecting)
+        #expect(m.roundFailed(first.id, reason: "again", now: t0).isEmpty, "a round is abandoned once")
+        #expect(throws: RoundError.self) { try m.updateReceived(from: first.selected[0], roundID: first.id, baseVersion: 7, examples: 1, now: t0) }
+        // Client events during the delay do not start a round (no hot loop on a full disk).
+        #expect(offered(connect(&m, 2)) == nil)
+        #expect(m.tick(now: t0 + .seconds(9)) == [.wakeUp(at: t0 + .seconds(10))])
+        let second = try #require(offered(m.tick(now: t0 + .seconds(10))))
+        #expect(second.id == first.id + 1)
+        // The first round's deadline passes during the second: nothing is abandoned twice.
+        #expect(m.tick(now: first.deadline).isEmpty)
+
+        // A commit that failed: the closing round ends, and the trigger decides after the delay.
+        for client in second.selected { _ = try m.updateReceived(from: client, roundID: second.id, baseVersion: 7, examples: 1, now: t0 + .seconds(11)) }
+        let closing = try #require(m.currentRound)
+        let commit = m.roundFailed(second.id, reason: "commit failed: disk full", now: t0 + .seconds(12))
+        #expect(commit == [.abandon(closing, reason: "commit failed: disk full"), .wakeUp(at: t0 + .seconds(22))])
+        #expect(m.currentVersion == 7 && m.currentRound == nil)
+        #expect(offered(m.tick(now: t0 + .seconds(22))) != nil)
+
+        // Under a manual trigger the operator decides when to try again.
+        var manual = try machine(target: 1)
+        _ = connect(&manual, 1)
+        let round = try #require(offered(try manual.startRequested(now: t0)))
+        #expect(manual.roundFailed(round.id, reason: "disk full", now: t0) == [.abandon(round, reason: "disk full")])
+        #expect(offered(try manual.startRequested(now: t0)) != nil)
+    }
+
     @Test func restartResumesAnEmptyRoundAndAbandonsAPartialOne() throws {
         var m = try machine()
         let empty = Round(id: 4, baseVersion: 7, selected: ["a", "b"], accepted: [:], startedAt: t0, deadline: t0 + .seconds(20))
