@@ -17,22 +17,33 @@ struct AdminEndpointTests {
         return path
     }
 
+    /// `AdminClient.request` (blocking) on a thread of its own: blocking a cooperative thread
+    /// could starve the admin server's own task on a loaded 2-core machine.
+    static func request(_ method: String, _ path: String, at endpoint: Endpoint, token: String? = nil) async throws -> AdminClient.Answer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try AdminClient.request(method, path, at: endpoint, token: token, timeout: .seconds(60)) })
+            }
+        }
+    }
+
     @Test("with a token, a request without it or with a wrong one is answered 401; with it, 200")
     func bearerToken() async throws {
         let api = AdminAPI(startRound: { 7 }, status: { .unavailable }, token: AdminToken(Self.token))
         let server = try await AdminHTTPServer.start(api: api, host: "127.0.0.1", port: 0)
         let endpoint = Endpoint(host: "127.0.0.1", port: server.port)
-        let missing = try AdminClient.request("POST", "/v1/rounds", at: endpoint)
+        let missing = try await Self.request("POST", "/v1/rounds", at: endpoint)
         #expect(missing.status == 401)
         #expect(missing.body.contains("POST /v1/rounds sent no Authorization header"), "\(missing.body)")
         for wrong in ["wrong", Self.token + "x", String(Self.token.dropLast()), Self.token + String(repeating: "x", count: 256)] {
-            let answer = try AdminClient.request("POST", "/v1/rounds", at: endpoint, token: wrong)
+            let answer = try await Self.request("POST", "/v1/rounds", at: endpoint, token: wrong)
             #expect(answer.status == 401, "\(wrong)")
             #expect(!answer.body.contains(wrong), "the presented token is never echoed")
         }
-        let started = try AdminClient.request("POST", "/v1/rounds", at: endpoint, token: Self.token)
+        let started = try await Self.request("POST", "/v1/rounds", at: endpoint, token: Self.token)
         #expect(started.status == 201 && started.body == "{\"round\":7}")
-        #expect(try AdminClient.request("GET", "/v1/status", at: endpoint, token: Self.token).status == 200)
+        let status = try await Self.request("GET", "/v1/status", at: endpoint, token: Self.token)
+        #expect(status.status == 200)
         await server.close()
     }
 
@@ -123,8 +134,9 @@ struct AdminEndpointTests {
         let answers = PortBox()
         let started = try await startUpLine(configuration) { coordinator in
             let endpoint = Endpoint(host: "127.0.0.1", port: await coordinator.adminPort ?? 0)
-            answers.set(try AdminClient.request("GET", "/v1/status", at: endpoint).status,
-                        try AdminClient.request("GET", "/v1/status", at: endpoint, token: Self.token).status)
+            let anonymous = try await Self.request("GET", "/v1/status", at: endpoint)
+            let authenticated = try await Self.request("GET", "/v1/status", at: endpoint, token: Self.token)
+            answers.set(anonymous.status, authenticated.status)
         }
         #expect(answers.get() == (401, 200))
         let line = try #require(started)
