@@ -5,8 +5,8 @@ import Foundation
 /// The transport calls ``check(modificationTime:)`` whenever it likes (say, on each new
 /// connection, or from its own periodic task) with the file's current modification time, and
 /// re-reads the file only when asked to. A reload that fails to parse keeps the previous list
-/// (the transport logs the error); a file that disappears also keeps the previous list, so
-/// deleting `revoked.txt` never silently un-revokes anyone.
+/// (the transport logs the error); a file that disappears also keeps the previous list and is
+/// reported as an error, so deleting `revoked.txt` never silently un-revokes anyone.
 public struct DenyListWatcher: Sendable {
     /// What the caller should do now.
     public enum Decision: Sendable, Hashable {
@@ -44,14 +44,21 @@ public struct DenyListWatcher: Sendable {
 
     /// Convenience for the shell: stats `path`, and re-reads and parses it when it changed.
     /// - Returns: true when a new list was loaded.
-    /// - Throws: the parse or read error; the previous list stays in force.
+    /// - Throws: the parse or read error, or ``FleetCertificateError/Code/fileMissing`` when the
+    ///   file does not exist; the previous list stays in force. A security list fails closed:
+    ///   the caller decides whether a missing file may be ignored, never this method.
     @discardableResult
     public mutating func refresh(path: String) throws -> Bool {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         let modificationTime = attributes?[.modificationDate] as? Date
         switch self.check(modificationTime: modificationTime) {
-        case .unchanged, .fileMissing:
+        case .unchanged:
             return false
+        case .fileMissing:
+            let kept = self.loadedModificationTime == nil
+                ? "no list was loaded yet"
+                : "the list loaded before stays in force (\(self.denyList.clientIDs.count) clients, \(self.denyList.serials.count) serials)"
+            throw FleetCertificateError(.fileMissing, reason: "\(path): deny list file does not exist; \(kept)")
         case .reload:
             let text = try PEMFile.readText(path, role: "deny list")
             self.loaded(try DenyList(parsing: text, source: path), modificationTime: modificationTime!)

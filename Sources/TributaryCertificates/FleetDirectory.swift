@@ -60,6 +60,11 @@ public struct FleetDirectory: Sendable {
             mode: FleetFile.publicMode,
             overwrite: force
         )
+        // An empty deny list, so a coordinator pointed at it starts (a configured but missing
+        // list refuses the start). An existing one is kept: its revocations by id still hold.
+        if !FleetFile.exists(self.denyListPath) {
+            try FleetFile.write(Self.denyListHeader, to: self.denyListPath, mode: FleetFile.publicMode, overwrite: false)
+        }
         return ca
     }
 

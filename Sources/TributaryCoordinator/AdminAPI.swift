@@ -5,7 +5,8 @@ import Foundation
 /// - `POST /v1/rounds`: start a round now → 201 `{"round": ID}`, or 409 with the machine's reason
 ///   (a round is running, too few eligible clients).
 /// - `GET /v1/status`: → 200 ``CoordinatorStatus``.
-/// Anything else: 404 or 405 naming the method and path.
+/// Anything else: 404 or 405 naming the method and path. With a token (`admin.token_file`),
+/// every request without `Authorization: Bearer <token>` is answered 401 first.
 public struct AdminAPI: Sendable {
     public struct Response: Sendable, Equatable {
         public var status: Int
@@ -14,13 +15,21 @@ public struct AdminAPI: Sendable {
 
     let startRound: @Sendable () async throws -> UInt64
     let status: @Sendable () async -> CoordinatorStatus
+    let token: AdminToken?
 
-    init(startRound: @escaping @Sendable () async throws -> UInt64, status: @escaping @Sendable () async -> CoordinatorStatus) {
+    init(startRound: @escaping @Sendable () async throws -> UInt64, status: @escaping @Sendable () async -> CoordinatorStatus,
+         token: AdminToken? = nil) {
         self.startRound = startRound
         self.status = status
+        self.token = token
     }
 
-    public func handle(method: String, path: String) async -> Response {
+    /// - Parameter authorization: the request's `Authorization` header, if any.
+    public func handle(method: String, path: String, authorization: String? = nil) async -> Response {
+        if let token, !token.accepts(authorization: authorization) {
+            let presented = authorization == nil ? "no Authorization header" : "an Authorization header that is not the configured bearer token"
+            return Self.error(401, "\(method) \(path) sent \(presented); send Authorization: Bearer <the token in admin.token_file>")
+        }
         switch (method, path) {
         case ("POST", "/v1/rounds"):
             do {

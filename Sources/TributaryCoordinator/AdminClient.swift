@@ -8,7 +8,7 @@ import Darwin
 import Foundation
 import TributaryTransport
 
-/// Calls the admin endpoint (`tributary round start|status`): one HTTP/1.1 request on loopback,
+/// Calls the admin endpoint (`tributary round start|status`): one HTTP/1.1 request,
 /// blocking, with a deadline, answered with the status code and the JSON body.
 public enum AdminClient {
     public struct Answer: Sendable, Equatable {
@@ -16,7 +16,9 @@ public enum AdminClient {
         public var body: String
     }
 
-    public static func request(_ method: String, _ path: String, at endpoint: Endpoint, timeout: Duration = .seconds(10)) throws -> Answer {
+    /// - Parameter token: sent as `Authorization: Bearer <token>` (the content of `admin.token_file`).
+    public static func request(_ method: String, _ path: String, at endpoint: Endpoint, token: String? = nil,
+                               timeout: Duration = .seconds(10)) throws -> Answer {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Darwin)
@@ -38,7 +40,8 @@ public enum AdminClient {
         guard connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             throw CoordinatorError(.badRequest, "admin address \(endpoint): cannot connect (\(String(cString: strerror(errno)))); is `tributary coordinator serve` running with admin.listen \(endpoint)?")
         }
-        let request = "\(method) \(path) HTTP/1.1\r\nHost: \(endpoint)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: \(endpoint)\r\n\(authorization)Content-Length: 0\r\nConnection: close\r\n\r\n"
         let sent = request.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, 0) }
         guard sent == request.utf8.count else { throw CoordinatorError(.badRequest, "admin address \(endpoint): send failed (errno \(errno))") }
         var response: [UInt8] = []

@@ -60,6 +60,8 @@ public final class Coordinator: Service, Sendable {
     public func run() async throws {
         let sink = self.sink
         defer { sink.finish() }
+        // The configuration is a struct of vars: check again what may have changed since init.
+        try configuration.validate()
         let engine: CoordinatorEngine
         // Welcome announces the live version at each handshake: set here, advanced on each release.
         let live = LiveModelVersion(0)
@@ -79,8 +81,9 @@ public final class Coordinator: Service, Sendable {
         let listening = configuration.listen
         await state.started(engine: engine, port: server.localAddress.port ?? listening.port, adminPort: admin?.port)
         await engine.start()
+        let adminBound = admin.map { $0.boundEndpoint ?? Endpoint(host: configuration.admin?.host ?? "?", port: $0.port) }
         sink.yield(.listening(host: server.localAddress.ipAddress ?? listening.host, port: server.localAddress.port ?? listening.port,
-                              adminPort: admin?.port, liveVersion: await engine.status().liveVersion))
+                              admin: adminBound, liveVersion: await engine.status().liveVersion))
 
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -119,10 +122,16 @@ public final class Coordinator: Service, Sendable {
             transport.session.heartbeatInterval = tls.heartbeat
             transport.session.idleTimeout = tls.idleTimeout
             transport.revocationCheck = tls.revocationCheck
+            transport.denyListOptional = tls.denyListOptional
+            transport.handshakeTimeout = tls.handshakeTimeout
+            transport.maxConnections = tls.maxConnections
+            transport.maxConnectionsPerAddress = tls.maxConnectionsPerAddress
             transport.concurrentReceives = configuration.transfers.concurrentReceives
             transport.readBytes = configuration.transfers.readBytes
             transport.writeBytes = configuration.transfers.writeBytes
             return try await CoordinatorServer.bind(host: configuration.listen.host, port: configuration.listen.port, configuration: transport, logger: logger)
+        } catch let error as TransportError where error.code == .invalidDenyList {
+            throw CoordinatorError(.startup, "tls.deny_list: \(error.reason)")
         } catch {
             throw CoordinatorError(.startup, "listen \(configuration.listen) with tls.certificate \(tls.certificate): \(error)")
         }
@@ -130,7 +139,9 @@ public final class Coordinator: Service, Sendable {
 
     private func startAdmin() async throws -> AdminHTTPServer? {
         guard let endpoint = configuration.admin else { return nil }
-        let api = AdminAPI(startRound: { [self] in try await requestRound() }, status: { [self] in (try? await status()) ?? .unavailable })
+        let token = try configuration.adminTokenFile.map { try AdminToken.read(path: $0) }
+        let api = AdminAPI(startRound: { [self] in try await requestRound() }, status: { [self] in (try? await status()) ?? .unavailable },
+                           token: token)
         do {
             return try await AdminHTTPServer.start(api: api, host: endpoint.host, port: endpoint.port)
         } catch {

@@ -43,7 +43,11 @@ extension CoordinatorConfiguration {
             denyList: try path(tlsSection, "deny_list"),
             heartbeat: try tlsSection.duration("heartbeat", default: .seconds(10), in: .milliseconds(100)...(.seconds(3600))),
             idleTimeout: try tlsSection.duration("idle_timeout", default: .seconds(30), in: .milliseconds(300)...(.seconds(86_400))),
-            revocationCheck: try tlsSection.duration("revocation_check", default: .seconds(5), in: .milliseconds(100)...(.seconds(3600))))
+            revocationCheck: try tlsSection.duration("revocation_check", default: .seconds(5), in: .milliseconds(100)...(.seconds(3600))),
+            denyListOptional: try tlsSection.bool("deny_list_optional", default: false),
+            handshakeTimeout: try tlsSection.duration("handshake_timeout", default: .seconds(10), in: .milliseconds(100)...(.seconds(600))),
+            maxConnections: try tlsSection.string("max_connections") == nil ? nil : try tlsSection.int("max_connections", default: 1, in: 1...10_000_000),
+            maxConnectionsPerAddress: try tlsSection.int("max_connections_per_address", default: 256, in: 1...10_000_000))
         guard tls.idleTimeout > tls.heartbeat else {
             throw tlsSection.invalid("idle_timeout", "must be longer than tls.heartbeat (\(tls.heartbeat))")
         }
@@ -149,6 +153,7 @@ extension CoordinatorConfiguration {
         let adminSection = reader.section("admin")
         let adminEndpoint = try endpoint(adminSection, "listen", default: "127.0.0.1:7480")
         let admin = try adminSection.bool("enabled", default: true) ? adminEndpoint : nil
+        let adminTokenFile = try path(adminSection, "token_file")
 
         let transfersSection = reader.section("transfers")
         let transfers = Transfers(
@@ -163,7 +168,7 @@ extension CoordinatorConfiguration {
             return try CoordinatorConfiguration(
                 tls: tls, registryDirectory: registryDirectory, initialCheckpoint: initialCheckpoint, listen: listen, rounds: rounds,
                 readyOnHello: readyOnHello, maxRounds: maxRounds, plan: plan, aggregation: aggregation, evaluation: evaluation, admin: admin,
-                transfers: transfers)
+                transfers: transfers, adminTokenFile: adminTokenFile)
         } catch let error as CoordinatorError {
             throw CoordinatorError(error.code, "\(reader.source): \(error.reason)")
         }

@@ -23,8 +23,12 @@ public struct CoordinatorConfiguration: Sendable {
     public var plan: PlanOverrides
     public var aggregation: Aggregation
     public var evaluation: EvaluationSettings
-    /// The admin HTTP endpoint (`POST /v1/rounds`, `GET /v1/status`); nil disables it.
+    /// The admin HTTP endpoint (`POST /v1/rounds`, `GET /v1/status`); nil disables it. It can
+    /// start rounds, so a host other than loopback requires ``adminTokenFile``.
     public var admin: Endpoint?
+    /// A file (mode 0600) holding the bearer token every admin request must carry
+    /// (`Authorization: Bearer …`); nil: no authentication, loopback only.
+    public var adminTokenFile: String?
     public var transfers: Transfers
     /// A test hook: stop (print a line and sleep) when a round reaches this point.
     public var pauseAt: PausePoint?
@@ -35,15 +39,30 @@ public struct CoordinatorConfiguration: Sendable {
         /// The fleet CA that signs client certificates.
         public var ca: String
         /// Revoked client ids / serials (`tributary certs revoke`); re-read on each connection, and
-        /// every `revocationCheck` for the clients already connected.
+        /// every `revocationCheck` for the clients already connected. Read at start: a missing
+        /// file (unless `denyListOptional`) or a bad line stops the start.
         public var denyList: String?
+        /// A missing `denyList` file is allowed at start (nobody revoked until it appears).
+        public var denyListOptional: Bool
         public var heartbeat: Duration
         public var idleTimeout: Duration
         /// A client revoked while connected is cut off within this interval.
         public var revocationCheck: Duration
+        /// A connection that has not completed its TLS handshake this long after accept is closed.
+        public var handshakeTimeout: Duration
+        /// Connections held at once in all; nil: the file-descriptor limit minus 256.
+        public var maxConnections: Int?
+        /// Connections held at once from one source address.
+        public var maxConnectionsPerAddress: Int
 
         public init(certificate: String, key: String, ca: String, denyList: String? = nil,
-                    heartbeat: Duration = .seconds(10), idleTimeout: Duration = .seconds(30), revocationCheck: Duration = .seconds(5)) {
+                    heartbeat: Duration = .seconds(10), idleTimeout: Duration = .seconds(30), revocationCheck: Duration = .seconds(5),
+                    denyListOptional: Bool = false, handshakeTimeout: Duration = .seconds(10), maxConnections: Int? = nil,
+                    maxConnectionsPerAddress: Int = 256) {
+            self.denyListOptional = denyListOptional
+            self.handshakeTimeout = handshakeTimeout
+            self.maxConnections = maxConnections
+            self.maxConnectionsPerAddress = maxConnectionsPerAddress
             self.revocationCheck = revocationCheck
             self.certificate = certificate
             self.key = key
@@ -155,8 +174,10 @@ public struct CoordinatorConfiguration: Sendable {
         tls: TLS, registryDirectory: String, initialCheckpoint: String? = nil, listen: Endpoint = Endpoint(host: "127.0.0.1", port: 7443),
         rounds: RoundConfiguration, readyOnHello: Bool = true, maxRounds: Int? = nil, plan: PlanOverrides = PlanOverrides(),
         aggregation: Aggregation = Aggregation(), evaluation: EvaluationSettings = EvaluationSettings(),
-        admin: Endpoint? = Endpoint(host: "127.0.0.1", port: 7480), transfers: Transfers = Transfers(), pauseAt: PausePoint? = nil
+        admin: Endpoint? = Endpoint(host: "127.0.0.1", port: 7480), transfers: Transfers = Transfers(), pauseAt: PausePoint? = nil,
+        adminTokenFile: String? = nil
     ) throws {
+        self.adminTokenFile = adminTokenFile
         self.transfers = transfers
         self.listen = listen
         self.tls = tls
@@ -199,6 +220,15 @@ public struct CoordinatorConfiguration: Sendable {
         guard transfers.sendTimeout > .zero else {
             throw CoordinatorError(.invalidConfiguration, "transfers.send_timeout is \(transfers.sendTimeout); must be positive")
         }
+        if let admin, adminTokenFile == nil, !Self.isLoopback(admin.host) {
+            throw CoordinatorError(.invalidConfiguration, "admin.listen is \(admin); the admin endpoint can start rounds and has no authentication unless admin.token_file is set, so without a token it listens on loopback only (127.0.0.0/8, ::1 or localhost)")
+        }
+        if tls.maxConnectionsPerAddress < 1 {
+            throw CoordinatorError(.invalidConfiguration, "tls.max_connections_per_address is \(tls.maxConnectionsPerAddress); must be ≥ 1")
+        }
+        if let maxConnections = tls.maxConnections, !(1...FileDescriptorLimit.connectionBudget).contains(maxConnections) {
+            throw CoordinatorError(.invalidConfiguration, "tls.max_connections is \(maxConnections); must be in 1...\(FileDescriptorLimit.connectionBudget): the file-descriptor limit (RLIMIT_NOFILE, `ulimit -n`) is \(FileDescriptorLimit.current) and \(FileDescriptorLimit.reserved) are kept for files")
+        }
         if let maxRounds, maxRounds < 1 {
             throw CoordinatorError(.invalidConfiguration, "rounds.max_rounds is \(maxRounds); must be ≥ 1 (or absent to run until stopped)")
         }
@@ -209,5 +239,11 @@ public struct CoordinatorConfiguration: Sendable {
         if let newest = evaluation.newest, !names.contains(newest) {
             throw CoordinatorError(.invalidConfiguration, "evaluation.newest is '\(newest)'; it must name a held_out set (\(names.joined(separator: ", ")))")
         }
+    }
+
+    /// True for 127.0.0.0/8, ::1 and localhost: the hosts only this machine can reach.
+    static func isLoopback(_ host: String) -> Bool {
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false).map { UInt8($0) }
+        return host == "localhost" || host == "::1" || (octets.count == 4 && octets.allSatisfy { $0 != nil } && octets[0] == 127)
     }
 }

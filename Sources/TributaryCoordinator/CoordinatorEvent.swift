@@ -1,11 +1,12 @@
+import TributaryTransport
 import TributaryWire
 
 /// What the coordinator did, as it happens: for in-process drivers (`tributary simulate`, tests)
 /// through ``Coordinator/events``, and for scripts as the stable one-line ``line`` the
 /// `tributary coordinator serve` command prints to stdout.
 public enum CoordinatorEvent: Sendable, Equatable {
-    /// Accepting edge agents (and the admin endpoint, when enabled).
-    case listening(host: String, port: Int, adminPort: Int?, liveVersion: UInt64)
+    /// Accepting edge agents (and the admin endpoint, when enabled), at the addresses really bound.
+    case listening(host: String, port: Int, admin: Endpoint?, liveVersion: UInt64)
     /// A round the journal showed unfinished at start-up, and what became of it.
     case recovered(round: UInt64, outcome: String)
     case roundStarted(round: UInt64, baseVersion: UInt64, offeredTo: Int)
@@ -20,8 +21,8 @@ public enum CoordinatorEvent: Sendable, Equatable {
     /// The line printed by `tributary coordinator serve`; its leading words are stable.
     public var line: String {
         switch self {
-        case .listening(let host, let port, let adminPort, let live):
-            "coordinator listening on \(host):\(port) (TLS 1.3, live version \(live))" + (adminPort.map { ", admin on 127.0.0.1:\($0)" } ?? "")
+        case .listening(let host, let port, let admin, let live):
+            "coordinator listening on \(Endpoint(host: host, port: port)) (TLS 1.3, live version \(live))" + (admin.map { ", admin on \($0)" } ?? "")
         case .recovered(let round, let outcome):
             "round \(round) recovered: \(outcome)"
         case .roundStarted(let round, let base, let count):

@@ -83,7 +83,7 @@ func startCoordinator(name: String, target: Int, trigger: String) throws -> Runn
     let registry = directory + "/registry-\(name)"
     let yaml = """
         listen: 127.0.0.1:0
-        tls: {certificate: server.pem, key: server-key.pem, ca: ca.pem, heartbeat: 30s, idle_timeout: 300s}
+        tls: {certificate: server.pem, key: server-key.pem, ca: ca.pem, heartbeat: 30s, idle_timeout: 300s, max_connections_per_address: 100000}
         registry: {directory: \(registry)}
         model: {initial_checkpoint: global.ckpt}
         rounds: {trigger: \(trigger), ready_clients: \(target), target_updates: \(target), quorum: \(target), over_selection: 1, collect_timeout: 600s}

@@ -20,6 +20,7 @@ struct CoordinatorPipeline: Sendable {
     let sessions = OpenSessions()
     let wireMetrics = WireMetrics()
     private let sessionNumbers = NIOLockedValueBox<UInt64>(0)
+    private let limits: NIOLockedValueBox<ConnectionLimits>
 
     init(configuration: CoordinatorTransportConfiguration, context: NIOSSLContext, denyList: DenyListState,
          receives: TransferPermits, metrics: TransportMetrics, refusals: AsyncStream<TransportError>.Continuation, logger: Logger) {
@@ -30,10 +31,37 @@ struct CoordinatorPipeline: Sendable {
         self.metrics = metrics
         self.refusals = refusals
         self.logger = logger
+        self.limits = NIOLockedValueBox(ConnectionLimits(maxTotal: configuration.connectionLimit,
+                                                         maxPerAddress: configuration.maxConnectionsPerAddress))
+    }
+
+    /// Counts an accepted connection against the limits, or closes it at once (with the
+    /// metric, and a log line at most every 10 s) and throws so it is never served.
+    private func admit(_ child: any Channel) throws {
+        let address = child.remoteAddress?.ipAddress ?? "unknown"
+        let decision = limits.withLockedValue { $0.opened(from: address, now: .now) }
+        guard case .refuse(let limit, let logged) = decision else {
+            let limits = self.limits
+            child.closeFuture.whenComplete { _ in limits.withLockedValue { $0.closed(from: address) } }
+            return
+        }
+        metrics.recordLimited(limit)
+        child.close(promise: nil)
+        let (maxTotal, maxPerAddress) = limits.withLockedValue { ($0.maxTotal, $0.maxPerAddress) }
+        let reason = limit == .total
+            ? "\(maxTotal) connections are open, the most allowed (tls.max_connections)"
+            : "\(maxPerAddress) connections from \(address) are open, the most allowed from one address (tls.max_connections_per_address)"
+        if let logged {
+            logger.warning("connections closed at accept: a connection limit was reached", metadata: [
+                "peer.address": "\(address)", "limit": "\(limit.rawValue)", "reason": "\(reason)", "refused.since_last_line": "\(logged)",
+            ])
+        }
+        throw TransportError(.connectionLimit, "connection from \(address) closed: \(reason)")
     }
 
     /// Adds the handlers to an accepted connection (on its event loop).
     func configure(_ child: any Channel) throws -> CoordinatorServer.Accepted {
+        try admit(child)
         let sessionNumber = sessionNumbers.withLockedValue { $0 += 1; return $0 }
         var connectionLogger = logger
         connectionLogger[metadataKey: "peer.address"] = "\(child.remoteAddress.map { "\($0)" } ?? "?")"
@@ -74,6 +102,7 @@ struct CoordinatorPipeline: Sendable {
         let gate = InboundGate(limit: receives)
         try child.pipeline.syncOperations.addHandlers([
             tls,
+            TLSHandshakeDeadline(timeout: configuration.handshakeTimeout),
             gate,
             ByteToMessageHandler(try FrameDecoder(configuration: configuration.wire, metrics: wireMetrics, admission: gate)),
             handler,

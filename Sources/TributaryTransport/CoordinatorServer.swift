@@ -69,8 +69,10 @@ public final class CoordinatorServer: Sendable {
         let configuration = try configuration.validated()
         let context = try NIOSSLContext(configuration: configuration.tls)
         let (refusals, sink) = AsyncStream.makeStream(of: TransportError.self, bufferingPolicy: .bufferingNewest(256))
+        let denyList = DenyListState(path: configuration.denyListPath, optional: configuration.denyListOptional, metrics: metrics, logger: logger)
+        try denyList.load()
         let pipeline = CoordinatorPipeline(
-            configuration: configuration, context: context, denyList: DenyListState(path: configuration.denyListPath, logger: logger),
+            configuration: configuration, context: context, denyList: denyList,
             receives: try TransferPermits(permits: configuration.concurrentReceives), metrics: metrics, refusals: sink, logger: logger)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)

@@ -40,6 +40,19 @@ public struct CoordinatorTransportConfiguration: Sendable {
     /// `revoked.txt` is cut off (Goodbye `REVOKED`) within this interval. New connections are
     /// always checked against the current file.
     public var revocationCheck: Duration = .seconds(5)
+    /// A configured ``denyListPath`` that does not exist is an error at bind unless this is true
+    /// (then nobody is revoked until the file appears). A bad line is always an error.
+    public var denyListOptional = false
+    /// A connection whose TLS handshake has not completed this long after accept is closed
+    /// (`tlsHandshakeTimeout`): idle TCP connections cannot hold descriptors and memory.
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// Connections held at once, in all (handshaking or in session); more are closed at accept.
+    /// nil: the process's file-descriptor limit minus ``FileDescriptorLimit/reserved``. A value
+    /// above that is refused at bind (raise `ulimit -n` first).
+    public var maxConnections: Int?
+    /// Connections held at once from one source IP address; more from it are closed at accept,
+    /// so one host cannot take the room of the whole fleet. Raise it for fleets behind NAT.
+    public var maxConnectionsPerAddress = 256
     public var readBytes = 16 * 1024
     public var writeBytes = 32 * 1024
 
@@ -91,7 +104,23 @@ public struct CoordinatorTransportConfiguration: Sendable {
         guard concurrentReceives >= 1 else {
             throw TransportError(.invalidConfiguration, "concurrentReceives is \(concurrentReceives); must be >= 1")
         }
+        guard handshakeTimeout > .zero else {
+            throw TransportError(.invalidConfiguration, "handshakeTimeout is \(handshakeTimeout); must be positive")
+        }
+        guard maxConnectionsPerAddress >= 1 else {
+            throw TransportError(.invalidConfiguration, "maxConnectionsPerAddress is \(maxConnectionsPerAddress); must be >= 1")
+        }
+        if let maxConnections {
+            let budget = FileDescriptorLimit.connectionBudget
+            guard (1...budget).contains(maxConnections) else {
+                throw TransportError(.invalidConfiguration, "maxConnections is \(maxConnections); must be in 1...\(budget) (the file-descriptor limit RLIMIT_NOFILE is \(FileDescriptorLimit.current), \(FileDescriptorLimit.reserved) kept for files; raise `ulimit -n` to allow more)")
+            }
+        }
         return self
+    }
+
+    /// ``maxConnections``, or the default derived from the file-descriptor limit.
+    var connectionLimit: Int { maxConnections ?? FileDescriptorLimit.connectionBudget
     }
 }
 

@@ -33,6 +33,12 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
         public static let connectFailed = Code(name: "connectFailed")
         /// A configuration value is invalid.
         public static let invalidConfiguration = Code(name: "invalidConfiguration")
+        /// The deny list file is missing or has a bad line (the coordinator does not start).
+        public static let invalidDenyList = Code(name: "invalidDenyList")
+        /// A connection was closed at accept: too many connections in all or from its address.
+        public static let connectionLimit = Code(name: "connectionLimit")
+        /// A connection sent no complete TLS handshake within the handshake timeout and was closed.
+        public static let tlsHandshakeTimeout = Code(name: "tlsHandshakeTimeout")
 
         // Session codes (same names as SessionError.Code).
         public static let revoked = Code(.revoked)

@@ -95,7 +95,10 @@ struct DenyListTests {
         defer { temp.remove() }
         let directory = FleetDirectory(path: temp.path)
         var watcher = DenyListWatcher()
-        #expect(try watcher.refresh(path: directory.denyListPath) == false)
+        // A missing file is an error for the caller to judge, never an empty list in silence.
+        await expectFleetError(.fileMissing, mentioning: "revoked.txt: deny list file does not exist; no list was loaded yet") {
+            try watcher.refresh(path: directory.denyListPath)
+        }
 
         try directory.revoke(ClientID("edge-1"), now: testNow)
         try Self.setModificationTime(directory.denyListPath, Date(timeIntervalSince1970: 2000))
@@ -116,8 +119,25 @@ struct DenyListTests {
         #expect(watcher.denyList.clientIDs.count == 2)
 
         try FileManager.default.removeItem(atPath: directory.denyListPath)
-        #expect(try watcher.refresh(path: directory.denyListPath) == false)
+        await expectFleetError(.fileMissing, mentioning: "the list loaded before stays in force (2 clients") {
+            try watcher.refresh(path: directory.denyListPath)
+        }
         #expect(watcher.denyList.clientIDs.count == 2)
+    }
+
+    @Test("certs init writes an empty deny list, so a coordinator pointed at it starts; an existing one is kept")
+    func initWritesAnEmptyDenyList() async throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let directory = FleetDirectory(path: temp.path)
+        try directory.initialize(configuration: try FleetCAConfiguration(name: "t"), now: testNow)
+        let text = try String(contentsOfFile: directory.denyListPath, encoding: .utf8)
+        #expect(text.hasPrefix("# Tributary fleet deny list"))
+        #expect(try DenyList(parsing: text) == DenyList())
+        try directory.revoke(ClientID("edge-1"), now: testNow)
+        try directory.initialize(configuration: try FleetCAConfiguration(name: "t"), now: testNow, force: true)
+        let kept = try DenyList(parsing: try String(contentsOfFile: directory.denyListPath, encoding: .utf8))
+        #expect(kept.isRevoked(clientID: try ClientID("edge-1"), serial: nil))
     }
 
     /// Sets the mtime explicitly so the test does not depend on the file system's timestamp granularity.

@@ -4,6 +4,7 @@ import TributaryAggregation
 import TributaryConfig
 @testable import TributaryCoordinator
 import TributaryRounds
+import TributaryTransport
 
 @Suite struct ConfigurationTests {
     static let example = TestWorld.packageRoot.appendingPathComponent("coordinator/coordinator.yaml").path
@@ -82,6 +83,46 @@ import TributaryRounds
             #expect(text.contains(expected), "\(text)")
             #expect(!text.contains("\n"))
         }
+    }
+
+    @Test(arguments: [
+        ("admin.listen=0.0.0.0:7480", "admin.listen is 0.0.0.0:7480; the admin endpoint can start rounds and has no authentication unless admin.token_file is set"),
+        ("admin.listen=10.1.2.3:7480", "admin.listen is 10.1.2.3:7480;"),
+        ("admin.listen=[::]:7480", "admin.listen is [::]:7480;"),
+        ("admin.listen=127.evil.example:7480", "admin.listen is 127.evil.example:7480;"),
+        ("tls.max_connections=0", "tls.max_connections is \"0\"; must be in 1...10000000"),
+        ("tls.max_connections=10000000", "tls.max_connections is 10000000; must be in 1...\(FileDescriptorLimit.connectionBudget): the file-descriptor limit (RLIMIT_NOFILE"),
+        ("tls.max_connections_per_address=0", "tls.max_connections_per_address is \"0\"; must be in 1...10000000"),
+        ("tls.handshake_timeout=0s", "tls.handshake_timeout is \"0s\"; must be"),
+        ("tls.deny_list_optional=maybe", "tls.deny_list_optional is \"maybe\""),
+    ])
+    func unsafeListenersAndConnectionLimitsAreRefused(override: String, expected: String) throws {
+        do {
+            _ = try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: [override])
+            Issue.record("\(override) was accepted")
+        } catch {
+            #expect("\(error)".contains(expected), "\(error)")
+        }
+    }
+
+    @Test func aTokenAllowsAnAdminEndpointOffLoopbackAndTheNewKeysRead() throws {
+        let configuration = try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: [
+            "admin.listen=0.0.0.0:7480", "admin.token_file=admin-token", "tls.deny_list_optional=true", "tls.handshake_timeout=3s",
+            "tls.max_connections=100", "tls.max_connections_per_address=7",
+        ])
+        let base = TestWorld.packageRoot.appendingPathComponent("coordinator").path
+        #expect(configuration.admin?.description == "0.0.0.0:7480")
+        #expect(configuration.adminTokenFile == base + "/admin-token")
+        #expect(configuration.tls.denyListOptional)
+        #expect(configuration.tls.handshakeTimeout == .seconds(3))
+        #expect(configuration.tls.maxConnections == 100 && configuration.tls.maxConnectionsPerAddress == 7)
+        // Loopback in all its spellings needs no token; the defaults are secure.
+        for host in ["127.0.0.1", "127.0.0.2", "localhost", "[::1]"] {
+            #expect(try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: ["admin.listen=\(host):0"]).admin != nil)
+        }
+        let defaults = try CoordinatorConfiguration.load(contentsOf: Self.example)
+        #expect(!defaults.tls.denyListOptional && defaults.adminTokenFile == nil)
+        #expect(defaults.tls.handshakeTimeout == .seconds(10) && defaults.tls.maxConnections == nil && defaults.tls.maxConnectionsPerAddress == 256)
     }
 
     @Test func fileErrorsNameTheLine() throws {

@@ -28,6 +28,7 @@ struct TestFleet {
         serverKeyPath = directory + "/server-key.pem"
         try server.certificatePEM().write(toFile: serverCertificatePath, atomically: true, encoding: .utf8)
         try server.privateKeyPEM().write(toFile: serverKeyPath, atomically: true, encoding: .utf8)
+        try "# nobody revoked yet\n".write(toFile: directory + "/revoked.txt", atomically: true, encoding: .utf8)
     }
 
     func client(_ id: String, issuedAt: Date = Date(), days: Int = 30) throws -> IssuedCertificate {
@@ -99,8 +100,9 @@ final class RunningServer: Sendable {
     let updates: AsyncStream<(String, Update)>
     var port: Int { server.localAddress.port! }
 
-    init(configuration: CoordinatorTransportConfiguration, offerCount: Int = 16) async throws {
-        server = try await CoordinatorServer.bind(host: "127.0.0.1", port: 0, configuration: configuration, logger: Samples.logger)
+    init(configuration: CoordinatorTransportConfiguration, offerCount: Int = 16, metrics: TransportMetrics = TransportMetrics()) async throws {
+        server = try await CoordinatorServer.bind(host: "127.0.0.1", port: 0, configuration: configuration, metrics: metrics,
+                                                  logger: Samples.logger)
         let (updates, sink) = AsyncStream.makeStream(of: (String, Update).self)
         self.updates = updates
         let server = self.server

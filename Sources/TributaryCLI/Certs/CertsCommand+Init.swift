@@ -7,7 +7,7 @@ extension CertsCommand {
     public struct Init: ParsableCommand {
         public static let configuration = CommandConfiguration(
             commandName: "init",
-            abstract: "Create a fleet CA (ECDSA P-256) in a directory: ca.pem and ca-key.pem."
+            abstract: "Create a fleet CA (ECDSA P-256) in a directory: ca.pem, ca-key.pem and an empty revoked.txt."
         )
 
         @Option(name: .long, help: "The fleet directory (created if missing).")
@@ -41,6 +41,7 @@ extension CertsCommand {
             print("created fleet CA \(configuration.commonName), valid until \(ca.certificate.notValidAfter.formatted(.iso8601))")
             print("  certificate: \(directory.caCertificatePath)")
             print("  private key: \(directory.caKeyPath) (mode 0600)")
+            print("  deny list:   \(directory.denyListPath) (tributary certs revoke adds to it)")
         }
     }
 }

@@ -6,11 +6,12 @@ import TributaryTransport
 /// `tributary round start|status`: the operator's side of the coordinator's admin endpoint.
 struct RoundCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "round", abstract: "Start a round or show the coordinator's status (admin endpoint on loopback).",
+        commandName: "round", abstract: "Start a round or show the coordinator's status (the admin endpoint).",
         subcommands: [Start.self, Status.self])
 
     struct AdminOptions: ParsableArguments {
         @Option(help: "The coordinator's admin endpoint HOST:PORT (admin.listen).") var admin: String = "127.0.0.1:7480"
+        @Option(help: "A file holding the admin bearer token (admin.token_file), sent as Authorization: Bearer.") var tokenFile: String?
 
         func call(_ method: String, _ path: String) throws -> AdminClient.Answer {
             let endpoint: Endpoint
@@ -19,8 +20,16 @@ struct RoundCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("--admin is '\(admin)'; must be HOST:PORT such as 127.0.0.1:7480")
             }
+            var token: String?
+            if let tokenFile {
+                guard let data = FileManager.default.contents(atPath: tokenFile) else {
+                    throw ValidationError("--token-file is '\(tokenFile)'; it does not exist or cannot be read")
+                }
+                token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard token?.isEmpty == false else { throw ValidationError("--token-file '\(tokenFile)' is empty; it must hold the admin token") }
+            }
             do {
-                return try AdminClient.request(method, path, at: endpoint)
+                return try AdminClient.request(method, path, at: endpoint, token: token)
             } catch let error as CoordinatorError {
                 FileHandle.standardError.write(Data("error: \(error.reason)\n".utf8))
                 throw ExitCode(1)
