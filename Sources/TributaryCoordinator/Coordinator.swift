@@ -124,6 +124,7 @@ public final class Coordinator: Service, Sendable {
             transport.revocationCheck = tls.revocationCheck
             transport.denyListOptional = tls.denyListOptional
             transport.handshakeTimeout = tls.handshakeTimeout
+            transport.session.handshakeTimeout = tls.handshakeTimeout
             transport.maxConnections = tls.maxConnections
             transport.maxConnectionsPerAddress = tls.maxConnectionsPerAddress
             transport.concurrentReceives = configuration.transfers.concurrentReceives

@@ -179,7 +179,9 @@ public struct Simulation: Sendable {
         let permissive = PromotionGate(maxTaskDrop: 1, maxNewDataDrop: 1, minimumStability: 0, maxClientAccuracyDrop: 1)
         return try CoordinatorConfiguration(
             tls: .init(certificate: serverFiles.certificatePath, key: serverFiles.keyPath, ca: ca,
-                       maxConnectionsPerAddress: max(256, 2 * configuration.clients)),  // every simulated client is on 127.0.0.1
+                       // Every simulated client is on 127.0.0.1, and up to thousands handshake at once
+                       // in this one process: the production deadline would cut a loaded machine's.
+                       handshakeTimeout: .seconds(120), maxConnectionsPerAddress: max(256, 2 * configuration.clients)),
             registryDirectory: work + "/registry", initialCheckpoint: work + "/global.ckpt",
             listen: Endpoint(host: "127.0.0.1", port: 0), rounds: rounds, readyOnHello: true,
             aggregation: .init(rule: configuration.federated.rule, serverOptimizer: configuration.federated.serverOptimizer,

@@ -16,7 +16,10 @@ import TributaryRounds
         private let done = DispatchSemaphore(value: 0)
 
         init(path: String) throws {
-            let queue = try DatabaseQueue(path: path)
+            // Opening waits for the engine's own writes (a loaded machine makes them slow).
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(60)
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
             Thread { [held, released, done] in
                 try? queue.inDatabase { db in
                     try db.execute(sql: "BEGIN IMMEDIATE")
@@ -39,6 +42,7 @@ import TributaryRounds
     func journaledState(_ world: TestWorld, round: UInt64) throws -> String? {
         var configuration = Configuration()
         configuration.readonly = true
+        configuration.busyMode = .timeout(60)
         let reader = try DatabaseQueue(path: world.directory + "/registry/registry.sqlite", configuration: configuration)
         return try reader.read { try String.fetchOne($0, sql: "SELECT state FROM rounds WHERE id = ?", arguments: [Int64(round)]) }
     }

