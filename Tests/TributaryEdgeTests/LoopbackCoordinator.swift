@@ -32,6 +32,8 @@ struct EdgeTestFleet {
                                                           trustRoot: directory + "/ca.pem", role: .server, now: Date())
         var configuration = try CoordinatorTransportConfiguration.mutualTLS(credentials: credentials)
         configuration.globalModelVersion = version
+        configuration.handshakeTimeout = Self.handshakeTimeout
+        configuration.session.handshakeTimeout = Self.handshakeTimeout
         return configuration
     }
 
@@ -39,9 +41,15 @@ struct EdgeTestFleet {
         var rng = SystemRandomNumberGenerator()
         let issued = try ca.issueClient(try ClientID(id), configuration: try LeafCertificateConfiguration(validityDays: 30),
                                         now: Date(), generator: &rng)
-        return try EdgeTransportConfiguration.mutualTLS(chain: [issued.certificate], key: issued.privateKey, trustRoot: ca.certificate,
-                                                        serverHostname: "127.0.0.1")
+        var configuration = try EdgeTransportConfiguration.mutualTLS(chain: [issued.certificate], key: issued.privateKey, trustRoot: ca.certificate,
+                                                                     serverHostname: "127.0.0.1")
+        configuration.session.handshakeTimeout = Self.handshakeTimeout
+        return configuration
     }
+
+    /// Both sides' handshake deadlines: every test of the process shares two event-loop threads,
+    /// which at load average 9 can hold a handshake past the production 10 s.
+    static let handshakeTimeout: Duration = .seconds(120)
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }

@@ -43,6 +43,7 @@ struct TestFleet {
         var configuration = try CoordinatorTransportConfiguration.mutualTLS(credentials: credentials,
                                                                             denyListPath: denyList ? denyListPath : nil)
         configuration.globalModelVersion = 3
+        configuration.handshakeTimeout = Self.handshakeTimeout
         configuration.session.handshakeTimeout = Self.handshakeTimeout
         return configuration
     }
