@@ -52,6 +52,8 @@ actor CoordinatorEngine {
             registry = try ModelRegistry(configuration: RegistryConfiguration(directory: configuration.registryDirectory, access: .exclusive))
             let swept = try registry.sweep()  // debris of killed commits; the lock keeps other writers out
             if swept.removedCount > 0 { logger.info("registry sweep: \(swept.summary)") }
+        } catch let error as RegistryError where error.code == .locked || error.code == .readOnly {
+            throw CoordinatorError(.startup, "registry.directory: \(error.reason)")  // the reason names the path
         } catch let error as RegistryError {
             throw CoordinatorError(.startup, "registry.directory \(configuration.registryDirectory): \(error.reason)")
         }
