@@ -81,8 +81,7 @@ extension UpdatePolicy {
 
     /// "dense1.weight[3]" for flat index 3 + offset of dense1.weight.
     static func name(of index: Int, in layout: ParameterLayout) -> String {
-        guard let entry = layout.entries.first(where: { $0.range.contains(index) }) else { return "index \(index)" }
-        return "\(entry.name)[\(index - entry.offset)]"
+        layout.name(ofFlatIndex: index) ?? "index \(index)"
     }
 
     static func describe(_ layout: ParameterLayout) -> String {

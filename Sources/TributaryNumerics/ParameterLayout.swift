@@ -41,4 +41,10 @@ public struct ParameterLayout: Sendable, Equatable, Hashable, Codable {
     }
 
     public var names: [String] { entries.map(\.name) }
+
+    /// The flat buffer's `index` by name, e.g. "dense1.weight[3]"; nil outside the layout.
+    public func name(ofFlatIndex index: Int) -> String? {
+        guard let entry = entries.first(where: { $0.range.contains(index) }) else { return nil }
+        return "\(entry.name)[\(index - entry.offset)]"
+    }
 }

@@ -91,8 +91,7 @@ public struct PromotionGate: Sendable, Equatable, Codable {
     /// A non-finite candidate parameter (named by its tensor and index), or a norm that exploded.
     func parameterReasons(_ parent: [Float], _ candidate: [Float], layout: ParameterLayout) -> [String] {
         if let bad = candidate.firstIndex(where: { !$0.isFinite }) {
-            let entry = layout.entries.first { $0.range.contains(bad) }
-            let name = entry.map { "\($0.name)[\(bad - $0.offset)]" } ?? "parameter \(bad)"
+            let name = layout.name(ofFlatIndex: bad) ?? "parameter \(bad)"
             return ["candidate parameter \(name) is \(candidate[bad]); every parameter must be finite"]
         }
         func norm(_ values: [Float]) -> Double { values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() }
