@@ -63,6 +63,7 @@ let package = Package(
             name: "TributaryFeedback",
             dependencies: [
                 "TributaryLearning",
+                "TributarySystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -78,7 +79,7 @@ let package = Package(
             ]
         ),
         // The coordinator's round logic, sans-IO: events in, actions out, clock injected.
-        .target(name: "TributaryRounds", dependencies: ["TributaryNumerics"]),
+        .target(name: "TributaryRounds", dependencies: ["TributaryNumerics", "TributarySystem"]),
         .target(
             name: "TributaryCertificates",
             dependencies: [
@@ -92,13 +93,14 @@ let package = Package(
         .target(
             name: "TributaryWire",
             dependencies: [
+                "TributarySystem",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Aggregation: pure streaming accumulators and server optimizers over flat float buffers; no I/O.
-        .target(name: "TributaryAggregation", dependencies: ["TributaryNumerics"]),
+        .target(name: "TributaryAggregation", dependencies: ["TributaryNumerics", "TributarySystem"]),
         // Registry: model versions in SQLite (WAL) + content-addressed checkpoint blobs, round journal.
         .target(
             name: "TributaryRegistry",
@@ -110,7 +112,7 @@ let package = Package(
             ]
         ),
         // Session: sans-IO per-connection state machines (events in, actions out, clock injected); no NIO.
-        .target(name: "TributarySession", dependencies: ["TributaryWire"]),
+        .target(name: "TributarySession", dependencies: ["TributaryWire", "TributarySystem"]),
         // Transport: mutual TLS 1.3 over NIO, thin handlers that run the session state machines.
         .target(
             name: "TributaryTransport",
@@ -118,6 +120,7 @@ let package = Package(
                 "TributaryWire",
                 "TributarySession",
                 "TributaryCertificates",
+                "TributarySystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -141,6 +144,7 @@ let package = Package(
                 "TributaryTransport",
                 "TributaryCertificates",
                 "TributaryFeedback",
+                "TributarySystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -160,6 +164,7 @@ let package = Package(
                 "TributaryWire",
                 "TributaryTransport",
                 "TributaryCertificates",
+                "TributarySystem",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
