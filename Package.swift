@@ -9,7 +9,8 @@ import PackageDescription
 //                 TributaryExperiments (digits protocols, partitions, federated runner)
 //   protocol      TributaryWire (contract, framing) → TributarySession (sans-IO sessions)
 //                 TributaryCertificates (fleet CA, identity, deny list)
-//   I/O shells    TributaryTransport (mTLS over NIO) · TributaryRegistry (SQLite + blobs)
+//   I/O shells    TributaryTransport (shared mTLS/NIO session plumbing) → TributaryEdgeTransport (client)
+//                 · TributaryCoordinatorTransport (server) · TributaryRegistry (SQLite + blobs)
 //                 TributaryFeedback (SQLite) → TributaryFeedbackHTTP · TributaryEdge
 //                 TributaryCoordinator (the round service: rounds + aggregation + registry + gate + release)
 //   executables   TributaryCLI → tributary · tributary-edge · benches · crash-test helper
@@ -113,14 +114,43 @@ let package = Package(
         ),
         // Session: sans-IO per-connection state machines (events in, actions out, clock injected); no NIO.
         .target(name: "TributarySession", dependencies: ["TributaryWire", "TributarySystem"]),
-        // Transport: mutual TLS 1.3 over NIO, thin handlers that run the session state machines.
+        // Transport, in three parts so each side links only its own: the shared part (the thin
+        // handler that runs a session state machine, the async connection, TLS material, errors),
+        // the edge's client and the coordinator's server (admission, limits, deny list, gate).
         .target(
             name: "TributaryTransport",
             dependencies: [
                 "TributaryWire",
                 "TributarySession",
-                "TributaryCertificates",
                 "TributarySystem",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TributaryEdgeTransport",
+            dependencies: [
+                "TributaryTransport",
+                "TributaryWire",
+                "TributarySession",
+                "TributaryCertificates",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TributaryCoordinatorTransport",
+            dependencies: [
+                "TributaryTransport",
+                "TributaryWire",
+                "TributarySession",
+                "TributaryCertificates",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -142,6 +172,7 @@ let package = Package(
                 "TributaryModelWire",
                 "TributaryWire",
                 "TributaryTransport",
+                "TributaryEdgeTransport",
                 "TributaryCertificates",
                 "TributaryFeedback",
                 "TributarySystem",
@@ -163,6 +194,7 @@ let package = Package(
                 "TributaryModelWire",
                 "TributaryWire",
                 "TributaryTransport",
+                "TributaryCoordinatorTransport",
                 "TributaryCertificates",
                 "TributarySystem",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -182,6 +214,7 @@ let package = Package(
                 "TributaryExperiments",
                 "TributaryCertificates",
                 "TributaryTransport",
+                "TributaryEdgeTransport",
                 "TributaryRounds",
                 "TributarySystem",
                 .product(name: "Logging", package: "swift-log"),
@@ -239,7 +272,7 @@ let package = Package(
         .executableTarget(
             name: "TributaryCoordinatorBench",
             dependencies: [
-                "TributaryCoordinator", "TributaryTransport", "TributaryCertificates", "TributaryEdge", "TributaryLearning",
+                "TributaryCoordinator", "TributaryTransport", "TributaryEdgeTransport", "TributaryCertificates", "TributaryEdge", "TributaryLearning",
                 "TributaryModelWire", "TributaryWire", .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -247,6 +280,8 @@ let package = Package(
             name: "TributaryTransportBench",
             dependencies: [
                 "TributaryTransport",
+                "TributaryEdgeTransport",
+                "TributaryCoordinatorTransport",
                 "TributaryCertificates",
                 "TributaryWire",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -278,7 +313,8 @@ let package = Package(
             name: "TributaryCoordinatorTests",
             dependencies: [
                 "TributaryCoordinator", "TributaryLearning", "TributaryRegistry", "TributaryWire", "TributaryModelWire",
-                "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryCertificates",
+                "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryEdgeTransport",
+                "TributaryCoordinatorTransport", "TributaryCertificates",
                 "TributaryConfig", "TributarySystem",
                 .product(name: "Logging", package: "swift-log"),
                 // A second SQLite connection holds the registry's write lock: a real storage failure.
@@ -297,6 +333,8 @@ let package = Package(
                 "TributaryConfig",
                 "TributaryFeedback",
                 "TributaryTransport",
+                "TributaryEdgeTransport",
+                "TributaryCoordinatorTransport",
                 "TributaryCertificates",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
@@ -308,12 +346,16 @@ let package = Package(
             name: "TributaryTransportTests",
             dependencies: [
                 "TributaryTransport",
+                "TributaryEdgeTransport",
+                "TributaryCoordinatorTransport",
                 "TributarySession",
                 "TributaryWire",
                 "TributaryCertificates",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),

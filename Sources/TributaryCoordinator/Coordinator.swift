@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TributaryCertificates
+import TributaryCoordinatorTransport
 import TributaryTransport
 import TributaryWire
 
