@@ -342,6 +342,7 @@ let package = Package(
         ),
         .testTarget(name: "TributarySimulationTests", dependencies: ["TributarySimulation", "TributaryExperiments"]),
         .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
+        .testTarget(name: "TributaryModelWireTests", dependencies: ["TributaryModelWire", "TributaryLearning", "TributaryNumerics", "TributaryWire"]),
         .testTarget(
             name: "TributaryTransportTests",
             dependencies: [
