@@ -14,6 +14,19 @@ import PackageDescription
 //                 TributaryFeedback (SQLite) → TributaryFeedbackHTTP · TributaryEdge
 //                 TributaryCoordinator (the round service: rounds + aggregation + registry + gate + release)
 //   executables   TributaryCLI → tributary · tributary-edge · benches · crash-test helper
+/// What each side's transport (TributaryEdgeTransport, TributaryCoordinatorTransport) builds on.
+let transportSide: [Target.Dependency] = [
+    "TributaryTransport",
+    "TributaryWire",
+    "TributarySession",
+    "TributaryCertificates",
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+    .product(name: "X509", package: "swift-certificates"),
+    .product(name: "Logging", package: "swift-log"),
+]
+
 let package = Package(
     name: "Tributary",
     platforms: [.macOS(.v14)],
@@ -130,34 +143,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(
-            name: "TributaryEdgeTransport",
-            dependencies: [
-                "TributaryTransport",
-                "TributaryWire",
-                "TributarySession",
-                "TributaryCertificates",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+        .target(name: "TributaryEdgeTransport", dependencies: transportSide),
         .target(
             name: "TributaryCoordinatorTransport",
-            dependencies: [
-                "TributaryTransport",
-                "TributaryWire",
-                "TributarySession",
-                "TributaryCertificates",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+            dependencies: transportSide + [
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
