@@ -343,6 +343,7 @@ let package = Package(
                 "TributarySession",
                 "TributaryWire",
                 "TributaryCertificates",
+                "TributarySystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
