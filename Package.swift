@@ -9,10 +9,24 @@ import PackageDescription
 //                 TributaryExperiments (digits protocols, partitions, federated runner)
 //   protocol      TributaryWire (contract, framing) → TributarySession (sans-IO sessions)
 //                 TributaryCertificates (fleet CA, identity, deny list)
-//   I/O shells    TributaryTransport (mTLS over NIO) · TributaryRegistry (SQLite + blobs)
+//   I/O shells    TributaryTransport (shared mTLS/NIO session plumbing) → TributaryEdgeTransport (client)
+//                 · TributaryCoordinatorTransport (server) · TributaryRegistry (SQLite + blobs)
 //                 TributaryFeedback (SQLite) → TributaryFeedbackHTTP · TributaryEdge
 //                 TributaryCoordinator (the round service: rounds + aggregation + registry + gate + release)
 //   executables   TributaryCLI → tributary · tributary-edge · benches · crash-test helper
+/// What each side's transport (TributaryEdgeTransport, TributaryCoordinatorTransport) builds on.
+let transportSide: [Target.Dependency] = [
+    "TributaryTransport",
+    "TributaryWire",
+    "TributarySession",
+    "TributaryCertificates",
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+    .product(name: "X509", package: "swift-certificates"),
+    .product(name: "Logging", package: "swift-log"),
+]
+
 let package = Package(
     name: "Tributary",
     platforms: [.macOS(.v14)],
@@ -63,6 +77,7 @@ let package = Package(
             name: "TributaryFeedback",
             dependencies: [
                 "TributaryLearning",
+                "TributarySystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -78,7 +93,7 @@ let package = Package(
             ]
         ),
         // The coordinator's round logic, sans-IO: events in, actions out, clock injected.
-        .target(name: "TributaryRounds", dependencies: ["TributaryNumerics"]),
+        .target(name: "TributaryRounds", dependencies: ["TributaryNumerics", "TributarySystem"]),
         .target(
             name: "TributaryCertificates",
             dependencies: [
@@ -92,13 +107,14 @@ let package = Package(
         .target(
             name: "TributaryWire",
             dependencies: [
+                "TributarySystem",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Aggregation: pure streaming accumulators and server optimizers over flat float buffers; no I/O.
-        .target(name: "TributaryAggregation", dependencies: ["TributaryNumerics"]),
+        .target(name: "TributaryAggregation", dependencies: ["TributaryNumerics", "TributarySystem"]),
         // Registry: model versions in SQLite (WAL) + content-addressed checkpoint blobs, round journal.
         .target(
             name: "TributaryRegistry",
@@ -110,21 +126,29 @@ let package = Package(
             ]
         ),
         // Session: sans-IO per-connection state machines (events in, actions out, clock injected); no NIO.
-        .target(name: "TributarySession", dependencies: ["TributaryWire"]),
-        // Transport: mutual TLS 1.3 over NIO, thin handlers that run the session state machines.
+        .target(name: "TributarySession", dependencies: ["TributaryWire", "TributarySystem"]),
+        // Transport, in three parts so each side links only its own: the shared part (the thin
+        // handler that runs a session state machine, the async connection, TLS material, errors),
+        // the edge's client and the coordinator's server (admission, limits, deny list, gate).
         .target(
             name: "TributaryTransport",
             dependencies: [
                 "TributaryWire",
                 "TributarySession",
-                "TributaryCertificates",
+                "TributarySystem",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "TributaryEdgeTransport", dependencies: transportSide),
+        .target(
+            name: "TributaryCoordinatorTransport",
+            dependencies: transportSide + [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
@@ -139,8 +163,10 @@ let package = Package(
                 "TributaryModelWire",
                 "TributaryWire",
                 "TributaryTransport",
+                "TributaryEdgeTransport",
                 "TributaryCertificates",
                 "TributaryFeedback",
+                "TributarySystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -159,7 +185,9 @@ let package = Package(
                 "TributaryModelWire",
                 "TributaryWire",
                 "TributaryTransport",
+                "TributaryCoordinatorTransport",
                 "TributaryCertificates",
+                "TributarySystem",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -177,6 +205,7 @@ let package = Package(
                 "TributaryExperiments",
                 "TributaryCertificates",
                 "TributaryTransport",
+                "TributaryEdgeTransport",
                 "TributaryRounds",
                 "TributarySystem",
                 .product(name: "Logging", package: "swift-log"),
@@ -234,7 +263,7 @@ let package = Package(
         .executableTarget(
             name: "TributaryCoordinatorBench",
             dependencies: [
-                "TributaryCoordinator", "TributaryTransport", "TributaryCertificates", "TributaryEdge", "TributaryLearning",
+                "TributaryCoordinator", "TributaryTransport", "TributaryEdgeTransport", "TributaryCertificates", "TributaryEdge", "TributaryLearning",
                 "TributaryModelWire", "TributaryWire", .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -242,6 +271,8 @@ let package = Package(
             name: "TributaryTransportBench",
             dependencies: [
                 "TributaryTransport",
+                "TributaryEdgeTransport",
+                "TributaryCoordinatorTransport",
                 "TributaryCertificates",
                 "TributaryWire",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -273,7 +304,8 @@ let package = Package(
             name: "TributaryCoordinatorTests",
             dependencies: [
                 "TributaryCoordinator", "TributaryLearning", "TributaryRegistry", "TributaryWire", "TributaryModelWire",
-                "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryCertificates",
+                "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryEdgeTransport",
+                "TributaryCoordinatorTransport", "TributaryCertificates",
                 "TributaryConfig", "TributarySystem",
                 .product(name: "Logging", package: "swift-log"),
                 // A second SQLite connection holds the registry's write lock: a real storage failure.
@@ -292,6 +324,8 @@ let package = Package(
                 "TributaryConfig",
                 "TributaryFeedback",
                 "TributaryTransport",
+                "TributaryEdgeTransport",
+                "TributaryCoordinatorTransport",
                 "TributaryCertificates",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
@@ -299,16 +333,22 @@ let package = Package(
         ),
         .testTarget(name: "TributarySimulationTests", dependencies: ["TributarySimulation", "TributaryExperiments"]),
         .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
+        .testTarget(name: "TributaryModelWireTests", dependencies: ["TributaryModelWire", "TributaryLearning", "TributaryNumerics", "TributaryWire"]),
         .testTarget(
             name: "TributaryTransportTests",
             dependencies: [
                 "TributaryTransport",
+                "TributaryEdgeTransport",
+                "TributaryCoordinatorTransport",
                 "TributarySession",
                 "TributaryWire",
                 "TributaryCertificates",
+                "TributarySystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,63 +1,61 @@
+import TributarySystem
+
 /// Why an update was refused or a round could not be aggregated: an open `code`, and a reason
 /// that names the client, the field and the value that was wrong.
-public struct AggregationError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// An open set of error codes.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Base: String, Sendable, Hashable {
-            case staleRound, baseVersionMismatch, layoutMismatch, shapeMismatch, nonPositiveExamples
-            case nonFiniteDelta, nonFiniteFisher, negativeFisher, missingFisher, normTooLarge
-            case duplicateClient, noUpdates, invalidConfiguration, stateMismatch, tooManyExamples, nonFiniteMetric
-        }
-        private let base: Base
-        private init(_ base: Base) { self.base = base }
+public typealias AggregationError = TributaryError<AggregationErrorDomain>
 
-        /// The update names a round other than the one being collected.
-        public static let staleRound = Code(.staleRound)
-        /// The update was trained from a model version other than the round's base.
-        public static let baseVersionMismatch = Code(.baseVersionMismatch)
-        /// The update's parameter layout (names, shapes, offsets) differs from the model's.
-        public static let layoutMismatch = Code(.layoutMismatch)
-        /// The delta or Fisher buffer holds the wrong number of values.
-        public static let shapeMismatch = Code(.shapeMismatch)
-        /// The example count n is zero or negative.
-        public static let nonPositiveExamples = Code(.nonPositiveExamples)
-        /// The example count n is above the policy's bound.
-        public static let tooManyExamples = Code(.tooManyExamples)
-        /// A reported metric (accuracy, loss) is NaN or ±∞.
-        public static let nonFiniteMetric = Code(.nonFiniteMetric)
-        /// The delta holds NaN or ±∞.
-        public static let nonFiniteDelta = Code(.nonFiniteDelta)
-        /// The Fisher diagonal holds NaN or ±∞.
-        public static let nonFiniteFisher = Code(.nonFiniteFisher)
-        /// The Fisher diagonal holds a negative value.
-        public static let negativeFisher = Code(.negativeFisher)
-        /// The rule needs a Fisher diagonal and the update has none.
-        public static let missingFisher = Code(.missingFisher)
-        /// ‖Δ‖₂ exceeds the configured bound.
-        public static let normTooLarge = Code(.normTooLarge)
-        /// The client already has an accepted update in this round.
-        public static let duplicateClient = Code(.duplicateClient)
-        /// The round has no accepted update to aggregate.
-        public static let noUpdates = Code(.noUpdates)
-        /// A configuration value out of range.
-        public static let invalidConfiguration = Code(.invalidConfiguration)
-        /// Global parameters or server-optimizer state that do not fit the model.
-        public static let stateMismatch = Code(.stateMismatch)
-
-        public var description: String { base.rawValue }
-    }
-
-    public var code: Code
-    /// A human reason naming the client, the field and the value.
-    public var reason: String
+/// The domain of ``AggregationError``.
+public enum AggregationErrorDomain: ErrorDomain {
+    public static let name = "AggregationError"
     /// The client whose update was refused, when there is one.
-    public var clientID: String?
+    public typealias Detail = String?
 
-    public init(_ code: Code, _ reason: String, clientID: String? = nil) {
-        self.code = code
-        self.reason = reason
-        self.clientID = clientID
+    public static func describe(code: String, reason: String) -> String { "\(code): \(reason)" }
+}
+
+extension TributaryError.Code where Domain == AggregationErrorDomain {
+    /// The update names a round other than the one being collected.
+    public static var staleRound: Self { Self("staleRound") }
+    /// The update was trained from a model version other than the round's base.
+    public static var baseVersionMismatch: Self { Self("baseVersionMismatch") }
+    /// The update's parameter layout (names, shapes, offsets) differs from the model's.
+    public static var layoutMismatch: Self { Self("layoutMismatch") }
+    /// The delta or Fisher buffer holds the wrong number of values.
+    public static var shapeMismatch: Self { Self("shapeMismatch") }
+    /// The example count n is zero or negative.
+    public static var nonPositiveExamples: Self { Self("nonPositiveExamples") }
+    /// The example count n is above the policy's bound.
+    public static var tooManyExamples: Self { Self("tooManyExamples") }
+    /// A reported metric (accuracy, loss) is NaN or ±∞.
+    public static var nonFiniteMetric: Self { Self("nonFiniteMetric") }
+    /// The delta holds NaN or ±∞.
+    public static var nonFiniteDelta: Self { Self("nonFiniteDelta") }
+    /// The Fisher diagonal holds NaN or ±∞.
+    public static var nonFiniteFisher: Self { Self("nonFiniteFisher") }
+    /// The Fisher diagonal holds a negative value.
+    public static var negativeFisher: Self { Self("negativeFisher") }
+    /// The rule needs a Fisher diagonal and the update has none.
+    public static var missingFisher: Self { Self("missingFisher") }
+    /// ‖Δ‖₂ exceeds the configured bound.
+    public static var normTooLarge: Self { Self("normTooLarge") }
+    /// The client already has an accepted update in this round.
+    public static var duplicateClient: Self { Self("duplicateClient") }
+    /// The round has no accepted update to aggregate.
+    public static var noUpdates: Self { Self("noUpdates") }
+    /// A configuration value out of range.
+    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
+    /// Global parameters or server-optimizer state that do not fit the model.
+    public static var stateMismatch: Self { Self("stateMismatch") }
+}
+
+extension TributaryError where Domain == AggregationErrorDomain {
+    public init(_ code: Code, _ reason: String, clientID: String? = nil, file: String = #fileID, line: Int = #line) {
+        self.init(code, reason, detail: clientID, file: file, line: line)
     }
 
-    public var description: String { "\(code): \(reason)" }
+    /// The client whose update was refused, when there is one.
+    public var clientID: String? {
+        get { detail }
+        set { detail = newValue }
+    }
 }

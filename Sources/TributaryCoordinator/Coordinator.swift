@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TributaryCertificates
+import TributaryCoordinatorTransport
 import TributaryTransport
 import TributaryWire
 
@@ -209,7 +210,7 @@ extension Coordinator {
                 group.cancelAll()
                 if !finished {
                     closer.close()
-                    throw CoordinatorError(.notRunning, "\(message.name) not sent within \(timeout); connection closed")
+                    throw CoordinatorError(.sendTimeout, "\(message.name) not sent within \(timeout); connection closed")
                 }
             }
         } catch {

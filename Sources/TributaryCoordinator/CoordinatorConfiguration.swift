@@ -1,4 +1,5 @@
 import TributaryAggregation
+import TributaryCoordinatorTransport
 import TributaryLearning
 import TributaryRounds
 import TributaryTransport

@@ -113,7 +113,7 @@ extension CoordinatorEngine {
                 participants: work.aggregator.participants.map(\.clientID), metrics: result.metrics,
                 note: "round \(round.id): \(work.aggregator.acceptedCount) updates"))
             guard UInt64(version.number) == expected else {
-                throw CoordinatorError(.startup, "the registry numbered round \(round.id)'s version \(version.number), expected \(expected); is another coordinator writing to \(configuration.registryDirectory)?")
+                throw CoordinatorError(.registryConflict, "the registry numbered round \(round.id)'s version \(version.number), expected \(expected); is another coordinator writing to \(configuration.registryDirectory)?")
             }
             pause(at: .registered, round: round.id)
             if result.decision.promote {

@@ -1,33 +1,28 @@
+import TributarySystem
+
 /// A coordinator failure, with an open code and a reason naming the thing and its value.
-public struct CoordinatorError: Error, Sendable, Equatable, CustomStringConvertible {
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Base: String, Sendable, Hashable {
-            case invalidConfiguration, startup, notRunning, roundRefused, badRequest
-        }
-        private let base: Base
-        private init(_ base: Base) { self.base = base }
+public typealias CoordinatorError = TributaryError<CoordinatorErrorDomain>
 
-        /// A configuration value is out of range or inconsistent.
-        public static let invalidConfiguration = Code(.invalidConfiguration)
-        /// The coordinator could not start (registry, initial checkpoint, certificates, socket).
-        public static let startup = Code(.startup)
-        /// The call needs a running coordinator.
-        public static let notRunning = Code(.notRunning)
-        /// The round logic refused an operator's start (one is running, too few clients).
-        public static let roundRefused = Code(.roundRefused)
-        /// An admin request was malformed.
-        public static let badRequest = Code(.badRequest)
+/// The domain of ``CoordinatorError``.
+public enum CoordinatorErrorDomain: ErrorDomain {
+    public static let name = "CoordinatorError"
+}
 
-        public var description: String { base.rawValue }
-    }
-
-    public var code: Code
-    public var reason: String
-
-    public init(_ code: Code, _ reason: String) {
-        self.code = code
-        self.reason = reason
-    }
-
-    public var description: String { reason }
+extension TributaryError.Code where Domain == CoordinatorErrorDomain {
+    /// A configuration value is out of range or inconsistent.
+    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
+    /// The coordinator could not start (registry, initial checkpoint, certificates, socket).
+    public static var startup: Self { Self("startup") }
+    /// The call needs a running coordinator.
+    public static var notRunning: Self { Self("notRunning") }
+    /// The round logic refused an operator's start (one is running, too few clients).
+    public static var roundRefused: Self { Self("roundRefused") }
+    /// The registry changed under a running coordinator: a commit got a version number other
+    /// than the one the round expected (another process writing to the same registry).
+    public static var registryConflict: Self { Self("registryConflict") }
+    /// A message (a model-sized offer or release) did not reach the client's socket within
+    /// `transfers.send_timeout`; its connection was closed.
+    public static var sendTimeout: Self { Self("sendTimeout") }
+    /// An admin request was malformed.
+    public static var badRequest: Self { Self("badRequest") }
 }

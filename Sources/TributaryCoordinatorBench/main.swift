@@ -3,6 +3,7 @@ import Logging
 import TributaryCertificates
 import TributaryCoordinator
 import TributaryEdge
+import TributaryEdgeTransport
 import TributaryLearning
 import TributaryModelWire
 import TributaryTransport

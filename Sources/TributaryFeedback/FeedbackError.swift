@@ -1,26 +1,17 @@
+import TributarySystem
+
 /// A refused feedback record or a store failure: an open code and a reason naming the value.
-public struct FeedbackError: Error, Sendable, Equatable, CustomStringConvertible {
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Base: String, Sendable, Hashable { case invalidRecord, invalidConfiguration, storage }
-        private let base: Base
-        private init(_ base: Base) { self.base = base }
+public typealias FeedbackError = TributaryError<FeedbackErrorDomain>
 
-        /// A record with the wrong feature count, a non-finite value, an unknown label…
-        public static let invalidRecord = Code(.invalidRecord)
-        public static let invalidConfiguration = Code(.invalidConfiguration)
-        /// The database could not be read or written.
-        public static let storage = Code(.storage)
+/// The domain of ``FeedbackError``.
+public enum FeedbackErrorDomain: ErrorDomain {
+    public static let name = "FeedbackError"
+}
 
-        public var description: String { base.rawValue }
-    }
-
-    public var code: Code
-    public var reason: String
-
-    public init(_ code: Code, _ reason: String) {
-        self.code = code
-        self.reason = reason
-    }
-
-    public var description: String { reason }
+extension TributaryError.Code where Domain == FeedbackErrorDomain {
+    /// A record with the wrong feature count, a non-finite value, an unknown label…
+    public static var invalidRecord: Self { Self("invalidRecord") }
+    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
+    /// The database could not be read or written.
+    public static var storage: Self { Self("storage") }
 }

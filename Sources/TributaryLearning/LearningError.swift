@@ -1,44 +1,31 @@
+import TributarySystem
+
 /// An error from the learning layer: what went wrong (`code`), and a reason that names the
 /// thing that was wrong and the value it had.
-public struct LearningError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// An open set of error codes.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Base: String, Sendable, Hashable {
-            case invalidModelSpec, invalidConfiguration, shapeMismatch, invalidData, emptyData
-            case corruptCheckpoint, unsupportedCheckpointVersion, io, nonFinite
-        }
-        private let base: Base
-        private init(_ base: Base) { self.base = base }
+public typealias LearningError = TributaryError<LearningErrorDomain>
 
-        /// A model spec that cannot be built (bad sizes, unknown activation, loss mismatch).
-        public static let invalidModelSpec = Code(.invalidModelSpec)
-        /// A training, optimizer, EWC or replay setting out of range.
-        public static let invalidConfiguration = Code(.invalidConfiguration)
-        /// Data or state whose shape does not match the model.
-        public static let shapeMismatch = Code(.shapeMismatch)
-        /// A data file or record that cannot be read (names row, column and value).
-        public static let invalidData = Code(.invalidData)
-        /// A data set with no examples.
-        public static let emptyData = Code(.emptyData)
-        /// A checkpoint whose bytes are damaged: bad magic, checksum mismatch, truncated.
-        public static let corruptCheckpoint = Code(.corruptCheckpoint)
-        /// A checkpoint written by a newer format version.
-        public static let unsupportedCheckpointVersion = Code(.unsupportedCheckpointVersion)
-        /// A file could not be read or written.
-        public static let io = Code(.io)
-        /// Training produced NaN or infinite values.
-        public static let nonFinite = Code(.nonFinite)
+/// The domain of ``LearningError``.
+public enum LearningErrorDomain: ErrorDomain {
+    public static let name = "LearningError"
+}
 
-        public var description: String { base.rawValue }
-    }
-
-    public var code: Code
-    public var reason: String
-
-    public init(_ code: Code, _ reason: String) {
-        self.code = code
-        self.reason = reason
-    }
-
-    public var description: String { reason }
+extension TributaryError.Code where Domain == LearningErrorDomain {
+    /// A model spec that cannot be built (bad sizes, unknown activation, loss mismatch).
+    public static var invalidModelSpec: Self { Self("invalidModelSpec") }
+    /// A training, optimizer, EWC or replay setting out of range.
+    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
+    /// Data or state whose shape does not match the model.
+    public static var shapeMismatch: Self { Self("shapeMismatch") }
+    /// A data file or record that cannot be read (names row, column and value).
+    public static var invalidData: Self { Self("invalidData") }
+    /// A data set with no examples.
+    public static var emptyData: Self { Self("emptyData") }
+    /// A checkpoint whose bytes are damaged: bad magic, checksum mismatch, truncated.
+    public static var corruptCheckpoint: Self { Self("corruptCheckpoint") }
+    /// A checkpoint written by a newer format version.
+    public static var unsupportedCheckpointVersion: Self { Self("unsupportedCheckpointVersion") }
+    /// A file could not be read or written.
+    public static var io: Self { Self("io") }
+    /// Training produced NaN or infinite values.
+    public static var nonFinite: Self { Self("nonFinite") }
 }

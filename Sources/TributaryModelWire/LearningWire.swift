@@ -14,17 +14,17 @@ public enum LearningWire {
     }
 
     /// The flat vector of `set`, which must have exactly `layout`'s names and shapes in order.
-    /// - Throws: `LearningError.invalidConfiguration` naming the first tensor that differs.
+    /// - Throws: `LearningError.shapeMismatch` naming the first tensor that differs.
     public static func flatten(_ set: ParameterSet, layout: ParameterLayout, field: String) throws -> [Float] {
         guard set.tensors.count == layout.entries.count else {
-            throw LearningError(.invalidConfiguration,
+            throw LearningError(.shapeMismatch,
                                 "\(field) has \(set.tensors.count) tensors; the model has \(layout.entries.count) (\(layout.names.joined(separator: ", ")))")
         }
         var values: [Float] = []
         values.reserveCapacity(layout.totalCount)
         for (named, entry) in zip(set.tensors, layout.entries) {
             guard named.name == entry.name, named.tensor.shape == entry.shape else {
-                throw LearningError(.invalidConfiguration,
+                throw LearningError(.shapeMismatch,
                                     "\(field) tensor \(named.name)\(named.tensor.shape) does not match the model's \(entry.name)\(entry.shape)")
             }
             values.append(contentsOf: named.tensor.scalars)

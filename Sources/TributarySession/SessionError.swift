@@ -1,3 +1,4 @@
+import TributarySystem
 import TributaryWire
 
 /// Why a session ended or refused a request, in words a person can act on.
@@ -6,96 +7,91 @@ import TributaryWire
 /// which side decided: `.peer` when the other side sent Reject or Error, `.local` when this side
 /// refused something. ``description`` reads like
 /// `coordinator rejected this client: client edge-7 is revoked (code revoked)`.
-public struct SessionError: Error, Sendable, Hashable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
+/// Equality and hashing consider the code and origin only, so tests can compare outcomes.
+public typealias SessionError = TributaryError<SessionErrorDomain>
 
-        // Reject codes (coordinator → edge, before the session opens).
-        public static let revoked = Code("revoked")
-        public static let identityMismatch = Code("identityMismatch")
-        public static let certificateRefused = Code("certificateRefused")
-        public static let unknownClient = Code("unknownClient")
-        public static let noCommonCodec = Code("noCommonCodec")
-        public static let overloaded = Code("overloaded")
-        public static let shuttingDown = Code("shuttingDown")
-        /// A Reject whose code this build does not know.
-        public static let rejected = Code("rejected")
-        // Error-frame codes (either direction).
-        public static let frameTooLarge = Code("frameTooLarge")
-        public static let malformedFrame = Code("malformedFrame")
-        public static let unknownMessage = Code("unknownMessage")
-        public static let unsupportedProtocolVersion = Code("unsupportedProtocolVersion")
-        public static let outOfSequence = Code("outOfSequence")
-        public static let invalidMessage = Code("invalidMessage")
-        public static let transferTooLarge = Code("transferTooLarge")
-        public static let peerInternal = Code("internal")
-        // Deadlines and endings.
-        public static let handshakeTimeout = Code("handshakeTimeout")
-        public static let idleTimeout = Code("idleTimeout")
-        /// The peer said Goodbye with a reason other than DONE.
-        public static let goodbye = Code("goodbye")
-        /// The connection closed without Goodbye.
-        public static let connectionClosed = Code("connectionClosed")
-        /// The application asked for something the session state does not allow.
-        public static let notReady = Code("notReady")
-        public static let invalidConfiguration = Code("invalidConfiguration")
-
-        /// The session code for a Reject code.
-        public init(_ code: Reject.Code) {
-            switch code {
-            case .revoked: self = .revoked
-            case .identityMismatch: self = .identityMismatch
-            case .certificateRefused: self = .certificateRefused
-            case .unknownClient: self = .unknownClient
-            case .noCommonCodec: self = .noCommonCodec
-            case .overloaded: self = .overloaded
-            case .shuttingDown: self = .shuttingDown
-            case .unsupportedProtocolVersion: self = .unsupportedProtocolVersion
-            default: self = .rejected
-            }
-        }
-
-        /// The session code for an Error-frame code.
-        public init(_ code: ErrorMessage.Code) {
-            switch code {
-            case .frameTooLarge: self = .frameTooLarge
-            case .malformedFrame: self = .malformedFrame
-            case .unknownMessage: self = .unknownMessage
-            case .unsupportedProtocolVersion: self = .unsupportedProtocolVersion
-            case .outOfSequence: self = .outOfSequence
-            case .invalidMessage: self = .invalidMessage
-            case .transferTooLarge: self = .transferTooLarge
-            default: self = .peerInternal
-            }
-        }
-    }
+/// The domain of ``SessionError``.
+public enum SessionErrorDomain: ErrorDomain {
+    public static let name = "SessionError"
+    public typealias Detail = Origin
 
     /// Which side decided.
     public enum Origin: Sendable, Hashable { case local, peer }
 
-    public var code: Code
-    public var origin: Origin
-    /// A human reason naming the value at fault.
-    public var reason: String
-    public var file: String
-    public var line: Int
+    public static func describe(code: String, reason: String) -> String { "\(reason) (code \(code))" }
+}
+
+extension TributaryError where Domain == SessionErrorDomain {
+    public typealias Origin = SessionErrorDomain.Origin
 
     public init(_ code: Code, _ reason: String, origin: Origin = .local, file: String = #fileID, line: Int = #line) {
-        self.code = code
-        self.origin = origin
-        self.reason = reason
-        self.file = file
-        self.line = line
+        self.init(code, reason, detail: origin, file: file, line: line)
     }
 
-    public var description: String { "\(reason) (code \(code))" }
+    /// Which side decided.
+    public var origin: Origin {
+        get { detail }
+        set { detail = newValue }
+    }
+}
 
-    /// Equality and hashing consider the code and origin only, so tests can compare outcomes.
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code && lhs.origin == rhs.origin }
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(code)
-        hasher.combine(origin)
+extension TributaryError.Code where Domain == SessionErrorDomain {
+    // Reject codes (coordinator → edge, before the session opens).
+    public static var revoked: Self { Self("revoked") }
+    public static var identityMismatch: Self { Self("identityMismatch") }
+    public static var certificateRefused: Self { Self("certificateRefused") }
+    public static var unknownClient: Self { Self("unknownClient") }
+    public static var noCommonCodec: Self { Self("noCommonCodec") }
+    public static var overloaded: Self { Self("overloaded") }
+    public static var shuttingDown: Self { Self("shuttingDown") }
+    /// A Reject whose code this build does not know.
+    public static var rejected: Self { Self("rejected") }
+    // Error-frame codes (either direction).
+    public static var frameTooLarge: Self { Self("frameTooLarge") }
+    public static var malformedFrame: Self { Self("malformedFrame") }
+    public static var unknownMessage: Self { Self("unknownMessage") }
+    public static var unsupportedProtocolVersion: Self { Self("unsupportedProtocolVersion") }
+    public static var outOfSequence: Self { Self("outOfSequence") }
+    public static var invalidMessage: Self { Self("invalidMessage") }
+    public static var transferTooLarge: Self { Self("transferTooLarge") }
+    public static var peerInternal: Self { Self("internal") }
+    // Deadlines and endings.
+    public static var handshakeTimeout: Self { Self("handshakeTimeout") }
+    public static var idleTimeout: Self { Self("idleTimeout") }
+    /// The peer said Goodbye with a reason other than DONE.
+    public static var goodbye: Self { Self("goodbye") }
+    /// The connection closed without Goodbye.
+    public static var connectionClosed: Self { Self("connectionClosed") }
+    /// The application asked for something the session state does not allow.
+    public static var notReady: Self { Self("notReady") }
+    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
+
+    /// The session code for a Reject code.
+    public init(_ code: Reject.Code) {
+        switch code {
+        case .revoked: self = .revoked
+        case .identityMismatch: self = .identityMismatch
+        case .certificateRefused: self = .certificateRefused
+        case .unknownClient: self = .unknownClient
+        case .noCommonCodec: self = .noCommonCodec
+        case .overloaded: self = .overloaded
+        case .shuttingDown: self = .shuttingDown
+        case .unsupportedProtocolVersion: self = .unsupportedProtocolVersion
+        default: self = .rejected
+        }
+    }
+
+    /// The session code for an Error-frame code.
+    public init(_ code: ErrorMessage.Code) {
+        switch code {
+        case .frameTooLarge: self = .frameTooLarge
+        case .malformedFrame: self = .malformedFrame
+        case .unknownMessage: self = .unknownMessage
+        case .unsupportedProtocolVersion: self = .unsupportedProtocolVersion
+        case .outOfSequence: self = .outOfSequence
+        case .invalidMessage: self = .invalidMessage
+        case .transferTooLarge: self = .transferTooLarge
+        default: self = .peerInternal
+        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TributaryCertificates
 import TributaryEdge
+import TributaryEdgeTransport
 import TributaryLearning
 import TributaryTransport
 

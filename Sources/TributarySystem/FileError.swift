@@ -1,30 +1,30 @@
 /// A file-system failure: which file, which operation, and the system's reason.
-public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Base: String, Sendable, Hashable { case missing, exists, io }
-        private let base: Base
-        private init(_ base: Base) { self.base = base }
+public typealias FileError = TributaryError<FileErrorDomain>
 
-        /// The file is not there.
-        public static let missing = Code(.missing)
-        /// The file is already there and overwriting was not allowed.
-        public static let exists = Code(.exists)
-        /// Any other failure to read or write.
-        public static let io = Code(.io)
+/// The domain of ``FileError``.
+public enum FileErrorDomain: ErrorDomain {
+    public static let name = "FileError"
+    /// The file the error is about.
+    public typealias Detail = String
+}
 
-        public var description: String { base.rawValue }
+extension TributaryError.Code where Domain == FileErrorDomain {
+    /// The file is not there.
+    public static var missing: Self { Self("missing") }
+    /// The file is already there and overwriting was not allowed.
+    public static var exists: Self { Self("exists") }
+    /// Any other failure to read or write.
+    public static var io: Self { Self("io") }
+}
+
+extension TributaryError where Domain == FileErrorDomain {
+    public init(_ code: Code, path: String, reason: String, file: String = #fileID, line: Int = #line) {
+        self.init(code, reason, detail: path, file: file, line: line)
     }
 
-    public var code: Code
-    public var path: String
-    /// A human reason that names the path.
-    public var reason: String
-
-    public init(_ code: Code, path: String, reason: String) {
-        self.code = code
-        self.path = path
-        self.reason = reason
+    /// The file the error is about.
+    public var path: String {
+        get { detail }
+        set { detail = newValue }
     }
-
-    public var description: String { reason }
 }

@@ -18,7 +18,7 @@ public final class SessionConnection {
     /// Tells the inbound transfer limit (coordinator) that the previous message was dealt with.
     private let consumed: (@Sendable () -> Void)?
 
-    init(iterator: NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<WireMessage>,
+    package init(iterator: NIOAsyncChannelInboundStream<WireMessage>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<WireMessage>,
          channel: any Channel, consumed: (@Sendable () -> Void)? = nil) {
         self.iterator = iterator
         self.outbound = outbound

@@ -22,11 +22,11 @@ import TributaryWire
 /// - Timers: NIO scheduled tasks, one per ``SessionTimer``, as the machine asks.
 /// - Errors: TLS failures, refused frames and session endings reach the application as one
 ///   ``TransportError`` thrown from its inbound stream.
-final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = WireMessage
-    typealias InboundOut = WireMessage
-    typealias OutboundIn = WireMessage
-    typealias OutboundOut = ByteBuffer
+package final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler, RemovableChannelHandler {
+    package typealias InboundIn = WireMessage
+    package typealias InboundOut = WireMessage
+    package typealias OutboundIn = WireMessage
+    package typealias OutboundOut = ByteBuffer
 
     private struct Pending {
         var frames: OutgoingFrames
@@ -37,7 +37,7 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     /// enough that the peer decrypts one piece while this side encodes and encrypts the next, and
     /// that the TLS handler's buffer, whose capacity each connection keeps, stays small (a coordinator
     /// with 1,000 clients that were each sent the model: 569 MB at 256 KiB, 178 MB at 64 KiB).
-    static var writeSize: Int { 64 * 1024 }
+    package static var writeSize: Int { 64 * 1024 }
     private let writeSize: Int
 
     private var machine: Machine
@@ -56,7 +56,7 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     private var closeScheduled = false
     private var lastWrite: EventLoopFuture<Void>?
     /// Longest wait for the last frames to leave before a close is forced.
-    static var closeGrace: TimeAmount { .seconds(10) }
+    package static var closeGrace: TimeAmount { .seconds(10) }
     private var reported = false
     private var started = false
     /// The inbound gate holds back a large message of the peer's (``InboundWaiting``).
@@ -66,7 +66,7 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
     ///   - start: called once the TLS handshake completes; returns the machine's first actions.
     ///   - explain: turns a TLS or socket error into a ``TransportError`` naming the likely cause.
     ///   - onEnd: told once how the session ended (nil: cleanly).
-    init(machine: Machine, wire: WireConfiguration, logger: Logger, writeSize: Int = SessionChannelHandler.writeSize,
+    package init(machine: Machine, wire: WireConfiguration, logger: Logger, writeSize: Int = SessionChannelHandler.writeSize,
          start: @escaping (inout Machine, ContinuousClock.Instant) -> [SessionAction],
          explain: @escaping (any Error) -> TransportError,
          onEnd: @escaping (TransportError?) -> Void = { _ in }) {
@@ -79,16 +79,16 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
         self.onEnd = onEnd
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         cancelTimers()
         self.context = nil
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? TLSUserEvent, case .handshakeCompleted = event, !started {
             started = true
             perform(start(&machine, .now))
@@ -105,12 +105,12 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
         context.fireUserInboundEventTriggered(event)
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let message = unwrapInboundIn(data)
         perform(machine.received(message, now: .now))
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let wireError = error as? WireError {
             logger.info("refused an inbound frame", metadata: ["wire.code": "\(wireError.code)", "reason": "\(wireError.reason)"])
             perform(machine.decodingFailed(wireError))
@@ -122,7 +122,7 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
         context.close(promise: nil)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         cancelTimers()
         let error = machine.disconnected()
         if !reported {
@@ -134,12 +134,12 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
         context.fireChannelInactive()
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
+    package func channelWritabilityChanged(context: ChannelHandlerContext) {
         drain()
         context.fireChannelWritabilityChanged()
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let message = unwrapOutboundIn(data)
         do {
             let actions = try machine.send(message, now: .now)
@@ -150,7 +150,7 @@ final class SessionChannelHandler<Machine: SessionMachine>: ChannelDuplexHandler
         }
     }
 
-    func flush(context: ChannelHandlerContext) {
+    package func flush(context: ChannelHandlerContext) {
         drain()
     }
 

@@ -2,7 +2,7 @@ import TributarySession
 import TributaryWire
 
 /// What the channel handler needs from either side's session state machine.
-protocol SessionMachine: Sendable {
+package protocol SessionMachine: Sendable {
     mutating func received(_ message: WireMessage, now: ContinuousClock.Instant) -> [SessionAction]
     mutating func send(_ message: WireMessage, now: ContinuousClock.Instant) throws -> [SessionAction]
     mutating func timerFired(_ timer: SessionTimer, now: ContinuousClock.Instant, unixMilliseconds: Int64) -> [SessionAction]
@@ -17,24 +17,32 @@ protocol SessionMachine: Sendable {
 }
 
 extension CoordinatorSession: SessionMachine {
-    var peerMaxFrameBytes: Int? { clientMaxFrameBytes }
+    package var peerMaxFrameBytes: Int? { clientMaxFrameBytes }
 }
 extension EdgeSession: SessionMachine {
     /// The edge sends with its own limits (the coordinator announces none it needs smaller).
-    var peerMaxFrameBytes: Int? { nil }
+    package var peerMaxFrameBytes: Int? { nil }
     /// An edge revokes nobody: the coordinator's certificate is checked at each handshake.
-    mutating func revoked(detail: String) -> [SessionAction] { [] }
+    package mutating func revoked(detail: String) -> [SessionAction] { [] }
     /// An edge never holds back what it reads.
-    mutating func peerIsSending(now: ContinuousClock.Instant) {}
+    package mutating func peerIsSending(now: ContinuousClock.Instant) {}
 }
 
 /// A user event from ``InboundGate`` to the session handler: the connection started (true) or
 /// stopped (false) waiting for a receive permit. While it waits, the peer is sending, not silent.
-struct InboundWaiting: Sendable {
-    var waiting: Bool
+package struct InboundWaiting: Sendable {
+    package var waiting: Bool
+
+    package init(waiting: Bool) {
+        self.waiting = waiting
+    }
 }
 
 /// A user event fired into a session's pipeline: its peer was revoked while connected.
-struct SessionRevocation: Sendable {
-    var detail: String
+package struct SessionRevocation: Sendable {
+    package var detail: String
+
+    package init(detail: String) {
+        self.detail = detail
+    }
 }

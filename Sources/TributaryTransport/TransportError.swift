@@ -1,87 +1,73 @@
 import TributarySession
+import TributarySystem
 
 /// Everything the transport reports to a person: a failed TLS handshake, a refused
 /// certificate, a session that ended badly. ``code`` is an open set and includes every
 /// ``SessionError/Code`` by name; ``description`` is one line naming the cause and the value.
-public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
-        private init(name: String) { self.name = name }
-        public var description: String { name }
+/// Equality and hashing consider the code only.
+public typealias TransportError = TributaryError<TransportErrorDomain>
 
-        /// The same code as a session error.
-        public init(_ code: SessionError.Code) { self.name = code.name }
+/// The domain of ``TransportError``.
+public enum TransportErrorDomain: ErrorDomain {
+    public static let name = "TransportError"
 
-        // TLS and certificates.
-        /// The coordinator requires a client certificate and none was sent.
-        public static let certificateRequired = Code(name: "certificateRequired")
-        /// The client certificate was not issued by the fleet CA.
-        public static let untrustedCertificate = Code(name: "untrustedCertificate")
-        /// The client certificate's validity ended.
-        public static let certificateExpired = Code(name: "certificateExpired")
-        /// The client certificate's validity has not started.
-        public static let certificateNotYetValid = Code(name: "certificateNotYetValid")
-        /// The coordinator refused the certificate in the handshake for a reason TLS does not say.
-        public static let certificateUnknown = Code(name: "certificateUnknown")
-        /// The peer offered no TLS version in common (this transport speaks TLS 1.3 only).
-        public static let unsupportedTLSVersion = Code(name: "unsupportedTLSVersion")
-        /// The edge refused the coordinator's certificate (not from the fleet CA, or wrong host name).
-        public static let serverCertificateRejected = Code(name: "serverCertificateRejected")
-        /// Any other TLS failure, including bytes that are not TLS at all.
-        public static let tlsFailure = Code(name: "tlsFailure")
-        /// TCP connect failed or timed out.
-        public static let connectFailed = Code(name: "connectFailed")
-        /// A configuration value is invalid.
-        public static let invalidConfiguration = Code(name: "invalidConfiguration")
-        /// The deny list file is missing or has a bad line (the coordinator does not start).
-        public static let invalidDenyList = Code(name: "invalidDenyList")
-        /// A connection was closed at accept: too many connections in all or from its address.
-        public static let connectionLimit = Code(name: "connectionLimit")
-        /// A connection sent no complete TLS handshake within the handshake timeout and was closed.
-        public static let tlsHandshakeTimeout = Code(name: "tlsHandshakeTimeout")
+    public static func describe(code: String, reason: String) -> String { "\(reason) (code \(code))" }
+}
 
-        // Session codes (same names as SessionError.Code).
-        public static let revoked = Code(.revoked)
-        public static let identityMismatch = Code(.identityMismatch)
-        public static let certificateRefused = Code(.certificateRefused)
-        public static let frameTooLarge = Code(.frameTooLarge)
-        public static let malformedFrame = Code(.malformedFrame)
-        public static let unknownMessage = Code(.unknownMessage)
-        public static let unsupportedProtocolVersion = Code(.unsupportedProtocolVersion)
-        public static let outOfSequence = Code(.outOfSequence)
-        public static let invalidMessage = Code(.invalidMessage)
-        public static let transferTooLarge = Code(.transferTooLarge)
-        public static let handshakeTimeout = Code(.handshakeTimeout)
-        public static let idleTimeout = Code(.idleTimeout)
-        public static let connectionClosed = Code(.connectionClosed)
-        public static let notReady = Code(.notReady)
-    }
-
-    public var code: Code
-    public var reason: String
-    /// The session error this came from, if any.
-    public var session: SessionError?
-    public var file: String
-    public var line: Int
-
-    public init(_ code: Code, _ reason: String, file: String = #fileID, line: Int = #line) {
-        self.code = code
-        self.reason = reason
-        self.session = nil
-        self.file = file
-        self.line = line
-    }
-
+extension TributaryError where Domain == TransportErrorDomain {
+    /// The session's error, with the same code, reason and source location.
     public init(_ session: SessionError) {
-        self.code = Code(session.code)
-        self.reason = session.reason
-        self.session = session
-        self.file = session.file
-        self.line = session.line
+        self.init(Code(session.code), session.reason, file: session.file, line: session.line)
+    }
+}
+
+extension TributaryError.Code where Domain == TransportErrorDomain {
+    /// The same code as a session error.
+    public init(_ code: SessionError.Code) {
+        self.init(code.name)
     }
 
-    public var description: String { "\(reason) (code \(code))" }
+    // TLS and certificates.
+    /// The coordinator requires a client certificate and none was sent.
+    public static var certificateRequired: Self { Self("certificateRequired") }
+    /// The client certificate was not issued by the fleet CA.
+    public static var untrustedCertificate: Self { Self("untrustedCertificate") }
+    /// The client certificate's validity ended.
+    public static var certificateExpired: Self { Self("certificateExpired") }
+    /// The client certificate's validity has not started.
+    public static var certificateNotYetValid: Self { Self("certificateNotYetValid") }
+    /// The coordinator refused the certificate in the handshake for a reason TLS does not say.
+    public static var certificateUnknown: Self { Self("certificateUnknown") }
+    /// The peer offered no TLS version in common (this transport speaks TLS 1.3 only).
+    public static var unsupportedTLSVersion: Self { Self("unsupportedTLSVersion") }
+    /// The edge refused the coordinator's certificate (not from the fleet CA, or wrong host name).
+    public static var serverCertificateRejected: Self { Self("serverCertificateRejected") }
+    /// Any other TLS failure, including bytes that are not TLS at all.
+    public static var tlsFailure: Self { Self("tlsFailure") }
+    /// TCP connect failed or timed out.
+    public static var connectFailed: Self { Self("connectFailed") }
+    /// A configuration value is invalid.
+    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
+    /// The deny list file is missing or has a bad line (the coordinator does not start).
+    public static var invalidDenyList: Self { Self("invalidDenyList") }
+    /// A connection was closed at accept: too many connections in all or from its address.
+    public static var connectionLimit: Self { Self("connectionLimit") }
+    /// A connection sent no complete TLS handshake within the handshake timeout and was closed.
+    public static var tlsHandshakeTimeout: Self { Self("tlsHandshakeTimeout") }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    // Session codes (same names as SessionError.Code).
+    public static var revoked: Self { Self(SessionError.Code.revoked) }
+    public static var identityMismatch: Self { Self(SessionError.Code.identityMismatch) }
+    public static var certificateRefused: Self { Self(SessionError.Code.certificateRefused) }
+    public static var frameTooLarge: Self { Self(SessionError.Code.frameTooLarge) }
+    public static var malformedFrame: Self { Self(SessionError.Code.malformedFrame) }
+    public static var unknownMessage: Self { Self(SessionError.Code.unknownMessage) }
+    public static var unsupportedProtocolVersion: Self { Self(SessionError.Code.unsupportedProtocolVersion) }
+    public static var outOfSequence: Self { Self(SessionError.Code.outOfSequence) }
+    public static var invalidMessage: Self { Self(SessionError.Code.invalidMessage) }
+    public static var transferTooLarge: Self { Self(SessionError.Code.transferTooLarge) }
+    public static var handshakeTimeout: Self { Self(SessionError.Code.handshakeTimeout) }
+    public static var idleTimeout: Self { Self(SessionError.Code.idleTimeout) }
+    public static var connectionClosed: Self { Self(SessionError.Code.connectionClosed) }
+    public static var notReady: Self { Self(SessionError.Code.notReady) }
 }

@@ -12,6 +12,8 @@ import Logging
 import NIOCore
 import NIOPosix
 import TributaryCertificates
+import TributaryCoordinatorTransport
+import TributaryEdgeTransport
 import TributaryTransport
 import TributaryWire
 import X509

@@ -3,6 +3,7 @@ import Testing
 import TributaryAggregation
 import TributaryConfig
 @testable import TributaryCoordinator
+import TributaryCoordinatorTransport
 import TributaryRounds
 import TributaryTransport
 

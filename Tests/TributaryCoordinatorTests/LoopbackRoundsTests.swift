@@ -4,6 +4,7 @@ import Testing
 import TributaryCertificates
 @testable import TributaryCoordinator
 import TributaryEdge
+import TributaryEdgeTransport
 import TributaryLearning
 import TributaryModelWire
 import TributaryRegistry

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import TributaryCoordinator
+import TributaryEdgeTransport
 import TributaryLearning
 import TributaryTransport
 import TributaryWire

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import TributaryCoordinatorTransport
 import TributaryEdge
 import TributaryLearning
 import TributaryTransport

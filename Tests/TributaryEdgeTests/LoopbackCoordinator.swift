@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import TributaryCertificates
+import TributaryCoordinatorTransport
 import TributaryEdge
+import TributaryEdgeTransport
 import TributaryLearning
 import TributaryModelWire
 import TributaryTransport

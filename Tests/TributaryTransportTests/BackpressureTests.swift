@@ -1,6 +1,8 @@
 import Foundation
 import NIOConcurrencyHelpers
 import Testing
+import TributaryCoordinatorTransport
+import TributaryEdgeTransport
 import TributarySession
 import TributaryTransport
 import TributaryWire

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TributaryCoordinatorTransport
 import TributarySession
 import TributaryTransport
 import TributaryWire

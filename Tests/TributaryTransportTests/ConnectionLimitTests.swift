@@ -3,7 +3,8 @@ import MetricsTestKit
 import NIOCore
 import NIOPosix
 import Testing
-@testable import TributaryTransport
+@testable import TributaryCoordinatorTransport
+import TributaryTransport
 
 /// Connections that never start TLS, and too many connections from one address or in all, over
 /// real TCP on loopback. Clients bind their source to 127.0.0.2, 127.0.0.3, … (all of 127/8 is

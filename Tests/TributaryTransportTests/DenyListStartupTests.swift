@@ -1,6 +1,7 @@
 import Foundation
 import MetricsTestKit
 import Testing
+import TributaryCoordinatorTransport
 import TributaryTransport
 
 /// The deny list fails closed: a configured list that is missing or has a bad line stops the

@@ -1,7 +1,8 @@
 import NIOCore
 import NIOEmbedded
 import Testing
-@testable import TributaryTransport
+@testable import TributaryCoordinatorTransport
+import TributaryTransport
 import TributaryWire
 
 /// The coordinator's bound on large inbound messages, without sockets: connections sharing an

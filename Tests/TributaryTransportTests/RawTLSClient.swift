@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NIOSSL
+import TributaryEdgeTransport
 import TributaryTransport
 import TributaryWire
 import X509

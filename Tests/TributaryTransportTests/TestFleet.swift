@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import NIOCore
 import TributaryCertificates
+import TributaryCoordinatorTransport
+import TributaryEdgeTransport
 import TributaryTransport
 import TributaryWire
 import X509

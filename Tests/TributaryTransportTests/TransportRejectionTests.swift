@@ -2,6 +2,7 @@ import Foundation
 import NIOSSL
 import Testing
 import TributaryCertificates
+import TributaryEdgeTransport
 import TributarySession
 import TributaryTransport
 import TributaryWire

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TributaryCertificates
+import TributaryEdgeTransport
 import TributaryLearning
 import TributaryTransport
 import TributaryWire

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import TributarySession
+import TributaryTransport
 import TributaryWire
 
 /// The edge agent's connection to the coordinator: mutual TLS 1.3, one ``EdgeSession``.

@@ -1,5 +1,6 @@
 import Metrics
 import NIOConcurrencyHelpers
+import TributaryTransport
 
 /// Counters the coordinator's transport keeps: sessions opened, refusals by code, connections
 /// closed at accept by a connection limit (dimension `limit`: `total` or `per_address`), and

@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import TributaryCertificates
+import TributaryTransport
 
 /// The deny list in force, re-read (when its file changed) on every new connection.
 ///

@@ -1,4 +1,5 @@
 import NIOCore
+import TributaryTransport
 import TributaryWire
 
 /// One connection's part of the server's receive ``TransferPermits``: the ``InboundAdmission`` its

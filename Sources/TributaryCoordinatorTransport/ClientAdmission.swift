@@ -4,6 +4,7 @@ import NIOCore
 import NIOSSL
 import TributaryCertificates
 import TributarySession
+import TributaryTransport
 import TributaryWire
 import X509
 

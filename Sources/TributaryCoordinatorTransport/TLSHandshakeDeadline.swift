@@ -1,6 +1,7 @@
 import NIOCore
 import NIOSSL
 import NIOTLS
+import TributaryTransport
 
 /// Closes a connection whose TLS handshake has not completed within `timeout` of being
 /// accepted (a peer that never sends a ClientHello, or stalls half way), reporting

@@ -6,6 +6,7 @@ import NIOPosix
 import NIOSSL
 import TributaryCertificates
 import TributarySession
+import TributaryTransport
 import TributaryWire
 
 /// A client whose session is open (Hello accepted): its identity, its Hello, and the connection.

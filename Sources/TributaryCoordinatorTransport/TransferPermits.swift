@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import TributaryTransport
 
 /// A pool of permits for model-sized transfers that many connections share, first come, first
 /// served: how many are received at once (the coordinator's ``InboundGate``s, so that 1,000

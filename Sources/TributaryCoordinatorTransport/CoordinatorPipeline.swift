@@ -4,6 +4,7 @@ import NIOCore
 import NIOSSL
 import TributaryCertificates
 import TributarySession
+import TributaryTransport
 import TributaryWire
 
 /// What the coordinator's server shares between connections, and how it sets up each accepted

@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import TributaryCertificates
+import TributaryTransport
 import X509
 
 /// The coordinator's admitted connections, by session number, with the identity their
