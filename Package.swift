@@ -258,7 +258,9 @@ let package = Package(
         .testTarget(name: "TributaryFeedbackTests", dependencies: ["TributaryFeedback", "TributaryFeedbackHTTP", "TributarySystem"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI", "TributarySystem"]),
         .testTarget(name: "TributaryAggregationTests", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
-        .testTarget(name: "TributaryRegistryTests", dependencies: ["TributaryRegistry", "TributaryLearning", "TributarySystem"]),
+        .testTarget(
+            name: "TributaryRegistryTests",
+            dependencies: ["TributaryRegistry", "TributaryLearning", "TributarySystem", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "TributaryCertificatesTests",
             dependencies: [

@@ -85,7 +85,7 @@ public enum FederatedRunner {
         let layout = spec.parameterLayout
         var serverState = configuration.serverOptimizer.newState(parameterCount: global.count)
         var globalEWC = GlobalEWCState()
-        var version: Int64 = 0
+        var version: UInt64 = 0
         var roundID: UInt64 = 0
         var uploaded = 0
         let initialModel = try initial.model()
