@@ -92,6 +92,7 @@ let package = Package(
         .target(
             name: "TributaryWire",
             dependencies: [
+                "TributaryNumerics",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),

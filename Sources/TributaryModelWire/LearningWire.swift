@@ -9,7 +9,7 @@ public enum LearningWire {
         precondition(values.count == layout.totalCount, "vector of \(values.count) floats for a layout of \(layout.totalCount)")
         return try ParameterSet(layout.entries.map { entry in
             try NamedTensor(name: entry.name,
-                            tensor: try TributaryWire.Tensor(shape: entry.shape, scalars: Array(values[entry.range])))
+                            tensor: Tensor(shape: entry.shape, scalars: Array(values[entry.range])))
         })
     }
 
@@ -73,15 +73,15 @@ public enum LearningWire {
     /// The learning plan for a RoundOffer's wire plan. EWC consolidation is on (λ from the offer,
     /// 0 = no penalty) so the job measures the diagonal Fisher the Update carries, unless the
     /// offer says the coordinator uses none (`skipFisher`): then no Fisher is computed.
-    public static func plan(_ wire: TributaryWire.TrainingPlan) -> TributaryLearning.TrainingPlan {
-        TributaryLearning.TrainingPlan(
+    public static func plan(_ wire: TrainingPlanMessage) -> TrainingPlan {
+        TrainingPlan(
             epochs: Int(wire.epochs), batchSize: Int(wire.batchSize), learningRate: Float(wire.learningRate),
             ewc: wire.skipFisher ? nil : EWCConfiguration(lambda: Float(wire.ewcLambda)), proximalMu: Float(wire.fedProxMu))
     }
 
     /// The learning layer's EWC state for the offer's global EWC state (one term).
-    public static func ewc(_ wire: TributaryWire.EWCState, layout: ParameterLayout) throws -> TributaryLearning.EWCState {
-        TributaryLearning.EWCState(terms: [.init(fisher: try flatten(wire.fisher, layout: layout, field: "RoundOffer.ewc.fisher"),
+    public static func ewc(_ wire: EWCStateMessage, layout: ParameterLayout) throws -> EWCState {
+        EWCState(terms: [.init(fisher: try flatten(wire.fisher, layout: layout, field: "RoundOffer.ewc.fisher"),
                                                  anchor: try flatten(wire.anchor, layout: layout, field: "RoundOffer.ewc.anchor"))],
                                    consolidations: 1)
     }

@@ -51,7 +51,7 @@ struct DetachedTensorTests {
 
     @Test func aTensorWithTwoDataFieldsKeepsTheLastAsSwiftProtobufDoes() throws {
         // Update{4: delta{1: NamedTensor{1: "w", 2: Tensor{..., 3: data, 3: data again}}}}, written by hand.
-        let tensor = try Tensor(shape: [2], scalars: [1, 2])
+        let tensor = Tensor(shape: [2], scalars: [1, 2])
         var tensorBytes: [UInt8] = try tensor.toProto().serializedBytes()
         tensorBytes += [0x1A, 8] + [UInt8](repeating: 7, count: 8)
         var named: [UInt8] = [0x0A, 1, UInt8(ascii: "w")]

@@ -20,7 +20,7 @@ struct RoundTripTests {
     }
 
     @Test func float32TensorIsRawLittleEndianBytes() throws {
-        let tensor = try Tensor(shape: [2], scalars: [1.0, -2.5])
+        let tensor = Tensor(shape: [2], scalars: [1.0, -2.5])
         let proto = tensor.toProto()
         #expect(proto.dtype == .float32)
         #expect(proto.shape == [2])
@@ -30,7 +30,7 @@ struct RoundTripTests {
 
     @Test func specialFloatValuesKeepTheirBits() throws {
         let scalars: [Float] = [.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
-        let tensor = try Tensor(shape: [scalars.count], scalars: scalars)
+        let tensor = Tensor(shape: [scalars.count], scalars: scalars)
         let back = try Tensor(proto: tensor.toProto(), field: "t")
         #expect(back.scalars.map(\.bitPattern) == scalars.map(\.bitPattern))
     }

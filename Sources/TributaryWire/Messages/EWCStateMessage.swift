@@ -1,5 +1,5 @@
 /// Global online-EWC state sent with a round: Fisher diagonal F_g, anchor θ*, decay γ.
-public struct EWCState: Sendable, Hashable {
+public struct EWCStateMessage: Sendable, Hashable {
     public var fisher: ParameterSet
     public var anchor: ParameterSet
     /// Online-EWC decay, in [0, 1].
@@ -18,7 +18,7 @@ public struct EWCState: Sendable, Hashable {
     }
 }
 
-extension EWCState {
+extension EWCStateMessage {
     init(proto: Tributary_V1_EwcState, field: String, incoming: IncomingTensors? = nil) throws {
         try require(proto.hasFisher, .missingField, "\(field).fisher is absent; it is required")
         try require(proto.hasAnchor, .missingField, "\(field).anchor is absent; it is required")

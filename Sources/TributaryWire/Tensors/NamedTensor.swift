@@ -1,3 +1,5 @@
+import TributaryNumerics
+
 /// A tensor with its parameter name, e.g. `"dense1.weight"`.
 public struct NamedTensor: Sendable, Hashable {
     /// Longest name accepted, in UTF-8 bytes.

@@ -1,3 +1,5 @@
+import TributaryNumerics
+
 /// An ordered set of named tensors with unique names: a model, a delta, a Fisher diagonal.
 public struct ParameterSet: Sendable, Hashable {
     public let tensors: [NamedTensor]

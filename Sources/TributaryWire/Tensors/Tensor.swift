@@ -1,19 +1,15 @@
 import Foundation
+import TributaryNumerics
 
-/// A dense, row-major float32 tensor as carried on the wire.
-///
-/// On the wire its elements are raw little-endian bytes; mapping copies them in one block
-/// (no per-element work), so a 1M-element tensor maps in well under a millisecond.
-public struct Tensor: Sendable, Hashable {
-    /// Dimensions, outermost first; `[]` is a scalar.
-    public let shape: [Int]
-    /// Elements in row-major order; `scalars.count == shape.reduce(1, *)`.
-    public let scalars: [Float]
-
-    /// Throws ``WireError/Code/tensorSizeMismatch`` if `scalars.count` is not the product of `shape`,
+/// The wire carries the numerics layer's `Tensor` (one type from training to frames): a dense,
+/// row-major float32 tensor. On the wire its elements are raw little-endian bytes; mapping copies
+/// them in one block (no per-element work), so a 1M-element tensor maps in well under a millisecond.
+extension Tensor {
+    /// A tensor from values not yet checked (a peer's, a file's): throws
+    /// ``WireError/Code/tensorSizeMismatch`` if `scalars.count` is not the product of `shape`,
     /// ``WireError/Code/invalidValue`` for a negative dimension, ``WireError/Code/shapeOverflow``
-    /// if the product overflows.
-    public init(shape: [Int], scalars: [Float]) throws {
+    /// if the product overflows, each naming the shape and counts.
+    public init(validatingShape shape: [Int], scalars: [Float]) throws {
         var count = 1
         for (axis, dim) in shape.enumerated() {
             try require(dim >= 0, .invalidValue, "Tensor.shape[\(axis)] is \(dim); dimensions must be >= 0")
@@ -23,18 +19,8 @@ public struct Tensor: Sendable, Hashable {
         }
         try require(count == scalars.count, .tensorSizeMismatch,
                     "Tensor has \(scalars.count) scalars but shape \(shape) needs \(count)")
-        self.shape = shape
-        self.scalars = scalars
+        self.init(shape: shape, scalars: scalars)
     }
-
-    /// A 1-D tensor.
-    public init(_ scalars: [Float]) {
-        self.shape = [scalars.count]
-        self.scalars = scalars
-    }
-
-    /// Number of elements.
-    public var count: Int { scalars.count }
 
     /// Bytes of its data on the wire.
     public var byteCount: Int { scalars.count * MemoryLayout<Float>.size }
@@ -75,11 +61,10 @@ extension Tensor {
                         "\(field).data has \(data.count) bytes but shape \(proto.shape) of \(dtype) needs \(expectedBytes)")
             return Self.scalars(fromLittleEndian: data, count: Int(count))
         }
-        self.shape = shape
         if let incoming, !proto.data.isEmpty {
-            self.scalars = try scalars(incoming.bytes(for: proto.data))
+            self.init(shape: shape, scalars: try scalars(incoming.bytes(for: proto.data)))
         } else {
-            self.scalars = try proto.data.withUnsafeBytes(scalars)
+            self.init(shape: shape, scalars: try proto.data.withUnsafeBytes(scalars))
         }
     }
 
