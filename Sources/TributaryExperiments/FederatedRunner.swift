@@ -113,8 +113,7 @@ public enum FederatedRunner {
                     start.parameters = global
                     let result = try IncrementalJob(plan: roundPlan).run(from: start, data: shares[k], globalEWC: penalty)
                     clients[k] = result.candidate
-                    var delta = result.candidate.parameters
-                    for j in delta.indices { delta[j] -= global[j] }
+                    let delta = result.delta
                     try aggregator.fold(ClientUpdate(
                         clientID: "client-\(k)", roundID: roundID, baseVersion: version, layout: layout,
                         delta: delta, fisher: result.fisher, examples: shares[k].count))
