@@ -252,6 +252,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
+        .testTarget(name: "TributaryModelWireTests", dependencies: ["TributaryModelWire", "TributaryLearning", "TributaryWire"]),
         .testTarget(name: "TributaryConfigTests", dependencies: ["TributaryConfig"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),

@@ -13,7 +13,7 @@ public struct EWCStateMessage: Sendable, Hashable {
 
     func validate(field: String) throws {
         try require(fisher.hasSameLayout(as: anchor), .invalidValue,
-                    "\(field).fisher and \(field).anchor differ in names or shapes (\(fisher.tensors.count) vs \(anchor.tensors.count) tensors)")
+                    "\(field).fisher and \(field).anchor differ in names or shapes (\(fisher.count) vs \(anchor.count) tensors)")
         try require(gamma.isFinite && gamma >= 0 && gamma <= 1, .invalidValue, "\(field).gamma is \(gamma); must be in [0, 1]")
     }
 }
