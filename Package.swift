@@ -108,6 +108,7 @@ let package = Package(
             name: "TributaryWire",
             dependencies: [
                 "TributarySystem",
+                "TributaryNumerics",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -289,7 +290,9 @@ let package = Package(
         .testTarget(name: "TributaryFeedbackTests", dependencies: ["TributaryFeedback", "TributaryFeedbackHTTP", "TributarySystem"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI", "TributarySystem"]),
         .testTarget(name: "TributaryAggregationTests", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
-        .testTarget(name: "TributaryRegistryTests", dependencies: ["TributaryRegistry", "TributaryLearning", "TributarySystem"]),
+        .testTarget(
+            name: "TributaryRegistryTests",
+            dependencies: ["TributaryRegistry", "TributaryLearning", "TributarySystem", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "TributaryCertificatesTests",
             dependencies: [

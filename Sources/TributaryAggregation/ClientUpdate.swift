@@ -9,7 +9,7 @@ public struct ClientUpdate: Sendable {
     public var clientID: String
     public var roundID: UInt64
     /// The registry version the client trained from.
-    public var baseVersion: Int64
+    public var baseVersion: UInt64
     public var layout: ParameterLayout
     public var delta: [Float]
     /// Diagonal Fisher information, same length as `delta`; nil when the client sent none.
@@ -18,7 +18,7 @@ public struct ClientUpdate: Sendable {
     public var examples: Int
 
     public init(
-        clientID: String, roundID: UInt64, baseVersion: Int64, layout: ParameterLayout,
+        clientID: String, roundID: UInt64, baseVersion: UInt64, layout: ParameterLayout,
         delta: [Float], fisher: [Float]? = nil, examples: Int
     ) {
         self.clientID = clientID

@@ -5,7 +5,7 @@ import TributaryNumerics
 public struct UpdatePolicy: Sendable, Equatable {
     public var layout: ParameterLayout
     public var roundID: UInt64
-    public var baseVersion: Int64
+    public var baseVersion: UInt64
     /// Largest accepted ‖Δᵢ‖₂ (`.infinity` for no bound).
     public var maxDeltaNorm: Float
     /// Refuse updates without a Fisher diagonal (always true under the Fisher-weighted rule).
@@ -15,7 +15,7 @@ public struct UpdatePolicy: Sendable, Equatable {
     public var maxExamples: Int
 
     public init(
-        layout: ParameterLayout, roundID: UInt64, baseVersion: Int64, maxDeltaNorm: Float = .infinity,
+        layout: ParameterLayout, roundID: UInt64, baseVersion: UInt64, maxDeltaNorm: Float = .infinity,
         requireFisher: Bool = false, maxExamples: Int = 1_000_000
     ) throws {
         guard !maxDeltaNorm.isNaN, maxDeltaNorm > 0 else {

@@ -91,7 +91,7 @@ extension CoordinatorEngine {
         try work.aggregator.policy.validate(client: update.clientID, examples: update.update.numExamples, metrics: update.metrics)
         let vectors = try update.vectors(layout: layout)
         let client = ClientUpdate(
-            clientID: update.clientID, roundID: update.roundID, baseVersion: Int64(update.baseVersion),
+            clientID: update.clientID, roundID: update.roundID, baseVersion: update.baseVersion,
             layout: work.aggregator.policy.layout, delta: vectors.delta, fisher: vectors.fisher, examples: update.examples)
         if work.aggregator.rule.needsFisher && vectors.fisher == nil {
             throw AggregationError(.missingFisher, "client '\(update.clientID)': the round aggregates Fisher-weighted and the update carries no Fisher", clientID: update.clientID)

@@ -37,15 +37,15 @@ extension CoordinatorEngine {
     private func apply(_ write: PendingJournalWrite) throws {
         switch write {
         case .recordUpdate(let round, let clientID, let examples, let digest):
-            try registry.recordUpdate(round: Int64(round), clientID: clientID, examples: examples, digest: digest)
+            try registry.recordUpdate(round: round, clientID: clientID, examples: examples, digest: digest)
         case .abandon(let round, let reason):
             let record: RoundRecord
             do {
-                record = try registry.round(Int64(round))
+                record = try registry.round(round)
             } catch let error as RegistryError where error.code == .roundNotFound {
                 return  // the round failed to open: nothing to end
             }
-            if !record.state.isFinished { try registry.abandonRound(Int64(round), reason: reason) }
+            if !record.state.isFinished { try registry.abandonRound(round, reason: reason) }
         }
     }
 }

@@ -41,7 +41,7 @@ extension CoordinatorEngine {
 
     static func makeWork(_ round: Round, live: GlobalModel, full: ParameterSet, configuration: CoordinatorConfiguration, now: ContinuousClock.Instant) throws -> RoundWork {
         let policy = try UpdatePolicy(
-            layout: live.checkpoint.spec.parameterLayout, roundID: round.id, baseVersion: Int64(round.baseVersion),
+            layout: live.checkpoint.spec.parameterLayout, roundID: round.id, baseVersion: round.baseVersion,
             maxDeltaNorm: configuration.aggregation.deltaNormBound.limit(base: live.parameters),
             maxExamples: configuration.aggregation.maxUpdateExamples)
         let aggregator = try StreamingAggregator(policy: policy, rule: configuration.aggregation.rule)
@@ -61,7 +61,7 @@ extension CoordinatorEngine {
         do {
             var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: .now)
             try registry.openRound(
-                id: Int64(round.id), baseVersion: Int64(round.baseVersion), selected: round.selected,
+                id: round.id, baseVersion: round.baseVersion, selected: round.selected,
                 deadline: Date().addingTimeInterval((round.deadline - .now).seconds))
             pause(at: .offered, round: round.id)
             var offered = 0
@@ -99,20 +99,20 @@ extension CoordinatorEngine {
             return
         }
         self.work = nil
-        let id = Int64(round.id)
+        let id = round.id
         var promoted: UInt64?
         do {
             try registry.advanceRound(id, to: .aggregating)
             pause(at: .aggregating, round: round.id)
-            let expected = UInt64((try registry.list().last?.number ?? 0) + 1)
+            let expected = (try registry.list().last?.number ?? 0) + 1
             let result = try closer.close(work, live: live, candidateVersion: expected)
             try registry.advanceRound(id, to: .committing)
             pause(at: .committing, round: round.id)
             let version = try registry.register(candidate: VersionCandidate(
-                checkpoint: try result.candidate.storedCheckpoint(), parent: Int64(live.version), roundID: id,
+                checkpoint: try result.candidate.storedCheckpoint(), parent: live.version, roundID: id,
                 participants: work.aggregator.participants.map(\.clientID), metrics: result.metrics,
                 note: "round \(round.id): \(work.aggregator.acceptedCount) updates"))
-            guard UInt64(version.number) == expected else {
+            guard version.number == expected else {
                 throw CoordinatorError(.registryConflict, "the registry numbered round \(round.id)'s version \(version.number), expected \(expected); is another coordinator writing to \(configuration.registryDirectory)?")
             }
             pause(at: .registered, round: round.id)
@@ -133,7 +133,7 @@ extension CoordinatorEngine {
             if promoted != nil {
                 let parent = live.parameters
                 live = result.candidate
-                releases = try ReleaseSet(live: live, parentVersion: UInt64(round.baseVersion), parentParameters: parent)
+                releases = try ReleaseSet(live: live, parentVersion: round.baseVersion, parentParameters: parent)
                 release()
             }
         } catch {

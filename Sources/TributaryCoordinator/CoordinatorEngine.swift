@@ -67,7 +67,7 @@ actor CoordinatorEngine {
         releases = try Self.releaseSet(registry: registry, live: live)
         let lastRound = try registry.lastRoundID() ?? 0
         let now = ContinuousClock.now
-        machine = RoundStateMachine(configuration: configuration.rounds, currentVersion: live.version, nextRoundID: UInt64(lastRound) + 1, now: now)
+        machine = RoundStateMachine(configuration: configuration.rounds, currentVersion: live.version, nextRoundID: lastRound + 1, now: now)
         for (round, outcome) in recovered { emit(.recovered(round: round, outcome: outcome)) }
         if let resumed {
             let actions = machine.restore(round: resumed, now: now)
@@ -100,15 +100,15 @@ actor CoordinatorEngine {
         for decision in try registry.recoverRounds(now: Date()) {
             switch decision {
             case .close(let round, let version):
-                recovered.append((UInt64(round), try finishRecoveredCommit(registry: registry, version: version)))
+                recovered.append((round, try finishRecoveredCommit(registry: registry, version: version)))
             case .abandon(let round, let reason):
-                recovered.append((UInt64(round), "abandoned: \(reason)"))
+                recovered.append((round, "abandoned: \(reason)"))
             case .resume(let round, _):
                 let record = try registry.round(round)
                 let remaining = record.deadline.timeIntervalSinceNow
                 let now = ContinuousClock.now
                 resume = Round(
-                    id: UInt64(round), baseVersion: UInt64(record.baseVersion ?? 0), selected: record.selected,
+                    id: round, baseVersion: record.baseVersion ?? 0, selected: record.selected,
                     accepted: Dictionary(record.updates.map { ($0.clientID, $0.examples) }, uniquingKeysWith: { a, _ in a }),
                     startedAt: now, deadline: now + .milliseconds(Int64(max(0, remaining) * 1000)))
             }
@@ -118,7 +118,7 @@ actor CoordinatorEngine {
 
     /// A round whose version was registered before the crash: apply the gate decision stored with
     /// the version (`gate.promote`) if it was not applied yet.
-    private static func finishRecoveredCommit(registry: ModelRegistry, version: Int64) throws -> String {
+    private static func finishRecoveredCommit(registry: ModelRegistry, version: UInt64) throws -> String {
         let row = try registry.show(version)
         guard row.status == .candidate else { return "closed with version \(version) (\(row.status.rawValue))" }
         if row.metrics["gate.promote"] == 1 {
@@ -132,7 +132,7 @@ actor CoordinatorEngine {
     private static func loadLive(registry: ModelRegistry, initialCheckpoint: String?) throws -> GlobalModel {
         do {
             if let live = try registry.live() {
-                return try GlobalModel(version: UInt64(live.number), stored: try registry.load(live.number))
+                return try GlobalModel(version: live.number, stored: try registry.load(live.number))
             }
             guard let initialCheckpoint else {
                 throw CoordinatorError(.startup, "the registry has no live version and model.initial_checkpoint is not set (make one with `tributary init`)")
@@ -144,11 +144,11 @@ actor CoordinatorEngine {
                 throw CoordinatorError(.startup, "model.initial_checkpoint \(initialCheckpoint): \(error.reason)")
             }
             let expected = (try registry.list().last?.number ?? 0) + 1
-            let first = try GlobalModel(version: UInt64(expected), stored: checkpoint)
+            let first = try GlobalModel(version: expected, stored: checkpoint)
             let version = try registry.register(candidate: VersionCandidate(
                 checkpoint: try first.storedCheckpoint(), note: "initial model from \(initialCheckpoint)"))
             try registry.promote(version.number)
-            return try GlobalModel(version: UInt64(version.number), stored: try registry.load(version.number))
+            return try GlobalModel(version: version.number, stored: try registry.load(version.number))
         } catch let error as RegistryError {
             throw CoordinatorError(.startup, "registry \(registry.configuration.directory): \(error.reason)")
         }
@@ -156,9 +156,9 @@ actor CoordinatorEngine {
 
     /// The live version's release forms; the delta is built when the parent is in the registry.
     static func releaseSet(registry: ModelRegistry, live: GlobalModel) throws -> ReleaseSet {
-        let row = try registry.show(Int64(live.version))
+        let row = try registry.show(live.version)
         let parent = try row.parent.map { try registry.load($0).parameters }
-        return try ReleaseSet(live: live, parentVersion: UInt64(row.parent ?? 0), parentParameters: parent)
+        return try ReleaseSet(live: live, parentVersion: row.parent ?? 0, parentParameters: parent)
     }
 
     // MARK: Stopping

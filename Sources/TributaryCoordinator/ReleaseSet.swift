@@ -23,7 +23,7 @@ struct ReleaseSet: Sendable {
         self.parentVersion = parentVersion
         full = try LearningWire.parameterSet(live.parameters, layout: layout)
         if let parentParameters, parentVersion > 0, parentParameters.count == live.parameters.count {
-            delta = try LearningWire.parameterSet(zip(live.parameters, parentParameters).map { $0 - $1 }, layout: layout)
+            delta = try LearningWire.parameterSet(ParameterDelta.between(candidate: live.parameters, base: parentParameters), layout: layout)
         } else {
             delta = nil
         }

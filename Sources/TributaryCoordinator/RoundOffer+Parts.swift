@@ -6,10 +6,10 @@ import TributaryWire
 
 extension CoordinatorEngine {
     /// The global EWC state as the offer carries it (nil before any round consolidated one).
-    static func wireEWC(_ live: GlobalModel, gamma: Float) throws -> TributaryWire.EWCState? {
+    static func wireEWC(_ live: GlobalModel, gamma: Float) throws -> EWCStateMessage? {
         guard !live.ewc.isEmpty else { return nil }
         let layout = live.checkpoint.spec.parameterLayout
-        return TributaryWire.EWCState(
+        return EWCStateMessage(
             fisher: try LearningWire.parameterSet(live.ewc.fisher, layout: layout),
             anchor: try LearningWire.parameterSet(live.ewc.anchor, layout: layout), gamma: gamma)
     }
@@ -19,10 +19,10 @@ extension CoordinatorEngine {
     /// replay buffer, else none. Clients skip the Fisher when nothing here uses it: FedAvg
     /// aggregation and λ = 0 (no global EWC penalty, so no global EWC state to consolidate).
     static func wirePlan(_ checkpoint: Checkpoint, overrides: CoordinatorConfiguration.PlanOverrides, rule: AggregationRule,
-                         deadline: Date) -> TributaryWire.TrainingPlan {
+                         deadline: Date) -> TrainingPlanMessage {
         let plan = checkpoint.plan
         let lambda = overrides.ewcLambda ?? Double(plan.ewc?.lambda ?? 0)
-        return TributaryWire.TrainingPlan(
+        return TrainingPlanMessage(
             epochs: UInt32(overrides.epochs ?? plan.epochs), batchSize: UInt32(overrides.batchSize ?? plan.batchSize),
             learningRate: overrides.learningRate ?? Double(plan.learningRate ?? checkpoint.optimizer.learningRate),
             ewcLambda: lambda, fedProxMu: overrides.fedProxMu ?? Double(plan.proximalMu),

@@ -63,7 +63,7 @@ public struct EdgeTrainer: Sendable {
         let candidate = result.candidate
         var keep = candidate
         keep.parameters = theta
-        let delta = zip(candidate.parameters, theta).map { $0 - $1 }
+        let delta = result.delta
         let fisher = try result.fisher.map { try LearningWire.parameterSet($0, layout: layout) }
         let report = result.report
         let update = Update(roundID: offer.roundID, baseModelVersion: offer.baseModelVersion, numExamples: UInt64(data.count),

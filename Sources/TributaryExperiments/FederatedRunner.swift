@@ -85,7 +85,7 @@ public enum FederatedRunner {
         let layout = spec.parameterLayout
         var serverState = configuration.serverOptimizer.newState(parameterCount: global.count)
         var globalEWC = GlobalEWCState()
-        var version: Int64 = 0
+        var version: UInt64 = 0
         var roundID: UInt64 = 0
         var uploaded = 0
         let initialModel = try initial.model()
@@ -113,8 +113,7 @@ public enum FederatedRunner {
                     start.parameters = global
                     let result = try IncrementalJob(plan: roundPlan).run(from: start, data: shares[k], globalEWC: penalty)
                     clients[k] = result.candidate
-                    var delta = result.candidate.parameters
-                    for j in delta.indices { delta[j] -= global[j] }
+                    let delta = result.delta
                     try aggregator.fold(ClientUpdate(
                         clientID: "client-\(k)", roundID: roundID, baseVersion: version, layout: layout,
                         delta: delta, fisher: result.fisher, examples: shares[k].count))

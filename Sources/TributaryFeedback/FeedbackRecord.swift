@@ -58,6 +58,9 @@ public struct FeedbackRecord: Sendable, Equatable, Codable {
         guard (0..<Int32(classCount)).contains(label) else {
             throw FeedbackError(.invalidRecord, "label: \(label) is not a known class (0..<\(classCount))")
         }
+        if let modelVersion, Int64(exactly: modelVersion) == nil {
+            throw FeedbackError(.invalidRecord, "model_version: \(modelVersion) is over \(Int64.max), the largest version number stored")
+        }
         if provenance == .rating {
             guard let rating, (1...5).contains(rating) else {
                 throw FeedbackError(.invalidRecord, "rating: \(rating.map { "\($0)" } ?? "missing") must be a number from 1 to 5 for provenance 'rating'")

@@ -4,32 +4,27 @@ import TributaryWire
 /// Conversions between the learning layer's flat parameter vectors and the wire's named
 /// tensors (`dense1.weight` [out, in], …), in the order of the model's `ParameterLayout`.
 public enum LearningWire {
-    /// The named tensors of a flat vector laid out as `layout`.
+    /// The named tensors of a flat vector laid out as `layout`: the vector itself, not a copy.
     public static func parameterSet(_ values: [Float], layout: ParameterLayout) throws -> ParameterSet {
         precondition(values.count == layout.totalCount, "vector of \(values.count) floats for a layout of \(layout.totalCount)")
-        return try ParameterSet(layout.entries.map { entry in
-            try NamedTensor(name: entry.name,
-                            tensor: try TributaryWire.Tensor(shape: entry.shape, scalars: Array(values[entry.range])))
-        })
+        return try ParameterSet(scalars: values, shapes: layout.entries.map { ($0.name, $0.shape) })
     }
 
-    /// The flat vector of `set`, which must have exactly `layout`'s names and shapes in order.
+    /// The flat vector of `set` (its buffer, not a copy), which must have exactly `layout`'s names
+    /// and shapes in order.
     /// - Throws: `LearningError.shapeMismatch` naming the first tensor that differs.
     public static func flatten(_ set: ParameterSet, layout: ParameterLayout, field: String) throws -> [Float] {
-        guard set.tensors.count == layout.entries.count else {
+        guard set.count == layout.entries.count else {
             throw LearningError(.shapeMismatch,
-                                "\(field) has \(set.tensors.count) tensors; the model has \(layout.entries.count) (\(layout.names.joined(separator: ", ")))")
+                                "\(field) has \(set.count) tensors; the model has \(layout.entries.count) (\(layout.names.joined(separator: ", ")))")
         }
-        var values: [Float] = []
-        values.reserveCapacity(layout.totalCount)
-        for (named, entry) in zip(set.tensors, layout.entries) {
-            guard named.name == entry.name, named.tensor.shape == entry.shape else {
+        for (named, entry) in zip(set.entries, layout.entries) {
+            guard named.name == entry.name, named.shape == entry.shape else {
                 throw LearningError(.shapeMismatch,
-                                    "\(field) tensor \(named.name)\(named.tensor.shape) does not match the model's \(entry.name)\(entry.shape)")
+                                    "\(field) tensor \(named.name)\(named.shape) does not match the model's \(entry.name)\(entry.shape)")
             }
-            values.append(contentsOf: named.tensor.scalars)
         }
-        return values
+        return set.scalars
     }
 
     /// An MLP spec read from a layout of `denseK.weight` [out, in] / `denseK.bias` [out]:
@@ -39,17 +34,17 @@ public enum LearningWire {
         var widths: [Int] = []
         var input: Int?
         var index = 1
-        while let weight = set["dense\(index).weight"] {
-            guard weight.shape.count == 2, set["dense\(index).bias"]?.shape == [weight.shape[0]] else {
-                throw LearningError(.invalidModelSpec, "dense\(index) has weight \(weight.shape) and bias \(set["dense\(index).bias"]?.shape ?? []); expected [out, in] and [out]")
+        while let weight = set.shape(of: "dense\(index).weight") {
+            guard weight.count == 2, set.shape(of: "dense\(index).bias") == [weight[0]] else {
+                throw LearningError(.invalidModelSpec, "dense\(index) has weight \(weight) and bias \(set.shape(of: "dense\(index).bias") ?? []); expected [out, in] and [out]")
             }
-            if input == nil { input = weight.shape[1] }
-            widths.append(weight.shape[0])
+            if input == nil { input = weight[1] }
+            widths.append(weight[0])
             index += 1
         }
-        guard let input, let outputs = widths.last, set.tensors.count == 2 * widths.count else {
+        guard let input, let outputs = widths.last, set.count == 2 * widths.count else {
             throw LearningError(.invalidModelSpec,
-                                "the offered model is not an MLP of dense1…denseN weight/bias tensors: \(set.tensors.map(\.name))")
+                                "the offered model is not an MLP of dense1…denseN weight/bias tensors: \(set.entries.map(\.name))")
         }
         return try ModelSpec.mlp(input: input, hidden: Array(widths.dropLast()), outputs: outputs)
     }
@@ -73,15 +68,15 @@ public enum LearningWire {
     /// The learning plan for a RoundOffer's wire plan. EWC consolidation is on (λ from the offer,
     /// 0 = no penalty) so the job measures the diagonal Fisher the Update carries, unless the
     /// offer says the coordinator uses none (`skipFisher`): then no Fisher is computed.
-    public static func plan(_ wire: TributaryWire.TrainingPlan) -> TributaryLearning.TrainingPlan {
-        TributaryLearning.TrainingPlan(
+    public static func plan(_ wire: TrainingPlanMessage) -> TrainingPlan {
+        TrainingPlan(
             epochs: Int(wire.epochs), batchSize: Int(wire.batchSize), learningRate: Float(wire.learningRate),
             ewc: wire.skipFisher ? nil : EWCConfiguration(lambda: Float(wire.ewcLambda)), proximalMu: Float(wire.fedProxMu))
     }
 
     /// The learning layer's EWC state for the offer's global EWC state (one term).
-    public static func ewc(_ wire: TributaryWire.EWCState, layout: ParameterLayout) throws -> TributaryLearning.EWCState {
-        TributaryLearning.EWCState(terms: [.init(fisher: try flatten(wire.fisher, layout: layout, field: "RoundOffer.ewc.fisher"),
+    public static func ewc(_ wire: EWCStateMessage, layout: ParameterLayout) throws -> EWCState {
+        EWCState(terms: [.init(fisher: try flatten(wire.fisher, layout: layout, field: "RoundOffer.ewc.fisher"),
                                                  anchor: try flatten(wire.anchor, layout: layout, field: "RoundOffer.ewc.anchor"))],
                                    consolidations: 1)
     }

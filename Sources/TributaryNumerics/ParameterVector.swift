@@ -42,9 +42,8 @@ public struct ParameterVector: Sendable, Equatable, Hashable {
 
     /// `self - other`: the delta that takes `other` to `self`.
     public func subtracting(_ other: ParameterVector) -> ParameterVector {
-        var result = self
-        result.add(other, scaledBy: -1)
-        return result
+        precondition(layout == other.layout, "ParameterVector.subtracting: layouts differ")
+        return ParameterVector(layout: layout, storage: ParameterDelta.between(candidate: storage, base: other.storage))
     }
 
     public mutating func scale(by alpha: Float) {

@@ -40,7 +40,7 @@ struct BlobStore: Sendable {
     }
 
     /// The blob's bytes, verified: the checksum inside is recomputed and must equal `digest`.
-    func read(_ digest: String, version: Int64) throws -> [UInt8] {
+    func read(_ digest: String, version: UInt64) throws -> [UInt8] {
         let file = path(of: digest)
         let bytes: [UInt8]
         do {
@@ -55,7 +55,7 @@ struct BlobStore: Sendable {
     }
 
     /// Checks `bytes` hash to `digest` (SHA-256 over the encoding, as stored in its last 32 bytes).
-    static func verify(_ bytes: [UInt8], digest: String, version: Int64, file: String) throws {
+    static func verify(_ bytes: [UInt8], digest: String, version: UInt64, file: String) throws {
         guard bytes.count > 32 else {
             throw RegistryError(.corruptBlob, "version \(version): blob \(file) is \(bytes.count) bytes, too short")
         }

@@ -27,15 +27,17 @@ extension ModelRegistry {
                 if let parent = candidate.parent {
                     _ = try ModelVersion.fetch(db, number: parent)
                 }
+                let roundID = try candidate.roundID.map(RoundRecord.column)
                 let number = (try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM versions") ?? 0) + 1
                 try db.execute(
                     sql: """
                         INSERT INTO versions (number, digest, parent, round_id, participants, metrics, status, live, created_at, note, byte_count)
                         VALUES (?, ?, ?, ?, ?, ?, 'candidate', 0, ?, ?, ?)
                         """,
-                    arguments: [number, digest, candidate.parent, candidate.roundID, participants, metrics, at, candidate.note, bytes.count])
-                try Self.event(db, version: number, action: "register", at: at)
-                return try ModelVersion.fetch(db, number: number)
+                    arguments: [number, digest, try candidate.parent.map(ModelVersion.column), roundID, participants, metrics, at, candidate.note, bytes.count])
+                let registered = try StoredNumber.value(number, "number", of: "the new version")
+                try Self.event(db, version: registered, action: "register", at: at)
+                return try ModelVersion.fetch(db, number: registered)
             }
         }
     }
@@ -43,7 +45,7 @@ extension ModelRegistry {
     /// Makes `number` the live version (a candidate, or a promoted version that is not live).
     /// The previous live version stays `promoted`, no longer live. One transaction.
     @discardableResult
-    public func promote(_ number: Int64) throws -> ModelVersion {
+    public func promote(_ number: UInt64) throws -> ModelVersion {
         let at = now
         return try perform {
             try database.write { db in
@@ -53,7 +55,7 @@ extension ModelRegistry {
                     throw RegistryError(.invalidTransition, "version \(number) is \(version.status.rawValue); only a candidate or a promoted version can be promoted")
                 }
                 try db.execute(sql: "UPDATE versions SET live = 0 WHERE live = 1")
-                try db.execute(sql: "UPDATE versions SET status = 'promoted', live = 1, status_reason = '' WHERE number = ?", arguments: [number])
+                try db.execute(sql: "UPDATE versions SET status = 'promoted', live = 1, status_reason = '' WHERE number = ?", arguments: [try ModelVersion.column(number)])
                 try Self.event(db, version: number, action: "promote", at: at)
                 return try ModelVersion.fetch(db, number: number)
             }
@@ -62,7 +64,7 @@ extension ModelRegistry {
 
     /// Marks a candidate `rejected` with `reason` (for example the evaluation gate that failed).
     @discardableResult
-    public func reject(_ number: Int64, reason: String) throws -> ModelVersion {
+    public func reject(_ number: UInt64, reason: String) throws -> ModelVersion {
         let at = now
         return try perform {
             try database.write { db in
@@ -70,7 +72,7 @@ extension ModelRegistry {
                 guard version.status == .candidate else {
                     throw RegistryError(.invalidTransition, "version \(number) is \(version.status.rawValue); only a candidate can be rejected")
                 }
-                try db.execute(sql: "UPDATE versions SET status = 'rejected', status_reason = ? WHERE number = ?", arguments: [reason, number])
+                try db.execute(sql: "UPDATE versions SET status = 'rejected', status_reason = ? WHERE number = ?", arguments: [reason, try ModelVersion.column(number)])
                 try Self.event(db, version: number, action: "reject", at: at, reason: reason)
                 return try ModelVersion.fetch(db, number: number)
             }
@@ -81,7 +83,7 @@ extension ModelRegistry {
     /// by default the version that was live before it (the latest earlier promotion still
     /// `promoted`). One transaction. Returns (the rolled-back version, the new live version).
     @discardableResult
-    public func rollback(to target: Int64? = nil, reason: String = "") throws -> (rolledBack: ModelVersion, live: ModelVersion) {
+    public func rollback(to target: UInt64? = nil, reason: String = "") throws -> (rolledBack: ModelVersion, live: ModelVersion) {
         let at = now
         return try perform {
             try database.write { db in
@@ -89,7 +91,7 @@ extension ModelRegistry {
                     throw RegistryError(.noLiveVersion, "rollback: no version is live")
                 }
                 let current = try ModelVersion(row: liveRow)
-                let destination: Int64
+                let destination: UInt64
                 if let target {
                     let version = try ModelVersion.fetch(db, number: target)
                     guard target != current.number else {
@@ -104,15 +106,15 @@ extension ModelRegistry {
                         SELECT e.version FROM version_events e JOIN versions v ON v.number = e.version
                         WHERE e.action IN ('promote', 'restore') AND e.version <> ? AND v.status = 'promoted'
                         ORDER BY e.id DESC LIMIT 1
-                        """, arguments: [current.number])
+                        """, arguments: [try ModelVersion.column(current.number)])
                     else {
                         throw RegistryError(.noLiveVersion, "rollback: version \(current.number) is live and no earlier promoted version remains to return to")
                     }
-                    destination = previous
+                    destination = try StoredNumber.value(previous, "version", of: "the rollback target")
                 }
                 let why = reason.isEmpty ? "rolled back to version \(destination)" : reason
-                try db.execute(sql: "UPDATE versions SET status = 'rolled_back', live = 0, status_reason = ? WHERE number = ?", arguments: [why, current.number])
-                try db.execute(sql: "UPDATE versions SET live = 1 WHERE number = ?", arguments: [destination])
+                try db.execute(sql: "UPDATE versions SET status = 'rolled_back', live = 0, status_reason = ? WHERE number = ?", arguments: [why, try ModelVersion.column(current.number)])
+                try db.execute(sql: "UPDATE versions SET live = 1 WHERE number = ?", arguments: [try ModelVersion.column(destination)])
                 try Self.event(db, version: current.number, action: "rollback", at: at, reason: why)
                 try Self.event(db, version: destination, action: "restore", at: at, reason: "replaces version \(current.number)")
                 return (try ModelVersion.fetch(db, number: current.number), try ModelVersion.fetch(db, number: destination))
@@ -135,12 +137,12 @@ extension ModelRegistry {
     }
 
     /// One version's row.
-    public func show(_ number: Int64) throws -> ModelVersion {
+    public func show(_ number: UInt64) throws -> ModelVersion {
         try perform { try database.read { try ModelVersion.fetch($0, number: number) } }
     }
 
     /// The version's checkpoint, read from its blob and verified against the recorded digest.
-    public func load(_ number: Int64) throws -> Checkpoint {
+    public func load(_ number: UInt64) throws -> Checkpoint {
         let bytes = try verifiedBytes(number)
         do {
             return try CheckpointCodec.decode(bytes)
@@ -150,7 +152,7 @@ extension ModelRegistry {
     }
 
     /// Copies the version's verified checkpoint bytes to `path` atomically.
-    public func export(_ number: Int64, to path: String, overwrite: Bool = false) throws {
+    public func export(_ number: UInt64, to path: String, overwrite: Bool = false) throws {
         let bytes = try verifiedBytes(number)
         do {
             try AtomicFile.write(bytes, to: path, overwrite: overwrite)
@@ -160,7 +162,7 @@ extension ModelRegistry {
     }
 
     /// The blob of `number`, checked against its row's digest.
-    public func verifiedBytes(_ number: Int64) throws -> [UInt8] {
+    public func verifiedBytes(_ number: UInt64) throws -> [UInt8] {
         let version = try show(number)
         return try blobs.read(version.digest, version: number)
     }
@@ -168,10 +170,10 @@ extension ModelRegistry {
     /// The blob path of a version (for diagnostics and tests).
     public func blobPath(of version: ModelVersion) -> String { blobs.path(of: version.digest) }
 
-    static func event(_ db: Database, version: Int64, action: String, at: Double, reason: String = "") throws {
+    static func event(_ db: Database, version: UInt64, action: String, at: Double, reason: String = "") throws {
         try db.execute(
             sql: "INSERT INTO version_events (version, action, at, reason) VALUES (?, ?, ?, ?)",
-            arguments: [version, action, at, reason])
+            arguments: [try ModelVersion.column(version), action, at, reason])
     }
 }
 

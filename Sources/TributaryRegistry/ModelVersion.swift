@@ -2,11 +2,11 @@ import Foundation
 
 /// One row of the registry: a committed model version and what is known about it.
 public struct ModelVersion: Sendable, Equatable, Codable {
-    public var number: Int64
+    public var number: UInt64
     /// SHA-256 (hex) of the checkpoint encoding: the blob's name and its integrity check.
     public var digest: String
-    public var parent: Int64?
-    public var roundID: Int64?
+    public var parent: UInt64?
+    public var roundID: UInt64?
     /// Client ids whose updates went into this version.
     public var participants: [String]
     public var metrics: [String: Double]

@@ -6,15 +6,15 @@ import Foundation
 public enum RoundRecovery: Sendable, Equatable {
     /// Keep collecting until the deadline. The running sums died with the process, so the clients
     /// in `resend` (already accepted) must send their updates again; their digests are journaled.
-    case resume(round: Int64, resend: [String])
+    case resume(round: UInt64, resend: [String])
     /// The round's version was committed before the crash: mark the round closed with it.
-    case close(round: Int64, version: Int64)
+    case close(round: UInt64, version: UInt64)
     /// Nothing of the round can be used; the live model stays.
-    case abandon(round: Int64, reason: String)
+    case abandon(round: UInt64, reason: String)
 
     /// The decision for `round` at `now`, given the live version and the version (if any)
     /// registered for this round.
-    public static func decide(_ round: RoundRecord, now: Date, liveVersion: Int64?, committedVersion: Int64?) -> RoundRecovery {
+    public static func decide(_ round: RoundRecord, now: Date, liveVersion: UInt64?, committedVersion: UInt64?) -> RoundRecovery {
         switch round.state {
         case .collecting:
             if now >= round.deadline {

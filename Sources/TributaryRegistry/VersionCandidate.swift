@@ -4,14 +4,14 @@ import TributaryLearning
 public struct VersionCandidate: Sendable {
     public var checkpoint: Checkpoint
     /// The version it was aggregated from (nil for the first model).
-    public var parent: Int64?
-    public var roundID: Int64?
+    public var parent: UInt64?
+    public var roundID: UInt64?
     public var participants: [String]
     public var metrics: [String: Double]
     public var note: String
 
     public init(
-        checkpoint: Checkpoint, parent: Int64? = nil, roundID: Int64? = nil, participants: [String] = [],
+        checkpoint: Checkpoint, parent: UInt64? = nil, roundID: UInt64? = nil, participants: [String] = [],
         metrics: [String: Double] = [:], note: String = ""
     ) {
         self.checkpoint = checkpoint

@@ -52,12 +52,12 @@ struct SplitMix64: RandomNumberGenerator {
 func model(floats: Int) -> ParameterSet {
     var generator = SplitMix64(state: 7)
     let scalars = (0..<floats).map { _ in Float.random(in: -1..<1, using: &generator) }
-    return try! ParameterSet([try! NamedTensor(name: "dense1.weight", tensor: try! Tensor(shape: [floats], scalars: scalars))])
+    return try! ParameterSet([try! NamedTensor(name: "dense1.weight", tensor: Tensor(shape: [floats], scalars: scalars))])
 }
 
 func offer(round: UInt64, model: ParameterSet) -> RoundOffer {
     RoundOffer(roundID: round, baseModelVersion: 1, model: .full(model),
-               plan: TrainingPlan(epochs: 1, batchSize: 32, learningRate: 0.01, deadlineUnixMilliseconds: Int64.max))
+               plan: TrainingPlanMessage(epochs: 1, batchSize: 32, learningRate: 0.01, deadlineUnixMilliseconds: Int64.max))
 }
 
 

@@ -31,12 +31,12 @@ do {
     let spec = try ModelSpec.mlp(input: 64, hidden: [1024], outputs: 10)
     var next = (try registry.list().last?.number ?? 0) + 1
     if arguments.contains("--orphan") {
-        let digest = try registry.writeBlobOnly(try Checkpoint.fresh(spec: spec, seed: UInt64(10_000 + next)))
+        let digest = try registry.writeBlobOnly(try Checkpoint.fresh(spec: spec, seed: 10_000 + next))
         say("blob \(digest)")
         while true { sleep(60) }
     }
     while true {
-        let checkpoint = try Checkpoint.fresh(spec: spec, seed: UInt64(next))
+        let checkpoint = try Checkpoint.fresh(spec: spec, seed: next)
         let version = try registry.register(candidate: VersionCandidate(
             checkpoint: checkpoint, parent: try registry.live()?.number, roundID: next,
             participants: ["edge-\(next % 3)", "edge-\(next % 5)"], metrics: ["accuracy": Double(next % 100) / 100],

@@ -20,13 +20,13 @@ import TributaryWire
         let layout = spec.parameterLayout
         let parameters = try LearningWire.parameterSet(global.parameters, layout: layout)
         let ewcState = ewc
-            ? TributaryWire.EWCState(
+            ? EWCStateMessage(
                 fisher: try LearningWire.parameterSet([Float](repeating: 0.5, count: layout.totalCount), layout: layout),
                 anchor: parameters, gamma: 1)
             : nil
         return RoundOffer(
             roundID: 1, baseModelVersion: 1, model: .full(parameters), ewc: ewcState,
-            plan: TributaryWire.TrainingPlan(epochs: 2, batchSize: 8, learningRate: 0.1, ewcLambda: 1, fedProxMu: 0, replaySize: 0, deadlineUnixMilliseconds: 0),
+            plan: TrainingPlanMessage(epochs: 2, batchSize: 8, learningRate: 0.1, ewcLambda: 1, fedProxMu: 0, replaySize: 0, deadlineUnixMilliseconds: 0),
             architecture: LearningWire.architecture(spec))
     }
 

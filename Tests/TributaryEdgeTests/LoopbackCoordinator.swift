@@ -125,7 +125,7 @@ enum EdgeSamples {
         return RoundOffer(
             roundID: round, baseModelVersion: version,
             model: .full(try LearningWire.parameterSet(global.parameters, layout: spec.parameterLayout)),
-            plan: TributaryWire.TrainingPlan(epochs: 2, batchSize: 8, learningRate: 0.1, ewcLambda: 1,
+            plan: TrainingPlanMessage(epochs: 2, batchSize: 8, learningRate: 0.1, ewcLambda: 1,
                                              deadlineUnixMilliseconds: Int64(Date().timeIntervalSince1970 * 1000) + 600_000),
             architecture: LearningWire.architecture(spec))
     }

@@ -62,6 +62,8 @@ import TributarySystem
         #expect(reason { try store.insert(FeedbackRecord(features: [1, 2], label: 1, provenance: .label)) } == "features: 2 values, the model takes 3")
         #expect(reason { try store.insert(FeedbackRecord(features: [1, .nan, 3], label: 1, provenance: .label)) } == "features[1]: nan is not a finite number")
         #expect(reason { try store.insert(FeedbackRecord(features: [1, 2, 3], label: 9, provenance: .label)) } == "label: 9 is not a known class (0..<4)")
+        #expect(reason { try store.insert(FeedbackRecord(features: [1, 2, 3], label: 1, provenance: .label, modelVersion: .max)) }
+            == "model_version: 18446744073709551615 is over 9223372036854775807, the largest version number stored")
         #expect(reason { try store.insert(FeedbackRecord(features: [1, 2, 3], label: 1, provenance: .rating, rating: 7)) }.contains("rating: 7.0 must be a number from 1 to 5"))
         let batch = [FeedbackRecord(features: [1, 2, 3], label: 1, provenance: .label), FeedbackRecord(features: [1, 2, 3], label: -1, provenance: .label)]
         #expect(reason { try store.insert(batch) } == "record 1: label: -1 is not a known class (0..<4)")

@@ -99,3 +99,14 @@ import TributaryLearning
         }
     }
 }
+
+@Suite struct JobDeltaTests {
+    /// The job computes Δ once; it is what an edge sends and a simulated client folds.
+    @Test func theResultCarriesCandidateMinusParent() throws {
+        let plan = TrainingPlan(epochs: 1, batchSize: 16)
+        let parent = try Checkpoint.fresh(spec: Fixtures.spec(), seed: 4, plan: plan)
+        let result = try IncrementalJob(plan: plan).run(from: parent, data: Fixtures.blobs(count: 64, seed: 3))
+        #expect(result.delta.map(\.bitPattern) == zip(result.candidate.parameters, parent.parameters).map { ($0 - $1).bitPattern })
+        #expect(result.delta.contains { $0 != 0 })
+    }
+}

@@ -1,49 +1,48 @@
 import Testing
 import TributaryLearning
 import TributaryModelWire
-import TributaryNumerics
 import TributaryWire
 
-/// A peer's parameter set (an Update's delta, a release, an offer's EWC state) that does not fit
-/// the model is refused as a shape mismatch, naming the tensor: a runtime refusal of what
-/// arrived, not a setting of this side's configuration.
-@Suite("Parameter sets from the wire")
-struct LearningWireTests {
-    static let layout = ParameterLayout([(name: "dense1.weight", shape: [2, 3]), (name: "dense1.bias", shape: [2])])
+/// The learning layer's flat buffer is what the wire encodes and what it decodes into: no
+/// per-tensor arrays between training and frames, either way.
+@Suite struct LearningWireTests {
+    static func address(_ values: [Float]) -> UnsafePointer<Float>? { values.withUnsafeBufferPointer(\.baseAddress) }
 
-    static func code(_ set: ParameterSet) -> LearningError.Code? {
-        do {
-            _ = try LearningWire.flatten(set, layout: layout, field: "Update.delta")
-            return nil
-        } catch let error as LearningError {
-            return error.code
-        } catch {
-            return nil
+    let spec = try! ModelSpec.mlp(input: 4, hidden: [8], outputs: 3)
+
+    @Test func aFlatVectorGoesToAFrameAndComesBackAsOneBuffer() throws {
+        let layout = spec.parameterLayout
+        var generator = SeededGenerator(seed: 5)
+        let values = (0..<layout.totalCount).map { _ in Float.random(in: -1...1, using: &generator) }
+        let set = try LearningWire.parameterSet(values, layout: layout)
+        #expect(Self.address(set.scalars) == Self.address(values))
+        let frame = try FrameCodec.encode(.update(Update(roundID: 1, baseModelVersion: 1, numExamples: 5, delta: set)))
+        guard case .update(let update) = try FrameCodec.decode(frame) else {
+            Issue.record("not an Update")
+            return
         }
+        let flat = try LearningWire.flatten(update.delta, layout: layout, field: "Update.delta")
+        #expect(flat == values)
+        #expect(Self.address(flat) == Self.address(update.delta.scalars))
+        #expect(try LearningWire.inferMLP(update.delta) == spec)
     }
 
-    @Test func aSetThatFitsTheLayoutFlattensInItsOrder() throws {
-        let values: [Float] = [1, 2, 3, 4, 5, 6, 7, 8]
-        let set = try LearningWire.parameterSet(values, layout: Self.layout)
-        #expect(try LearningWire.flatten(set, layout: Self.layout, field: "Update.delta") == values)
-    }
-
-    @Test func aMissingTensorIsAShapeMismatch() throws {
-        let set = try ParameterSet([NamedTensor(name: "dense1.weight", tensor: try TributaryWire.Tensor(shape: [2, 3], scalars: Array(repeating: 0, count: 6)))])
-        #expect(Self.code(set) == .shapeMismatch)
-    }
-
-    @Test func aTensorOfAnotherShapeIsAShapeMismatchNamingIt() throws {
-        let set = try ParameterSet([
-            NamedTensor(name: "dense1.weight", tensor: try TributaryWire.Tensor(shape: [3, 2], scalars: Array(repeating: 0, count: 6))),
-            NamedTensor(name: "dense1.bias", tensor: try TributaryWire.Tensor(shape: [2], scalars: [0, 0])),
-        ])
-        #expect(Self.code(set) == .shapeMismatch)
-        #expect(throws: LearningError.self) { try LearningWire.flatten(set, layout: Self.layout, field: "Update.delta") }
-        do {
-            _ = try LearningWire.flatten(set, layout: Self.layout, field: "Update.delta")
-        } catch {
-            #expect("\(error)" == "Update.delta tensor dense1.weight[3, 2] does not match the model's dense1.weight[2, 3]")
+    @Test func aSetNotInTheModelsLayoutIsRefusedNamingTheTensor() throws {
+        let layout = spec.parameterLayout
+        let values = [Float](repeating: 0.5, count: layout.totalCount)
+        var shapes = layout.entries.map { ($0.name, $0.shape) }
+        shapes[0].1 = [4, 8]
+        let transposed = try ParameterSet(scalars: values, shapes: shapes)
+        #expect {
+            try LearningWire.flatten(transposed, layout: layout, field: "Update.delta")
+        } throws: {
+            ($0 as? LearningError)?.reason == "Update.delta tensor dense1.weight[4, 8] does not match the model's dense1.weight[8, 4]"
+        }
+        let short = try ParameterSet(scalars: Array(values.prefix(40)), shapes: Array(layout.entries.prefix(2).map { ($0.name, $0.shape) }))
+        #expect {
+            try LearningWire.flatten(short, layout: layout, field: "Update.delta")
+        } throws: {
+            ($0 as? LearningError)?.reason == "Update.delta has 2 tensors; the model has 4 (dense1.weight, dense1.bias, dense2.weight, dense2.bias)"
         }
     }
 }

@@ -43,11 +43,11 @@ import TributaryRegistry
         let directory = RegistryFixtures.temporaryDirectory()
         // Kill points: right at start-up, after a few steps, mid-stream at several delays.
         let points: [(lines: Int, delay: TimeInterval)] = [(0, 0.05), (1, 0), (3, 0.002), (5, 0.01), (8, 0.03), (12, 0.005), (2, 0.1)]
-        var acknowledged: Set<Int64> = []
+        var acknowledged: Set<UInt64> = []
         for point in points {
             let lines = try runAndKill([directory], afterLines: point.lines, delay: point.delay)
             for line in lines where line.hasPrefix("registered ") {
-                acknowledged.insert(Int64(line.dropFirst("registered ".count))!)
+                acknowledged.insert(UInt64(line.dropFirst("registered ".count))!)
             }
             let versions = try checkIntact(directory)
             // A version the helper saw committed is still there after the kill.

@@ -39,7 +39,7 @@ enum RegistryFixtures {
         try Checkpoint.fresh(spec: ModelSpec.mlp(input: 4, hidden: [8], outputs: 3), seed: seed)
     }
 
-    static func candidate(seed: UInt64, parent: Int64? = nil, round: Int64? = nil) throws -> VersionCandidate {
+    static func candidate(seed: UInt64, parent: UInt64? = nil, round: UInt64? = nil) throws -> VersionCandidate {
         VersionCandidate(
             checkpoint: try checkpoint(seed: seed), parent: parent, roundID: round, participants: ["edge-a", "edge-b"],
             metrics: ["accuracy": 0.9, "bwt": -0.01], note: "seed \(seed)")

@@ -109,7 +109,7 @@ import TributarySystem
         let registry = try RegistryFixtures.registry()
         for seed in 1...3 {
             try registry.register(candidate: RegistryFixtures.candidate(seed: UInt64(seed)))
-            try registry.promote(Int64(seed))
+            try registry.promote(UInt64(seed))
         }
         let (old, live) = try registry.rollback(to: 1)
         #expect(old.number == 3 && live.number == 1)

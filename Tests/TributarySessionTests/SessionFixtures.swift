@@ -22,7 +22,7 @@ enum Fixtures {
 
     static func offer(round: UInt64 = 7, base: UInt64 = 3) -> RoundOffer {
         RoundOffer(roundID: round, baseModelVersion: base, model: .full(parameters()),
-                   plan: TrainingPlan(epochs: 1, batchSize: 8, learningRate: 0.05, deadlineUnixMilliseconds: 1))
+                   plan: TrainingPlanMessage(epochs: 1, batchSize: 8, learningRate: 0.05, deadlineUnixMilliseconds: 1))
     }
 
     static func update(round: UInt64 = 7, base: UInt64 = 3) -> Update {

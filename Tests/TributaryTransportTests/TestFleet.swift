@@ -84,7 +84,7 @@ enum Samples {
 
     static func offer(round: UInt64 = 1, count: Int = 16) -> RoundOffer {
         RoundOffer(roundID: round, baseModelVersion: 3, model: .full(parameters(count: count)),
-                   plan: TrainingPlan(epochs: 1, batchSize: 8, learningRate: 0.05,
+                   plan: TrainingPlanMessage(epochs: 1, batchSize: 8, learningRate: 0.05,
                                       deadlineUnixMilliseconds: Int64(Date().timeIntervalSince1970 * 1000) + 60_000))
     }
 

@@ -51,22 +51,22 @@ struct DetachedTensorTests {
 
     @Test func aTensorWithTwoDataFieldsKeepsTheLastAsSwiftProtobufDoes() throws {
         // Update{4: delta{1: NamedTensor{1: "w", 2: Tensor{..., 3: data, 3: data again}}}}, written by hand.
-        let tensor = try Tensor(shape: [2], scalars: [1, 2])
-        var tensorBytes: [UInt8] = try tensor.toProto().serializedBytes()
+        let set = try ParameterSet([NamedTensor(name: "w", tensor: Tensor(shape: [2], scalars: [1, 2]))])
+        var tensorBytes: [UInt8] = try set.toProto().tensors[0].tensor.serializedBytes()
         tensorBytes += [0x1A, 8] + [UInt8](repeating: 7, count: 8)
         var named: [UInt8] = [0x0A, 1, UInt8(ascii: "w")]
         Varint.appendLengthDelimited(2, length: tensorBytes.count, to: &named)
         named += tensorBytes
-        var set: [UInt8] = []
-        Varint.appendLengthDelimited(1, length: named.count, to: &set)
-        set += named
+        var setBytes: [UInt8] = []
+        Varint.appendLengthDelimited(1, length: named.count, to: &setBytes)
+        setBytes += named
         var head = Tributary_V1_Update()
         head.roundID = 1
         head.baseModelVersion = 1
         head.numExamples = 1
         var update: [UInt8] = try head.serializedBytes()
-        Varint.appendLengthDelimited(4, length: set.count, to: &update)
-        update += set
+        Varint.appendLengthDelimited(4, length: setBytes.count, to: &update)
+        update += setBytes
         var body: [UInt8] = [0x08, 0x01]
         Varint.appendLengthDelimited(6, length: update.count, to: &body)
         body += update

@@ -17,10 +17,10 @@ enum Fixtures {
                              device: DeviceFacts(examplesAvailable: 1200, charging: true, meteredNetwork: false, modelVersion: 7))
     static let welcome = Welcome(sessionID: "s-3f2a", globalModelVersion: 9, heartbeatIntervalMilliseconds: 15_000, maxFrameBytes: 1 << 22)
     static let reject = Reject(code: .identityMismatch, reason: "Hello.client_id is \"edge-1\"; the certificate says \"edge-2\"")
-    static let plan = TrainingPlan(epochs: 2, batchSize: 32, learningRate: 0.05, ewcLambda: 40, fedProxMu: 0.01,
+    static let plan = TrainingPlanMessage(epochs: 2, batchSize: 32, learningRate: 0.05, ewcLambda: 40, fedProxMu: 0.01,
                                    replaySize: 16, deadlineUnixMilliseconds: 1_795_000_000_000)
     static let roundOfferFull = RoundOffer(roundID: 12, baseModelVersion: 9, model: .full(parameters(seed: 1)),
-                                           ewc: EWCState(fisher: parameters(seed: 2, nonNegative: true), anchor: parameters(seed: 3), gamma: 0.9),
+                                           ewc: EWCStateMessage(fisher: parameters(seed: 2, nonNegative: true), anchor: parameters(seed: 3), gamma: 0.9),
                                            plan: plan, architecture: architecture)
     static let roundOfferDelta = RoundOffer(roundID: 13, baseModelVersion: 9, model: .delta(baseVersion: 8, delta: parameters(seed: 4)), plan: plan)
     static let update = Update(roundID: 12, baseModelVersion: 9, numExamples: 640, delta: parameters(seed: 5),
@@ -44,7 +44,7 @@ enum Fixtures {
         .updateReceipt(UpdateReceipt(roundID: 7, status: .accepted)),
         .updateReceipt(UpdateReceipt(roundID: 7, status: .late, reason: "round 7 closed at its deadline")),
         .roundOffer(RoundOffer(roundID: 14, baseModelVersion: 9, model: .delta(baseVersion: 8, delta: parameters(seed: 4)),
-                               plan: TrainingPlan(epochs: 1, batchSize: 8, learningRate: 0.1, deadlineUnixMilliseconds: 1, skipFisher: true))),
+                               plan: TrainingPlanMessage(epochs: 1, batchSize: 8, learningRate: 0.1, deadlineUnixMilliseconds: 1, skipFisher: true))),
         .goodbye(Goodbye(reason: .revoked, detail: "client edge-0042 is revoked")),
     ]
 

@@ -20,8 +20,8 @@ struct RoundTripTests {
     }
 
     @Test func float32TensorIsRawLittleEndianBytes() throws {
-        let tensor = try Tensor(shape: [2], scalars: [1.0, -2.5])
-        let proto = tensor.toProto()
+        let set = try ParameterSet([NamedTensor(name: "t", tensor: Tensor(shape: [2], scalars: [1.0, -2.5]))])
+        let proto = set.toProto().tensors[0].tensor
         #expect(proto.dtype == .float32)
         #expect(proto.shape == [2])
         #expect([UInt8](proto.data) == [0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x20, 0xC0])
@@ -30,8 +30,8 @@ struct RoundTripTests {
 
     @Test func specialFloatValuesKeepTheirBits() throws {
         let scalars: [Float] = [.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
-        let tensor = try Tensor(shape: [scalars.count], scalars: scalars)
-        let back = try Tensor(proto: tensor.toProto(), field: "t")
+        let set = try ParameterSet(scalars: scalars, shapes: [("t", [scalars.count])])
+        let back = try ParameterSet(proto: set.toProto(), field: "t")
         #expect(back.scalars.map(\.bitPattern) == scalars.map(\.bitPattern))
     }
 

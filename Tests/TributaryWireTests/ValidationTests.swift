@@ -102,13 +102,13 @@ struct ValidationTests {
 
     @Test func domainTensorInitChecksItsShape() {
         expectWireError(.tensorSizeMismatch, "Tensor has 5 scalars but shape [2, 3] needs 6") {
-            _ = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5])
+            _ = try Tensor(validatingShape: [2, 3], scalars: [1, 2, 3, 4, 5])
         }
         expectWireError(.invalidValue, "Tensor.shape[1] is -3; dimensions must be >= 0") {
-            _ = try Tensor(shape: [2, -3], scalars: [])
+            _ = try Tensor(validatingShape: [2, -3], scalars: [])
         }
         expectWireError(.shapeOverflow) {
-            _ = try Tensor(shape: [Int.max, 2], scalars: [])
+            _ = try Tensor(validatingShape: [Int.max, 2], scalars: [])
         }
         expectWireError(.missingField, "NamedTensor.name is empty; it is required") {
             _ = try NamedTensor(name: "", tensor: Tensor([1]))

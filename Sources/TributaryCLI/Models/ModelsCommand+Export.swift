@@ -22,7 +22,7 @@ extension ModelsCommand {
 
         public func run() throws {
             let registry = try options.open(.readOnly)
-            let number: Int64
+            let number: UInt64
             if version == "live" {
                 guard let live = try registryCall({ try registry.live() }) else {
                     throw ModelsCommandError("no version is live in \(options.registry)")

@@ -29,9 +29,9 @@ struct RegistryOptions: ParsableArguments {
     }
 
     /// Parses a version argument ("3" or "v3").
-    static func version(_ text: String, flag: String = "VERSION") throws -> Int64 {
+    static func version(_ text: String, flag: String = "VERSION") throws -> UInt64 {
         let digits = text.hasPrefix("v") ? String(text.dropFirst()) : text
-        guard let number = Int64(digits), number > 0 else {
+        guard let number = UInt64(digits), number > 0 else {
             throw ModelsCommandError("\(flag) '\(text)' is not a version number (a positive integer such as 3)")
         }
         return number

@@ -99,7 +99,7 @@ public struct IncrementalJob: Sendable {
                 examplesSeen: parent.lineage.examplesSeen + Int64(data.count),
                 generation: parent.lineage.generation + 1),
             metadata: parent.metadata)
-        return JobResult(candidate: candidate, report: report, fisher: newFisher)
+        return JobResult(candidate: candidate, report: report, fisher: newFisher, delta: delta.storage)
     }
 
     static func now() -> Double {

@@ -47,4 +47,7 @@ public struct JobResult: Sendable {
     /// The diagonal Fisher measured on this job's data at the candidate (nil without EWC): what
     /// an edge sends with its delta.
     public var fisher: [Float]?
+    /// Δ = candidate − parent parameters (``ParameterDelta``), computed once by the job: what an
+    /// edge sends and a simulated client folds.
+    public var delta: [Float]
 }

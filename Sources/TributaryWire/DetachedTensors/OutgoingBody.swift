@@ -6,7 +6,7 @@ import NIOCore
 /// straight into the buffers that go to the channel, and no whole-body buffer is ever made.
 struct OutgoingBody {
     private let skeleton: [UInt8]
-    private let scalars: [[Float]]
+    private let scalars: [ArraySlice<Float>]
     private let pieces: [TensorDataRewriter.Piece]
     /// Bytes of the serialized Envelope.
     let count: Int

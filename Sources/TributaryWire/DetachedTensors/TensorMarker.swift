@@ -18,12 +18,12 @@ enum TensorMarker {
 /// Collects the scalars of the tensors a message holds while it is mapped to its proto for
 /// sending; each `Tensor.data` gets a ``TensorMarker`` instead of a copy of the scalars.
 final class OutgoingTensors {
-    /// Little-endian scalars, in marker order.
-    private(set) var scalars: [[Float]] = []
+    /// Little-endian scalars, in marker order: pieces of the sets' flat buffers (no copies).
+    private(set) var scalars: [ArraySlice<Float>] = []
 
-    func marker(for tensor: [Float]) -> Data {
+    func marker(for tensor: ArraySlice<Float>) -> Data {
         #if _endian(big)
-        scalars.append(tensor.map { Float(bitPattern: $0.bitPattern.littleEndian) })
+        scalars.append(ArraySlice(tensor.map { Float(bitPattern: $0.bitPattern.littleEndian) }))
         #else
         scalars.append(tensor)
         #endif

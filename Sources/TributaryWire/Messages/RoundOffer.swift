@@ -6,13 +6,13 @@ public struct RoundOffer: Sendable, Hashable {
     /// The model at `baseModelVersion`, full or as a delta against a version the client holds.
     public var model: ModelPayload
     /// Global EWC state; `nil` = no EWC penalty this round.
-    public var ewc: EWCState?
-    public var plan: TrainingPlan
+    public var ewc: EWCStateMessage?
+    public var plan: TrainingPlanMessage
     /// The model's architecture (optional on the wire for compatibility; coordinators send it).
     public var architecture: ModelArchitecture?
 
     public init(
-        roundID: UInt64, baseModelVersion: UInt64, model: ModelPayload, ewc: EWCState? = nil, plan: TrainingPlan,
+        roundID: UInt64, baseModelVersion: UInt64, model: ModelPayload, ewc: EWCStateMessage? = nil, plan: TrainingPlanMessage,
         architecture: ModelArchitecture? = nil
     ) {
         self.roundID = roundID
@@ -43,8 +43,8 @@ extension RoundOffer {
         try require(proto.hasPlan, .missingField, "RoundOffer.plan is absent; it is required")
         self.init(roundID: proto.roundID, baseModelVersion: proto.baseModelVersion,
                   model: try ModelPayload(proto: proto.model, field: "RoundOffer.model", incoming: incoming),
-                  ewc: proto.hasEwc ? try EWCState(proto: proto.ewc, field: "RoundOffer.ewc", incoming: incoming) : nil,
-                  plan: try TrainingPlan(proto: proto.plan, field: "RoundOffer.plan"),
+                  ewc: proto.hasEwc ? try EWCStateMessage(proto: proto.ewc, field: "RoundOffer.ewc", incoming: incoming) : nil,
+                  plan: try TrainingPlanMessage(proto: proto.plan, field: "RoundOffer.plan"),
                   architecture: proto.hasArchitecture ? try ModelArchitecture(proto: proto.architecture, field: "RoundOffer.architecture") : nil)
         try validate()
     }

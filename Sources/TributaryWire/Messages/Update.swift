@@ -27,7 +27,7 @@ public struct Update: Sendable, Hashable {
         try requireNonZero(roundID, "Update.round_id")
         try requireNonZero(baseModelVersion, "Update.base_model_version")
         try requireNonZero(numExamples, "Update.num_examples")
-        try require(!delta.tensors.isEmpty, .missingField, "Update.delta has no tensors; it is required")
+        try require(!delta.entries.isEmpty, .missingField, "Update.delta has no tensors; it is required")
         if let fisher {
             try require(fisher.hasSameLayout(as: delta), .invalidValue,
                         "Update.fisher differs from Update.delta in names or shapes (\(Self.layout(fisher)) vs \(Self.layout(delta)))")
@@ -38,8 +38,8 @@ public struct Update: Sendable, Hashable {
     }
 
     private static func layout(_ set: ParameterSet) -> String {
-        let described = set.tensors.prefix(4).map { "\($0.name)\($0.tensor.shape)" }
-        return "[" + described.joined(separator: ", ") + (set.tensors.count > 4 ? ", …" : "") + "]"
+        let described = set.entries.prefix(4).map { "\($0.name)\($0.shape)" }
+        return "[" + described.joined(separator: ", ") + (set.count > 4 ? ", …" : "") + "]"
     }
 }
 

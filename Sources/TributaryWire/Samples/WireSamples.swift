@@ -1,3 +1,5 @@
+import TributaryNumerics
+
 /// Realistic sample messages, deterministic for a seed: for foreign-decoder checks
 /// (scripts/python-decode-check.sh), fuzz corpora and benchmarks.
 public enum WireSamples {
@@ -33,6 +35,6 @@ public enum WireSamples {
         let count = shape.reduce(1, *)
         let range: Range<Float> = nonNegative ? 0..<scale : -scale..<scale
         let scalars = (0..<count).map { _ in Float.random(in: range, using: &rng) }
-        return try! Tensor(shape: shape, scalars: scalars)
+        return Tensor(shape: shape, scalars: scalars)
     }
 }

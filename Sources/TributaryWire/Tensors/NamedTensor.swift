@@ -1,3 +1,5 @@
+import TributaryNumerics
+
 /// A tensor with its parameter name, e.g. `"dense1.weight"`.
 public struct NamedTensor: Sendable, Hashable {
     /// Longest name accepted, in UTF-8 bytes.
@@ -16,17 +18,9 @@ public struct NamedTensor: Sendable, Hashable {
 }
 
 extension NamedTensor {
-    init(proto: Tributary_V1_NamedTensor, field: String, incoming: IncomingTensors? = nil) throws {
-        try requireName(proto.name, "\(field).name", maxBytes: Self.maxNameBytes)
-        try require(proto.hasTensor, .missingField, "\(field).tensor (\"\(proto.name)\") is absent; it is required")
-        self.name = proto.name
-        self.tensor = try Tensor(proto: proto.tensor, field: "\(field).tensor (\"\(proto.name)\")", incoming: incoming)
-    }
-
-    func toProto(outgoing: OutgoingTensors? = nil) -> Tributary_V1_NamedTensor {
-        var proto = Tributary_V1_NamedTensor()
-        proto.name = name
-        proto.tensor = tensor.toProto(outgoing: outgoing)
-        return proto
+    /// A name already checked (a ``ParameterSet`` entry's).
+    init(unchecked name: String, tensor: Tensor) {
+        self.name = name
+        self.tensor = tensor
     }
 }

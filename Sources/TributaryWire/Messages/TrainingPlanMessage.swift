@@ -1,5 +1,5 @@
 /// How a client trains in a round.
-public struct TrainingPlan: Sendable, Hashable {
+public struct TrainingPlanMessage: Sendable, Hashable {
     public var epochs: UInt32
     public var batchSize: UInt32
     public var learningRate: Double
@@ -37,7 +37,7 @@ public struct TrainingPlan: Sendable, Hashable {
     }
 }
 
-extension TrainingPlan {
+extension TrainingPlanMessage {
     init(proto: Tributary_V1_TrainingPlan, field: String) throws {
         self.init(epochs: proto.epochs, batchSize: proto.batchSize, learningRate: proto.learningRate,
                   ewcLambda: proto.ewcLambda, fedProxMu: proto.fedproxMu, replaySize: proto.replaySize,

@@ -1,5 +1,5 @@
 /// Global online-EWC state sent with a round: Fisher diagonal F_g, anchor θ*, decay γ.
-public struct EWCState: Sendable, Hashable {
+public struct EWCStateMessage: Sendable, Hashable {
     public var fisher: ParameterSet
     public var anchor: ParameterSet
     /// Online-EWC decay, in [0, 1].
@@ -13,12 +13,12 @@ public struct EWCState: Sendable, Hashable {
 
     func validate(field: String) throws {
         try require(fisher.hasSameLayout(as: anchor), .invalidValue,
-                    "\(field).fisher and \(field).anchor differ in names or shapes (\(fisher.tensors.count) vs \(anchor.tensors.count) tensors)")
+                    "\(field).fisher and \(field).anchor differ in names or shapes (\(fisher.count) vs \(anchor.count) tensors)")
         try require(gamma.isFinite && gamma >= 0 && gamma <= 1, .invalidValue, "\(field).gamma is \(gamma); must be in [0, 1]")
     }
 }
 
-extension EWCState {
+extension EWCStateMessage {
     init(proto: Tributary_V1_EwcState, field: String, incoming: IncomingTensors? = nil) throws {
         try require(proto.hasFisher, .missingField, "\(field).fisher is absent; it is required")
         try require(proto.hasAnchor, .missingField, "\(field).anchor is absent; it is required")
