@@ -141,7 +141,9 @@ let package = Package(
                 "TributaryTransport",
                 "TributaryCertificates",
                 "TributaryFeedback",
+                "TributarySystem",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -179,6 +181,7 @@ let package = Package(
                 "TributaryTransport",
                 "TributaryRounds",
                 "TributarySystem",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -246,6 +249,7 @@ let package = Package(
                 "TributaryWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
             ]
