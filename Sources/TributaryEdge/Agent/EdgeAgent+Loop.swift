@@ -24,8 +24,14 @@ extension EdgeAgent {
         mutating func handle(_ input: Input, instance: inout EdgeInstance, group: inout TaskGroup<Void>) async -> Ending? {
             switch input {
             case .event(let event):
-                if case .sessionClosed = event { link = nil }
-                if case .sessionFailed = event { link = nil }
+                switch event {
+                case .sessionClosed, .sessionFailed:
+                    link = nil
+                case .received(.goodbye(let said)):
+                    agent.logger.info("coordinator said goodbye", metadata: ["goodbye.reason": "\(said.reason.rawValue)", "detail": "\(said.detail)"])
+                default:
+                    break
+                }
                 return await step(event, instance: &instance, group: &group).ending
             case .opened(let welcome, let opened, let announced, let available):
                 link = opened
