@@ -128,19 +128,18 @@ public final class EdgeAgent: Service, Sendable {
         } onCancelOrGracefulShutdown: {
             input.yield(.event(.stopRequested))
         }
-        drainInputs()
+        await drainInputs()
         logger.info("edge agent stopped", metadata: ["rounds.answered": "\(instance.roundsAnswered)"])
         emit(.stopped)
         if let failure { throw failure }
     }
 
-    /// After the loop: nobody handles inputs any more; an announce waiting is told no.
-    private func drainInputs() {
+    /// After the loop: inputs are refused from now on, and an announce still queued is told no
+    /// (the finished stream hands over what it buffered, then ends).
+    private func drainInputs() async {
         input.finish()
-        Task { [inputs] in
-            for await left in inputs {
-                if case .announce(_, let reply) = left { reply.resume(returning: false) }
-            }
+        for await left in inputs {
+            if case .announce(_, let reply) = left { reply.resume(returning: false) }
         }
     }
 
