@@ -75,7 +75,7 @@ extension EdgeAgent {
         }
 
         private mutating func perform(_ action: EdgeInstance.Action, group: inout TaskGroup<Void>) async -> Performed {
-            let agent = self.agent, data = agent.data, configuration = agent.configuration
+            let agent = self.agent, data = agent.data
             switch action {
             case .connect(let delay, let version):
                 group.addTask { await agent.session(after: delay, modelVersion: version) }
@@ -95,8 +95,8 @@ extension EdgeAgent {
                 agent.train(job: job, offer: offer, trainer: trainer)
             case .saveRound(let job, let keep, let update, let window):
                 do {
-                    try agent.save(keep)
-                    try KeptUpdateFile.save(update, to: configuration.keptUpdatePath)
+                    try agent.files.save(keep)
+                    try agent.files.keep(update)
                     try EdgeAgent.reading { try data.markTrained(window) }
                     return .answer(.roundSaved(job: job, failure: nil))
                 } catch {
@@ -105,7 +105,7 @@ extension EdgeAgent {
             case .saveCheckpoint(let checkpoint):
                 let version = ModelAdoption.version(of: checkpoint)
                 do {
-                    try agent.save(checkpoint)
+                    try agent.files.save(checkpoint)
                     return .answer(.checkpointSaved(version: version, failure: nil))
                 } catch {
                     return .answer(.checkpointSaved(version: version, failure: "\(error)"))
@@ -176,14 +176,6 @@ extension EdgeAgent {
                 })
             }
             input.yield(.event(.trainingFinished(job: job, outcome)))
-        }
-    }
-
-    func save(_ checkpoint: Checkpoint) throws {
-        do {
-            _ = try CheckpointStore.save(checkpoint, to: configuration.checkpointPath)
-        } catch {
-            throw EdgeError(.state, "cannot save the edge checkpoint \(configuration.checkpointPath): \(error)")
         }
     }
 

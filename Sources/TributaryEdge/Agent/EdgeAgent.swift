@@ -37,6 +37,7 @@ public final class EdgeAgent: Service, Sendable {
     let faults: EdgeFaults
     let stopAfterRounds: Int?
     let logger: Logger
+    let files: EdgeStateDirectory
     /// What the loop of `run()` handles, in arrival order.
     let inputs: AsyncStream<Input>
     let input: AsyncStream<Input>.Continuation
@@ -64,6 +65,7 @@ public final class EdgeAgent: Service, Sendable {
                 data: any EdgeDataSource, faults: EdgeFaults = .none, stopAfterRounds: Int? = nil, logger: Logger,
                 onEvent: (@Sendable (EdgeEvent) -> Void)? = nil) throws {
         self.configuration = try configuration.validated()
+        files = EdgeStateDirectory(configuration: self.configuration)
         self.clientID = clientID
         self.transport = transport
         self.data = data
@@ -103,7 +105,7 @@ public final class EdgeAgent: Service, Sendable {
     }
 
     public func run() async throws {
-        var instance = EdgeInstance(configuration: configuration, clientID: clientID, held: try loadCheckpoint(),
+        var instance = EdgeInstance(configuration: configuration, clientID: clientID, held: try files.loadCheckpoint(),
                                     kept: loadKeptUpdate(), status: try Self.reading { try data.status() },
                                     faults: faults, stopAfterRounds: stopAfterRounds)
         let input = self.input
@@ -149,26 +151,11 @@ public final class EdgeAgent: Service, Sendable {
         onEvent?(event)
     }
 
-    private func loadCheckpoint() throws -> Checkpoint? {
-        let path = configuration.checkpointPath
-        do {
-            try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw EdgeError(.state, "state directory \(configuration.stateDirectory): cannot create it (\((error as NSError).localizedDescription))")
-        }
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        do {
-            return try CheckpointStore.load(from: path).checkpoint
-        } catch {
-            throw EdgeError(.state, "edge checkpoint \(path) cannot be loaded (\(error)); move it aside to start from the coordinator's next model")
-        }
-    }
-
     /// The kept Update, or nil (none, or unreadable: then a re-offered round is trained again,
     /// and a coordinator that journaled the old one refuses the new one with a code).
     private func loadKeptUpdate() -> Update? {
         do {
-            return try KeptUpdateFile.load(from: configuration.keptUpdatePath)
+            return try files.loadKeptUpdate()
         } catch {
             logger.warning("the kept Update cannot be read; a round offered again will be trained again", metadata: ["reason": "\(error)"])
             return nil

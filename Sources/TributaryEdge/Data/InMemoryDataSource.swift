@@ -4,8 +4,9 @@ import TributaryLearning
 /// Examples held in memory, for simulations and tests: ``append(_:)`` as a device would collect
 /// them, ``replace(with:)`` to hand the client the next task's partition (all of it new).
 ///
-/// The simulation changes the data from its own task while the agent reads it: a lock guards
-/// one ``Examples`` value, whose methods hold the logic.
+/// The simulation changes the data from its own task while the agent reads it, and
+/// ``EdgeDataSource`` is synchronous (the feedback store is SQLite), so an actor cannot serve it:
+/// a lock guards one ``Examples`` value, whose methods hold the logic.
 public final class InMemoryDataSource: EdgeDataSource, Sendable {
     private let examples: NIOLockedValueBox<Examples>
 
