@@ -94,6 +94,11 @@ final class SimulatedFleet: Sendable {
         await client.agent.announce(trigger: "new_task")
     }
 
+    /// Hands every client its share of a new task (`data(index)`), one after the other.
+    func replaceData(with data: (Int) -> Dataset) async {
+        for index in 0..<count { await replaceData(index: index, with: data(index)) }
+    }
+
     /// Stops client `index`'s agent and starts a new one on the same state directory and data:
     /// it resumes from its checkpoint, as a restarted device would.
     func restart(index: Int, onEvent: @escaping @Sendable (Int, EdgeEvent) -> Void) async throws {
