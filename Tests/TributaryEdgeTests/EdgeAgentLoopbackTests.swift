@@ -215,4 +215,30 @@ import TributaryWire
         #expect(trained == [1, 0], "trained once, in the first run only")
         #expect(Set(digests).count == 1, "the checkpoint is the one saved with the round")
     }
+
+    /// A kept Update that cannot be read (a damaged file) does not stop the agent: the offer is
+    /// trained and answered, and the file is replaced by the new Update.
+    @Test func anUnreadableKeptUpdateIsIgnoredAndTheOfferTrained() async throws {
+        let fleet = try EdgeTestFleet()
+        defer { fleet.remove() }
+        let coordinator = try await LoopbackCoordinator(configuration: try await fleet.serverConfiguration(version: 1), script: Self.offerOnce)
+        let configuration = EdgeSamples.configuration(port: coordinator.port, state: fleet.directory + "/state")
+        try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+        let damaged = Data([0, 0, 0, 9, 1, 2, 3])
+        try damaged.write(to: URL(fileURLWithPath: configuration.keptUpdatePath))
+        let events = Recorded<EdgeEvent>()
+        let agent = try EdgeAgent(configuration: configuration, clientID: "gw-6", transport: try fleet.edgeTransport("gw-6"),
+                                  data: InMemoryDataSource(EdgeSamples.data(count: 20, seed: 18)), logger: Self.logger,
+                                  onEvent: { events.append($0) })
+        let running = run(agent)
+        #expect(await events.wait { $0.contains { if case .updateSent(let round, _, _) = $0 { round == 1 } else { false } } }, "\(events.all)")
+        agent.stop()
+        try await running.value
+        await coordinator.stop()
+        let kept = try Data(contentsOf: URL(fileURLWithPath: configuration.keptUpdatePath))
+        let sent = coordinator.received.all.compactMap { if case .update(let update) = $0 { update } else { nil } }
+        #expect(sent.count == 1)
+        #expect(try sent.first.map { Data(try FrameCodec.encode(.update($0), configuration: .init(maxFrameBytes: 1 << 30))) } == kept,
+                "the file now holds the Update sent, as its wire frame")
+    }
 }
