@@ -5,7 +5,7 @@ import TributaryWire
 /// Rounds and releases: offer → window → job → save → Update, a kept Update sent again, a
 /// release adopted.
 extension EdgeInstance {
-    mutating func received(_ message: WireMessage, now: Date) -> [Action] {
+    mutating func received(_ message: WireMessage) -> [Action] {
         switch message {
         case .roundOffer(let offer):
             return offered(offer)

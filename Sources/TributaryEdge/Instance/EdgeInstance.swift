@@ -183,7 +183,7 @@ public struct EdgeInstance: Sendable {
         case .sessionFailed(let error):
             return sessionEnded(failure: error)
         case .received(let message):
-            return received(message, now: now)
+            return received(message)
         case .arrivalsDue:
             return isOpen ? [.readArrivals(after: cursor)] : []
         case .examplesArrived(let examples, let next):
