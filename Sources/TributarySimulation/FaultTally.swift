@@ -1,12 +1,16 @@
-import Foundation
+import NIOConcurrencyHelpers
 import TributaryEdge
 
 /// Counts, per round, the faults the edges actually showed: offers dropped, updates sent late.
-final class FaultTally: @unchecked Sendable {
-    private let lock = NSLock()
-    /// Guarded by `lock`: round id → client indices.
-    private var dropped: [UInt64: Set<Int>] = [:]
-    private var late: [UInt64: Set<Int>] = [:]
+/// Every edge's event callback records into it, from its own task: one lock over the counts.
+final class FaultTally: Sendable {
+    /// Round id → client indices.
+    private struct Counts {
+        var dropped: [UInt64: Set<Int>] = [:]
+        var late: [UInt64: Set<Int>] = [:]
+    }
+
+    private let counts = NIOLockedValueBox(Counts())
     private let slowClients: @Sendable (UInt64) -> Set<Int>
 
     /// - Parameter slowClients: the clients the fault plan makes slow in a round.
@@ -17,15 +21,15 @@ final class FaultTally: @unchecked Sendable {
     func record(_ index: Int, _ event: EdgeEvent) {
         switch event {
         case .skipped(let round, let reason) where reason.contains("fault injection"):
-            lock.withLock { _ = dropped[round, default: []].insert(index) }
+            counts.withLockedValue { _ = $0.dropped[round, default: []].insert(index) }
         case .updateSent(let round, _, _) where slowClients(round).contains(index):
-            lock.withLock { _ = late[round, default: []].insert(index) }
+            counts.withLockedValue { _ = $0.late[round, default: []].insert(index) }
         default:
             break
         }
     }
 
     func counts(round: UInt64) -> (dropped: Int, slow: Int) {
-        lock.withLock { (dropped[round]?.count ?? 0, late[round]?.count ?? 0) }
+        counts.withLockedValue { ($0.dropped[round]?.count ?? 0, $0.late[round]?.count ?? 0) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import TributaryCertificates
 import TributaryEdge
 import TributaryEdgeTransport
@@ -8,8 +9,8 @@ import TributaryTransport
 
 /// The simulation's edge agents: each with its own certificate, state directory and in-memory
 /// share of the data, running as tasks of this process and connecting over loopback mTLS.
-final class SimulatedFleet: @unchecked Sendable {
-    struct Client {
+final class SimulatedFleet: Sendable {
+    struct Client: Sendable {
         var id: String
         var data: InMemoryDataSource
         var transport: EdgeTransportConfiguration
@@ -18,9 +19,8 @@ final class SimulatedFleet: @unchecked Sendable {
         var task: Task<Void, Never>
     }
 
-    private let lock = NSLock()
-    /// Guarded by `lock`.
-    private var clients: [Client] = []
+    /// Started, restarted and read from the simulation's tasks.
+    private let clients = NIOLockedValueBox<[Client]>([])
     private let faults: @Sendable (Int) -> EdgeFaults
     private let logger: Logger
 
@@ -81,24 +81,29 @@ final class SimulatedFleet: @unchecked Sendable {
             }
         }
         let client = Client(id: id, data: data, transport: transport, configuration: configuration, agent: agent, task: task)
-        lock.withLock {
+        clients.withLockedValue { clients in
             if index < clients.count { clients[index] = client } else { clients.append(client) }
         }
     }
 
-    var count: Int { lock.withLock { clients.count } }
+    var count: Int { clients.withLockedValue { $0.count } }
 
     /// Hands client `index` a new share of data (a new task) and tells the coordinator its facts.
     func replaceData(index: Int, with data: Dataset) async {
-        let client = lock.withLock { clients[index] }
+        let client = clients.withLockedValue { $0[index] }
         client.data.replace(with: data)
         await client.agent.announce(trigger: "new_task")
+    }
+
+    /// Hands every client its share of a new task (`data(index)`), one after the other.
+    func replaceData(with data: (Int) -> Dataset) async {
+        for index in 0..<count { await replaceData(index: index, with: data(index)) }
     }
 
     /// Stops client `index`'s agent and starts a new one on the same state directory and data:
     /// it resumes from its checkpoint, as a restarted device would.
     func restart(index: Int, onEvent: @escaping @Sendable (Int, EdgeEvent) -> Void) async throws {
-        let client = lock.withLock { clients[index] }
+        let client = clients.withLockedValue { $0[index] }
         client.agent.stop()
         await client.task.value
         try launch(index: index, id: client.id, data: client.data, transport: client.transport, configuration: client.configuration,
@@ -107,7 +112,7 @@ final class SimulatedFleet: @unchecked Sendable {
 
     /// Stops every agent (Goodbye{SHUTDOWN}) and waits for them.
     func stopAll() async {
-        let all = lock.withLock { clients }
+        let all = clients.withLockedValue { $0 }
         for client in all { client.agent.stop() }
         for client in all { await client.task.value }
     }

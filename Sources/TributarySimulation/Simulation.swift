@@ -58,22 +58,11 @@ public struct Simulation: Sendable {
         }
 
         let plan = FaultPlan(configuration: configuration.faults, clients: configuration.clients, seed: configuration.seed)
-        let slowDelay = configuration.faults.slowDelay
-        let fleet = SimulatedFleet(faults: { index in
-            EdgeFaults(perRound: { round in
-                let faults = plan.faults(round: Int(round))
-                return EdgeFaults.RoundFault(drop: faults.drop.contains(index), delay: faults.slow.contains(index) ? slowDelay : nil)
-            })
-        }, logger: logger)
+        let fleet = SimulatedFleet(faults: { index in Self.faults(of: index, plan: plan, slowDelay: configuration.faults.slowDelay) },
+                                   logger: logger)
         let tally = FaultTally(slowClients: { plan.faults(round: Int($0)).slow })
         let observe: @Sendable (Int, EdgeEvent) -> Void = { index, event in tally.record(index, event) }
-        for index in 0..<configuration.clients {
-            try await fleet.start(index: index, files: certificates.clients[index], ca: work + "/fleet/ca.pem", port: port,
-                                  stateDirectory: work + "/edges/\(SimulatedFleet.clientName(index))",
-                                  data: data.dataset(task: 0, client: index),
-                                  replay: ReplayConfiguration(capacity: configuration.federated.replayPerClient), seed: configuration.seed &+ UInt64(index + 1),
-                                  onEvent: observe)
-        }
+        try await startAgents(fleet, files: certificates.clients, port: port, data: data, onEvent: observe)
         try await waitFor("all \(configuration.clients) edge agents to connect", coordinator) { $0.population == configuration.clients }
         progress("simulate: \(configuration.clients) edge agents connected over mutual TLS to 127.0.0.1:\(port)")
 
@@ -82,11 +71,7 @@ public struct Simulation: Sendable {
         var version = UInt64(1)
         do {
             for (taskIndex, task) in data.tasks.enumerated() {
-                if taskIndex > 0 {
-                    for index in 0..<configuration.clients {
-                        await fleet.replaceData(index: index, with: data.dataset(task: taskIndex, client: index))
-                    }
-                }
+                if taskIndex > 0 { await fleet.replaceData { data.dataset(task: taskIndex, client: $0) } }
                 let holders = data.holders[taskIndex]
                 for roundInTask in 0..<configuration.roundsPerTask {
                     let roundNumber = taskIndex * configuration.roundsPerTask + roundInTask + 1
@@ -95,35 +80,13 @@ public struct Simulation: Sendable {
                     try await waitFor("\(holders) clients with data for \(task.name) to be connected and eligible", coordinator) {
                         $0.population == configuration.clients && $0.eligible == holders && $0.currentRound == nil
                     }
-                    let roundStart = ContinuousClock.now
-                    let id = try await coordinator.requestRound()
-                    guard let ending = await watcher.ending(of: id) else {
-                        throw LearningError(.invalidConfiguration, "the coordinator stopped during round \(id)")
-                    }
-                    let wall = ContinuousClock.now - roundStart
-                    let offered = await watcher.offeredCount(id)
-                    let shown = tally.counts(round: id)
                     var record = SimulationReport.Round(
-                        task: taskIndex, roundInTask: roundInTask, roundID: id, outcome: "abandoned", version: version, offered: offered,
-                        accepted: 0, refused: await watcher.refusedCount(id), dropped: shown.dropped, slow: shown.slow,
-                        restarted: faults.restart.count, accuracy: accuracy, bytesFromClients: 0,
-                        bytesToClients: offered * model.parameters.count * 4, wallSeconds: wall.seconds)
-                    switch ending {
-                    case .closed(let summary):
-                        record.accepted = summary.updates
-                        record.bytesFromClients = summary.bytesReceived
-                        if summary.promoted {
-                            version = summary.version
-                            accuracy = data.tasks.map { summary.accuracy[$0.name] ?? 0 }
-                            record.outcome = "promoted"
-                        } else {
-                            record.outcome = "rejected"
-                        }
-                        record.version = version
-                        record.accuracy = accuracy
-                    case .abandoned(let reason):
-                        progress("round \(id) abandoned: \(reason)")
-                    }
+                        task: taskIndex, roundInTask: roundInTask, roundID: 0, outcome: "abandoned", version: version, offered: 0,
+                        accepted: 0, refused: 0, dropped: 0, slow: 0, restarted: faults.restart.count, accuracy: accuracy,
+                        bytesFromClients: 0, bytesToClients: 0, wallSeconds: 0)
+                    try await Self.play(&record, coordinator: coordinator, watcher: watcher, tally: tally,
+                                        modelBytes: model.parameters.count * 4, tasks: data.tasks, progress: progress)
+                    (version, accuracy) = (record.version, record.accuracy)
                     rounds.append(record)
                     progress(Self.line(record, tasks: data.tasks.count, roundsPerTask: configuration.roundsPerTask))
                 }
@@ -141,6 +104,61 @@ public struct Simulation: Sendable {
             scenario: configuration.scenario.rawValue, clients: configuration.clients, partition: configuration.partition.description,
             taskNames: data.tasks.map(\.name), roundsPerTask: configuration.roundsPerTask, faults: configuration.faults,
             seed: configuration.seed, rounds: rounds, baseline: baseline, totalWallSeconds: (ContinuousClock.now - started).seconds)
+    }
+
+    /// Starts one edge agent per client, each with its certificate, state directory and first task's share.
+    private func startAgents(_ fleet: SimulatedFleet, files: [IssuedFiles], port: Int, data: SimulationData,
+                             onEvent: @escaping @Sendable (Int, EdgeEvent) -> Void) async throws {
+        let work = configuration.workDirectory
+        for index in 0..<configuration.clients {
+            try await fleet.start(index: index, files: files[index], ca: work + "/fleet/ca.pem", port: port,
+                                  stateDirectory: work + "/edges/\(SimulatedFleet.clientName(index))",
+                                  data: data.dataset(task: 0, client: index),
+                                  replay: ReplayConfiguration(capacity: configuration.federated.replayPerClient), seed: configuration.seed &+ UInt64(index + 1),
+                                  onEvent: onEvent)
+        }
+    }
+
+    /// Requests a round, waits for its end, and fills in `record` (which holds its place in the
+    /// schedule, the restarts, and the version and accuracies before it).
+    private static func play(_ record: inout SimulationReport.Round, coordinator: Coordinator, watcher: RoundWatcher, tally: FaultTally,
+                             modelBytes: Int, tasks: [ContinualTask], progress: @Sendable (String) -> Void) async throws {
+        let roundStart = ContinuousClock.now
+        let id = try await coordinator.requestRound()
+        guard let ending = await watcher.ending(of: id) else {
+            throw LearningError(.invalidConfiguration, "the coordinator stopped during round \(id)")
+        }
+        record.wallSeconds = (ContinuousClock.now - roundStart).seconds
+        record.roundID = id
+        record.offered = await watcher.offeredCount(id)
+        record.refused = await watcher.refusedCount(id)
+        (record.dropped, record.slow) = tally.counts(round: id)
+        record.bytesToClients = record.offered * modelBytes
+        if case .abandoned(let reason) = ending { progress("round \(id) abandoned: \(reason)") }
+        Self.record(ending, in: &record, tasks: tasks)
+    }
+
+    /// Client `index`'s faults: those the seeded plan gives it in each round.
+    private static func faults(of index: Int, plan: FaultPlan, slowDelay: Duration) -> EdgeFaults {
+        EdgeFaults(perRound: { round in
+            let faults = plan.faults(round: Int(round))
+            return EdgeFaults.RoundFault(drop: faults.drop.contains(index), delay: faults.slow.contains(index) ? slowDelay : nil)
+        })
+    }
+
+    /// A closed round's outcome in `record`: its updates and bytes, and when it promoted, the new
+    /// version and accuracies (otherwise the record keeps the version and accuracies it had).
+    private static func record(_ ending: RoundWatcher.Ending, in record: inout SimulationReport.Round, tasks: [ContinualTask]) {
+        guard case .closed(let summary) = ending else { return }
+        record.accepted = summary.updates
+        record.bytesFromClients = summary.bytesReceived
+        guard summary.promoted else {
+            record.outcome = "rejected"
+            return
+        }
+        record.version = summary.version
+        record.accuracy = tasks.map { summary.accuracy[$0.name] ?? 0 }
+        record.outcome = "promoted"
     }
 
     static func line(_ round: SimulationReport.Round, tasks: Int, roundsPerTask: Int) -> String {

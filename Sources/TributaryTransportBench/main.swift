@@ -9,6 +9,7 @@
 //   swift run -c release TributaryTransportBench [--sizes 4,64] [--repeats 5] [--connections 50]
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import TributaryCertificates
@@ -62,11 +63,10 @@ func offer(round: UInt64, model: ParameterSet) -> RoundOffer {
 
 
 /// The coordinator offers `rounds` rounds of `payload` to each client and records each round trip.
-final class Recorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var seconds: [Double] = []
-    func add(_ value: Double) { lock.lock(); seconds.append(value); lock.unlock() }
-    func take() -> [Double] { lock.lock(); defer { seconds = []; lock.unlock() }; return seconds }
+final class Recorder: Sendable {
+    private let seconds = NIOLockedValueBox<[Double]>([])
+    func add(_ value: Double) { seconds.withLockedValue { $0.append(value) } }
+    func take() -> [Double] { seconds.withLockedValue { held in let taken = held; held = []; return taken } }
 }
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

@@ -176,4 +176,70 @@ import TributaryWire
         #expect(readies.first?.device.examplesAvailable == 14)
         #expect(events.all.contains(.readySent(trigger: "volume")))
     }
+
+    /// A coordinator that "crashes" after each Update (closes the session) and offers the same
+    /// round again when the edge comes back: the edge sends exactly the Update it sent first,
+    /// without training again and without touching its checkpoint, on a reconnect and after its
+    /// own restart (the Update kept in its state directory).
+    @Test func aRoundOfferedAgainGetsTheSameUpdateAfterAReconnectAndAfterARestart() async throws {
+        let fleet = try EdgeTestFleet()
+        defer { fleet.remove() }
+        let offer = try EdgeSamples.offer(round: 1, version: 1)
+        let coordinator = try await LoopbackCoordinator(configuration: try await fleet.serverConfiguration(version: 1)) { _, client, record in
+            try await client.connection.send(.roundOffer(offer))
+            while let message = try await client.connection.next() {
+                record(message)
+                if case .update = message { return }
+            }
+        }
+        let configuration = EdgeSamples.configuration(port: coordinator.port, state: fleet.directory + "/state")
+        let transport = try fleet.edgeTransport("gw-5")
+        let source = InMemoryDataSource(EdgeSamples.data(count: 30, seed: 17))
+        var runs: [[EdgeEvent]] = []
+        var digests: [String] = []
+        for _ in 0..<2 {
+            let events = Recorded<EdgeEvent>()
+            let agent = try EdgeAgent(configuration: configuration, clientID: "gw-5", transport: transport, data: source,
+                                      logger: Self.logger, onEvent: { events.append($0) })
+            let running = run(agent)
+            #expect(await events.wait { $0.contains(.updateResent(round: 1)) }, "\(events.all)")
+            digests.append(try CheckpointStore.load(from: configuration.checkpointPath).digest)
+            agent.stop()
+            try await running.value
+            runs.append(events.all)
+        }
+        await coordinator.stop()
+        let updates = coordinator.received.all.compactMap { if case .update(let update) = $0 { update } else { nil } }
+        #expect(updates.count >= 3)
+        #expect(updates.allSatisfy { $0 == updates[0] }, "every answer to round 1 is the first Update")
+        let trained = runs.map { $0.filter { if case .trained = $0 { true } else { false } }.count }
+        #expect(trained == [1, 0], "trained once, in the first run only")
+        #expect(Set(digests).count == 1, "the checkpoint is the one saved with the round")
+    }
+
+    /// A kept Update that cannot be read (a damaged file) does not stop the agent: the offer is
+    /// trained and answered, and the file is replaced by the new Update.
+    @Test func anUnreadableKeptUpdateIsIgnoredAndTheOfferTrained() async throws {
+        let fleet = try EdgeTestFleet()
+        defer { fleet.remove() }
+        let coordinator = try await LoopbackCoordinator(configuration: try await fleet.serverConfiguration(version: 1), script: Self.offerOnce)
+        let configuration = EdgeSamples.configuration(port: coordinator.port, state: fleet.directory + "/state")
+        try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+        let damaged = Data([0, 0, 0, 9, 1, 2, 3])
+        try damaged.write(to: URL(fileURLWithPath: configuration.keptUpdatePath))
+        let events = Recorded<EdgeEvent>()
+        let agent = try EdgeAgent(configuration: configuration, clientID: "gw-6", transport: try fleet.edgeTransport("gw-6"),
+                                  data: InMemoryDataSource(EdgeSamples.data(count: 20, seed: 18)), logger: Self.logger,
+                                  onEvent: { events.append($0) })
+        let running = run(agent)
+        #expect(await events.wait { $0.contains { if case .updateSent(let round, _, _) = $0 { round == 1 } else { false } } }, "\(events.all)")
+        agent.stop()
+        try await running.value
+        await coordinator.stop()
+        let kept = try Data(contentsOf: URL(fileURLWithPath: configuration.keptUpdatePath))
+        let sent = coordinator.received.all.compactMap { if case .update(let update) = $0 { update } else { nil } }
+        #expect(sent.count == 1)
+        #expect(try sent.first.map { Data(try FrameCodec.encode(.update($0), configuration: .init(maxFrameBytes: 1 << 30))) } == kept,
+                "the file now holds the Update sent, as its wire frame")
+    }
 }

@@ -10,11 +10,17 @@ public enum EdgeEvent: Sendable, Equatable {
     /// The local job finished.
     case trained(round: UInt64, examples: Int, loss: Double, seconds: Double)
     case updateSent(round: UInt64, examples: Int, loss: Double)
+    /// The round was offered again (a coordinator that restarted mid-collection) and the kept
+    /// Update of that round was sent again, untrained and unchanged.
+    case updateResent(round: UInt64)
     /// An offer left unanswered (no data, deadline passed, delta against a version not held, a fault).
     case skipped(round: UInt64, reason: String)
     case receipt(round: UInt64, status: UpdateReceipt.Status, reason: String)
     /// The edge now holds this global version (a ModelRelease).
     case adopted(version: UInt64)
+    /// A ModelRelease that is a delta against a version this edge does not hold: ignored, the
+    /// next RoundOffer brings the full model.
+    case releaseIgnored(version: UInt64, held: UInt64)
     case disconnected(reason: String)
     case backingOff(Duration)
     /// The agent stopped (shutdown requested, or the rounds it was asked for were answered).

@@ -130,4 +130,6 @@ public struct EdgeConfiguration: Sendable, Equatable {
     public var feedbackStorePath: String { feedback.storePath ?? stateDirectory + "/feedback.sqlite" }
     /// The edge checkpoint's file.
     public var checkpointPath: String { stateDirectory + "/edge.ckpt" }
+    /// The last Update sent (its wire frame), sent again when its round is offered again.
+    public var keptUpdatePath: String { stateDirectory + "/last-update.frame" }
 }

@@ -1,0 +1,29 @@
+import Logging
+
+extension EdgeAgent {
+    /// The log line of an event (info: what an operator follows; the Update's own line is
+    /// written when it reaches the connection).
+    func log(_ event: EdgeEvent) {
+        switch event {
+        case .offered(let round, let version):
+            logger.info("round offered", metadata: ["round.id": "\(round)", "model.version": "\(version)"])
+        case .skipped(let round, let reason):
+            logger.info("round not answered", metadata: ["round.id": "\(round)", "reason": "\(reason)"])
+        case .updateResent(let round):
+            logger.info("round offered again: the kept Update sent again, untrained", metadata: ["round.id": "\(round)"])
+        case .receipt(let round, let status, let reason):
+            logger.info("update receipt", metadata: ["round.id": "\(round)", "receipt.status": "\(status)", "reason": "\(reason)"])
+        case .adopted(let version):
+            logger.info("model adopted", metadata: ["model.version": "\(version)"])
+        case .releaseIgnored(let version, let held):
+            logger.info("model release is a delta against a version this edge does not hold; keeping its model until the next offer",
+                        metadata: ["model.version": "\(version)", "model.held": "\(held)"])
+        case .disconnected(let reason):
+            logger.info("session ended", metadata: ["reason": "\(reason)"])
+        case .backingOff(let delay):
+            logger.info("coordinator unreachable or session ended; reconnecting", metadata: ["backoff.delay": "\(delay)"])
+        case .connected, .readySent, .trained, .updateSent, .stopped:
+            break
+        }
+    }
+}

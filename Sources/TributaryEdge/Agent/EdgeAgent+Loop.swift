@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import TributaryLearning
+import TributaryEdgeTransport
+import TributaryTransport
+import TributaryWire
+
+extension EdgeAgent {
+    /// How the loop of `run()` ended.
+    enum Ending: Equatable {
+        case finished
+        case failed(EdgeError)
+    }
+
+    /// The loop's own state: the open session's writer, and performing the instance's actions.
+    struct Loop {
+        let agent: EdgeAgent
+        var link: SessionLink?
+
+        init(agent: EdgeAgent) {
+            self.agent = agent
+        }
+
+        /// Handles one input; returns how the loop ends, or nil to go on.
+        mutating func handle(_ input: Input, instance: inout EdgeInstance, group: inout TaskGroup<Void>) async -> Ending? {
+            switch input {
+            case .event(let event):
+                switch event {
+                case .sessionClosed, .sessionFailed:
+                    link = nil
+                case .received(.goodbye(let said)):
+                    agent.logger.info("coordinator said goodbye", metadata: ["goodbye.reason": "\(said.reason.rawValue)", "detail": "\(said.detail)"])
+                default:
+                    break
+                }
+                return await step(event, instance: &instance, group: &group).ending
+            case .opened(let welcome, let opened, let announced, let available):
+                link = opened
+                agent.logger.info("session open", metadata: [
+                    "session.id": "\(welcome.sessionID)", "model.version": "\(welcome.globalModelVersion)",
+                    "model.held": "\(instance.heldVersion)",
+                ])
+                let event = EdgeInstance.Event.connected(sessionID: welcome.sessionID, modelVersion: welcome.globalModelVersion,
+                                                         announced: announced, available: available)
+                return await step(event, instance: &instance, group: &group).ending
+            case .announce(let trigger, let reply):
+                let outcome = await step(.announce(trigger: trigger), instance: &instance, group: &group)
+                reply.resume(returning: outcome.readySent)
+                return outcome.ending
+            }
+        }
+
+        /// Feeds `event` to the instance and performs its actions in order; an action whose result
+        /// is known at once (a file read or written) feeds its answer back before the next input.
+        private mutating func step(_ event: EdgeInstance.Event, instance: inout EdgeInstance,
+                                   group: inout TaskGroup<Void>) async -> (ending: Ending?, readySent: Bool) {
+            var pending = [event], readySent = false
+            while !pending.isEmpty {
+                for action in instance.handle(pending.removeFirst(), now: Date()) {
+                    switch await perform(action, group: &group) {
+                    case .answer(let answer): pending.append(answer)
+                    case .readySent: readySent = true
+                    case .end(let ending): return (ending, readySent)
+                    case .none: break
+                    }
+                }
+            }
+            return (nil, readySent)
+        }
+
+        enum Performed {
+            case none
+            case answer(EdgeInstance.Event)
+            case readySent
+            case end(Ending)
+        }
+
+        private mutating func perform(_ action: EdgeInstance.Action, group: inout TaskGroup<Void>) async -> Performed {
+            let agent = self.agent, data = agent.data
+            switch action {
+            case .connect(let delay, let version):
+                group.addTask { await agent.session(after: delay, modelVersion: version) }
+            case .sendReady(let trigger, let version):
+                return await sendReady(trigger, modelVersion: version)
+            case .readArrivals(let cursor):
+                do {
+                    let (examples, next) = try EdgeAgent.reading { try data.arrivals(after: cursor, limit: 10_000) }
+                    return .answer(.examplesArrived(examples, cursor: next))
+                } catch {
+                    agent.logger.info("cannot read new examples", metadata: ["reason": "\(error)"])
+                }
+            case .readWindow(let job, let limit, let onlyNew):
+                let window = Result { try EdgeAgent.reading { try data.trainingWindow(limit: limit, onlyNew: onlyNew) } }
+                return .answer(.windowRead(job: job, window))
+            case .train(let job, let offer, let trainer):
+                agent.train(job: job, offer: offer, trainer: trainer)
+            case .saveRound(let job, let keep, let update, let window):
+                do {
+                    try agent.files.save(keep)
+                    try agent.files.keep(update)
+                    try EdgeAgent.reading { try data.markTrained(window) }
+                    return .answer(.roundSaved(job: job, failure: nil))
+                } catch {
+                    return .answer(.roundSaved(job: job, failure: "\(error)"))
+                }
+            case .saveCheckpoint(let checkpoint):
+                let version = ModelAdoption.version(of: checkpoint)
+                do {
+                    try agent.files.save(checkpoint)
+                    return .answer(.checkpointSaved(version: version, failure: nil))
+                } catch {
+                    return .answer(.checkpointSaved(version: version, failure: "\(error)"))
+                }
+            case .sendUpdate(let update):
+                return .answer(.updateWritten(round: update.roundID, failure: await write(update)))
+            case .sendGoodbye(let goodbye):
+                try? await link?.outbound.write(.goodbye(goodbye))
+            case .schedule(let timer, let delay):
+                let input = agent.input
+                group.addTask {
+                    guard (try? await Task.sleep(for: delay)) != nil else { return }
+                    input.yield(.event(.timerFired(timer)))
+                }
+            case .close:
+                link?.closer.close()
+            case .emit(let event):
+                agent.emit(event)
+            case .finish:
+                return .end(.finished)
+            case .fail(let error):
+                agent.logger.error("stopping: the coordinator will not admit this edge", metadata: ["reason": "\(error.reason)"])
+                return .end(.failed(error))
+            }
+            return .none
+        }
+
+        /// Writes a Ready with the current facts; false when there is no session or the write failed.
+        private func sendReady(_ trigger: String, modelVersion: UInt64) async -> Performed {
+            guard let link else { return .none }
+            do {
+                let status = try EdgeAgent.reading { try agent.data.status() }
+                let facts = DeviceFacts(examplesAvailable: UInt64(status.trainable), charging: true, meteredNetwork: false,
+                                        modelVersion: modelVersion)
+                try await link.outbound.write(.ready(Ready(device: facts, trigger: trigger, ready: facts.examplesAvailable > 0)))
+            } catch {
+                agent.logger.info("cannot send Ready", metadata: ["trigger": "\(trigger)", "reason": "\(error)"])
+                return .none
+            }
+            agent.emit(.readySent(trigger: trigger))
+            return .readySent
+        }
+
+        /// Writes an Update; nil, or why it could not be written.
+        private func write(_ update: Update) async -> String? {
+            guard let link else { return "the session ended before the Update was sent" }
+            do {
+                try await link.outbound.write(.update(update))
+            } catch {
+                return "\(error)"
+            }
+            agent.logger.info("update sent", metadata: [
+                "round.id": "\(update.roundID)", "examples": "\(update.numExamples)",
+                "train.loss": "\(update.metrics["train.loss"] ?? .nan)", "delta.norm": "\(update.metrics["delta.norm"] ?? .nan)",
+            ])
+            return nil
+        }
+    }
+
+    /// Trains in a detached task, so the loop keeps handling messages; the outcome comes back as
+    /// an input. A job the session no longer waits for still runs to its end, and nobody waits for it.
+    func train(job: Int, offer: RoundOffer, trainer: EdgeTrainer) {
+        let input = self.input, hook = faults.onTrainingStep
+        Task.detached {
+            let outcome = Result {
+                try trainer.answer(offer, progress: { progress in
+                    if progress.epoch == 1, progress.step == 1 { hook?() }
+                })
+            }
+            input.yield(.event(.trainingFinished(job: job, outcome)))
+        }
+    }
+
+    /// One connection attempt after `delay`: the Hello, then every message delivered as an input,
+    /// then how the session ended.
+    func session(after delay: Duration, modelVersion: UInt64) async {
+        if delay > .zero {
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+        }
+        let input = self.input, data = self.data, endpoint = configuration.coordinator
+        do {
+            let announced = UInt64(try Self.reading { try data.status() }.trainable)
+            let hello = Hello(clientID: clientID, device: DeviceFacts(examplesAvailable: announced, charging: true,
+                                                                     meteredNetwork: false, modelVersion: modelVersion))
+            try await EdgeClient.withSession(host: endpoint.host, port: endpoint.port, hello: hello,
+                                             configuration: transport, logger: logger) { welcome, connection in
+                let available = UInt64(try Self.reading { try data.status() }.trainable)
+                input.yield(.opened(welcome, SessionLink(outbound: connection.outbound, closer: connection.closer),
+                                    announced: announced, available: available))
+                while let message = try await connection.next() { input.yield(.event(.received(message))) }
+            }
+            input.yield(.event(.sessionClosed))
+        } catch {
+            input.yield(.event(.sessionFailed(error)))
+        }
+    }
+}

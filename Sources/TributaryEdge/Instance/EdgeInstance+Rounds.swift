@@ -1,0 +1,165 @@
+import Foundation
+import TributaryLearning
+import TributaryWire
+
+/// Rounds and releases: offer → window → job → save → Update, a kept Update sent again, a
+/// release adopted.
+extension EdgeInstance {
+    mutating func received(_ message: WireMessage) -> [Action] {
+        switch message {
+        case .roundOffer(let offer):
+            return offered(offer)
+        case .modelRelease(let release):
+            return adopt(release)
+        case .updateReceipt(let receipt):
+            return [.emit(.receipt(round: receipt.roundID, status: receipt.status, reason: receipt.reason))]
+        case .goodbye(let goodbye):
+            if case .open(var session) = phase {
+                session.goodbye = goodbye
+                phase = .open(session)
+            }
+            return []
+        default:
+            return []
+        }
+    }
+
+    mutating func offered(_ offer: RoundOffer) -> [Action] {
+        let round = offer.roundID
+        var actions: [Action] = [.emit(.offered(round: round, baseVersion: offer.baseModelVersion))]
+        guard isOpen else { return actions }
+        if faults.drops(round: round) {
+            return actions + [.emit(.skipped(round: round, reason: "dropped after the offer (fault injection)")), .close]
+        }
+        if let kept, kept.roundID == round, kept.baseModelVersion == offer.baseModelVersion {
+            // Answered before (the coordinator restarted mid-collection): the same Update again,
+            // without training and without touching the checkpoint.
+            writing[round] = .resend
+            return actions + [.sendUpdate(kept)]
+        }
+        let job = nextJob
+        nextJob += 1
+        jobs[job] = Job(offer: offer)
+        let context = configuration.context
+        actions.append(.readWindow(job: job, limit: context.windowExamples, onlyNew: context.onlyNew))
+        return actions
+    }
+
+    mutating func windowRead(job id: Int, _ result: Result<EdgeTrainingWindow, any Error>) -> [Action] {
+        guard var job = jobs[id] else { return [] }
+        let window: EdgeTrainingWindow
+        switch result {
+        case .failure(let error):
+            return skip(id, "\(error)")
+        case .success(let read):
+            window = read
+        }
+        guard !window.data.isEmpty else { return skip(id, "no trainable examples in the store yet") }
+        job.window = window
+        jobs[id] = job
+        let trainer = EdgeTrainer(local: held, data: window.data, retired: window.retired, seed: configuration.seed,
+                                  replay: configuration.context.replay)
+        return [.train(job: id, offer: job.offer, trainer: trainer)]
+    }
+
+    mutating func trainingFinished(job id: Int, _ result: Result<EdgeTrainer.Outcome, any Error>, now: Date) -> [Action] {
+        guard var job = jobs[id], let window = job.window else { return [] }
+        let round = job.offer.roundID
+        let outcome: EdgeTrainer.Outcome
+        switch result {
+        case .failure(let error):
+            return skip(id, "\(error)")
+        case .success(let finished):
+            outcome = finished
+        }
+        let report = outcome.report
+        let trained = Action.emit(.trained(round: round, examples: report.examples, loss: report.newDataAfter.loss,
+                                           seconds: report.trainingSeconds))
+        guard Int64(now.timeIntervalSince1970 * 1000) <= job.offer.plan.deadlineUnixMilliseconds else {
+            return [trained] + skip(id, "the round's deadline passed before training finished")
+        }
+        var keep = outcome.keep
+        if let held, heldVersion > job.offer.baseModelVersion, held.spec == keep.spec {
+            // A newer release arrived while training: keep its parameters, take the job's state.
+            keep.parameters = held.parameters
+            keep.metadata = held.metadata
+        }
+        job.outcome = outcome
+        job.keep = keep
+        jobs[id] = job
+        return [trained, .saveRound(job: id, keep: keep, update: outcome.update, window: window)]
+    }
+
+    /// The round is saved: it counts as answered; its Update goes now, or after a slow client's delay.
+    mutating func roundSaved(job id: Int, failure: String?) -> [Action] {
+        guard let job = jobs[id], let keep = job.keep, let outcome = job.outcome else { return [] }
+        if let failure { return skip(id, failure) }
+        held = keep
+        kept = outcome.update
+        _ = trigger.handle(.trained(heldOutAccuracy: nil))
+        roundsAnswered += 1
+        if let delay = faults.delay(round: job.offer.roundID) { return [.schedule(.sendUpdate(job: id), after: delay)] }
+        return sendAnswer(job: id)
+    }
+
+    mutating func sendAnswer(job id: Int) -> [Action] {
+        guard let job = jobs.removeValue(forKey: id), let outcome = job.outcome else { return [] }
+        let report = outcome.report
+        writing[job.offer.roundID] = .answer(examples: report.examples, loss: report.newDataAfter.loss)
+        return [.sendUpdate(outcome.update)]
+    }
+
+    mutating func updateWritten(round: UInt64, failure: String?) -> [Action] {
+        guard let write = writing.removeValue(forKey: round) else { return [] }
+        if let failure { return [.emit(.skipped(round: round, reason: failure))] }
+        switch write {
+        case .resend:
+            return [.emit(.updateResent(round: round))]
+        case .answer(let examples, let loss):
+            let sent = Action.emit(.updateSent(round: round, examples: examples, loss: loss))
+            guard let stopAfterRounds, roundsAnswered >= stopAfterRounds, isOpen else { return [sent] }
+            phase = .closing
+            return [sent, .sendGoodbye(Goodbye(reason: .done, detail: "answered \(stopAfterRounds) round(s)"))]
+        }
+    }
+
+    /// A release newer than the held version is adopted (a full model, or a delta against the
+    /// held version); a delta against another version is ignored until the next offer.
+    mutating func adopt(_ release: ModelRelease) -> [Action] {
+        guard release.version > heldVersion else { return [.emit(.adopted(version: heldVersion))] }
+        let adopted: Checkpoint?
+        do {
+            adopted = try ModelAdoption.checkpoint(
+                version: release.version, payload: release.model, architecture: release.architecture, held: held,
+                seed: configuration.seed, replay: configuration.context.replay, field: "ModelRelease.model")
+        } catch {
+            // A release this edge cannot read ends the session; the next one may bring a readable model.
+            if case .open(var session) = phase {
+                session.closeReason = "\(error)"
+                phase = .open(session)
+            }
+            return [.close]
+        }
+        guard let adopted else { return [.emit(.releaseIgnored(version: release.version, held: heldVersion))] }
+        adopting = adopted
+        return [.saveCheckpoint(adopted)]
+    }
+
+    /// The adopted release is saved: the edge holds it. A checkpoint that cannot be saved stops the agent.
+    mutating func checkpointSaved(version: UInt64, failure: String?) -> [Action] {
+        guard let adopted = adopting, ModelAdoption.version(of: adopted) == version else { return [] }
+        adopting = nil
+        if let failure {
+            phase = .stopped
+            return abandonRounds() + [.emit(.disconnected(reason: failure)), .fail(EdgeError(.fatalRefusal, failure))]
+        }
+        held = adopted
+        _ = trigger.handle(.modelChanged)
+        return [.emit(.adopted(version: version))]
+    }
+
+    private mutating func skip(_ job: Int, _ reason: String) -> [Action] {
+        guard let removed = jobs.removeValue(forKey: job) else { return [] }
+        return [.emit(.skipped(round: removed.offer.roundID, reason: reason))]
+    }
+}

@@ -1,0 +1,95 @@
+import TributaryLearning
+import TributaryWire
+
+/// The session's life: open, Ready on triggers, close, backoff, stop.
+extension EdgeInstance {
+    mutating func connected(sessionID: String, modelVersion: UInt64, announced: UInt64, available: UInt64) -> [Action] {
+        opened = true
+        phase = .open(Session(sessionID: sessionID))
+        var actions: [Action] = [.emit(.connected(sessionID: sessionID, modelVersion: modelVersion))]
+        if stopRequested { return actions + stop() }
+        if let reason = trigger.handle(.connected) {
+            actions.append(.sendReady(trigger: reason.name, modelVersion: heldVersion))
+        } else if available != announced {
+            // The data changed between Hello and now (an announce then found no open session):
+            // the coordinator must not select this edge on the Hello's stale count.
+            actions.append(.sendReady(trigger: "data_changed", modelVersion: heldVersion))
+        }
+        return actions + [.readArrivals(after: cursor)]
+    }
+
+    /// The session ended (or never opened): stop, fail for good, or back off and connect again.
+    mutating func sessionEnded(failure: (any Error)?) -> [Action] {
+        let session: Session? = if case .open(let open) = phase { open } else { nil }
+        var actions = abandonRounds()
+        if stopRequested || phase == .closing || phase == .stopped {
+            phase = .stopped
+            return actions + [.finish]
+        }
+        let reason: String
+        if let failure {
+            if case .fatal(let message) = SessionEnding.after(failure) {
+                phase = .stopped
+                return actions + [.emit(.disconnected(reason: message)), .fail(EdgeError(.fatalRefusal, message))]
+            }
+            reason = session?.closeReason ?? "\(failure)"
+        } else {
+            reason = session?.closeReason
+                ?? session?.goodbye.map { "the coordinator said Goodbye (reason \($0.reason.rawValue)): \($0.detail)" }
+                ?? "the coordinator closed the session"
+        }
+        if opened { backoff.reset() }
+        opened = false
+        let delay = backoff.nextDelay()
+        phase = .connecting
+        actions += [.emit(.disconnected(reason: reason)), .emit(.backingOff(delay)), .connect(after: delay, modelVersion: heldVersion)]
+        return actions
+    }
+
+    /// Rounds still training or waiting to be sent when the session ends are not answered.
+    mutating func abandonRounds() -> [Action] {
+        let abandoned = jobs.sorted { $0.key < $1.key }.map(\.value)
+        jobs = [:]
+        writing = [:]
+        return abandoned.map { .emit(.skipped(round: $0.offer.roundID, reason: "the session ended during training")) }
+    }
+
+    mutating func stop() -> [Action] {
+        stopRequested = true
+        switch phase {
+        case .open:
+            phase = .closing
+            return [.sendGoodbye(Goodbye(reason: .shutdown, detail: "the edge agent is stopping"))]
+        case .idle, .connecting:
+            // A backoff delay or a handshake under way just ends (the shell cancels it).
+            phase = .stopped
+            return [.finish]
+        case .closing, .stopped:
+            return []
+        }
+    }
+
+    /// Examples stored since the last look go through the trigger: each one's prediction by the
+    /// held model (right or wrong), then their count. Ready when the trigger fires.
+    mutating func examplesArrived(_ arrived: Dataset, cursor next: Int64) -> [Action] {
+        cursor = max(cursor, next)
+        guard !arrived.isEmpty else { return [] }
+        var announce: TrainingTrigger.Reason?
+        if let model = predictingModel(), arrived.featureCount == model.spec.inputSize {
+            let predictions = Evaluation.predictions(model, on: arrived)
+            for (predicted, label) in zip(predictions, arrived.labels) {
+                announce = trigger.handle(.prediction(correct: predicted == Int(label))) ?? announce
+            }
+        }
+        guard let reason = trigger.handle(.examplesArrived(arrived.count)) ?? announce, isOpen else { return [] }
+        return [.sendReady(trigger: reason.name, modelVersion: heldVersion)]
+    }
+
+    private mutating func predictingModel() -> Sequential? {
+        guard let held else { return nil }
+        if let predictor, predictor.version == heldVersion { return predictor.model }
+        guard let built = try? held.model() else { return nil }
+        predictor = (heldVersion, built)
+        return built
+    }
+}
