@@ -47,26 +47,17 @@ extension Sequential {
                 let fanIn = workspace.widths[layer - 1], units = workspace.widths[layer]
                 let delta = workspace.deltas[layer], input = workspace.activations[layer - 1]
                 let weightOffset = offsets[layer - 1].weight, biasOffset = offsets[layer - 1].bias
+                let weights = grad + weightOffset, bias = grad + biasOffset
                 switch mode {
                 case .gradient:
-                    BLAS.gemm(
-                        transposeA: true, transposeB: false, m: units, n: fanIn, k: rows,
-                        alpha: 1, a: delta, lda: units, b: input, ldb: fanIn,
-                        beta: 0, c: grad + weightOffset, ldc: fanIn)
-                    BLAS.gemv(
-                        transpose: true, m: rows, n: units, alpha: 1, a: delta, lda: units,
-                        x: workspace.ones, beta: 0, y: grad + biasOffset)
+                    Self.accumulate(delta: delta, input: input, rows: rows, units: units, fanIn: fanIn, ones: workspace.ones,
+                                    overwrite: true, weights: weights, bias: bias)
                 case .squaredPerExample:
                     let squaredDelta = workspace.squaredDelta, squaredInput = workspace.squaredInput
                     for i in 0..<(rows * units) { squaredDelta[i] = delta[i] * delta[i] }
                     for i in 0..<(rows * fanIn) { squaredInput[i] = input[i] * input[i] }
-                    BLAS.gemm(
-                        transposeA: true, transposeB: false, m: units, n: fanIn, k: rows,
-                        alpha: 1, a: squaredDelta, lda: units, b: squaredInput, ldb: fanIn,
-                        beta: 1, c: grad + weightOffset, ldc: fanIn)
-                    BLAS.gemv(
-                        transpose: true, m: rows, n: units, alpha: 1, a: squaredDelta, lda: units,
-                        x: workspace.ones, beta: 1, y: grad + biasOffset)
+                    Self.accumulate(delta: squaredDelta, input: squaredInput, rows: rows, units: units, fanIn: fanIn, ones: workspace.ones,
+                                    overwrite: false, weights: weights, bias: bias)
                 }
                 guard layer > 1 else { continue }
                 let previous = workspace.deltas[layer - 1]
@@ -79,5 +70,20 @@ extension Sequential {
                     gradient: UnsafeMutableBufferPointer(start: previous, count: rows * fanIn))
             }
         }
+    }
+
+    /// A dense layer's parameter gradients from its output gradients `delta` (rows × units) and
+    /// its input (rows × fanIn): weights = deltaᵀ·input, bias = Σ rows of delta; written over the
+    /// buffers (`overwrite`) or added to them.
+    private static func accumulate(
+        delta: UnsafeMutablePointer<Float>, input: UnsafeMutablePointer<Float>, rows: Int, units: Int, fanIn: Int,
+        ones: UnsafeMutablePointer<Float>, overwrite: Bool, weights: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>
+    ) {
+        let beta: Float = overwrite ? 0 : 1
+        BLAS.gemm(
+            transposeA: true, transposeB: false, m: units, n: fanIn, k: rows,
+            alpha: 1, a: delta, lda: units, b: input, ldb: fanIn,
+            beta: beta, c: weights, ldc: fanIn)
+        BLAS.gemv(transpose: true, m: rows, n: units, alpha: 1, a: delta, lda: units, x: ones, beta: beta, y: bias)
     }
 }
