@@ -230,6 +230,14 @@ let package = Package(
         .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
         .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),
+        // `coordinator serve` with a pause hook (CoordinatorHooks) to SIGKILL it mid-round; driven by TributaryCLITests.
+        .executableTarget(
+            name: "tributary-coordinator-crashtest",
+            dependencies: [
+                "TributaryCoordinator", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Coordinator RSS with N mTLS clients and round wall time, against a real coordinator process.
         .executableTarget(
             name: "TributaryCoordinatorBench",

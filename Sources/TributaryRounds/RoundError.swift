@@ -3,7 +3,7 @@ public struct RoundError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case invalidConfiguration, lateUpdate, unknownRound, notSelected, duplicateUpdate, wrongBaseVersion
-            case roundInProgress, notEnoughClients, emptyUpdate
+            case roundInProgress, notEnoughClients, emptyUpdate, resendDiffers
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -25,6 +25,9 @@ public struct RoundError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let notEnoughClients = Code(.notEnoughClients)
         /// The update claims no examples.
         public static let emptyUpdate = Code(.emptyUpdate)
+        /// After a restart, a client resent an update for a resumed round that is not the one
+        /// the journal holds for it (another digest or example count).
+        public static let resendDiffers = Code(.resendDiffers)
 
         public var description: String { base.rawValue }
     }
