@@ -12,7 +12,7 @@ import PackageDescription
 //   I/O shells    TributaryTransport (mTLS over NIO) · TributaryRegistry (SQLite + blobs)
 //                 TributaryFeedback (SQLite) → TributaryFeedbackHTTP · TributaryEdge
 //                 TributaryCoordinator (the round service: rounds + aggregation + registry + gate + release)
-//   executables   TributaryCLI → tributary · tributary-edge · benches · crash-test helper
+//   executables   TributaryCLI → tributary · tributary-edge · benches · crash-test helpers
 let package = Package(
     name: "Tributary",
     platforms: [.macOS(.v14)],

@@ -62,8 +62,8 @@ public enum RoundAction: Sendable, Equatable {
     /// The round has enough updates: finish aggregating, evaluate, commit, release, then call
     /// `roundFinished`. Journal it as aggregating.
     case close(Round)
-    /// The round failed (quorum not met by the deadline, or a restart with partial sums): keep the
-    /// current model, discard the round's sums, journal it as abandoned.
+    /// The round failed (quorum not met by the deadline, or a restart that left it unable to reach
+    /// the quorum): keep the current model, discard the round's sums, journal it as abandoned.
     case abandon(Round, reason: String)
     /// Call `tick` at this instant (a deadline or a scheduled start).
     case wakeUp(at: ContinuousClock.Instant)
