@@ -34,10 +34,10 @@ actor CoordinatorEngine {
         self.logger = logger
         self.emit = emit
         (stopRequests, stopSignal) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
-        let registry = try Self.openRegistry(configuration, logger: logger)
+        let registry = try CoordinatorStartup.openRegistry(configuration, logger: logger)
         let now = CoordinatorTime.now
-        let recovered = try Self.recover(registry: registry, now: now)
-        let live = try Self.loadLive(registry: registry, initialCheckpoint: configuration.initialCheckpoint)
+        let recovered = try CoordinatorStartup.recover(registry: registry, now: now)
+        let live = try CoordinatorStartup.loadLive(registry: registry, initialCheckpoint: configuration.initialCheckpoint)
         layout = live.checkpoint.spec.parameterLayout
         let heldOut = try HeldOutSets(configuration.evaluation, spec: live.checkpoint.spec)
         commitJob = RoundCommitJob(
@@ -46,7 +46,7 @@ actor CoordinatorEngine {
             registryDirectory: configuration.registryDirectory)
         let lastRound = try registry.lastRoundID() ?? 0
         instance = CoordinatorInstance(
-            configuration: configuration, live: live, releases: try Self.releaseSet(registry: registry, live: live),
+            configuration: configuration, live: live, releases: try CoordinatorStartup.releaseSet(registry: registry, live: live),
             nextRoundID: UInt64(lastRound) + 1, now: now)
         worker = RegistryWorker(registry: registry, hooks: hooks, logger: logger)
         self.recovered = recovered

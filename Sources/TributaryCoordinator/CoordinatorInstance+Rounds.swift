@@ -60,7 +60,8 @@ extension CoordinatorInstance {
                 return actions + commitFailed(summary.round, reason: "release of version \(summary.version): \(error)", now: now)
             }
             live = outcome.candidate
-            actions += release()
+            // After a stop (the commit was already queued) no session is left to release to.
+            if stopReason == nil { actions += release() }
         }
         actions += roundEnded()
         guard stopReason == nil else { return actions }

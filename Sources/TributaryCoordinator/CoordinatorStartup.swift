@@ -5,7 +5,7 @@ import TributaryRegistry
 import TributaryRounds
 
 /// Start-up: what the previous process left in the registry, resolved before any client connects.
-extension CoordinatorEngine {
+enum CoordinatorStartup {
     /// Opens the registry (exclusively) and sweeps the debris of killed commits.
     static func openRegistry(_ configuration: CoordinatorConfiguration, logger: Logger) throws -> ModelRegistry {
         do {
