@@ -17,30 +17,39 @@ extension CoordinatorConfiguration {
 
     /// Reads a configuration from `reader` and calls `finish()` on it.
     public static func load(from reader: ConfigReader, relativeTo base: String) throws -> CoordinatorConfiguration {
-        func path(_ section: ConfigReader, _ key: String) throws -> String? {
-            guard let text = try section.string(key) else { return nil }
-            guard !text.isEmpty else { throw section.invalid(key, "must be a path, not empty") }
-            return text.hasPrefix("/") ? text : base + "/" + text
-        }
-        func required(_ section: ConfigReader, _ key: String) throws -> String {
-            guard let value = try path(section, key) else { throw section.invalid(key, "is required (a PEM file path)") }
-            return value
-        }
-        func endpoint(_ section: ConfigReader, _ key: String, default value: String) throws -> Endpoint {
-            let text = try section.string(key, default: value)
-            do {
-                return try Endpoint(parsing: text)
-            } catch {
-                throw section.invalid(key, "must be HOST:PORT such as 127.0.0.1:7443 (\(error))")
-            }
-        }
+        let paths = ConfigPaths(base: base)
+        let listen = try paths.endpoint(reader, "listen", default: "127.0.0.1:7443")
+        let tls = try readTLS(reader.section("tls"), paths)
+        let registryDirectory = try paths.path(reader.section("registry"), "directory") ?? base + "/registry"
+        let initialCheckpoint = try paths.path(reader.section("model"), "initial_checkpoint")
+        let roundsSection = reader.section("rounds")
+        let rounds = try readRounds(roundsSection)
+        let readyOnHello = try roundsSection.bool("ready_on_hello", default: true)
+        let maxRounds = try roundsSection.string("max_rounds") == nil ? nil : try roundsSection.int("max_rounds", default: 1, in: 1...Int(Int32.max))
+        let plan = try readPlan(reader.section("plan"))
+        let aggregation = try readAggregation(reader.section("aggregation"))
+        let evaluation = try readEvaluation(reader.section("evaluation"), base: base)
+        let adminSection = reader.section("admin")
+        let adminEndpoint = try paths.endpoint(adminSection, "listen", default: "127.0.0.1:7480")
+        let admin = try adminSection.bool("enabled", default: true) ? adminEndpoint : nil
+        let adminTokenFile = try paths.path(adminSection, "token_file")
+        let transfers = try readTransfers(reader.section("transfers"))
 
-        let listen = try endpoint(reader, "listen", default: "127.0.0.1:7443")
+        try reader.finish()
+        do {
+            return try CoordinatorConfiguration(
+                tls: tls, registryDirectory: registryDirectory, initialCheckpoint: initialCheckpoint, listen: listen, rounds: rounds,
+                readyOnHello: readyOnHello, maxRounds: maxRounds, plan: plan, aggregation: aggregation, evaluation: evaluation, admin: admin,
+                transfers: transfers, adminTokenFile: adminTokenFile)
+        } catch let error as CoordinatorError {
+            throw CoordinatorError(error.code, "\(reader.source): \(error.reason)")
+        }
+    }
 
-        let tlsSection = reader.section("tls")
+    static func readTLS(_ tlsSection: ConfigReader, _ paths: ConfigPaths) throws -> TLS {
         let tls = TLS(
-            certificate: try required(tlsSection, "certificate"), key: try required(tlsSection, "key"), ca: try required(tlsSection, "ca"),
-            denyList: try path(tlsSection, "deny_list"),
+            certificate: try paths.required(tlsSection, "certificate"), key: try paths.required(tlsSection, "key"), ca: try paths.required(tlsSection, "ca"),
+            denyList: try paths.path(tlsSection, "deny_list"),
             heartbeat: try tlsSection.duration("heartbeat", default: .seconds(10), in: .milliseconds(100)...(.seconds(3600))),
             idleTimeout: try tlsSection.duration("idle_timeout", default: .seconds(30), in: .milliseconds(300)...(.seconds(86_400))),
             revocationCheck: try tlsSection.duration("revocation_check", default: .seconds(5), in: .milliseconds(100)...(.seconds(3600))),
@@ -51,12 +60,10 @@ extension CoordinatorConfiguration {
         guard tls.idleTimeout > tls.heartbeat else {
             throw tlsSection.invalid("idle_timeout", "must be longer than tls.heartbeat (\(tls.heartbeat))")
         }
+        return tls
+    }
 
-        let registrySection = reader.section("registry")
-        let registryDirectory = try path(registrySection, "directory") ?? base + "/registry"
-        let initialCheckpoint = try path(reader.section("model"), "initial_checkpoint")
-
-        let roundsSection = reader.section("rounds")
+    static func readRounds(_ roundsSection: ConfigReader) throws -> RoundConfiguration {
         // Every key is read whatever the trigger, so none of them is "unknown".
         let readyClients = try roundsSection.int("ready_clients", default: 2, in: 1...1_000_000)
         let every = try roundsSection.duration("schedule_every", default: .seconds(600), in: .seconds(1)...(.seconds(30 * 86_400)))
@@ -84,10 +91,10 @@ extension CoordinatorConfiguration {
         } catch let error as RoundError {
             throw roundsSection.invalid("target_updates", error.reason)
         }
-        let readyOnHello = try roundsSection.bool("ready_on_hello", default: true)
-        let maxRounds = try roundsSection.string("max_rounds") == nil ? nil : try roundsSection.int("max_rounds", default: 1, in: 1...Int(Int32.max))
+        return rounds
+    }
 
-        let planSection = reader.section("plan")
+    static func readPlan(_ planSection: ConfigReader) throws -> PlanOverrides {
         func optionalInt(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
             try planSection.string(key) == nil ? nil : try planSection.int(key, default: range.lowerBound, in: range)
         }
@@ -98,8 +105,10 @@ extension CoordinatorConfiguration {
             epochs: try optionalInt("epochs", 1...10_000), batchSize: try optionalInt("batch_size", 1...1_000_000),
             learningRate: try optionalDouble("learning_rate", 1e-9...100), ewcLambda: try optionalDouble("ewc_lambda", 0...1e9),
             fedProxMu: try optionalDouble("fedprox_mu", 0...1e9), replaySize: try optionalInt("replay_size", 0...1_000_000))
+        return plan
+    }
 
-        let aggregationSection = reader.section("aggregation")
+    static func readAggregation(_ aggregationSection: ConfigReader) throws -> Aggregation {
         let rule: AggregationRule = try aggregationSection.choice("rule", from: ["fisher_weighted", "fedavg"], default: "fisher_weighted") == "fedavg"
             ? .fedAvg : .fisherWeighted()
         let serverRate = Float(try aggregationSection.double("server_learning_rate", default: 1, in: 1e-9...100))
@@ -127,8 +136,10 @@ extension CoordinatorConfiguration {
             rule: rule, serverOptimizer: optimizer, deltaNormBound: bound,
             maxUpdateExamples: try aggregationSection.int("max_update_examples", default: 1_000_000, in: 1...1_000_000_000_000),
             ewcGamma: Float(try aggregationSection.double("ewc_gamma", default: 1, in: 0...1)))
+        return aggregation
+    }
 
-        let evaluationSection = reader.section("evaluation")
+    static func readEvaluation(_ evaluationSection: ConfigReader, base: String) throws -> EvaluationSettings {
         var heldOut: [HeldOutSet] = []
         for item in try evaluationSection.strings("held_out") ?? [] {
             // NAME=PATH, or a PATH whose file name (without .csv) is the name.
@@ -149,28 +160,41 @@ extension CoordinatorConfiguration {
         let evaluation = EvaluationSettings(
             heldOut: heldOut, newest: try evaluationSection.string("newest"), gate: gate,
             useClientMetrics: try evaluationSection.bool("client_metrics", default: true))
+        return evaluation
+    }
 
-        let adminSection = reader.section("admin")
-        let adminEndpoint = try endpoint(adminSection, "listen", default: "127.0.0.1:7480")
-        let admin = try adminSection.bool("enabled", default: true) ? adminEndpoint : nil
-        let adminTokenFile = try path(adminSection, "token_file")
-
-        let transfersSection = reader.section("transfers")
+    static func readTransfers(_ transfersSection: ConfigReader) throws -> Transfers {
         let transfers = Transfers(
             concurrentSends: try transfersSection.int("concurrent_sends", default: 16, in: 1...100_000),
             sendTimeout: try transfersSection.duration("send_timeout", default: .seconds(120), in: .seconds(1)...(.seconds(86_400))),
             concurrentReceives: try transfersSection.int("concurrent_receives", default: 2, in: 1...100_000),
             readBytes: try transfersSection.int("read_bytes", default: 16 * 1024, in: 1024...(16 << 20)),
             writeBytes: try transfersSection.int("write_bytes", default: 32 * 1024, in: 1024...(16 << 20)))
+        return transfers
+    }
+}
 
-        try reader.finish()
+/// Paths and endpoints in a configuration file: relative paths are taken from the file's directory.
+struct ConfigPaths {
+    let base: String
+
+    func path(_ section: ConfigReader, _ key: String) throws -> String? {
+        guard let text = try section.string(key) else { return nil }
+        guard !text.isEmpty else { throw section.invalid(key, "must be a path, not empty") }
+        return text.hasPrefix("/") ? text : base + "/" + text
+    }
+
+    func required(_ section: ConfigReader, _ key: String) throws -> String {
+        guard let value = try path(section, key) else { throw section.invalid(key, "is required (a PEM file path)") }
+        return value
+    }
+
+    func endpoint(_ section: ConfigReader, _ key: String, default value: String) throws -> Endpoint {
+        let text = try section.string(key, default: value)
         do {
-            return try CoordinatorConfiguration(
-                tls: tls, registryDirectory: registryDirectory, initialCheckpoint: initialCheckpoint, listen: listen, rounds: rounds,
-                readyOnHello: readyOnHello, maxRounds: maxRounds, plan: plan, aggregation: aggregation, evaluation: evaluation, admin: admin,
-                transfers: transfers, adminTokenFile: adminTokenFile)
-        } catch let error as CoordinatorError {
-            throw CoordinatorError(error.code, "\(reader.source): \(error.reason)")
+            return try Endpoint(parsing: text)
+        } catch {
+            throw section.invalid(key, "must be HOST:PORT such as 127.0.0.1:7443 (\(error))")
         }
     }
 }
