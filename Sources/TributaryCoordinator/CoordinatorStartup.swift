@@ -31,12 +31,13 @@ enum CoordinatorStartup {
                 recovered.append((UInt64(round), try finishRecoveredCommit(registry: registry, version: version)))
             case .abandon(let round, let reason):
                 recovered.append((UInt64(round), "abandoned: \(reason)"))
-            case .resume(let round, _):
+            case .resume(let round, let resend):
                 let record = try registry.round(round)
                 let remaining = record.deadline.timeIntervalSince(now.date)
+                let journaled = record.updates.filter { resend.contains($0.clientID) }
                 resume = Round(
                     id: UInt64(round), baseVersion: UInt64(record.baseVersion ?? 0), selected: record.selected,
-                    resend: Dictionary(record.updates.map { ($0.clientID, JournaledUpdate(examples: $0.examples, digest: $0.digest)) },
+                    resend: Dictionary(journaled.map { ($0.clientID, JournaledUpdate(examples: $0.examples, digest: $0.digest)) },
                                        uniquingKeysWith: { first, _ in first }),
                     startedAt: now.instant, deadline: now.instant + .milliseconds(Int64(max(0, remaining) * 1000)))
             }

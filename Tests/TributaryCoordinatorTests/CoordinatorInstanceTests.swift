@@ -262,4 +262,36 @@ import TributaryWire
         #expect(reason == "shutdown requested")
         #expect(h.connect("c").isEmpty && h.tokens["c"] == nil)
     }
+
+    @Test func aRoundTheJournalCouldNotOpenIsAbandonedAndTheOperatorHearsWhy() throws {
+        var h = try Harness(trigger: .manual)
+        _ = h.start()
+        _ = h.connect("a")
+        _ = h.connect("b")
+        let (id, actions) = try h.instance.startRequested(now: h.clock.now)
+        #expect(id == 1 && Self.opened(actions)?.id == 1)
+        #expect(throws: CoordinatorError.self) { _ = try h.instance.startRequested(now: h.clock.now) }
+        let failed = h.instance.roundOpenFailed(1, reason: "could not start: database is locked", now: h.clock.now)
+        #expect(Self.events(failed) == ["round 1 abandoned: could not start: database is locked"])
+        #expect(Self.journal(failed) == [.abandon(round: 1, reason: "could not start: database is locked")])
+        #expect(h.instance.startFailure?.round == 1)
+        #expect(h.instance.roundOpened(1, now: h.clock.now).isEmpty, "a late answer for the failed round does nothing")
+        #expect(try h.instance.startRequested(now: h.clock.now).round == 2)
+    }
+
+    @Test func aStopWhileTheCommitRunsWaitsForItAndReleasesNothingAfterward() throws {
+        var h = try Harness()
+        _ = h.start()
+        _ = h.connect("a")
+        _ = h.connect("b")
+        _ = h.instance.roundOpened(1, now: h.clock.now)
+        _ = h.send(try h.update(round: 1), from: "a")
+        let closing = h.send(try h.update(round: 1), from: "b")
+        let stop = h.instance.stopRequested(reason: "graceful shutdown", goodbye: .shutdown)
+        #expect(Self.journal(stop).isEmpty, "a closing round is not abandoned: its commit finishes")
+        let done = try h.commit(closing)
+        #expect(Self.events(done).count == 1 && Self.events(done)[0].hasPrefix("round 1 closed: 2 updates"), "\(Self.events(done))")
+        #expect(!done.contains { if case .send = $0 { true } else { false } })
+        #expect(Self.opened(done) == nil && h.instance.status.liveVersion == 2)
+    }
 }
