@@ -13,7 +13,7 @@ import PackageDescription
 //                 · TributaryCoordinatorTransport (server) · TributaryRegistry (SQLite + blobs)
 //                 TributaryFeedback (SQLite) → TributaryFeedbackHTTP · TributaryEdge
 //                 TributaryCoordinator (the round service: rounds + aggregation + registry + gate + release)
-//   executables   TributaryCLI → tributary · tributary-edge · benches · crash-test helper
+//   executables   TributaryCLI → tributary · tributary-edge · benches · crash-test helpers
 /// What each side's transport (TributaryEdgeTransport, TributaryCoordinatorTransport) builds on.
 let transportSide: [Target.Dependency] = [
     "TributaryTransport",
@@ -262,6 +262,14 @@ let package = Package(
         .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
         .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),
+        // `coordinator serve` with a pause hook (CoordinatorHooks) to SIGKILL it mid-round; driven by TributaryCLITests.
+        .executableTarget(
+            name: "tributary-coordinator-crashtest",
+            dependencies: [
+                "TributaryCoordinator", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Coordinator RSS with N mTLS clients and round wall time, against a real coordinator process.
         .executableTarget(
             name: "TributaryCoordinatorBench",

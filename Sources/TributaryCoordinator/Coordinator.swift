@@ -17,7 +17,7 @@ import TributaryWire
 /// live), resolves unfinished rounds from the journal, binds the listener (and the admin
 /// endpoint), and runs rounds until graceful shutdown, cancellation, or `rounds.max_rounds`.
 /// Shutting down says Goodbye{SHUTDOWN} to every client, abandons a collecting round in the
-/// journal, and never interrupts a commit (a round closes inside one actor call).
+/// journal, and never interrupts a commit (`run()` returns after the registry work queued before the stop).
 public final class Coordinator: Service, Sendable {
     public let configuration: CoordinatorConfiguration
     /// Everything the coordinator does, in order. Finishes when `run()` returns. Buffers the newest
@@ -26,10 +26,17 @@ public final class Coordinator: Service, Sendable {
     private let sink: AsyncStream<CoordinatorEvent>.Continuation
     private let logger: Logger
     private let state: EngineBox
+    private let hooks: CoordinatorHooks
 
-    public init(configuration: CoordinatorConfiguration, logger: Logger) {
+    public convenience init(configuration: CoordinatorConfiguration, logger: Logger) {
+        self.init(configuration: configuration, logger: logger, hooks: CoordinatorHooks())
+    }
+
+    /// With crash-test hooks (see ``CoordinatorHooks``): only for tests and the crash-test executable.
+    @_spi(CrashTesting) public init(configuration: CoordinatorConfiguration, logger: Logger, hooks: CoordinatorHooks) {
         self.configuration = configuration
         self.logger = logger
+        self.hooks = hooks
         (events, sink) = AsyncStream.makeStream(of: CoordinatorEvent.self, bufferingPolicy: .bufferingNewest(10_000))
         state = EngineBox()
     }
@@ -67,7 +74,7 @@ public final class Coordinator: Service, Sendable {
         // Welcome announces the live version at each handshake: set here, advanced on each release.
         let live = LiveModelVersion(0)
         do {
-            engine = try CoordinatorEngine(configuration: configuration, logger: logger, emit: { event in
+            engine = try CoordinatorEngine(configuration: configuration, logger: logger, hooks: hooks, emit: { event in
                 if case .released(let version, _, _) = event { live.set(version) }
                 sink.yield(event)
             })

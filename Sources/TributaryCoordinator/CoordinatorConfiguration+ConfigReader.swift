@@ -28,7 +28,7 @@ extension CoordinatorConfiguration {
         let maxRounds = try roundsSection.string("max_rounds") == nil ? nil : try roundsSection.int("max_rounds", default: 1, in: 1...Int(Int32.max))
         let plan = try readPlan(reader.section("plan"))
         let aggregation = try readAggregation(reader.section("aggregation"))
-        let evaluation = try readEvaluation(reader.section("evaluation"), paths)
+        let evaluation = try readEvaluation(reader.section("evaluation"), base: base)
         let adminSection = reader.section("admin")
         let adminEndpoint = try paths.endpoint(adminSection, "listen", default: "127.0.0.1:7480")
         let admin = try adminSection.bool("enabled", default: true) ? adminEndpoint : nil
@@ -46,10 +46,10 @@ extension CoordinatorConfiguration {
         }
     }
 
-    private static func readTLS(_ tlsSection: ConfigReader, _ paths: ConfigPaths) throws -> TLS {
+    static func readTLS(_ tlsSection: ConfigReader, _ paths: ConfigPaths) throws -> TLS {
         let tls = TLS(
-            certificate: try paths.required(tlsSection, "certificate"), key: try paths.required(tlsSection, "key"),
-            ca: try paths.required(tlsSection, "ca"), denyList: try paths.path(tlsSection, "deny_list"),
+            certificate: try paths.required(tlsSection, "certificate"), key: try paths.required(tlsSection, "key"), ca: try paths.required(tlsSection, "ca"),
+            denyList: try paths.path(tlsSection, "deny_list"),
             heartbeat: try tlsSection.duration("heartbeat", default: .seconds(10), in: .milliseconds(100)...(.seconds(3600))),
             idleTimeout: try tlsSection.duration("idle_timeout", default: .seconds(30), in: .milliseconds(300)...(.seconds(86_400))),
             revocationCheck: try tlsSection.duration("revocation_check", default: .seconds(5), in: .milliseconds(100)...(.seconds(3600))),
@@ -63,7 +63,7 @@ extension CoordinatorConfiguration {
         return tls
     }
 
-    private static func readRounds(_ roundsSection: ConfigReader) throws -> RoundConfiguration {
+    static func readRounds(_ roundsSection: ConfigReader) throws -> RoundConfiguration {
         // Every key is read whatever the trigger, so none of them is "unknown".
         let readyClients = try roundsSection.int("ready_clients", default: 2, in: 1...1_000_000)
         let every = try roundsSection.duration("schedule_every", default: .seconds(600), in: .seconds(1)...(.seconds(30 * 86_400)))
@@ -75,8 +75,9 @@ extension CoordinatorConfiguration {
         }
         let target = try roundsSection.int("target_updates", default: 2, in: 1...1_000_000)
         let quorum = try roundsSection.string("quorum") == nil ? nil : try roundsSection.int("quorum", default: 1, in: 1...target)
+        let rounds: RoundConfiguration
         do {
-            return try RoundConfiguration(
+            rounds = try RoundConfiguration(
                 targetUpdates: target,
                 overSelection: try roundsSection.double("over_selection", default: 1.3, in: 1...100),
                 quorum: quorum,
@@ -90,22 +91,24 @@ extension CoordinatorConfiguration {
         } catch let error as RoundError {
             throw roundsSection.invalid("target_updates", error.reason)
         }
+        return rounds
     }
 
-    private static func readPlan(_ planSection: ConfigReader) throws -> PlanOverrides {
+    static func readPlan(_ planSection: ConfigReader) throws -> PlanOverrides {
         func optionalInt(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
             try planSection.string(key) == nil ? nil : try planSection.int(key, default: range.lowerBound, in: range)
         }
         func optionalDouble(_ key: String, _ range: ClosedRange<Double>) throws -> Double? {
             try planSection.string(key) == nil ? nil : try planSection.double(key, default: range.lowerBound, in: range)
         }
-        return PlanOverrides(
+        let plan = PlanOverrides(
             epochs: try optionalInt("epochs", 1...10_000), batchSize: try optionalInt("batch_size", 1...1_000_000),
             learningRate: try optionalDouble("learning_rate", 1e-9...100), ewcLambda: try optionalDouble("ewc_lambda", 0...1e9),
             fedProxMu: try optionalDouble("fedprox_mu", 0...1e9), replaySize: try optionalInt("replay_size", 0...1_000_000))
+        return plan
     }
 
-    private static func readAggregation(_ aggregationSection: ConfigReader) throws -> Aggregation {
+    static func readAggregation(_ aggregationSection: ConfigReader) throws -> Aggregation {
         let rule: AggregationRule = try aggregationSection.choice("rule", from: ["fisher_weighted", "fedavg"], default: "fisher_weighted") == "fedavg"
             ? .fedAvg : .fisherWeighted()
         let serverRate = Float(try aggregationSection.double("server_learning_rate", default: 1, in: 1e-9...100))
@@ -129,13 +132,14 @@ extension CoordinatorConfiguration {
             }
             bound = .absolute(Float(value))
         }
-        return Aggregation(
+        let aggregation = Aggregation(
             rule: rule, serverOptimizer: optimizer, deltaNormBound: bound,
             maxUpdateExamples: try aggregationSection.int("max_update_examples", default: 1_000_000, in: 1...1_000_000_000_000),
             ewcGamma: Float(try aggregationSection.double("ewc_gamma", default: 1, in: 0...1)))
+        return aggregation
     }
 
-    private static func readEvaluation(_ evaluationSection: ConfigReader, _ paths: ConfigPaths) throws -> EvaluationSettings {
+    static func readEvaluation(_ evaluationSection: ConfigReader, base: String) throws -> EvaluationSettings {
         var heldOut: [HeldOutSet] = []
         for item in try evaluationSection.strings("held_out") ?? [] {
             // NAME=PATH, or a PATH whose file name (without .csv) is the name.
@@ -145,7 +149,7 @@ extension CoordinatorConfiguration {
                 throw evaluationSection.invalid("held_out", "items must be NAME=PATH or PATH, got '\(item)'")
             }
             let name = parts.count == 2 ? parts[0] : URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-            heldOut.append(HeldOutSet(name: name, path: paths.resolve(file)))
+            heldOut.append(HeldOutSet(name: name, path: file.hasPrefix("/") ? file : base + "/" + file))
         }
         let gate = PromotionGate(
             maxTaskDrop: try evaluationSection.double("max_task_drop", default: 0.05, in: 0...1),
@@ -153,32 +157,31 @@ extension CoordinatorConfiguration {
             minimumStability: try evaluationSection.double("minimum_stability", default: 0, in: 0...1),
             maxClientAccuracyDrop: try evaluationSection.double("max_client_accuracy_drop", default: 0.05, in: 0...1),
             maxParameterGrowth: try evaluationSection.double("max_parameter_growth", default: 10, in: 1...1e6))
-        return EvaluationSettings(
+        let evaluation = EvaluationSettings(
             heldOut: heldOut, newest: try evaluationSection.string("newest"), gate: gate,
             useClientMetrics: try evaluationSection.bool("client_metrics", default: true))
+        return evaluation
     }
 
-    private static func readTransfers(_ transfersSection: ConfigReader) throws -> Transfers {
-        Transfers(
+    static func readTransfers(_ transfersSection: ConfigReader) throws -> Transfers {
+        let transfers = Transfers(
             concurrentSends: try transfersSection.int("concurrent_sends", default: 16, in: 1...100_000),
             sendTimeout: try transfersSection.duration("send_timeout", default: .seconds(120), in: .seconds(1)...(.seconds(86_400))),
             concurrentReceives: try transfersSection.int("concurrent_receives", default: 2, in: 1...100_000),
             readBytes: try transfersSection.int("read_bytes", default: 16 * 1024, in: 1024...(16 << 20)),
             writeBytes: try transfersSection.int("write_bytes", default: 32 * 1024, in: 1024...(16 << 20)))
+        return transfers
     }
 }
 
-/// Paths and endpoints in a coordinator configuration file: relative paths are taken from the
-/// file's directory; every error names the key.
-private struct ConfigPaths {
+/// Paths and endpoints in a configuration file: relative paths are taken from the file's directory.
+struct ConfigPaths {
     let base: String
-
-    func resolve(_ file: String) -> String { file.hasPrefix("/") ? file : base + "/" + file }
 
     func path(_ section: ConfigReader, _ key: String) throws -> String? {
         guard let text = try section.string(key) else { return nil }
         guard !text.isEmpty else { throw section.invalid(key, "must be a path, not empty") }
-        return resolve(text)
+        return text.hasPrefix("/") ? text : base + "/" + text
     }
 
     func required(_ section: ConfigReader, _ key: String) throws -> String {

@@ -31,8 +31,6 @@ public struct CoordinatorConfiguration: Sendable {
     /// (`Authorization: Bearer …`); nil: no authentication, loopback only.
     public var adminTokenFile: String?
     public var transfers: Transfers
-    /// A test hook: stop (print a line and sleep) when a round reaches this point.
-    public var pauseAt: PausePoint?
 
     public struct TLS: Sendable {
         public var certificate: String
@@ -175,7 +173,7 @@ public struct CoordinatorConfiguration: Sendable {
         tls: TLS, registryDirectory: String, initialCheckpoint: String? = nil, listen: Endpoint = Endpoint(host: "127.0.0.1", port: 7443),
         rounds: RoundConfiguration, readyOnHello: Bool = true, maxRounds: Int? = nil, plan: PlanOverrides = PlanOverrides(),
         aggregation: Aggregation = Aggregation(), evaluation: EvaluationSettings = EvaluationSettings(),
-        admin: Endpoint? = Endpoint(host: "127.0.0.1", port: 7480), transfers: Transfers = Transfers(), pauseAt: PausePoint? = nil,
+        admin: Endpoint? = Endpoint(host: "127.0.0.1", port: 7480), transfers: Transfers = Transfers(),
         adminTokenFile: String? = nil
     ) throws {
         self.adminTokenFile = adminTokenFile
@@ -191,7 +189,6 @@ public struct CoordinatorConfiguration: Sendable {
         self.aggregation = aggregation
         self.evaluation = evaluation
         self.admin = admin
-        self.pauseAt = pauseAt
         try validate()
     }
 

@@ -1,190 +1,123 @@
 import Foundation
 import Logging
-import TributaryAggregation
-import TributaryLearning
 import TributaryNumerics
 import TributaryRegistry
 import TributaryRounds
 import TributaryWire
 
-/// The coordinator's one actor: it owns the round machine, the connected clients, the running
-/// round's sums and the live model, and performs the actions the machine returns (offers,
-/// closes, abandons, wake-ups) against the registry and the clients' outboxes.
-///
-/// A round is closed inside one actor call with no suspension point, so nothing (a shutdown, an
-/// update) interleaves with its commit.
+/// The coordinator's shell: an actor that feeds events (sessions, Ready, Updates, timers, the
+/// operator, the registry's answers) to ``CoordinatorInstance`` with the time, and performs the
+/// actions it returns: outbox writes, wake-ups, events, and registry work on the
+/// ``RegistryWorker``'s queue (never on the actor). While a registry job runs the actor keeps
+/// serving; the instance's round phase decides what other events may do meanwhile.
 actor CoordinatorEngine {
-    let configuration: CoordinatorConfiguration
     let logger: Logger
     let metrics = CoordinatorMetrics()
     let emit: @Sendable (CoordinatorEvent) -> Void
-    let registry: ModelRegistry
-    let closer: RoundCloser
+    let worker: RegistryWorker
+    let commitJob: RoundCommitJob
     /// The model's parameter layout (fixed for the coordinator's life).
     nonisolated let layout: ParameterLayout
-    var machine: RoundStateMachine
-    var live: GlobalModel
-    var releases: ReleaseSet
-    var links: [String: ClientLink] = [:]
-    var nextToken: UInt64 = 0
-    var work: RoundWork?
+    var instance: CoordinatorInstance
+    /// Session outboxes by token.
+    var outboxes: [UInt64: AsyncStream<WireMessage>.Continuation] = [:]
     var timers: [ContinuousClock.Instant: Task<Void, Never>] = [:]
-    /// Journal writes the registry refused, oldest first, retried on each wake-up and before a
-    /// round opens (so the journal never keeps a round `collecting` that this process ended).
-    var pendingJournal: [PendingJournalWrite] = []
-    /// Why the last round that failed to open did (for the operator's `round start`).
-    var startFailure: (round: UInt64, reason: String)?
-    var roundsEnded = 0
-    /// False while start-up resolves the previous process's rounds.
-    var countsRounds = false
-    var stopReason: String?
     let stopSignal: AsyncStream<String>.Continuation
     let stopRequests: AsyncStream<String>
+    /// What start-up recovered, reported by ``start()``.
+    private var recovered: (recovered: [(round: UInt64, outcome: String)], resumed: Round?)?
 
     /// Opens the registry, registers and promotes version 1 from the initial checkpoint when no
     /// version is live, resolves the rounds the journal shows unfinished, and loads the live model.
-    init(configuration: CoordinatorConfiguration, logger: Logger, emit: @escaping @Sendable (CoordinatorEvent) -> Void) throws {
-        self.configuration = configuration
+    init(configuration: CoordinatorConfiguration, logger: Logger, hooks: CoordinatorHooks = CoordinatorHooks(),
+         emit: @escaping @Sendable (CoordinatorEvent) -> Void) throws {
         self.logger = logger
         self.emit = emit
         (stopRequests, stopSignal) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
-        do {
-            registry = try ModelRegistry(configuration: RegistryConfiguration(directory: configuration.registryDirectory, access: .exclusive))
-            let swept = try registry.sweep()  // debris of killed commits; the lock keeps other writers out
-            if swept.removedCount > 0 { logger.info("registry sweep: \(swept.summary)") }
-        } catch let error as RegistryError where error.code == .locked || error.code == .readOnly {
-            throw CoordinatorError(.startup, "registry.directory: \(error.reason)")  // the reason names the path
-        } catch let error as RegistryError {
-            throw CoordinatorError(.startup, "registry.directory \(configuration.registryDirectory): \(error.reason)")
-        }
-        var recovered: [(UInt64, String)] = []
-        let resumed = try Self.recover(registry: registry, logger: logger, into: &recovered)
-        live = try Self.loadLive(registry: registry, initialCheckpoint: configuration.initialCheckpoint)
+        let registry = try CoordinatorStartup.openRegistry(configuration, logger: logger)
+        let now = CoordinatorTime.now
+        let recovered = try CoordinatorStartup.recover(registry: registry, now: now)
+        let live = try CoordinatorStartup.loadLive(registry: registry, initialCheckpoint: configuration.initialCheckpoint)
         layout = live.checkpoint.spec.parameterLayout
         let heldOut = try HeldOutSets(configuration.evaluation, spec: live.checkpoint.spec)
-        closer = RoundCloser(aggregation: configuration.aggregation, gate: configuration.evaluation.gate,
-                             useClientMetrics: configuration.evaluation.useClientMetrics, heldOut: heldOut)
-        releases = try Self.releaseSet(registry: registry, live: live)
+        commitJob = RoundCommitJob(
+            closer: RoundCloser(aggregation: configuration.aggregation, gate: configuration.evaluation.gate,
+                                useClientMetrics: configuration.evaluation.useClientMetrics, heldOut: heldOut),
+            registryDirectory: configuration.registryDirectory)
         let lastRound = try registry.lastRoundID() ?? 0
-        let now = ContinuousClock.now
-        machine = RoundStateMachine(configuration: configuration.rounds, currentVersion: live.version, nextRoundID: lastRound + 1, now: now)
-        for (round, outcome) in recovered { emit(.recovered(round: round, outcome: outcome)) }
-        if let resumed {
-            let actions = machine.restore(round: resumed, now: now)
-            if case .wakeUp = actions.first {
-                work = try Self.makeWork(resumed, live: live, full: releases.full, configuration: configuration, now: now)
-                emit(.recovered(round: resumed.id, outcome: "resumed until its deadline; offered again to selected clients as they reconnect"))
-            }
-            startupActions = actions
+        instance = CoordinatorInstance(
+            configuration: configuration, live: live, releases: try CoordinatorStartup.releaseSet(registry: registry, live: live),
+            nextRoundID: UInt64(lastRound) + 1, now: now)
+        worker = RegistryWorker(registry: registry, hooks: hooks, logger: logger)
+        self.recovered = recovered
+    }
+
+    /// Reports what start-up recovered, resumes or abandons the journal's collecting round, and
+    /// asks the trigger.
+    func start() async {
+        guard let recovered else { return }
+        self.recovered = nil
+        let stalls = worker.stalls
+        Task { [weak self] in
+            for await _ in stalls { await self?.journalStalled() }
         }
+        await perform(instance.started(recovered: recovered.recovered, resumed: recovered.resumed, now: .now))
     }
 
-    /// What restoring a round asked for, performed by ``start()`` (an actor's init cannot).
-    private var startupActions: [RoundAction] = []
+    // MARK: Events
 
-    /// Performs what start-up decided (an abandon or the resumed round's deadline) and the
-    /// trigger's first wake-up.
-    func start() {
-        let actions = startupActions
-        startupActions = []
-        perform(actions)
-        // A round abandoned on restart belonged to the previous process: rounds.max_rounds counts this one's.
-        roundsEnded = 0
-        countsRounds = true
-        perform(machine.tick(now: .now))
+    /// A client's session opened. Returns its token, or nil when the coordinator is stopping.
+    func connected(_ hello: Hello, outbox: AsyncStream<WireMessage>.Continuation) async -> UInt64? {
+        let (token, actions) = instance.connected(hello, now: .now)
+        guard let token else { return nil }
+        outboxes[token] = outbox
+        await perform(actions)
+        return token
     }
 
-    /// Resolves unfinished rounds in the journal; returns the one round to resume, if any.
-    private static func recover(registry: ModelRegistry, logger: Logger, into recovered: inout [(UInt64, String)]) throws -> Round? {
-        var resume: Round?
-        for decision in try registry.recoverRounds(now: Date()) {
-            switch decision {
-            case .close(let round, let version):
-                recovered.append((round, try finishRecoveredCommit(registry: registry, version: version)))
-            case .abandon(let round, let reason):
-                recovered.append((round, "abandoned: \(reason)"))
-            case .resume(let round, _):
-                let record = try registry.round(round)
-                let remaining = record.deadline.timeIntervalSinceNow
-                let now = ContinuousClock.now
-                resume = Round(
-                    id: round, baseVersion: record.baseVersion ?? 0, selected: record.selected,
-                    accepted: Dictionary(record.updates.map { ($0.clientID, $0.examples) }, uniquingKeysWith: { a, _ in a }),
-                    startedAt: now, deadline: now + .milliseconds(Int64(max(0, remaining) * 1000)))
-            }
+    func ready(_ ready: Ready, from clientID: String, token: UInt64) async {
+        await perform(instance.ready(ready, from: clientID, token: token, now: .now))
+    }
+
+    func disconnected(_ clientID: String, token: UInt64) async {
+        await perform(instance.disconnected(clientID, token: token, now: .now))
+    }
+
+    func received(_ update: IncomingUpdate, token: UInt64) async {
+        let actions = instance.updateReceived(update, token: token, now: .now)
+        if actions.contains(where: { if case .emit(.updateAccepted) = $0 { true } else { false } }) {
+            metrics.bytesReceived.increment(by: update.bytes)
         }
-        return resume
+        await perform(actions)
     }
 
-    /// A round whose version was registered before the crash: apply the gate decision stored with
-    /// the version (`gate.promote`) if it was not applied yet.
-    private static func finishRecoveredCommit(registry: ModelRegistry, version: UInt64) throws -> String {
-        let row = try registry.show(version)
-        guard row.status == .candidate else { return "closed with version \(version) (\(row.status.rawValue))" }
-        if row.metrics["gate.promote"] == 1 {
-            try registry.promote(version)
-            return "closed with version \(version), promoted on restart (the gate had passed it)"
+    /// The operator's start: returns the round id once the round is journaled and offered, or
+    /// throws why it was refused or could not open.
+    func requestRound() async throws -> UInt64 {
+        let (id, actions) = try instance.startRequested(now: .now)
+        await perform(actions)
+        if let failure = instance.startFailure, failure.round == id {
+            throw CoordinatorError(.roundRefused, "round \(id) \(failure.reason)")
         }
-        try registry.reject(version, reason: "evaluation gate refused it (applied on restart)")
-        return "closed with version \(version), rejected on restart (the gate had refused it)"
+        return id
     }
 
-    private static func loadLive(registry: ModelRegistry, initialCheckpoint: String?) throws -> GlobalModel {
-        do {
-            if let live = try registry.live() {
-                return try GlobalModel(version: live.number, stored: try registry.load(live.number))
-            }
-            guard let initialCheckpoint else {
-                throw CoordinatorError(.startup, "the registry has no live version and model.initial_checkpoint is not set (make one with `tributary init`)")
-            }
-            let checkpoint: Checkpoint
-            do {
-                checkpoint = try CheckpointStore.load(from: initialCheckpoint).checkpoint
-            } catch let error as LearningError {
-                throw CoordinatorError(.startup, "model.initial_checkpoint \(initialCheckpoint): \(error.reason)")
-            }
-            let expected = (try registry.list().last?.number ?? 0) + 1
-            let first = try GlobalModel(version: expected, stored: checkpoint)
-            let version = try registry.register(candidate: VersionCandidate(
-                checkpoint: try first.storedCheckpoint(), note: "initial model from \(initialCheckpoint)"))
-            try registry.promote(version.number)
-            return try GlobalModel(version: version.number, stored: try registry.load(version.number))
-        } catch let error as RegistryError {
-            throw CoordinatorError(.startup, "registry \(registry.configuration.directory): \(error.reason)")
-        }
-    }
+    func status() -> CoordinatorStatus { instance.status }
 
-    /// The live version's release forms; the delta is built when the parent is in the registry.
-    static func releaseSet(registry: ModelRegistry, live: GlobalModel) throws -> ReleaseSet {
-        let row = try registry.show(live.version)
-        let parent = try row.parent.map { try registry.load($0).parameters }
-        return try ReleaseSet(live: live, parentVersion: row.parent ?? 0, parentParameters: parent)
+    /// Stops rounds and says Goodbye to every client (see ``CoordinatorInstance/stopRequested(reason:goodbye:)``).
+    func stop(reason: String, goodbye: Goodbye.Reason) async {
+        await perform(instance.stopRequested(reason: reason, goodbye: goodbye))
     }
-
-    // MARK: Stopping
 
     /// Resumes with the reason once a stop was requested (shutdown or `rounds.max_rounds`).
     nonisolated var stopRequested: AsyncStream<String> { stopRequests }
 
-    /// Stops rounds and says Goodbye to every client: an open round is abandoned in the journal
-    /// (its sums die with the process), timers are cancelled, each outbox ends after its Goodbye.
-    func stop(reason: String, goodbye: Goodbye.Reason) {
-        guard stopReason == nil else { return }
-        stopReason = reason
-        for timer in timers.values { timer.cancel() }
-        timers = [:]
-        if let work, machine.isCollecting {
-            journal(.abandon(round: work.round.id, reason: "coordinator stopped while collecting (\(reason))"))
-            emit(.roundAbandoned(round: work.round.id, reason: "coordinator stopped while collecting (\(reason))"))
-            self.work = nil
-        }
-        for link in links.values {
-            link.send(.goodbye(Goodbye(reason: goodbye, detail: reason)))
-            link.outbox.finish()
-        }
-        links = [:]
-        stopSignal.yield(reason)
-        stopSignal.finish()
+    private func journalStalled() async {
+        await perform(instance.journalStalled(now: .now))
     }
 
+    func fired(_ instant: ContinuousClock.Instant) async {
+        timers[instant] = nil
+        await perform(instance.timerFired(now: .now))
+    }
 }

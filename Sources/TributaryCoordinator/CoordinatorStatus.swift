@@ -17,16 +17,3 @@ public struct CoordinatorStatus: Sendable, Codable, Equatable {
     /// Rounds that ended (closed or abandoned) since this process started.
     public var roundsEnded: Int
 }
-
-extension CoordinatorEngine {
-    func status() -> CoordinatorStatus {
-        CoordinatorStatus(
-            liveVersion: live.version, population: links.count,
-            eligible: machine.population.eligible(under: configuration.rounds).count,
-            currentRound: machine.currentRound.map {
-                .init(id: $0.id, state: machine.isCollecting ? "collecting" : "closing", baseVersion: $0.baseVersion,
-                      selected: $0.selected.count, accepted: $0.accepted.count)
-            },
-            roundsEnded: roundsEnded)
-    }
-}

@@ -5,7 +5,7 @@ import TributaryRegistry
 import TributaryWire
 
 /// An Update as the engine checks it. The flat vectors (and the digest the journal keeps) are
-/// made only after the round checks passed, inside the engine, one update at a time: a client
+/// made only after the round checks passed, inside the instance, one update at a time: a client
 /// waiting for the engine holds the wire form only, not a second copy.
 struct IncomingUpdate: Sendable {
     var clientID: String

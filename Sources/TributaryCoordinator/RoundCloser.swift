@@ -4,7 +4,7 @@ import TributaryLearning
 /// Closes a round's arithmetic and judges it, with no I/O: the server step and EWC consolidation
 /// (`StreamingAggregator.outcome`, as `FederatedRunner` does in one process), then the
 /// evaluation gate on the coordinator's held-out sets and the clients' reports.
-struct RoundCloser {
+struct RoundCloser: Sendable {
     struct Result {
         var candidate: GlobalModel
         var decision: PromotionGate.Decision

@@ -4,7 +4,7 @@ import TributaryLearning
 import TributaryModelWire
 import TributaryWire
 
-extension CoordinatorEngine {
+extension CoordinatorInstance {
     /// The global EWC state as the offer carries it (nil before any round consolidated one).
     static func wireEWC(_ live: GlobalModel, gamma: Float) throws -> EWCStateMessage? {
         guard !live.ewc.isEmpty else { return nil }

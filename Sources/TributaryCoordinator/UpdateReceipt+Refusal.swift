@@ -7,7 +7,8 @@ extension UpdateReceipt {
     /// The receipt for an Update the coordinator refused, from the error that refused it:
     /// LATE when its round stopped collecting; NOT_EXPECTED when the client was not offered the
     /// round, names a round never run, or already sent one; INVALID when the update itself is
-    /// wrong (base version, shapes, non-finite values, norm bound, no examples).
+    /// wrong (base version, shapes, non-finite values, norm bound, no examples, or after a restart
+    /// a resend that differs from the update the journal holds for the client: `resendDiffers`).
     static func refusing(roundID: UInt64, _ error: any Error) -> UpdateReceipt {
         UpdateReceipt(roundID: roundID, status: status(for: error), reason: "\(reasonText(error))")
     }

@@ -26,4 +26,7 @@ extension TributaryError.Code where Domain == RoundErrorDomain {
     public static var notEnoughClients: Self { Self("notEnoughClients") }
     /// The update claims no examples.
     public static var emptyUpdate: Self { Self("emptyUpdate") }
+    /// After a restart, a client resent an update for a resumed round that is not the one
+    /// the journal holds for it (another digest or example count).
+    public static var resendDiffers: Self { Self("resendDiffers") }
 }

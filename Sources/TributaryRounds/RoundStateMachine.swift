@@ -99,13 +99,22 @@ public struct RoundStateMachine: Sendable {
         }
     }
 
-    /// An update arrived. On success the shell folds it into the round's sums, then performs the
-    /// returned actions (a `close` when the target is reached). A refusal leaves everything as it was.
+    /// An update arrived: ``check(_:)`` then ``accept(_:digest:now:)`` with no digest. For callers
+    /// that fold nothing between the two (tests, simulations).
     public mutating func updateReceived(
         from client: String, roundID: UInt64, baseVersion: UInt64, examples: Int, now: ContinuousClock.Instant
     ) throws -> [RoundAction] {
-        population.touch(client, now: now)
-        guard case .collecting(var round) = state, round.id == roundID else {
+        let facts = UpdateFacts(client: client, roundID: roundID, baseVersion: baseVersion, examples: examples)
+        try check(facts)
+        return try accept(facts, digest: nil, now: now).actions
+    }
+
+    /// The one place an update's round facts are judged: the round is collecting and is the one
+    /// named, the client was selected and has not sent one, the base version is the round's and
+    /// the example count is positive. Changes nothing; the shell checks the tensors after this.
+    public func check(_ facts: UpdateFacts) throws {
+        let (client, roundID) = (facts.client, facts.roundID)
+        guard case .collecting(let round) = state, round.id == roundID else {
             if endedRounds.contains(roundID) || currentRound?.id == roundID {
                 throw RoundError(.lateUpdate, "update from \(client) for round \(roundID) arrived after the round stopped collecting")
             }
@@ -117,20 +126,46 @@ public struct RoundStateMachine: Sendable {
         guard round.accepted[client] == nil else {
             throw RoundError(.duplicateUpdate, "update from \(client) for round \(roundID): the client already sent one")
         }
-        guard baseVersion == round.baseVersion else {
+        guard facts.baseVersion == round.baseVersion else {
             throw RoundError(
-                .wrongBaseVersion, "update from \(client) for round \(roundID) was trained from version \(baseVersion), the round's base is \(round.baseVersion)")
+                .wrongBaseVersion,
+                "update from \(client) for round \(roundID) was trained from version \(facts.baseVersion), the round's base is \(round.baseVersion)")
         }
-        guard examples > 0 else {
-            throw RoundError(.emptyUpdate, "update from \(client) for round \(roundID) claims \(examples) examples")
+        guard facts.examples > 0 else {
+            throw RoundError(.emptyUpdate, "update from \(client) for round \(roundID) claims \(facts.examples) examples")
         }
-        round.accepted[client] = examples
+    }
+
+    /// Counts an update that passed ``check(_:)`` in the same event (and whose tensors the shell
+    /// validated). A client whose update the journal already holds (a round resumed after a
+    /// restart) must resend exactly that update: `digest` and the example count must match, else
+    /// `resendDiffers`. `resent` is true for such an update: it is journaled already, so the shell
+    /// folds it without journaling it again. On success the shell folds the update into the
+    /// round's sums, then performs `actions` (a `close` when the target is reached).
+    public mutating func accept(_ facts: UpdateFacts, digest: String?, now: ContinuousClock.Instant) throws -> (actions: [RoundAction], resent: Bool) {
+        guard case .collecting(var round) = state, round.id == facts.roundID else {
+            preconditionFailure("accept(_:) without a passing check(_:) for round \(facts.roundID)")
+        }
+        let client = facts.client
+        population.touch(client, now: now)
+        var resent = false
+        if let journaled = round.resend[client] {
+            guard journaled.digest == digest, journaled.examples == facts.examples else {
+                throw RoundError(
+                    .resendDiffers,
+                    "update from \(client) for round \(facts.roundID) differs from the one accepted before the restart "
+                        + "(digest \(String((digest ?? "none").prefix(12))), \(facts.examples) examples; journaled \(journaled.digest.prefix(12)), \(journaled.examples) examples)")
+            }
+            round.resend[client] = nil
+            resent = true
+        }
+        round.accepted[client] = facts.examples
         state = .collecting(round)
         if round.accepted.count >= configuration.targetUpdates {
             state = .closing(round)
-            return [.close(round)]
+            return ([.close(round)], resent)
         }
-        return closeIfNoOneLeft(round, now: now)
+        return (closeIfNoOneLeft(round, now: now), resent)
     }
 
     /// The shell finished a closed round: `promotedVersion` is the new live version, or nil when
@@ -156,14 +191,22 @@ public struct RoundStateMachine: Sendable {
         return [.abandon(round, reason: reason)] + startIfTriggered(now: now)
     }
 
-    /// After a restart: the journal says `round` was collecting. Without its in-memory sums the
-    /// round cannot be completed honestly if updates were already accepted, so it is abandoned;
-    /// a round with no accepted update resumes until its deadline.
+    /// After a restart: the journal says `round` was collecting. Its sums died with the process,
+    /// so the updates the journal holds (`round.resend`) are not counted yet: the round resumes
+    /// with no accepted update, each of those clients is offered the round again and must send
+    /// the same update (it then counts once), and other selected clients may still answer. Only
+    /// a round that can no longer reach the quorum is abandoned: its deadline passed, or it
+    /// selected fewer clients than the quorum.
     public mutating func restore(round: Round, now: ContinuousClock.Instant) -> [RoundAction] {
         nextRoundID = max(nextRoundID, round.id + 1)
-        if !round.accepted.isEmpty || now >= round.deadline {
+        var round = round
+        round.accepted = [:]
+        if now >= round.deadline || round.selected.count < configuration.quorum {
             endedRounds.insert(round.id)
-            return [.abandon(round, reason: round.accepted.isEmpty ? "deadline passed during a restart" : "coordinator restarted with \(round.accepted.count) updates folded in memory")]
+            let reason = now >= round.deadline
+                ? "deadline passed during a restart"
+                : "only \(round.selected.count) clients were selected, the quorum is \(configuration.quorum)"
+            return [.abandon(round, reason: reason)]
         }
         state = .collecting(round)
         departed = []

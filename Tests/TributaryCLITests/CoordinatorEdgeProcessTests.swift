@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TributaryLearning
+import TributaryRegistry
 import TributarySystem
 
 /// Real `tributary coordinator serve` and `tributary-edge run` processes over mutual TLS 1.3 on
@@ -67,18 +68,31 @@ import TributarySystem
 
         func remove() { try? FileManager.default.removeItem(atPath: dir) }
 
-        func launchCoordinator(_ extra: [String] = [], pauseAt: String? = nil) throws -> Coordinator {
-            let (process, out, err) = try CLIProcess.launch(["coordinator", "serve", "--config", config] + extra,
-                                                            environment: pauseAt.map { ["TRIBUTARY_TEST_PAUSE_AT": $0] } ?? [:])
+        func launchCoordinator(_ extra: [String] = []) throws -> Coordinator {
+            let (process, out, err) = try CLIProcess.launch(["coordinator", "serve", "--config", config] + extra)
             return Coordinator(process: process, out: LineReader(out), err: err)
         }
 
-        func launchEdge(_ id: String, port: Int, rounds: Int = 1) throws -> (Process, Pipe, Pipe) {
+        /// The coordinator with a crash-test hook: it prints `pause: POINT round ID` at `point`
+        /// and holds its registry work there until killed (`tributary-coordinator-crashtest`).
+        func launchPausingCoordinator(at point: String) throws -> Coordinator {
+            let process = Process()
+            process.executableURL = CLIProcess.binary.deletingLastPathComponent().appendingPathComponent("tributary-coordinator-crashtest")
+            process.arguments = ["--pause-at", point, "--config", config]
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            return Coordinator(process: process, out: LineReader(out), err: err)
+        }
+
+        /// An edge agent; `rounds` nil runs it until it is stopped (reconnecting when the coordinator goes away).
+        func launchEdge(_ id: String, port: Int, rounds: Int? = 1) throws -> (Process, Pipe, Pipe) {
             let process = Process()
             process.executableURL = CoordinatorEdgeProcessTests.edgeBinary
             process.arguments = ["run", "--coordinator", "127.0.0.1:\(port)", "--ca", fleet + "/ca.pem", "--cert", fleet + "/\(id).pem",
-                                 "--key", fleet + "/\(id)-key.pem", "--data", dir + "/\(id).csv", "--state", dir + "/state-\(id)",
-                                 "--rounds", "\(rounds)"]
+                                 "--key", fleet + "/\(id)-key.pem", "--data", dir + "/\(id).csv", "--state", dir + "/state-\(id)"]
+                + (rounds.map { ["--rounds", "\($0)"] } ?? [])
             let out = Pipe(), err = Pipe()
             process.standardOutput = out
             process.standardError = err
@@ -250,7 +264,6 @@ import TributarySystem
     /// SIGKILL at each point of a round, restart, and check the registry and the journal.
     @Test(arguments: [
         ("offered", "round 1 recovered: resumed", "round 1 closed: 2 updates", 2),
-        ("collecting", "round 1 abandoned: coordinator restarted with 1 updates folded in memory", "round 2 closed: 2 updates", 2),
         ("aggregating", "round 1 recovered: abandoned: coordinator restarted while aggregating round 1", "round 2 closed: 2 updates", 2),
         ("committing", "round 1 recovered: abandoned: coordinator restarted while committing round 1", "round 2 closed: 2 updates", 2),
         ("registered", "round 1 recovered: closed with version 2, promoted on restart", "round 2 closed: 2 updates", 3),
@@ -258,7 +271,7 @@ import TributarySystem
     func killedMidRoundTheCoordinatorRecoversFromTheJournal(point: String, recovery: String, next: String, liveAfter: Int) throws {
         let fixture = try Fixture()
         defer { fixture.remove() }
-        let first = try fixture.launchCoordinator(pauseAt: point)
+        let first = try fixture.launchPausingCoordinator(at: point)
         defer { if first.process.isRunning { first.kill() } }
         let port = try first.port()
         var edges = try ["edge-1", "edge-2"].map { try fixture.launchEdge($0, port: port) }
@@ -296,5 +309,43 @@ import TributarySystem
         }
         let show = try fixture.models(["show", "\(liveAfter)"])
         #expect(show.stdout.contains("live"), "\(show.stdout)")
+    }
+
+    /// Issue 11's restart: SIGKILL while collecting with an accepted (journaled) update, restart on
+    /// the same registry and port; the edges, still running, reconnect and are offered round 1
+    /// again; the one whose update the journal holds resends it unchanged, and the round closes
+    /// with both clients counted once.
+    @Test
+    func killedWhileCollectingTheRestartedCoordinatorResumesTheRoundAndCountsTheResendOnce() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let first = try fixture.launchPausingCoordinator(at: "collecting")
+        defer { if first.process.isRunning { first.kill() } }
+        let port = try first.port()
+        let edges = try ["edge-1", "edge-2"].map { try fixture.launchEdge($0, port: port, rounds: nil) }
+        defer { Self.stop(edges) }
+        let paused = first.out.waitFor("pause: collecting round 1", seconds: 180)
+        #expect(paused != nil, "\(first.out.all)")
+        first.kill()
+
+        let registry = try ModelRegistry(configuration: RegistryConfiguration(directory: fixture.registry, access: .readOnly))
+        let journaled = try registry.round(1)
+        #expect(journaled.state == .collecting && journaled.updates.count == 1, "\(journaled)")
+        let resender = try #require(journaled.updates.first?.clientID)
+
+        let second = try fixture.launchCoordinator(["--listen", "127.0.0.1:\(port)", "--set", "rounds.max_rounds=1"])
+        defer { if second.process.isRunning { second.kill() } }
+        let output = second.out.waitForEnd(seconds: 300)
+        second.process.waitUntilExit()
+        #expect(second.process.terminationStatus == 0, "\(second.stderrText())")
+        #expect(output.contains("round 1 recovered: resumed until its deadline; offered again to its 2 selected clients as they reconnect, 1 of them asked to resend their accepted update"), "\(output)")
+        #expect(output.contains("round 1 update accepted from \(resender)"), "\(output)")
+        #expect(!output.contains("update refused"), "\(output)")
+        #expect(output.contains("round 1 closed: 2 updates"), "\(output)")
+        #expect(output.contains("version 2 promoted"), "\(output)")
+        let closed = try registry.round(1)
+        #expect(closed.state == .closed && closed.resultVersion == 2, "\(closed)")
+        #expect(closed.updates.map(\.clientID).sorted() == ["edge-1", "edge-2"], "each client journaled once: \(closed.updates)")
+        #expect(closed.updates.first { $0.clientID == resender } == journaled.updates.first, "the resend was not journaled again")
     }
 }

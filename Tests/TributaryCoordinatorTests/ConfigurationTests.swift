@@ -29,7 +29,6 @@ import TributaryTransport
         #expect(configuration.rounds.retryAfter == .seconds(10))
         #expect(configuration.evaluation.heldOut.isEmpty)
         #expect(configuration.admin?.description == "127.0.0.1:7480")
-        #expect(configuration.pauseAt == nil)
         #expect(configuration.transfers == .init(concurrentSends: 16, sendTimeout: .seconds(120), concurrentReceives: 2, readBytes: 16_384, writeBytes: 32_768))
     }
 

@@ -179,27 +179,46 @@ import TributaryWire
         #expect(await engine.status().liveVersion == 1)
     }
 
-    @Test func aRestartAbandonsARoundWithFoldedUpdatesAndResumesAnEmptyOne() async throws {
+    @Test func aRestartResumesARoundWithJournaledUpdatesAndCountsTheResendOnce() async throws {
         let world = try TestWorld(clients: 2)
         defer { world.remove() }
         let configuration = try world.configuration(target: 2)
+        let sent: Update
         do {
             let engine = try await engine(world, configuration, log: EventLog())
             var a = try await FakeClient.connect("a", to: engine)
             _ = try await FakeClient.connect("b", to: engine)
             let offer = try #require(await a.nextOffer())
-            await a.send(try train(offer, world.shares[0]), to: engine)
+            sent = try train(offer, world.shares[0])
+            await a.send(sent, to: engine)
             #expect(await a.nextReceipt()?.status == .accepted)
+            // The journal write is queued off the actor: wait until it is on disk.
+            let registry = try ModelRegistry(configuration: RegistryConfiguration(directory: world.directory + "/registry", access: .readOnly))
+            #expect(try await eventually { try registry.round(1).updates.count == 1 })
             // The process "dies" here: the engine is dropped without stopping.
         }
         let log = EventLog()
         let engine = try await engine(world, configuration, log: log)
-        #expect(log.lines.contains { $0.hasPrefix("round 1 recovered: abandoned") || $0.hasPrefix("round 1 abandoned") }, "\(log.lines)")
-        let registry = try ModelRegistry(directory: world.directory + "/registry")
-        #expect(try registry.round(1).state == .abandoned)
-        // Rounds continue, numbered after the journal.
+        #expect(log.lines.contains { $0.hasPrefix("round 1 recovered: resumed until its deadline") }, "\(log.lines)")
+        // Both selected clients are offered round 1 again; a resends exactly what it sent, b sends its own.
         var a = try await FakeClient.connect("a", to: engine, holding: 1)
-        _ = try await FakeClient.connect("b", to: engine, holding: 1)
-        #expect(await a.nextOffer()?.roundID == 2)
+        var b = try await FakeClient.connect("b", to: engine, holding: 1)
+        let again = try #require(await a.nextOffer())
+        #expect(again.roundID == 1 && again.baseModelVersion == 1)
+        var retrained = sent
+        retrained.numExamples += 1
+        await a.send(retrained, to: engine)
+        let differs = try #require(await a.nextReceipt())
+        #expect(differs.status == .invalid && differs.reason.contains("differs from the one accepted before the restart"), "\(differs.reason)")
+        await a.send(sent, to: engine)
+        #expect(await a.nextReceipt()?.status == .accepted)
+        let offerB = try #require(await b.nextOffer())
+        await b.send(try train(offerB, world.shares[1]), to: engine)
+        #expect(await b.nextReceipt()?.status == .accepted)
+        let summary = try #require(log.all.compactMap { if case .roundClosed(let s) = $0 { s } else { nil } }.first)
+        #expect(summary.round == 1 && summary.updates == 2)
+        let registry = try ModelRegistry(configuration: RegistryConfiguration(directory: world.directory + "/registry", access: .readOnly))
+        #expect(try registry.round(1).state == .closed)
+        #expect(try registry.round(1).updates.map(\.clientID).sorted() == ["a", "b"], "a is journaled once")
     }
 }

@@ -107,23 +107,13 @@ struct TestEdge: Sendable {
     /// Runs a coordinator and `edges` until every edge adopted `version` and the coordinator
     /// stopped by itself (`rounds.max_rounds`); returns its events and the edges' results.
     func run(_ configuration: CoordinatorConfiguration, edges: [TestEdge], untilVersion version: UInt64) async throws -> (EventLog, [TestEdge.Result]) {
-        let coordinator = Coordinator(configuration: configuration, logger: Logger(label: "coordinator"))
-        let log = EventLog()
-        let collector = Task { for await event in coordinator.events { log.append(event) } }
-        let service = Task { try await coordinator.run() }
-        var port: Int?
-        for _ in 0..<600 where port == nil {
-            port = await coordinator.port
-            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        let bound = try #require(port)
+        let running = try await RunningCoordinator(configuration)
         let results = try await withThrowingTaskGroup(of: TestEdge.Result.self) { group in
-            for edge in edges { group.addTask { try await edge.run(port: bound, untilVersion: version) } }
+            for edge in edges { group.addTask { try await edge.run(port: running.port, untilVersion: version) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        try await service.value
-        await collector.value
-        return (log, results)
+        try await running.finished()
+        return (running.log, results)
     }
 
     @Test(.timeLimit(.minutes(3)))

@@ -135,3 +135,31 @@ func eventually(within limit: Duration = .seconds(120), _ condition: () async th
     }
     return try await condition()
 }
+
+/// A `Coordinator` running in this process, its events collected, once it listens.
+struct RunningCoordinator {
+    let coordinator: Coordinator
+    let log = EventLog()
+    let port: Int
+    let service: Task<Void, any Error>
+    let collector: Task<Void, Never>
+
+    init(_ configuration: CoordinatorConfiguration) async throws {
+        coordinator = Coordinator(configuration: configuration, logger: Logger(label: "coordinator"))
+        let (coordinator, log) = (coordinator, log)
+        collector = Task { for await event in coordinator.events { log.append(event) } }
+        service = Task { try await coordinator.run() }
+        var port: Int?
+        for _ in 0..<600 where port == nil {
+            port = await coordinator.port
+            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        self.port = try #require(port)
+    }
+
+    /// Waits for `run()` to return (a stop by `rounds.max_rounds`) and every event to be collected.
+    func finished() async throws {
+        try await service.value
+        await collector.value
+    }
+}

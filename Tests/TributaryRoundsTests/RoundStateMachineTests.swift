@@ -171,17 +171,43 @@ import TributaryRounds
         #expect(offered(try manual.startRequested(now: t0)) != nil)
     }
 
-    @Test func restartResumesAnEmptyRoundAndAbandonsAPartialOne() throws {
+    @Test func restartResumesARoundThatCanStillReachItsQuorumAndAbandonsTheOthers() throws {
         var m = try machine()
         let empty = Round(id: 4, baseVersion: 7, selected: ["a", "b"], accepted: [:], startedAt: t0, deadline: t0 + .seconds(20))
         #expect(m.restore(round: empty, now: t0 + .seconds(5)) == [.wakeUp(at: t0 + .seconds(20))])
         #expect(m.currentRound == empty)
         #expect(m.nextRoundID == 5)
-        var n = try machine()
-        var partial = empty
-        partial.accepted = ["a": 10]
-        guard case .abandon = n.restore(round: partial, now: t0).first else { Issue.record("partial round resumed"); return }
-        #expect(throws: RoundError.self) { try n.updateReceived(from: "b", roundID: 4, baseVersion: 7, examples: 1, now: t0) }
+        var expired = try machine()
+        guard case .abandon(_, let why) = expired.restore(round: empty, now: t0 + .seconds(20)).first else { Issue.record("expired round resumed"); return }
+        #expect(why == "deadline passed during a restart")
+        #expect(throws: RoundError.self) { try expired.updateReceived(from: "b", roundID: 4, baseVersion: 7, examples: 1, now: t0) }
+        var few = try machine(target: 2, quorum: 2)
+        var lonely = empty
+        lonely.selected = ["a"]
+        guard case .abandon = few.restore(round: lonely, now: t0).first else { Issue.record("a round short of its quorum resumed"); return }
+    }
+
+    @Test func aResumedRoundCountsTheJournaledUpdateOnceWhenItIsResentUnchanged() throws {
+        var m = try machine(target: 2, quorum: 2)
+        var round = Round(id: 4, baseVersion: 7, selected: ["a", "b"], startedAt: t0, deadline: t0 + .seconds(20))
+        round.accepted = ["a": 10]  // what the journal showed: not counted, the sums died
+        round.resend = ["a": JournaledUpdate(examples: 10, digest: "d1")]
+        _ = m.restore(round: round, now: t0)
+        #expect(m.currentRound?.accepted.isEmpty == true)
+        let facts = UpdateFacts(client: "a", roundID: 4, baseVersion: 7, examples: 10)
+        try m.check(facts)
+        #expect(throws: RoundError(.resendDiffers, "update from a for round 4 differs from the one accepted before the restart (digest d2, 10 examples; journaled d1, 10 examples)")) {
+            _ = try m.accept(facts, digest: "d2", now: t0)
+        }
+        let accepted = try m.accept(facts, digest: "d1", now: t0)
+        #expect(accepted.resent && accepted.actions.isEmpty)
+        #expect(throws: RoundError.self) { try m.check(facts) }
+        let fresh = UpdateFacts(client: "b", roundID: 4, baseVersion: 7, examples: 5)
+        try m.check(fresh)
+        let closing = try m.accept(fresh, digest: "d3", now: t0)
+        #expect(!closing.resent)
+        guard case .close(let closed) = closing.actions.first else { Issue.record("\(closing)"); return }
+        #expect(closed.accepted == ["a": 10, "b": 5])
     }
 
     @Test func aResumedRoundWaitsForSelectedClientsThatHaveNotReconnectedYet() throws {

@@ -28,14 +28,7 @@ struct CoordinatorServeCommand: AsyncParsableCommand {
             var all = overrides
             if let listen { all.append("listen=\(listen)") }
             if let admin { all.append("admin.listen=\(admin)") }
-            var loaded = try CoordinatorConfiguration.load(contentsOf: config, overrides: all)
-            if let point = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_PAUSE_AT"], !point.isEmpty {
-                guard let pause = PausePoint(rawValue: point) else {
-                    throw CoordinatorError(.invalidConfiguration, "TRIBUTARY_TEST_PAUSE_AT is '\(point)'; must be one of \(PausePoint.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                loaded.pauseAt = pause
-            }
-            configuration = loaded
+            configuration = try CoordinatorConfiguration.load(contentsOf: config, overrides: all)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)

@@ -1,0 +1,92 @@
+import Foundation
+import TributaryRegistry
+import TributaryWire
+
+extension CoordinatorEngine {
+    /// Performs the instance's actions in order. Registry jobs are awaited (on the worker's
+    /// queue); their answers go back to the instance before the next action runs.
+    func perform(_ actions: [CoordinatorAction]) async {
+        for action in actions {
+            switch action {
+            case .send(let message, let token):
+                outboxes[token]?.yield(message)
+            case .endSession(let token):
+                outboxes.removeValue(forKey: token)?.finish()
+            case .journal(let write):
+                worker.journal(write)
+            case .retryJournal:
+                worker.retryJournal()
+            case .openRound(let round, let deadline):
+                let opened = await worker.run { registry, hooks in
+                    try registry.openRound(id: round.id, baseVersion: round.baseVersion, selected: round.selected, deadline: deadline)
+                    hooks.reach(.offered, round: round.id)
+                }
+                switch opened {
+                case .success:
+                    await perform(instance.roundOpened(round.id, now: .now))
+                case .failure(let error):
+                    logger.error("could not start round \(round.id)", metadata: ["round.id": "\(round.id)", "reason": "\(error)"])
+                    await perform(instance.roundOpenFailed(round.id, reason: "could not start: \(error)", now: .now))
+                }
+            case .commit(let work, let live):
+                let job = commitJob
+                switch await worker.run({ registry, hooks in try job.run(work, live: live, registry: registry, hooks: hooks) }) {
+                case .success(let outcome):
+                    await perform(instance.committed(outcome, now: .now))
+                case .failure(let error):
+                    logger.error("round \(work.round.id) could not be committed", metadata: ["round.id": "\(work.round.id)", "reason": "\(error)"])
+                    await perform(instance.commitFailed(work.round.id, reason: "\(error)", now: .now))
+                }
+            case .emit(let event):
+                record(event)
+            case .wakeUp(let instant):
+                wake(at: instant)
+            case .stop(let reason):
+                for timer in timers.values { timer.cancel() }
+                timers = [:]
+                for outbox in outboxes.values { outbox.finish() }
+                outboxes = [:]
+                // Registry work already queued (a commit, the abandon just journaled) finishes first.
+                await worker.drain()
+                stopSignal.yield(reason)
+                stopSignal.finish()
+            }
+        }
+    }
+
+    private func wake(at instant: ContinuousClock.Instant) {
+        guard timers[instant] == nil, instance.stopReason == nil else { return }
+        timers[instant] = Task { [weak self] in
+            try? await Task.sleep(until: instant, clock: .continuous)
+            guard !Task.isCancelled else { return }
+            await self?.fired(instant)
+        }
+    }
+
+    /// Counts and logs an event, then hands it to the event stream.
+    private func record(_ event: CoordinatorEvent) {
+        switch event {
+        case .updateAccepted:
+            metrics.updatesAccepted.increment()
+        case .updateRefused(let round, let client, let status, let reason):
+            metrics.refused(status)
+            logger.info("update refused", metadata: ["round.id": "\(round)", "client.id": "\(client)", "receipt": "\(status)", "reason": "\(reason)"])
+        case .roundClosed(let summary):
+            metrics.roundsClosed.increment()
+            if summary.promoted {
+                metrics.versionsPromoted.increment()
+            } else {
+                metrics.versionsRejected.increment()
+                logger.info("candidate rejected by the evaluation gate", metadata: [
+                    "round.id": "\(summary.round)", "model.version": "\(summary.version)", "reasons": "\(summary.gateReasons.joined(separator: "; "))",
+                ])
+            }
+        case .roundAbandoned(let round, let reason):
+            metrics.roundsAbandoned.increment()
+            logger.info("round abandoned", metadata: ["round.id": "\(round)", "reason": "\(reason)"])
+        default:
+            break
+        }
+        emit(event)
+    }
+}

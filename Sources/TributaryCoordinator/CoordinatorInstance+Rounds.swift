@@ -1,0 +1,147 @@
+import Foundation
+import TributaryAggregation
+import TributaryModelWire
+import TributaryRounds
+import TributaryWire
+
+extension CoordinatorInstance {
+    /// The operator's start: the new round's id and the actions (its `openRound`), or the
+    /// machine's refusal.
+    mutating func startRequested(now: CoordinatorTime) throws -> (round: UInt64, actions: [CoordinatorAction]) {
+        guard stopReason == nil else { throw CoordinatorError(.notRunning, "the coordinator is stopping") }
+        let decided: [RoundAction]
+        do {
+            decided = try machine.startRequested(now: now.instant)
+        } catch let error as RoundError {
+            throw CoordinatorError(.roundRefused, error.reason)
+        }
+        guard let id = decided.compactMap({ if case .offer(let round) = $0 { round.id } else { nil } }).first else {
+            throw CoordinatorError(.roundRefused, "the round machine started no round")
+        }
+        return (id, translate(decided, now: now))
+    }
+
+    /// The journal holds the round as collecting: offer it to every connected selected client.
+    mutating func roundOpened(_ id: UInt64, now: CoordinatorTime) -> [CoordinatorAction] {
+        guard stopReason == nil, opening == id, let work else { return [] }
+        opening = nil
+        var actions: [CoordinatorAction] = []
+        for client in work.round.selected {
+            guard let link = clients[client] else { continue }
+            actions.append(.send(.roundOffer(work.offer), to: link.token))
+        }
+        return actions + [.emit(.roundStarted(round: id, baseVersion: work.round.baseVersion, offeredTo: actions.count))]
+    }
+
+    /// The round could not be opened (its offer could not be built, or the journal refused it):
+    /// abandoned, and the trigger waits `rounds.retry_after`.
+    mutating func roundOpenFailed(_ id: UInt64, reason: String, now: CoordinatorTime) -> [CoordinatorAction] {
+        guard opening == id else { return [] }
+        opening = nil
+        return failOpen(id, reason: reason, now: now)
+    }
+
+    private mutating func failOpen(_ id: UInt64, reason: String, now: CoordinatorTime) -> [CoordinatorAction] {
+        startFailure = (id, reason)
+        return translate(machine.roundFailed(id, reason: reason, now: now.instant), now: now)
+    }
+
+    /// The round's version is registered and the gate's decision applied: release a promoted
+    /// version to every connected client that does not hold it, then let the trigger decide.
+    mutating func committed(_ outcome: RoundCommitJob.Outcome, now: CoordinatorTime) -> [CoordinatorAction] {
+        var summary = outcome.summary
+        summary.wallTime = now.instant - outcome.startedAt
+        var actions: [CoordinatorAction] = [.emit(.roundClosed(summary))]
+        if summary.promoted {
+            let parent = live.parameters
+            do {
+                releases = try ReleaseSet(live: outcome.candidate, parentVersion: outcome.baseVersion, parentParameters: parent)
+            } catch {
+                return actions + commitFailed(summary.round, reason: "release of version \(summary.version): \(error)", now: now)
+            }
+            live = outcome.candidate
+            // After a stop (the commit was already queued) no session is left to release to.
+            if stopReason == nil { actions += release() }
+        }
+        actions += roundEnded()
+        guard stopReason == nil else { return actions }
+        return actions + translate(machine.roundFinished(promotedVersion: summary.promoted ? summary.version : nil, now: now.instant), now: now)
+    }
+
+    /// The commit failed: the round is abandoned (journal, event, `rounds.max_rounds`) and the
+    /// trigger waits `rounds.retry_after`.
+    mutating func commitFailed(_ id: UInt64, reason: String, now: CoordinatorTime) -> [CoordinatorAction] {
+        translate(machine.roundFailed(id, reason: "commit failed: \(reason)", now: now.instant), now: now)
+    }
+
+    /// The round machine's decisions as the shell's actions, in order; nothing after a stop.
+    mutating func translate(_ decided: [RoundAction], now: CoordinatorTime) -> [CoordinatorAction] {
+        var actions: [CoordinatorAction] = []
+        for action in decided {
+            guard stopReason == nil else { break }
+            switch action {
+            case .offer(let round): actions += open(round, now: now)
+            case .close(let round): actions += close(round, now: now)
+            case .abandon(let round, let reason): actions += abandon(round, reason: reason)
+            case .wakeUp(let instant): actions.append(.wakeUp(at: instant))
+            }
+        }
+        return actions
+    }
+
+    private mutating func open(_ round: Round, now: CoordinatorTime) -> [CoordinatorAction] {
+        do {
+            var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: now)
+            work.round = round
+            self.work = work
+            opening = round.id
+            return [.openRound(round, deadline: now.date(of: round.deadline))]
+        } catch {
+            return failOpen(round.id, reason: "could not start: \(error)", now: now)
+        }
+    }
+
+    private mutating func close(_ round: Round, now: CoordinatorTime) -> [CoordinatorAction] {
+        guard let work, work.round.id == round.id else {
+            return translate(machine.roundFailed(round.id, reason: "no running sums for the round", now: now.instant), now: now)
+        }
+        self.work = nil
+        return [.commit(work, live: live)]
+    }
+
+    private mutating func abandon(_ round: Round, reason: String) -> [CoordinatorAction] {
+        if work?.round.id == round.id { work = nil }
+        return [.journal(.abandon(round: round.id, reason: reason)), .emit(.roundAbandoned(round: round.id, reason: reason))] + roundEnded()
+    }
+
+    /// Sends the live version to every connected client that does not hold it.
+    private mutating func release() -> [CoordinatorAction] {
+        var actions: [CoordinatorAction] = []
+        var deltas = 0
+        for id in clients.keys.sorted() {
+            guard var link = clients[id], let message = releases.release(forClientHolding: link.holds) else { continue }
+            if case .delta = message.model { deltas += 1 }
+            actions.append(.send(.modelRelease(message), to: link.token))
+            link.holds = releases.version
+            clients[id] = link
+        }
+        return actions + [.emit(.released(version: releases.version, clients: actions.count, deltas: deltas))]
+    }
+
+    /// The sums and the offer of `round` (the offer's plan deadline is the round's).
+    static func makeWork(_ round: Round, live: GlobalModel, full: ParameterSet, configuration: CoordinatorConfiguration, now: CoordinatorTime) throws -> RoundWork {
+        let policy = try UpdatePolicy(
+            layout: live.checkpoint.spec.parameterLayout, roundID: round.id, baseVersion: round.baseVersion,
+            maxDeltaNorm: configuration.aggregation.deltaNormBound.limit(base: live.parameters),
+            maxExamples: configuration.aggregation.maxUpdateExamples)
+        let aggregator = try StreamingAggregator(policy: policy, rule: configuration.aggregation.rule)
+        let plan = wirePlan(live.checkpoint, overrides: configuration.plan, rule: configuration.aggregation.rule,
+                            deadline: now.date(of: max(round.deadline, now.instant)))
+        let offer = RoundOffer(
+            roundID: round.id, baseModelVersion: live.version, model: .full(full),
+            // With λ = 0 no edge applies the global EWC penalty: the state stays home (2 models less per offer).
+            ewc: plan.ewcLambda > 0 ? try wireEWC(live, gamma: configuration.aggregation.ewcGamma) : nil,
+            plan: plan, architecture: LearningWire.architecture(live.checkpoint.spec))
+        return RoundWork(round: round, aggregator: aggregator, startedAt: now.instant, offer: offer)
+    }
+}

@@ -1,0 +1,118 @@
+import TributaryAggregation
+import TributaryLearning
+import TributaryRounds
+import TributaryWire
+
+/// The whole coordinator as one value with no I/O: the round (phase, selection and quorum through
+/// ``RoundStateMachine``, the running sums in ``RoundWork``, deadlines), the connected clients and
+/// what each holds, the live model and its release forms, what to journal, and the restart
+/// decision. Each event is a `mutating func` that takes the time and returns
+/// ``CoordinatorAction``s; `CoordinatorEngine` (the shell) performs them and reports back what
+/// the registry did (`roundOpened`, `committed`, …). The instance never reads a clock.
+///
+/// A round goes: offer (`openRound` → `roundOpened`, which sends the offers) → collecting
+/// (updates checked, folded, journaled) → close (`commit` → `committed`, which releases a
+/// promoted version) or abandon. While a registry job runs, events keep arriving: the round
+/// machine's phase (collecting / closing) decides what they may do.
+struct CoordinatorInstance: Sendable {
+    let configuration: CoordinatorConfiguration
+    /// The model's parameter layout (fixed for the coordinator's life).
+    let layout: ParameterLayout
+    var machine: RoundStateMachine
+    var live: GlobalModel
+    var releases: ReleaseSet
+    /// Connected clients by id.
+    var clients: [String: ClientLink] = [:]
+    var nextToken: UInt64 = 0
+    /// The sums of the round being opened, collected, or (until `commit`) closed.
+    var work: RoundWork?
+    /// The round whose `openRound` has not answered yet (offers wait for it).
+    var opening: UInt64?
+    /// Why the last round that failed to open did (for the operator's `round start`).
+    var startFailure: (round: UInt64, reason: String)?
+    var roundsEnded = 0
+    /// False while start-up resolves the previous process's rounds (they do not count).
+    var countsRounds = false
+    var stopReason: String?
+
+    init(configuration: CoordinatorConfiguration, live: GlobalModel, releases: ReleaseSet, nextRoundID: UInt64, now: CoordinatorTime) {
+        self.configuration = configuration
+        self.live = live
+        self.releases = releases
+        layout = live.checkpoint.spec.parameterLayout
+        machine = RoundStateMachine(configuration: configuration.rounds, currentVersion: live.version, nextRoundID: nextRoundID, now: now.instant)
+    }
+
+    /// Start-up: reports what recovery did with the journal's unfinished rounds, resumes the one
+    /// still collecting (`resumed`, with the updates the journal holds for it as `resend`), then
+    /// asks the trigger.
+    mutating func started(recovered: [(round: UInt64, outcome: String)], resumed: Round?, now: CoordinatorTime) -> [CoordinatorAction] {
+        var actions: [CoordinatorAction] = recovered.map { .emit(.recovered(round: $0.round, outcome: $0.outcome)) }
+        if let resumed {
+            let restored = machine.restore(round: resumed, now: now.instant)
+            if case .wakeUp = restored.first {
+                do {
+                    work = try Self.makeWork(resumed, live: live, full: releases.full, configuration: configuration, now: now)
+                    let resend = resumed.resend.isEmpty ? "" : ", \(resumed.resend.count) of them asked to resend their accepted update"
+                    actions.append(.emit(.recovered(
+                        round: resumed.id, outcome: "resumed until its deadline; offered again to its \(resumed.selected.count) selected clients as they reconnect\(resend)")))
+                } catch {
+                    actions += translate(machine.roundFailed(resumed.id, reason: "could not resume: \(error)", now: now.instant), now: now)
+                }
+            }
+            actions += translate(restored, now: now)
+        }
+        countsRounds = true
+        return actions + translate(machine.tick(now: now.instant), now: now)
+    }
+
+    var status: CoordinatorStatus {
+        CoordinatorStatus(
+            liveVersion: live.version, population: clients.count,
+            eligible: machine.population.eligible(under: configuration.rounds).count,
+            currentRound: machine.currentRound.map {
+                .init(id: $0.id, state: machine.isCollecting ? "collecting" : "closing", baseVersion: $0.baseVersion,
+                      selected: $0.selected.count, accepted: $0.accepted.count)
+            },
+            roundsEnded: roundsEnded)
+    }
+
+    /// The journal refused a write for a reason that can pass: retry after `rounds.retry_after`.
+    func journalStalled(now: CoordinatorTime) -> [CoordinatorAction] {
+        stopReason == nil ? [.wakeUp(at: now.instant + configuration.rounds.retryAfter)] : []
+    }
+
+    /// A wake-up asked for earlier: retry the journal, then deadlines and schedules.
+    mutating func timerFired(now: CoordinatorTime) -> [CoordinatorAction] {
+        guard stopReason == nil else { return [] }
+        return [.retryJournal] + translate(machine.tick(now: now.instant), now: now)
+    }
+
+    /// Stops rounds and says Goodbye to every client: an open round is abandoned in the journal
+    /// (its sums die with the process), each session ends after its Goodbye.
+    mutating func stopRequested(reason: String, goodbye: Goodbye.Reason) -> [CoordinatorAction] {
+        guard stopReason == nil else { return [] }
+        stopReason = reason
+        var actions: [CoordinatorAction] = []
+        if let work, machine.isCollecting {
+            let why = "coordinator stopped while collecting (\(reason))"
+            actions += [.journal(.abandon(round: work.round.id, reason: why)), .emit(.roundAbandoned(round: work.round.id, reason: why))]
+            self.work = nil
+        }
+        for link in clients.values.sorted(by: { $0.token < $1.token }) {
+            actions += [.send(.goodbye(Goodbye(reason: goodbye, detail: reason)), to: link.token), .endSession(link.token)]
+        }
+        clients = [:]
+        return actions + [.stop(reason: reason)]
+    }
+
+    /// Counts an ended round; stops at `rounds.max_rounds`.
+    mutating func roundEnded() -> [CoordinatorAction] {
+        guard countsRounds else { return [] }
+        roundsEnded += 1
+        if let maxRounds = configuration.maxRounds, roundsEnded >= maxRounds {
+            return stopRequested(reason: "\(roundsEnded) round(s) ended (rounds.max_rounds)", goodbye: .done)
+        }
+        return []
+    }
+}

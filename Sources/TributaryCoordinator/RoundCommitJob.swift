@@ -1,0 +1,56 @@
+import TributaryAggregation
+import TributaryLearning
+import TributaryRegistry
+
+/// A closed round's commit, run on the registry worker (off the actor): the round is journaled
+/// as aggregating, the sums are finished and the candidate evaluated (`RoundCloser`: the
+/// server step, EWC consolidation, held-out evaluation and the gate's decision), the round is
+/// journaled as committing, the candidate registered with the gate's decision in its metrics,
+/// then promoted or rejected, and the round closed with its version. A crash between any two
+/// steps is resolved by `RoundRecovery` at the next start.
+struct RoundCommitJob: Sendable {
+    /// What the instance needs back: the round's line (its wall time is filled in by the instance)
+    /// and, when promoted, the new live model.
+    struct Outcome: Sendable {
+        var summary: RoundSummary
+        var candidate: GlobalModel
+        var baseVersion: UInt64
+        var startedAt: ContinuousClock.Instant
+    }
+
+    let closer: RoundCloser
+    let registryDirectory: String
+
+    func run(_ work: RoundWork, live: GlobalModel, registry: ModelRegistry, hooks: CoordinatorHooks) throws -> Outcome {
+        let round = work.round.id
+        let id = round
+        try registry.advanceRound(id, to: .aggregating)
+        hooks.reach(.aggregating, round: round)
+        let expected = (try registry.list().last?.number ?? 0) + 1
+        let result = try closer.close(work, live: live, candidateVersion: expected)
+        try registry.advanceRound(id, to: .committing)
+        hooks.reach(.committing, round: round)
+        let version = try registry.register(candidate: VersionCandidate(
+            checkpoint: try result.candidate.storedCheckpoint(), parent: live.version, roundID: id,
+            participants: work.aggregator.participants.map(\.clientID), metrics: result.metrics,
+            note: "round \(round): \(work.aggregator.acceptedCount) updates"))
+        guard version.number == expected else {
+            throw CoordinatorError(.startup, "the registry numbered round \(round)'s version \(version.number), expected \(expected); is another coordinator writing to \(registryDirectory)?")
+        }
+        hooks.reach(.registered, round: round)
+        if result.decision.promote {
+            try registry.promote(version.number)
+        } else {
+            try registry.reject(version.number, reason: result.decision.reasons.joined(separator: "; "))
+        }
+        try registry.closeRound(id, version: version.number)
+        let summary = RoundSummary(
+            round: round, updates: work.aggregator.acceptedCount, examples: work.aggregator.totalExamples, version: expected,
+            promoted: result.decision.promote, gateReasons: result.decision.reasons,
+            accuracy: Dictionary(uniqueKeysWithValues: result.evaluations.map { ($0.name, $0.candidateAccuracy) }),
+            parentAccuracy: Dictionary(uniqueKeysWithValues: result.evaluations.map { ($0.name, $0.parentAccuracy) }),
+            clientAccuracy: result.clientAccuracy.map { RoundSummary.ClientAccuracy(before: $0.parent, after: $0.candidate) },
+            bytesReceived: work.bytesReceived, wallTime: .zero)
+        return Outcome(summary: summary, candidate: result.candidate, baseVersion: work.round.baseVersion, startedAt: work.startedAt)
+    }
+}
