@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Foundation
+import Synchronization
 import TributarySystem
 
 /// A registry's exclusive lock: `flock(LOCK_EX)` on `<registry>/coordinator.lock`, held while a
@@ -23,12 +24,12 @@ final class RegistryLock: Sendable {
     }
 
     deinit {
-        Self.table.lock.withLock {
-            guard let entry = Self.table.held[path] else { return }
+        Self.held.withLock { held in
+            guard let entry = held[path] else { return }
             if entry.count > 1 {
-                Self.table.held[path] = (entry.fd, entry.count - 1)
+                held[path] = (entry.fd, entry.count - 1)
             } else {
-                Self.table.held[path] = nil
+                held[path] = nil
                 close(entry.fd)  // releases the flock
             }
         }
@@ -39,9 +40,9 @@ final class RegistryLock: Sendable {
     static func acquire(_ configuration: RegistryConfiguration) throws -> RegistryLock {
         // One key per file, however the directory was spelled.
         let path = URL(fileURLWithPath: configuration.directory).resolvingSymlinksInPath().path + "/" + RegistryConfiguration.lockFile
-        return try table.lock.withLock {
-            if let entry = table.held[path] {
-                table.held[path] = (entry.fd, entry.count + 1)
+        return try held.withLock { held in
+            if let entry = held[path] {
+                held[path] = (entry.fd, entry.count + 1)
                 return RegistryLock(path: path)
             }
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -64,7 +65,7 @@ final class RegistryLock: Sendable {
                 close(fd)
                 throw error
             }
-            table.held[path] = (fd, 1)
+            held[path] = (fd, 1)
             return RegistryLock(path: path)
         }
     }
@@ -75,10 +76,5 @@ final class RegistryLock: Sendable {
     }
 
     /// The locks this process holds: path → (descriptor, holders).
-    private final class Table: @unchecked Sendable {
-        let lock = NSLock()
-        var held: [String: (fd: Int32, count: Int)] = [:]
-    }
-
-    private static let table = Table()
+    private static let held = Mutex<[String: (fd: Int32, count: Int)]>([:])
 }
