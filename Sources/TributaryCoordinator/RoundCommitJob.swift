@@ -35,7 +35,7 @@ struct RoundCommitJob: Sendable {
             participants: work.aggregator.participants.map(\.clientID), metrics: result.metrics,
             note: "round \(round): \(work.aggregator.acceptedCount) updates"))
         guard version.number == expected else {
-            throw CoordinatorError(.startup, "the registry numbered round \(round)'s version \(version.number), expected \(expected); is another coordinator writing to \(registryDirectory)?")
+            throw CoordinatorError(.registryConflict, "the registry numbered round \(round)'s version \(version.number), expected \(expected); is another coordinator writing to \(registryDirectory)?")
         }
         hooks.reach(.registered, round: round)
         if result.decision.promote {
