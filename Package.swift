@@ -13,7 +13,7 @@ import PackageDescription
 //                 · TributaryCoordinatorTransport (server) · TributaryRegistry (SQLite + blobs)
 //                 TributaryFeedback (SQLite) → TributaryFeedbackHTTP · TributaryEdge
 //                 TributaryCoordinator (the round service: rounds + aggregation + registry + gate + release)
-//   executables   TributaryCLI → tributary · tributary-edge · benches · crash-test helpers
+//   executables   TributaryCLI → tributary · TributaryEdgeCLI → tributary-edge · benches · crash-test helpers
 /// What each side's transport (TributaryEdgeTransport, TributaryCoordinatorTransport) builds on.
 let transportSide: [Target.Dependency] = [
     "TributaryTransport",
@@ -243,8 +243,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "tributary-edge",
+        // What `tributary-edge run` does, shared with its crash-test twin: flags, configuration,
+        // credentials, feedback store and imports, the agent and the feedback endpoint in a ServiceGroup.
+        .target(
+            name: "TributaryEdgeCLI",
             dependencies: [
                 "TributaryEdge",
                 "TributaryConfig",
@@ -256,6 +258,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "tributary-edge",
+            dependencies: [
+                "TributaryEdgeCLI",
+                "TributaryEdge",
+                "TributaryFeedback",
+                "TributaryLearning",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // `tributary-edge run` with a pause hook (EdgeFaults.onTrainingStep) to SIGKILL it mid-training; driven by TributaryCLITests.
+        .executableTarget(
+            name: "tributary-edge-crashtest",
+            dependencies: [
+                "TributaryEdgeCLI", "TributaryEdge", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "TributaryWireBench", dependencies: ["TributaryWire"]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TributaryEdge
+import TributaryEdgeCLI
 import TributaryFeedback
 
 /// `tributary-edge import --config edge.yaml FILE.csv…`: labelled CSV rows into the feedback store.
@@ -34,20 +35,5 @@ struct ImportCommand: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
-    }
-}
-
-extension FeedbackStore {
-    /// The store a configuration names.
-    static func open(for configuration: EdgeConfiguration) throws -> FeedbackStore {
-        let directory = (configuration.feedbackStorePath as NSString).deletingLastPathComponent
-        do {
-            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        } catch {
-            throw EdgeError(.state, "feedback store directory \(directory): cannot create it (\((error as NSError).localizedDescription))")
-        }
-        return try FeedbackStore(path: configuration.feedbackStorePath, configuration: .init(
-            featureCount: configuration.feedback.featureCount, classCount: configuration.feedback.classCount,
-            maxExamples: configuration.feedback.maxExamples, maxAge: configuration.feedback.maxAge))
     }
 }

@@ -33,9 +33,15 @@ import TributarySystem
         """
     }
 
-    static func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+    /// `tributary-edge run` with a crash-test hook (`--pause-at training`), built beside the shipped edge; not shipped.
+    static var crashTestBinary: URL {
+        CoordinatorEdgeProcessTests.edgeBinary.deletingLastPathComponent().appendingPathComponent("tributary-edge-crashtest")
+    }
+
+    static func launch(_ arguments: [String], binary: URL = CoordinatorEdgeProcessTests.edgeBinary,
+                       environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
-        process.executableURL = CoordinatorEdgeProcessTests.edgeBinary
+        process.executableURL = binary
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
@@ -85,23 +91,27 @@ import TributarySystem
             .write(toFile: dir + "/edge.yaml", atomically: true, encoding: .utf8)
         let checkpoint = dir + "/state-edge-1/edge.ckpt"
 
-        // Round 1, answered; the edge exits after it.
-        let (first, firstOut, firstErr) = try Self.launch(["run", "--config", dir + "/edge.yaml", "--rounds", "1"])
+        // Round 1, answered; the edge exits after it. The shipped edge has no test hook: the
+        // environment variable that once paused it at training changes nothing.
+        let (first, firstOut, firstErr) = try Self.launch(["run", "--config", dir + "/edge.yaml", "--rounds", "1"],
+                                                          environment: ["TRIBUTARY_TEST_PAUSE_AT": "training"])
         let firstLines = String(decoding: firstOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         first.waitUntilExit()
         #expect(first.terminationStatus == 0, "\(String(decoding: firstErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
         #expect(firstLines.contains("imported 300 example(s)"), "\(firstLines)")
         #expect(firstLines.contains("sent Ready (trigger startup)"), "\(firstLines)")
         #expect(firstLines.contains("sent Update for round 1"), "\(firstLines)")
+        #expect(!firstLines.contains("paused"), "\(firstLines)")
         let (afterRound1, digest1) = try CheckpointStore.load(from: checkpoint)
         #expect(["1", "2"].contains(afterRound1.metadata["model.version"]))  // trained from 1; 2 once its release arrived
 
-        // Round 2: new feedback, SIGKILL while the job trains.
+        // Round 2: new feedback, SIGKILL while the job trains. The same agent, configuration and
+        // store, from `tributary-edge-crashtest`, which holds the job at its first step.
         try AtomicFile.write(Array(Self.csv(rows: 200, seed: 9).utf8), to: dir + "/more.csv")
         let imported = try Self.launch(["import", "--config", dir + "/edge.yaml", dir + "/more.csv"])
         imported.0.waitUntilExit()
         #expect(imported.0.terminationStatus == 0)
-        let (second, secondOut, _) = try Self.launch(["run", "--config", dir + "/edge.yaml"], environment: ["TRIBUTARY_TEST_PAUSE_AT": "training"])
+        let (second, secondOut, _) = try Self.launch(["--pause-at", "training", "--config", dir + "/edge.yaml"], binary: Self.crashTestBinary)
         let paused = CoordinatorEdgeProcessTests.waitForLine(secondOut, containing: "paused at training", seconds: 120)
         #expect(paused != nil)
         // On connect the edge adopted the released version 2 (saved) before this job began.
@@ -178,6 +188,46 @@ import TributarySystem
         restarted.terminate()  // SIGTERM: a clean stop
         restarted.waitUntilExit()
         #expect(restarted.terminationStatus == 0)
+    }
+
+    @Test func theShippedEdgeHasNoTestHook() throws {
+        // Its help names no pause, and no hook's text or environment variable is in the binary.
+        for arguments in [["--help"], ["run", "--help"], ["import", "--help"]] {
+            let (edge, out, _) = try Self.launch(arguments)
+            let help = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            edge.waitUntilExit()
+            #expect(edge.terminationStatus == 0)
+            #expect(help.contains("USAGE: tributary-edge"), "\(help)")
+            #expect(!help.lowercased().contains("pause"), "\(help)")
+        }
+        let edge = CoordinatorEdgeProcessTests.edgeBinary
+        #expect(try !Self.file(edge, contains: "TRIBUTARY_TEST"))
+        #expect(try !Self.file(edge, contains: "paused at training"))
+        #expect(try Self.file(Self.crashTestBinary, contains: "paused at training"))  // the search finds the hook where it is
+    }
+
+    /// True when the file holds `text`'s bytes. Read 1 MiB at a time, never mapped: a binary of
+    /// 100+ MB mapped and scanned would stay in this test process's resident memory, which the
+    /// next process it spawns inherits as its peak (CSVImportProcessTests measures that peak).
+    static func file(_ url: URL, contains text: String) throws -> Bool {
+        let needle = Data(text.utf8)
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var tail = Data()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            let window = tail + chunk
+            if window.range(of: needle) != nil { return true }
+            tail = window.suffix(needle.count - 1)
+        }
+        return false
+    }
+
+    @Test func theCrashTestEdgeRefusesAnUnknownPausePoint() throws {
+        let (edge, _, err) = try Self.launch(["--pause-at", "aggregating", "--config", "/nonexistent/edge.yaml"], binary: Self.crashTestBinary)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        edge.waitUntilExit()
+        #expect(edge.terminationStatus != 0)
+        #expect(stderr.contains("'aggregating' is invalid for '--pause-at <point>'") && stderr.contains("'training'"), "\(stderr)")
     }
 
     @Test func invalidConfigurationFailsAtStartWithOneLine() throws {

@@ -2,8 +2,8 @@ import Foundation
 import TributaryEdge
 
 /// One stdout line per event that a person (or a test) watches for.
-enum EventLines {
-    static func print(_ event: EdgeEvent, clientID: String) {
+package enum EventLines {
+    package static func print(_ event: EdgeEvent, clientID: String) {
         let line: String?
         switch event {
         case .connected(let session, let version): line = "connected (session \(session), coordinator model version \(version))"

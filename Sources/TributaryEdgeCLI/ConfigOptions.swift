@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import TributaryConfig
+import TributaryEdge
+
+/// `--config FILE` and repeatable `--set KEY=VALUE`, shared by the subcommands.
+package struct ConfigOptions: ParsableArguments {
+    @Option(help: "Configuration file (YAML; edge/edge.yaml documents every key).") package var config: String?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override one key, KEY=VALUE (repeatable), e.g. --set triggers.volume=50.", valueName: "KEY=VALUE"))
+    package var overrides: [String] = []
+
+    package init() {}
+
+    /// The configuration file's reader, or nil without --config.
+    package func reader() throws -> ConfigReader? {
+        guard let config else {
+            guard overrides.isEmpty else { throw ValidationError("--set needs --config") }
+            return nil
+        }
+        return try ConfigReader(contentsOf: config, overrides: overrides)
+    }
+}

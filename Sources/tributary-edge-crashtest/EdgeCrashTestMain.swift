@@ -1,0 +1,9 @@
+import TributaryEdgeCLI
+
+@main
+struct EdgeCrashTestMain {
+    static func main() async {
+        EdgeProcess.bootstrap()
+        await EdgeCrashTest.main()
+    }
+}
