@@ -7,7 +7,7 @@
 #   protobuf-compiler regenerating / checking the committed protobuf code
 #   openssl, sslscan  probing the coordinator's TLS from outside (scripts/probe-tls.sh)
 set -euo pipefail
-packages=(libopenblas-dev pkg-config libsqlite3-dev libssl-dev protobuf-compiler openssl sslscan)
+packages=(libopenblas-dev pkg-config libsqlite3-dev libssl-dev protobuf-compiler openssl sslscan time)
 sudo=""
 if [[ "$(id -u)" != 0 ]]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
