@@ -83,10 +83,20 @@ let package = Package(
             ]
         ),
         // The feedback endpoint on loopback HTTP: FeedbackAPI (pure) behind a thin NIO shell.
+        // The bootstrap and JSON responses the small loopback HTTP endpoints share.
+        .target(
+            name: "TributaryHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "TributaryFeedbackHTTP",
             dependencies: [
                 "TributaryFeedback",
+                "TributaryHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -190,6 +200,7 @@ let package = Package(
                 "TributaryCoordinatorTransport",
                 "TributaryCertificates",
                 "TributarySystem",
+                "TributaryHTTP",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

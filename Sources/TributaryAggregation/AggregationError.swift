@@ -6,7 +6,6 @@ public typealias AggregationError = TributaryError<AggregationErrorDomain>
 
 /// The domain of ``AggregationError``.
 public enum AggregationErrorDomain: ErrorDomain {
-    public static let name = "AggregationError"
     /// The client whose update was refused, when there is one.
     public typealias Detail = String?
 
@@ -42,8 +41,6 @@ extension TributaryError.Code where Domain == AggregationErrorDomain {
     public static var duplicateClient: Self { Self("duplicateClient") }
     /// The round has no accepted update to aggregate.
     public static var noUpdates: Self { Self("noUpdates") }
-    /// A configuration value out of range.
-    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
     /// Global parameters or server-optimizer state that do not fit the model.
     public static var stateMismatch: Self { Self("stateMismatch") }
 }

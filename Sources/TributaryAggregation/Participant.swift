@@ -3,10 +3,4 @@ public struct Participant: Sendable, Equatable, Hashable, Codable {
     public var clientID: String
     public var examples: Int
     public var deltaNorm: Float
-
-    public init(clientID: String, examples: Int, deltaNorm: Float) {
-        self.clientID = clientID
-        self.examples = examples
-        self.deltaNorm = deltaNorm
-    }
 }

@@ -10,7 +10,6 @@ public typealias FleetCertificateError = TributaryError<FleetCertificateErrorDom
 
 /// The domain of ``FleetCertificateError``.
 public enum FleetCertificateErrorDomain: ErrorDomain {
-    public static let name = "FleetCertificateError"
 
     public static func describe(code: String, reason: String) -> String { "\(reason) (\(code))" }
 }
@@ -44,8 +43,6 @@ extension TributaryError.Code where Domain == FleetCertificateErrorDomain {
     public static var invalidHostname: Self { Self("invalidHostname") }
     /// An IP address does not parse.
     public static var invalidIPAddress: Self { Self("invalidIPAddress") }
-    /// A configuration value (validity days, CA name) is out of range.
-    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
     /// A line of the deny-list file does not parse.
     public static var invalidDenyListLine: Self { Self("invalidDenyListLine") }
     /// A peer certificate carries no client identity.

@@ -97,10 +97,9 @@ public struct FleetDirectory: Sendable {
         force: Bool = false,
         now: Date
     ) throws -> IssuedFiles {
-        let ca = try self.loadCA(now: now)
-        var generator = SystemRandomNumberGenerator()
-        let issued = try ca.issueClient(id, configuration: configuration, now: now, generator: &generator)
-        return try self.write(issued, name: id.value, output: output, force: force)
+        try self.issue(name: id.value, output: output, force: force, now: now) { ca, generator in
+            try ca.issueClient(id, configuration: configuration, now: now, generator: &generator)
+        }
     }
 
     /// Issues a server certificate for the names and addresses and writes `<first>.pem` and
@@ -113,17 +112,24 @@ public struct FleetDirectory: Sendable {
         force: Bool = false,
         now: Date
     ) throws -> IssuedFiles {
+        let name = names.first?.value ?? addresses.first?.text ?? "server"
+        return try self.issue(name: name, output: output, force: force, now: now) { ca, generator in
+            try ca.issueServer(names: names, addresses: addresses, configuration: configuration, now: now, generator: &generator)
+        }
+    }
+
+    /// Loads the CA, lets `mint` issue with it and the system generator, and writes `<name>.pem`
+    /// and `<name>-key.pem` into `output` (this directory when nil).
+    private func issue(
+        name: String,
+        output: String?,
+        force: Bool,
+        now: Date,
+        _ mint: (FleetCA, inout SystemRandomNumberGenerator) throws -> IssuedCertificate
+    ) throws -> IssuedFiles {
         let ca = try self.loadCA(now: now)
         var generator = SystemRandomNumberGenerator()
-        let issued = try ca.issueServer(
-            names: names,
-            addresses: addresses,
-            configuration: configuration,
-            now: now,
-            generator: &generator
-        )
-        let name = names.first?.value ?? addresses.first?.text ?? "server"
-        return try self.write(issued, name: name, output: output, force: force)
+        return try self.write(mint(ca, &generator), name: name, output: output, force: force)
     }
 
     /// Adds `client <id>` and, when `<id>.pem` is found (in `certificate`, or else in this

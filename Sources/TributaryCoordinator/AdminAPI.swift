@@ -1,4 +1,5 @@
 import Foundation
+import TributaryHTTP
 
 /// The admin endpoint's routes, apart from HTTP: a request in, a JSON response out.
 ///
@@ -8,10 +9,7 @@ import Foundation
 /// Anything else: 404 or 405 naming the method and path. With a token (`admin.token_file`),
 /// every request without `Authorization: Bearer <token>` is answered 401 first.
 public struct AdminAPI: Sendable {
-    public struct Response: Sendable, Equatable {
-        public var status: Int
-        public var body: String
-    }
+    public typealias Response = JSONResponse
 
     let startRound: @Sendable () async throws -> UInt64
     let status: @Sendable () async -> CoordinatorStatus

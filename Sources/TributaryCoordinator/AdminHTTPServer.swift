@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import TributaryHTTP
 import TributaryTransport
 
 /// The admin endpoint on HTTP/1.1 (loopback unless a token is configured): a thin NIO shell
@@ -20,16 +21,9 @@ final class AdminHTTPServer: Sendable {
     }
 
     static func start(api: AdminAPI, host: String, port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> AdminHTTPServer {
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 16)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(AdminHTTPHandler(api: api))
-                }
-            }
-            .bind(host: host, port: port).get()
+        let channel = try await HTTPServerChannel.bind(host: host, port: port, backlog: 16, group: group) {
+            AdminHTTPHandler(api: api)
+        }
         return AdminHTTPServer(channel: channel)
     }
 
@@ -73,15 +67,7 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func write(_ response: AdminAPI.Response, context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "content-length", value: String(response.body.utf8.count))
-        headers.add(name: "connection", value: "close")
-        if response.status == 401 { headers.add(name: "www-authenticate", value: "Bearer") }
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: response.body)))), promise: nil)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+        let challenge = response.status == 401 ? [(name: "www-authenticate", value: "Bearer")] : []
+        write(response, headers: challenge, keepAlive: false, context: context)
     }
 }

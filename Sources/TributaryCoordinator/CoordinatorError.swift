@@ -4,13 +4,9 @@ import TributarySystem
 public typealias CoordinatorError = TributaryError<CoordinatorErrorDomain>
 
 /// The domain of ``CoordinatorError``.
-public enum CoordinatorErrorDomain: ErrorDomain {
-    public static let name = "CoordinatorError"
-}
+public enum CoordinatorErrorDomain: ErrorDomain {}
 
 extension TributaryError.Code where Domain == CoordinatorErrorDomain {
-    /// A configuration value is out of range or inconsistent.
-    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
     /// The coordinator could not start (registry, initial checkpoint, certificates, socket).
     public static var startup: Self { Self("startup") }
     /// The call needs a running coordinator.

@@ -4,13 +4,9 @@ import TributarySystem
 public typealias EdgeError = TributaryError<EdgeErrorDomain>
 
 /// The domain of ``EdgeError``.
-public enum EdgeErrorDomain: ErrorDomain {
-    public static let name = "EdgeError"
-}
+public enum EdgeErrorDomain: ErrorDomain {}
 
 extension TributaryError.Code where Domain == EdgeErrorDomain {
-    /// A configuration value does not fit.
-    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
     /// The coordinator refused this edge for good (revoked or refused certificate…): retrying cannot help.
     public static var fatalRefusal: Self { Self("fatalRefusal") }
     /// The edge's own state (checkpoint, store) cannot be read or written.

@@ -4,14 +4,11 @@ import TributarySystem
 public typealias FeedbackError = TributaryError<FeedbackErrorDomain>
 
 /// The domain of ``FeedbackError``.
-public enum FeedbackErrorDomain: ErrorDomain {
-    public static let name = "FeedbackError"
-}
+public enum FeedbackErrorDomain: ErrorDomain {}
 
 extension TributaryError.Code where Domain == FeedbackErrorDomain {
     /// A record with the wrong feature count, a non-finite value, an unknown label…
     public static var invalidRecord: Self { Self("invalidRecord") }
-    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
     /// The database could not be read or written.
     public static var storage: Self { Self("storage") }
 }

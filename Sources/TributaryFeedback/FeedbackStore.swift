@@ -30,12 +30,6 @@ public final class FeedbackStore: Sendable {
         public var trainable: Int
         /// Trainable examples that arrived after the last training.
         public var newSinceTraining: Int
-
-        public init(stored: Int, trainable: Int, newSinceTraining: Int) {
-            self.stored = stored
-            self.trainable = trainable
-            self.newSinceTraining = newSinceTraining
-        }
     }
 
     public let configuration: Configuration

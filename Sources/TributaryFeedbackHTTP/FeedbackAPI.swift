@@ -1,5 +1,6 @@
 import Foundation
 import TributaryFeedback
+import TributaryHTTP
 
 /// The local feedback endpoint's logic, apart from sockets: a request in, a response out.
 ///
@@ -9,15 +10,7 @@ import TributaryFeedback
 ///   record's index) and nothing is stored; a Content-Type other than `application/json` → 415.
 /// - `GET /v1/status` → 200 `{"stored": n, "trainable": n, "new_since_training": n}`.
 public struct FeedbackAPI: Sendable {
-    public struct Response: Sendable, Equatable {
-        public var status: Int
-        public var body: String
-
-        public init(status: Int, body: String) {
-            self.status = status
-            self.body = body
-        }
-    }
+    public typealias Response = JSONResponse
 
     /// Largest request body accepted.
     public static let maximumBodyBytes = 1 << 20

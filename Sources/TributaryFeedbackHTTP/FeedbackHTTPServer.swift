@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import TributaryHTTP
 import TributaryFeedback
 
 /// The feedback endpoint on loopback HTTP/1.1: a thin NIO shell around `FeedbackAPI`.
@@ -23,16 +24,9 @@ public final class FeedbackHTTPServer: Sendable {
         api: FeedbackAPI, host: String = "127.0.0.1", port: Int = 0,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> FeedbackHTTPServer {
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 64)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(FeedbackHTTPHandler(api: api))
-                }
-            }
-            .bind(host: host, port: port).get()
+        let channel = try await HTTPServerChannel.bind(host: host, port: port, backlog: 64, group: group) {
+            FeedbackHTTPHandler(api: api)
+        }
         return FeedbackHTTPServer(api: api, channel: channel)
     }
 
@@ -79,19 +73,4 @@ final class FeedbackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
     }
 
-    private func write(_ response: FeedbackAPI.Response, keepAlive: Bool, context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "content-length", value: String(response.body.utf8.count))
-        if !keepAlive { headers.add(name: "connection", value: "close") }
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: response.body)))), promise: nil)
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
-        if !keepAlive {
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            promise.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
-        }
-    }
 }

@@ -5,15 +5,11 @@ import TributarySystem
 public typealias LearningError = TributaryError<LearningErrorDomain>
 
 /// The domain of ``LearningError``.
-public enum LearningErrorDomain: ErrorDomain {
-    public static let name = "LearningError"
-}
+public enum LearningErrorDomain: ErrorDomain {}
 
 extension TributaryError.Code where Domain == LearningErrorDomain {
     /// A model spec that cannot be built (bad sizes, unknown activation, loss mismatch).
     public static var invalidModelSpec: Self { Self("invalidModelSpec") }
-    /// A training, optimizer, EWC or replay setting out of range.
-    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
     /// Data or state whose shape does not match the model.
     public static var shapeMismatch: Self { Self("shapeMismatch") }
     /// A data file or record that cannot be read (names row, column and value).

@@ -4,60 +4,44 @@ public enum VectorMath {
     /// Σ x.
     @inlinable
     public static func sum(_ x: UnsafeBufferPointer<Float>) -> Float {
-        var acc = SIMD8<Float>()
-        var i = 0
-        let n = x.count
-        let base = x.baseAddress
-        while i + 8 <= n {
-            acc += UnsafeRawPointer(base! + i).loadUnaligned(as: SIMD8<Float>.self)
-            i += 8
-        }
-        var total = acc.sum()
-        while i < n {
-            total += x[i]
-            i += 1
-        }
-        return total
+        reduce(x, lanes: { $0 }, scalar: { $0 })
     }
 
     /// Σ x².
     @inlinable
     public static func sumOfSquares(_ x: UnsafeBufferPointer<Float>) -> Float {
-        var acc = SIMD8<Float>()
-        var i = 0
-        let n = x.count
-        let base = x.baseAddress
-        while i + 8 <= n {
-            let v = UnsafeRawPointer(base! + i).loadUnaligned(as: SIMD8<Float>.self)
-            acc += v * v
-            i += 8
-        }
-        var total = acc.sum()
-        while i < n {
-            total += x[i] * x[i]
-            i += 1
-        }
-        return total
+        reduce(x, lanes: { $0 * $0 }, scalar: { $0 * $0 })
     }
 
     /// True when no element is NaN or infinite.
     @inlinable
     public static func allFinite(_ x: UnsafeBufferPointer<Float>) -> Bool {
         // x * 0 is 0 for finite x and NaN otherwise; one NaN poisons the sum.
+        reduce(x, lanes: { $0 * 0 }, scalar: { $0 * 0 }) == 0
+    }
+
+    /// Σ f(x): eight lanes at a time into a SIMD8 accumulator, then the tail one by one.
+    /// `lanes` and `scalar` are the same function on eight floats and on one.
+    @inlinable
+    static func reduce(
+        _ x: UnsafeBufferPointer<Float>,
+        lanes: (SIMD8<Float>) -> SIMD8<Float>,
+        scalar: (Float) -> Float
+    ) -> Float {
         var acc = SIMD8<Float>()
         var i = 0
         let n = x.count
         let base = x.baseAddress
         while i + 8 <= n {
-            acc += UnsafeRawPointer(base! + i).loadUnaligned(as: SIMD8<Float>.self) * 0
+            acc += lanes(UnsafeRawPointer(base! + i).loadUnaligned(as: SIMD8<Float>.self))
             i += 8
         }
         var total = acc.sum()
         while i < n {
-            total += x[i] * 0
+            total += scalar(x[i])
             i += 1
         }
-        return total == 0
+        return total
     }
 
     /// y[i] += a[i] * b[i].

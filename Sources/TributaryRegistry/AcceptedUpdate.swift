@@ -7,11 +7,4 @@ public struct AcceptedUpdate: Sendable, Equatable, Codable {
     public var examples: Int
     public var digest: String
     public var acceptedAt: Date
-
-    public init(clientID: String, examples: Int, digest: String, acceptedAt: Date) {
-        self.clientID = clientID
-        self.examples = examples
-        self.digest = digest
-        self.acceptedAt = acceptedAt
-    }
 }

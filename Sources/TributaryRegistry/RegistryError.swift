@@ -4,9 +4,7 @@ import TributarySystem
 public typealias RegistryError = TributaryError<RegistryErrorDomain>
 
 /// The domain of ``RegistryError``.
-public enum RegistryErrorDomain: ErrorDomain {
-    public static let name = "RegistryError"
-}
+public enum RegistryErrorDomain: ErrorDomain {}
 
 extension TributaryError.Code where Domain == RegistryErrorDomain {
     /// No version has that number.

@@ -4,12 +4,9 @@ import TributarySystem
 public typealias RoundError = TributaryError<RoundErrorDomain>
 
 /// The domain of ``RoundError``.
-public enum RoundErrorDomain: ErrorDomain {
-    public static let name = "RoundError"
-}
+public enum RoundErrorDomain: ErrorDomain {}
 
 extension TributaryError.Code where Domain == RoundErrorDomain {
-    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
     /// The update's round has closed or been abandoned.
     public static var lateUpdate: Self { Self("lateUpdate") }
     /// The update names a round this coordinator never ran.

@@ -237,14 +237,10 @@ public struct CoordinatorSession: Sendable {
             let detail = "no Hello within \(configuration.handshakeTimeout) after Welcome"
             return .cancelAllTimers + [.send(.goodbye(Goodbye(reason: .idleTimeout, detail: detail))),
                                        .close(SessionError(.handshakeTimeout, detail))]
-        case (.open(var open), .heartbeat):
-            let actions = open.liveness.heartbeatDue(now: now, unixMilliseconds: unixMilliseconds)
-            state = .open(open)
-            return actions
-        case (.open(let open), .idle):
-            let check = open.liveness.idleCheck(now: now, peer: "client \(open.clientID)")
-            if check.expired { state = .closed }
-            return check.actions
+        case (.open(var open), _):
+            let fired = open.liveness.timerFired(timer, now: now, unixMilliseconds: unixMilliseconds, peer: "client \(open.clientID)")
+            state = fired.expired ? .closed : .open(open)
+            return fired.actions
         default:
             return []
         }

@@ -155,14 +155,10 @@ public struct EdgeSession: Sendable {
             return .cancelAllTimers + [.close(SessionError(
                 .handshakeTimeout,
                 "the coordinator sent neither Welcome nor Reject within \(configuration.handshakeTimeout) of the TLS handshake"))]
-        case (.open(var open), .heartbeat):
-            let actions = open.liveness.heartbeatDue(now: now, unixMilliseconds: unixMilliseconds)
-            state = .open(open)
-            return actions
-        case (.open(let open), .idle):
-            let check = open.liveness.idleCheck(now: now, peer: "the coordinator")
-            if check.expired { state = .closed }
-            return check.actions
+        case (.open(var open), _):
+            let fired = open.liveness.timerFired(timer, now: now, unixMilliseconds: unixMilliseconds, peer: "the coordinator")
+            state = fired.expired ? .closed : .open(open)
+            return fired.actions
         default:
             return []
         }

@@ -8,6 +8,18 @@ struct Liveness: Sendable {
     /// When the peer was last heard from.
     var lastHeard: ContinuousClock.Instant
 
+    /// A timer of an open session fired: the heartbeat and idle timers are handled here (`expired`
+    /// true when the session must close); any other timer asks for nothing.
+    mutating func timerFired(
+        _ timer: SessionTimer, now: ContinuousClock.Instant, unixMilliseconds: Int64, peer: String
+    ) -> (expired: Bool, actions: [SessionAction]) {
+        switch timer {
+        case .heartbeat: (false, heartbeatDue(now: now, unixMilliseconds: unixMilliseconds))
+        case .idle: idleCheck(now: now, peer: peer)
+        case .handshake: (false, [])
+        }
+    }
+
     /// The heartbeat timer fired: send one and schedule the next.
     mutating func heartbeatDue(now: ContinuousClock.Instant, unixMilliseconds: Int64) -> [SessionAction] {
         heartbeatsSent += 1

@@ -12,7 +12,6 @@ public typealias SessionError = TributaryError<SessionErrorDomain>
 
 /// The domain of ``SessionError``.
 public enum SessionErrorDomain: ErrorDomain {
-    public static let name = "SessionError"
     public typealias Detail = Origin
 
     /// Which side decided.
@@ -64,7 +63,6 @@ extension TributaryError.Code where Domain == SessionErrorDomain {
     public static var connectionClosed: Self { Self("connectionClosed") }
     /// The application asked for something the session state does not allow.
     public static var notReady: Self { Self("notReady") }
-    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
 
     /// The session code for a Reject code.
     public init(_ code: Reject.Code) {

@@ -3,7 +3,6 @@ public typealias FileError = TributaryError<FileErrorDomain>
 
 /// The domain of ``FileError``.
 public enum FileErrorDomain: ErrorDomain {
-    public static let name = "FileError"
     /// The file the error is about.
     public typealias Detail = String
 }

@@ -65,14 +65,26 @@ extension TributaryError where Domain.Detail == NoErrorDetail {
 public protocol ErrorDomain: Sendable {
     /// What an error of this domain carries beyond its code and reason; most carry nothing.
     associatedtype Detail: Hashable & Sendable = NoErrorDetail
-    /// The name used in debug output: `RoundError`.
+    /// The name used in debug output: `RoundError`. Default: the domain's type name without its
+    /// `Domain` suffix (`RoundErrorDomain` → `RoundError`).
     static var name: String { get }
     /// The one line a person reads. Default: the reason alone.
     static func describe(code: String, reason: String) -> String
 }
 
 extension ErrorDomain {
+    public static var name: String {
+        let type = String(describing: Self.self)
+        return type.hasSuffix("Domain") ? String(type.dropLast("Domain".count)) : type
+    }
+
     public static func describe(code: String, reason: String) -> String { reason }
+}
+
+extension TributaryError.Code {
+    /// A configuration value does not fit. Shared by every domain: each module validates its
+    /// configuration once, at construction.
+    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
 }
 
 /// The ``ErrorDomain/Detail`` of a domain whose errors carry only a code and a reason.

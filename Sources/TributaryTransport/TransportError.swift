@@ -9,7 +9,6 @@ public typealias TransportError = TributaryError<TransportErrorDomain>
 
 /// The domain of ``TransportError``.
 public enum TransportErrorDomain: ErrorDomain {
-    public static let name = "TransportError"
 
     public static func describe(code: String, reason: String) -> String { "\(reason) (code \(code))" }
 }
@@ -46,8 +45,6 @@ extension TributaryError.Code where Domain == TransportErrorDomain {
     public static var tlsFailure: Self { Self("tlsFailure") }
     /// TCP connect failed or timed out.
     public static var connectFailed: Self { Self("connectFailed") }
-    /// A configuration value is invalid.
-    public static var invalidConfiguration: Self { Self("invalidConfiguration") }
     /// The deny list file is missing or has a bad line (the coordinator does not start).
     public static var invalidDenyList: Self { Self("invalidDenyList") }
     /// A connection was closed at accept: too many connections in all or from its address.

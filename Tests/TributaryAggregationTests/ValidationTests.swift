@@ -1,5 +1,5 @@
 import Testing
-import TributaryAggregation
+@testable import TributaryAggregation
 import TributaryNumerics
 
 @Suite struct ValidationTests {

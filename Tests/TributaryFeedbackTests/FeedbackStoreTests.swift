@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TributaryFeedback
+@testable import TributaryFeedback
 import TributarySystem
 
 @Suite struct FeedbackStoreTests {

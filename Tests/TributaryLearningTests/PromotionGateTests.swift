@@ -1,5 +1,5 @@
 import Testing
-import TributaryLearning
+@testable import TributaryLearning
 
 @Suite struct PromotionGateTests {
     let gate = PromotionGate(maxTaskDrop: 0.05, maxNewDataDrop: 0, minimumStability: 0.8, maxClientAccuracyDrop: 0.02)

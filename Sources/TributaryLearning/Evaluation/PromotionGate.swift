@@ -36,15 +36,7 @@ public struct PromotionGate: Sendable, Equatable, Codable {
         public var candidateAccuracy: Double
         public var stability: Double
         /// True for the newest task / data the round trained on.
-        public var isNewest: Bool
-
-        public init(name: String, parentAccuracy: Double, candidateAccuracy: Double, stability: Double, isNewest: Bool = false) {
-            self.name = name
-            self.parentAccuracy = parentAccuracy
-            self.candidateAccuracy = candidateAccuracy
-            self.stability = stability
-            self.isNewest = isNewest
-        }
+        public var isNewest: Bool = false
     }
 
     public struct Decision: Sendable, Equatable, Codable {

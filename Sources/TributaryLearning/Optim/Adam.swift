@@ -24,14 +24,11 @@ public struct Adam: Sendable, Codable, Equatable, Hashable, Optimizer {
     }
 
     public func validate() throws {
-        guard learningRate > 0, learningRate.isFinite else {
-            throw LearningError(.invalidConfiguration, "adam: learning rate must be positive, got \(learningRate)")
-        }
+        try validateStep(name: "adam", weightDecay: weightDecay)
         for (name, beta) in [("beta1", beta1), ("beta2", beta2)] where !(0..<1).contains(beta) {
             throw LearningError(.invalidConfiguration, "adam: \(name) must be in [0, 1), got \(beta)")
         }
         guard epsilon > 0 else { throw LearningError(.invalidConfiguration, "adam: epsilon must be positive, got \(epsilon)") }
-        guard weightDecay >= 0 else { throw LearningError(.invalidConfiguration, "adam: weight decay must be ≥ 0, got \(weightDecay)") }
     }
 
     public func newState(parameterCount: Int) -> OptimizerState {

@@ -56,6 +56,17 @@ public protocol Optimizer: Sendable {
 }
 
 extension Optimizer {
+    /// Checks what every optimizer shares: a positive, finite learning rate and a finite weight
+    /// decay ≥ 0. `name` starts the message (`sgd`, `adam`).
+    func validateStep(name: String, weightDecay: Float) throws {
+        guard learningRate > 0, learningRate.isFinite else {
+            throw LearningError(.invalidConfiguration, "\(name): learning rate must be positive, got \(learningRate)")
+        }
+        guard weightDecay >= 0, weightDecay.isFinite else {
+            throw LearningError(.invalidConfiguration, "\(name): weight decay must be ≥ 0, got \(weightDecay)")
+        }
+    }
+
     /// Checks the state belongs to this optimizer and this many parameters.
     func validate(state: OptimizerState, parameterCount: Int, slotNames: [String]) throws {
         for name in slotNames {

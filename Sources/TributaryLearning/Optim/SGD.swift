@@ -15,17 +15,12 @@ public struct SGD: Sendable, Codable, Equatable, Hashable, Optimizer {
     }
 
     public func validate() throws {
-        guard learningRate > 0, learningRate.isFinite else {
-            throw LearningError(.invalidConfiguration, "sgd: learning rate must be positive, got \(learningRate)")
-        }
+        try validateStep(name: "sgd", weightDecay: weightDecay)
         guard (0..<1).contains(momentum) else {
             throw LearningError(.invalidConfiguration, "sgd: momentum must be in [0, 1), got \(momentum)")
         }
         guard !nesterov || momentum > 0 else {
             throw LearningError(.invalidConfiguration, "sgd: nesterov needs momentum > 0, got \(momentum)")
-        }
-        guard weightDecay >= 0, weightDecay.isFinite else {
-            throw LearningError(.invalidConfiguration, "sgd: weight decay must be ≥ 0, got \(weightDecay)")
         }
     }
 

@@ -9,7 +9,6 @@ public typealias WireError = TributaryError<WireErrorDomain>
 
 /// The domain of ``WireError``.
 public enum WireErrorDomain: ErrorDomain {
-    public static let name = "WireError"
 
     public static func describe(code: String, reason: String) -> String { "WireError.\(code): \(reason)" }
 }
