@@ -1,16 +1,10 @@
 import ArgumentParser
-import Logging
-import TributaryLearning
+import TributaryEdgeCLI
 
 @main
 struct EdgeMain {
     static func main() async {
-        BLAS.useOneThreadUnlessConfigured()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        EdgeProcess.bootstrap()
         await EdgeCommand.main()
     }
 }
