@@ -297,8 +297,7 @@ let package = Package(
         .executableTarget(
             name: "tributary-coordinator-crashtest",
             dependencies: [
-                "TributaryCoordinator", .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "TributaryCoordinator", "TributaryCLI", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Coordinator RSS with N mTLS clients and round wall time, against a real coordinator process.

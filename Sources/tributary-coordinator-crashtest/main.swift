@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import ServiceLifecycle
+import TributaryCLI
 import Synchronization
 @_spi(CrashTesting) import TributaryCoordinator
 
@@ -57,15 +57,8 @@ let hooks = CoordinatorHooks(reached: { point, round in
 var logger = Logger(label: "tributary.coordinator")
 logger.logLevel = .info
 let coordinator = Coordinator(configuration: configuration, logger: logger, hooks: hooks)
-let printer = Task {
-    for await event in coordinator.events { say(event.line) }
-}
-let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-    services: [.init(service: coordinator, successTerminationBehavior: .gracefullyShutdownGroup)],
-    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
 do {
-    try await group.run()
+    try await CoordinatorProcess.serve(coordinator, logger: logger)
 } catch {
     fail("\(error)")
 }
-_ = await printer.value

@@ -33,21 +33,12 @@ struct CoordinatorServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let coordinator = Coordinator(configuration: configuration, logger: logger)
-        let printer = Task {
-            for await event in coordinator.events { say(event.line) }
-        }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: coordinator, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await group.run()
+            try await CoordinatorProcess.serve(Coordinator(configuration: configuration, logger: logger), logger: logger)
         } catch {
-            _ = await printer.value
             FileHandle.standardError.write(Data("error: \(Self.describe(error))\n".utf8))
             throw ExitCode(1)
         }
-        _ = await printer.value
     }
 
     /// The coordinator's own reason, unwrapped from the service group's error.
@@ -61,4 +52,25 @@ struct CoordinatorServeCommand: AsyncParsableCommand {
 /// One line to stdout, unbuffered (scripts and tests read it while the process runs).
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// What both coordinator executables (`tributary coordinator serve`, `tributary-coordinator-crashtest`) run.
+package enum CoordinatorProcess {
+    /// Runs `coordinator` in a `ServiceGroup` (SIGTERM and SIGINT shut it down gracefully),
+    /// printing one line per event, until it stops; shared with `tributary-coordinator-crashtest`.
+    package static func serve(_ coordinator: Coordinator, logger: Logger) async throws {
+        let printer = Task {
+            for await event in coordinator.events { say(event.line) }
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: coordinator, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            _ = await printer.value
+            throw error
+        }
+        _ = await printer.value
+    }
 }
