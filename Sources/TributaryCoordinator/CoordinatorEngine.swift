@@ -47,7 +47,7 @@ actor CoordinatorEngine {
         let lastRound = try registry.lastRoundID() ?? 0
         instance = CoordinatorInstance(
             configuration: configuration, live: live, releases: try CoordinatorStartup.releaseSet(registry: registry, live: live),
-            nextRoundID: UInt64(lastRound) + 1, now: now)
+            nextRoundID: lastRound + 1, now: now)
         worker = RegistryWorker(registry: registry, hooks: hooks, logger: logger)
         self.recovered = recovered
     }
