@@ -72,9 +72,13 @@ extension CoordinatorInstance {
     /// `models rollback`, `reject` of the live version or `promote` of another one, read by the
     /// shell off the actor (`registry.live_check`). The new live version is released to every
     /// connected client that does not hold it (in full, or as a delta against its parent) and
-    /// Welcomes later connections; a round collecting on the old base is abandoned.
+    /// Welcomes later connections; a round collecting on the old base is abandoned. Ignored while
+    /// a round is closing (its commit may be what changed the row).
     mutating func liveVersionChanged(_ changed: GlobalModel, releases: ReleaseSet, now: CoordinatorTime) -> [CoordinatorAction] {
         guard stopReason == nil, changed.version != live.version, releases.version == changed.version else { return [] }
+        // A commit in flight decides the live version itself (the row may already show its
+        // promotion); a change beside it is seen by the next check, after `committed`.
+        if machine.currentRound != nil, !machine.isCollecting { return [] }
         let previous = live.version
         live = changed
         self.releases = releases

@@ -19,15 +19,22 @@ import TributaryWire
         return try LearningWire.flatten(set, layout: live.checkpoint.spec.parameterLayout, field: "release")
     }
 
-    /// Version 2 promoted by a round, every client holds it, round 2 collecting on base 2.
-    static func promotedTwo() throws -> T.Harness {
+    /// Round 1 closing with a's and b's updates; returns the actions that ask for its commit.
+    static func closingRoundOne() throws -> (T.Harness, [CoordinatorAction]) {
         var h = try T.Harness()
         _ = h.start()
         _ = h.connect("a")
         _ = try #require(T.opened(h.connect("b")))
         _ = h.instance.roundOpened(1, now: h.clock.now)
         _ = h.send(try h.update(round: 1), from: "a")
-        let done = try h.commit(h.send(try h.update(round: 1, scale: 0.02), from: "b"))
+        let closing = h.send(try h.update(round: 1, scale: 0.02), from: "b")
+        return (h, closing)
+    }
+
+    /// Version 2 promoted by a round, every client holds it, round 2 collecting on base 2.
+    static func promotedTwo() throws -> T.Harness {
+        var (h, closing) = try closingRoundOne()
+        let done = try h.commit(closing)
         #expect(T.opened(done)?.baseVersion == 2)
         _ = h.instance.roundOpened(2, now: h.clock.now)
         return h
@@ -82,5 +89,19 @@ import TributaryWire
         // Holding the live version: nothing sent.
         let current = Ready(device: DeviceFacts(examplesAvailable: 10, charging: true, meteredNetwork: false, modelVersion: 2), trigger: "volume", ready: false)
         #expect(Self.releases(h.instance.ready(current, from: "a", token: h.tokens["a"]!, now: h.clock.now), to: h.tokens["a"]).isEmpty)
+    }
+}
+
+extension LiveVersionChangeTests {
+    /// The live row read while the round's commit runs may already show the commit's own
+    /// promotion: the instance waits for `committed` (the next check sees any other change).
+    @Test func aChangeReadWhileARoundIsClosingWaitsForTheCommit() throws {
+        var (h, closing) = try Self.closingRoundOne()
+        #expect(h.instance.status.currentRound?.state == "closing")
+        var other = h.live
+        other.version = 9
+        #expect(h.instance.liveVersionChanged(other, releases: try ReleaseSet(live: other, parentVersion: 0, parentParameters: nil), now: h.clock.now).isEmpty)
+        let done = try h.commit(closing)
+        #expect(T.events(done).contains("version 2 released to 2 clients (2 as delta)"), "\(T.events(done))")
     }
 }
