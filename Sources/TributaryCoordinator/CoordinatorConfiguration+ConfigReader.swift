@@ -21,6 +21,7 @@ extension CoordinatorConfiguration {
         let listen = try paths.endpoint(reader, "listen", default: "127.0.0.1:7443")
         let tls = try readTLS(reader.section("tls"), paths)
         let registryDirectory = try paths.path(reader.section("registry"), "directory") ?? base + "/registry"
+        let liveCheck = try reader.section("registry").duration("live_check", default: .seconds(2), in: .milliseconds(100)...(.seconds(3600)))
         let initialCheckpoint = try paths.path(reader.section("model"), "initial_checkpoint")
         let roundsSection = reader.section("rounds")
         let rounds = try readRounds(roundsSection)
@@ -37,10 +38,12 @@ extension CoordinatorConfiguration {
 
         try reader.finish()
         do {
-            return try CoordinatorConfiguration(
+            var configuration = try CoordinatorConfiguration(
                 tls: tls, registryDirectory: registryDirectory, initialCheckpoint: initialCheckpoint, listen: listen, rounds: rounds,
                 readyOnHello: readyOnHello, maxRounds: maxRounds, plan: plan, aggregation: aggregation, evaluation: evaluation, admin: admin,
                 transfers: transfers, adminTokenFile: adminTokenFile)
+            configuration.liveCheck = liveCheck
+            return configuration
         } catch let error as CoordinatorError {
             throw CoordinatorError(error.code, "\(reader.source): \(error.reason)")
         }

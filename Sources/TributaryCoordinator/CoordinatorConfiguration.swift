@@ -13,6 +13,10 @@ public struct CoordinatorConfiguration: Sendable {
     public var tls: TLS
     /// The registry directory (registry.sqlite + blobs/), created if needed.
     public var registryDirectory: String
+    /// How often the registry's live row is read (`registry.live_check`): an operator's
+    /// `models rollback`, `reject` or `promote` beside the running coordinator is released to
+    /// the connected clients within this interval.
+    public var liveCheck: Duration = .seconds(2)
     /// The checkpoint registered and promoted as version 1 when the registry has no live version.
     public var initialCheckpoint: String?
     public var rounds: RoundConfiguration
@@ -226,6 +230,9 @@ public struct CoordinatorConfiguration: Sendable {
         }
         if let maxConnections = tls.maxConnections, !(1...FileDescriptorLimit.connectionBudget).contains(maxConnections) {
             throw CoordinatorError(.invalidConfiguration, "tls.max_connections is \(maxConnections); must be in 1...\(FileDescriptorLimit.connectionBudget): the file-descriptor limit (RLIMIT_NOFILE, `ulimit -n`) is \(FileDescriptorLimit.current) and \(FileDescriptorLimit.reserved) are kept for files")
+        }
+        guard liveCheck >= .milliseconds(100), liveCheck <= .seconds(3600) else {
+            throw CoordinatorError(.invalidConfiguration, "registry.live_check is \(liveCheck); must be in 100ms...3600s")
         }
         if let maxRounds, maxRounds < 1 {
             throw CoordinatorError(.invalidConfiguration, "rounds.max_rounds is \(maxRounds); must be ≥ 1 (or absent to run until stopped)")

@@ -44,6 +44,7 @@ extension CoordinatorEngine {
             case .stop(let reason):
                 for timer in timers.values { timer.cancel() }
                 timers = [:]
+                liveCheck?.cancel()
                 for outbox in outboxes.values { outbox.finish() }
                 outboxes = [:]
                 // Registry work already queued (a commit, the abandon just journaled) finishes first.

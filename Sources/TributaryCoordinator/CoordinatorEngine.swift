@@ -22,6 +22,8 @@ actor CoordinatorEngine {
     /// Session outboxes by token.
     var outboxes: [UInt64: AsyncStream<WireMessage>.Continuation] = [:]
     var timers: [ContinuousClock.Instant: Task<Void, Never>] = [:]
+    /// The periodic read of the registry's live row (`registry.live_check`).
+    var liveCheck: Task<Void, Never>?
     let stopSignal: AsyncStream<String>.Continuation
     let stopRequests: AsyncStream<String>
     /// What start-up recovered, reported by ``start()``.
@@ -62,6 +64,7 @@ actor CoordinatorEngine {
             for await _ in stalls { await self?.journalStalled() }
         }
         await perform(instance.started(recovered: recovered.recovered, resumed: recovered.resumed, now: .now))
+        startLiveCheck()
     }
 
     // MARK: Events

@@ -16,6 +16,9 @@ public enum CoordinatorEvent: Sendable, Equatable {
     case roundAbandoned(round: UInt64, reason: String)
     /// A promoted version was sent to connected clients (`deltas` of them as a delta).
     case released(version: UInt64, clients: Int, deltas: Int)
+    /// The registry's live version changed beside the coordinator (an operator's rollback,
+    /// reject or promote); `released` follows for the clients that do not hold it.
+    case liveChanged(from: UInt64, to: UInt64)
     case stopped(reason: String)
 
     /// The line printed by `tributary coordinator serve`; its leading words are stable.
@@ -37,6 +40,8 @@ public enum CoordinatorEvent: Sendable, Equatable {
             "round \(round) abandoned: \(reason)"
         case .released(let version, let clients, let deltas):
             "version \(version) released to \(clients) clients (\(deltas) as delta)"
+        case .liveChanged(let from, let to):
+            "live version changed from \(from) to \(to) in the registry"
         case .stopped(let reason):
             "coordinator stopped: \(reason)"
         }

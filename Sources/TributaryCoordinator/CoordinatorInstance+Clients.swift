@@ -29,9 +29,18 @@ extension CoordinatorInstance {
         return (token, actions + translate(machine.clientUpdated(record, now: now.instant), now: now))
     }
 
-    /// A Ready report: the client's facts and whether it wants to train.
+    /// A Ready report: the client's facts and whether it wants to train. The version it reports
+    /// is what it holds: a client that does not hold the live version (it ignored a delta, or a
+    /// release crossed its Ready) gets the live model again, in full unless it holds the parent.
     mutating func ready(_ ready: Ready, from clientID: String, token: UInt64, now: CoordinatorTime) -> [CoordinatorAction] {
-        guard clients[clientID]?.token == token else { return [] }
+        guard var link = clients[clientID], link.token == token else { return [] }
+        var actions: [CoordinatorAction] = []
+        link.holds = ready.device.modelVersion == 0 ? nil : ready.device.modelVersion
+        if let release = releases.release(forClientHolding: link.holds) {
+            actions.append(.send(.modelRelease(release), to: token))
+            link.holds = releases.version
+        }
+        clients[clientID] = link
         var record = machine.population.clients[clientID] ?? ClientRecord(id: clientID, now: now.instant)
         record.ready = ready.ready
         record.examplesAvailable = Int(clamping: ready.device.examplesAvailable)
@@ -39,7 +48,7 @@ extension CoordinatorInstance {
         record.metered = ready.device.meteredNetwork
         record.modelVersion = ready.device.modelVersion == 0 ? nil : ready.device.modelVersion
         record.lastSeen = now.instant
-        return translate(machine.clientUpdated(record, now: now.instant), now: now)
+        return actions + translate(machine.clientUpdated(record, now: now.instant), now: now)
     }
 
     /// The connection ended.

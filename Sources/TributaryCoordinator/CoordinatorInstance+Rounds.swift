@@ -68,6 +68,29 @@ extension CoordinatorInstance {
         return actions + translate(machine.roundFinished(promotedVersion: summary.promoted ? summary.version : nil, now: now.instant), now: now)
     }
 
+    /// The registry's live version is no longer the one this instance holds: an operator's
+    /// `models rollback`, `reject` of the live version or `promote` of another one, read by the
+    /// shell off the actor (`registry.live_check`). The new live version is released to every
+    /// connected client that does not hold it (in full, or as a delta against its parent) and
+    /// Welcomes later connections; a round collecting on the old base is abandoned. Ignored while
+    /// a round is closing (its commit may be what changed the row).
+    mutating func liveVersionChanged(_ changed: GlobalModel, releases: ReleaseSet, now: CoordinatorTime) -> [CoordinatorAction] {
+        guard stopReason == nil, changed.version != live.version, releases.version == changed.version else { return [] }
+        // A commit in flight decides the live version itself (the row may already show its
+        // promotion); a change beside it is seen by the next check, after `committed`.
+        if machine.currentRound != nil, !machine.isCollecting { return [] }
+        let previous = live.version
+        live = changed
+        self.releases = releases
+        var actions: [CoordinatorAction] = [.emit(.liveChanged(from: previous, to: changed.version))]
+        let decided = machine.liveVersionChanged(to: changed.version, now: now.instant)
+        if let round = work?.round.id, decided.contains(where: { if case .abandon(let abandoned, _) = $0 { abandoned.id == round } else { false } }) {
+            if opening == round { opening = nil }
+        }
+        actions += translate(decided, now: now)
+        return actions + release()
+    }
+
     /// The commit failed: the round is abandoned (journal, event, `rounds.max_rounds`) and the
     /// trigger waits `rounds.retry_after`.
     mutating func commitFailed(_ id: UInt64, reason: String, now: CoordinatorTime) -> [CoordinatorAction] {

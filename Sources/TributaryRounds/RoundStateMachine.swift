@@ -178,6 +178,16 @@ public struct RoundStateMachine: Sendable {
         return nextDecision(now: now)
     }
 
+    /// The live version changed beside the machine (an operator's `models rollback`, `reject` or
+    /// `promote` in the registry): later rounds train from `version`, and a round collecting on
+    /// another base is abandoned (its updates were trained from a version no longer live). A
+    /// round already closing is left to its commit.
+    public mutating func liveVersionChanged(to version: UInt64, now: ContinuousClock.Instant) -> [RoundAction] {
+        currentVersion = version
+        guard case .collecting(let round) = state, round.baseVersion != version else { return [] }
+        return roundFailed(round.id, reason: "its base version \(round.baseVersion) is no longer live (live version \(version))", now: now)
+    }
+
     /// The shell could not carry out the round's `offer` or `close` (the journal or the registry
     /// refused a write: a full disk, a read-only or locked database). The round is abandoned and
     /// the trigger decides again after `retryAfter`, so a failure that repeats cannot spin.

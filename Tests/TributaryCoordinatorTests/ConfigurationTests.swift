@@ -27,6 +27,7 @@ import TributaryTransport
         #expect(configuration.aggregation.deltaNormBound == .relative(ratio: 10) && configuration.aggregation.maxUpdateExamples == 1_000_000)
         #expect(configuration.evaluation.gate.maxParameterGrowth == 10)
         #expect(configuration.rounds.retryAfter == .seconds(10))
+        #expect(configuration.liveCheck == .seconds(2))
         #expect(configuration.evaluation.heldOut.isEmpty)
         #expect(configuration.admin?.description == "127.0.0.1:7480")
         #expect(configuration.transfers == .init(concurrentSends: 16, sendTimeout: .seconds(120), concurrentReceives: 2, readBytes: 16_384, writeBytes: 32_768))
@@ -73,6 +74,7 @@ import TributaryTransport
         ("aggregation.max_update_examples=0", "aggregation.max_update_examples is \"0\"; must be in 1...1000000000000"),
         ("evaluation.max_parameter_growth=0.5", "evaluation.max_parameter_growth is \"0.5\"; must be in 1.0...1000000.0"),
         ("rounds.retry_after=0s", "rounds.retry_after is \"0s\"; must be between"),
+        ("registry.live_check=10ms", "registry.live_check is \"10ms\"; must be between"),
     ])
     func badValuesFailWithOneLineNamingKeyAndValue(override: String, expected: String) throws {
         do {

@@ -79,11 +79,13 @@ extension EdgeInstance {
             return [trained] + skip(id, "the round's deadline passed before training finished")
         }
         var keep = outcome.keep
-        if let held, heldVersion > job.offer.baseModelVersion, held.spec == keep.spec {
-            // A newer release arrived while training: keep its parameters, take the job's state.
+        if let held, job.releasedDuring, held.spec == keep.spec {
+            // A release was adopted while training (newer, or a rollback): keep its parameters,
+            // take the job's state. The edge holds exactly the version last released.
             keep.parameters = held.parameters
             keep.metadata = held.metadata
         }
+        job.releasedDuring = false
         job.outcome = outcome
         job.keep = keep
         jobs[id] = job
@@ -92,14 +94,23 @@ extension EdgeInstance {
 
     /// The round is saved: it counts as answered; its Update goes now, or after a slow client's delay.
     mutating func roundSaved(job id: Int, failure: String?) -> [Action] {
-        guard let job = jobs[id], let keep = job.keep, let outcome = job.outcome else { return [] }
+        guard let job = jobs[id], var keep = job.keep, let outcome = job.outcome else { return [] }
         if let failure { return skip(id, failure) }
+        var actions: [Action] = []
+        if job.releasedDuring, let held, held.spec == keep.spec {
+            // A release was adopted while the round was being saved: the edge holds the release
+            // with the job's state, saved once more.
+            keep.parameters = held.parameters
+            keep.metadata = held.metadata
+            adopting = keep
+            actions.append(.saveCheckpoint(keep))
+        }
         held = keep
         kept = outcome.update
         _ = trigger.handle(.trained(heldOutAccuracy: nil))
         roundsAnswered += 1
-        if let delay = faults.delay(round: job.offer.roundID) { return [.schedule(.sendUpdate(job: id), after: delay)] }
-        return sendAnswer(job: id)
+        if let delay = faults.delay(round: job.offer.roundID) { return actions + [.schedule(.sendUpdate(job: id), after: delay)] }
+        return actions + sendAnswer(job: id)
     }
 
     mutating func sendAnswer(job id: Int) -> [Action] {
@@ -123,10 +134,15 @@ extension EdgeInstance {
         }
     }
 
-    /// A release newer than the held version is adopted (a full model, or a delta against the
-    /// held version); a delta against another version is ignored until the next offer.
+    /// A release is the fleet's live version, whatever its number: a rollback, a reject or a
+    /// promotion of an older version releases a version lower than the one held. Any release of
+    /// a version other than the held one is adopted exactly: a full model replaces the
+    /// parameters, a delta is applied only to the exact version it was made against. A delta
+    /// against a version this edge does not hold is ignored and the edge waits for a full
+    /// model: the next RoundOffer carries one, and so does the coordinator's answer to the next
+    /// Ready or Hello, which report the version really held.
     mutating func adopt(_ release: ModelRelease) -> [Action] {
-        guard release.version > heldVersion else { return [.emit(.adopted(version: heldVersion))] }
+        guard release.version != heldVersion else { return [] }
         let adopted: Checkpoint?
         do {
             adopted = try ModelAdoption.checkpoint(
@@ -154,6 +170,8 @@ extension EdgeInstance {
             return abandonRounds() + [.emit(.disconnected(reason: failure)), .fail(EdgeError(.fatalRefusal, failure))]
         }
         held = adopted
+        // A job training now keeps this release's parameters, not the ones it was offered.
+        for id in jobs.keys { jobs[id]?.releasedDuring = true }
         _ = trigger.handle(.modelChanged)
         return [.emit(.adopted(version: version))]
     }

@@ -67,6 +67,8 @@ public struct EdgeInstance: Sendable {
         var window: EdgeTrainingWindow?
         var outcome: EdgeTrainer.Outcome?
         var keep: Checkpoint?
+        /// A release was adopted since the offer (or since `keep` took the held parameters).
+        var releasedDuring = false
     }
 
     enum Write: Sendable {

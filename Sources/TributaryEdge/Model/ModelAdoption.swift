@@ -7,7 +7,9 @@ import TributaryWire
 /// The edge checkpoint always holds the parameters of one global version (metadata
 /// `model.version`), with the edge's own optimizer state, replay buffer and RNG. A full payload
 /// replaces the parameters; a delta is applied when the edge holds its base version, and
-/// otherwise the edge keeps what it has (the next RoundOffer brings the full model).
+/// otherwise the edge keeps what it has (the next RoundOffer, or the coordinator's answer to
+/// its next Ready or Hello, brings the full model). A full payload is adopted whatever its
+/// version number: a rollback releases a version lower than the one held.
 public enum ModelAdoption {
     public static let versionKey = "model.version"
 
