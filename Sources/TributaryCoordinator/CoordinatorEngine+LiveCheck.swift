@@ -17,15 +17,16 @@ extension CoordinatorEngine {
     /// One look at the live row; false once the coordinator is stopping.
     func checkLive() async -> Bool {
         guard instance.stopReason == nil else { return false }
-        let held = instance.live.version
+        let held = instance.live.version, refused = refusedLive
         let read = await worker.run { registry, _ -> (GlobalModel, ReleaseSet)? in
-            guard let row = try registry.live(), row.number != held else { return nil }
+            guard let row = try registry.live(), row.number != held, row.number != refused else { return nil }
             let live = try GlobalModel(version: row.number, stored: try registry.load(row.number))
             return (live, try CoordinatorStartup.releaseSet(registry: registry, live: live))
         }
         switch read {
         case .success(let changed?):
             guard changed.0.checkpoint.spec.parameterLayout == layout else {
+                refusedLive = changed.0.version
                 logger.error("the registry's live version has another architecture; not released", metadata: ["model.version": "\(changed.0.version)"])
                 return true
             }

@@ -24,6 +24,9 @@ actor CoordinatorEngine {
     var timers: [ContinuousClock.Instant: Task<Void, Never>] = [:]
     /// The periodic read of the registry's live row (`registry.live_check`).
     var liveCheck: Task<Void, Never>?
+    /// A live version the check found with another architecture (refused once, not reloaded
+    /// every interval while it stays live).
+    var refusedLive: UInt64?
     let stopSignal: AsyncStream<String>.Continuation
     let stopRequests: AsyncStream<String>
     /// What start-up recovered, reported by ``start()``.

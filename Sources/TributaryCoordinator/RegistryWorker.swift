@@ -8,8 +8,8 @@ import TributaryRegistry
 /// asked for: journal writes stay in order and a round's commit finishes before anything queued
 /// after it.
 ///
-/// Journal writes the registry refuses for a reason that can pass (a full disk, a locked or
-/// read-only database) are kept, with the ones after them, and retried before each later job and
+/// Journal writes the registry refuses for a reason that can pass (`io`: a full disk;
+/// `database`: a busy or failing database) are kept, with the ones after them, and retried before each later job and
 /// on ``retryJournal()``; each refusal is announced on ``stalls`` so the shell schedules a retry.
 final class RegistryWorker: Sendable {
     let registry: ModelRegistry
