@@ -62,15 +62,22 @@ extension ModelRegistry {
         }
     }
 
-    /// Marks a candidate `rejected` with `reason` (for example the evaluation gate that failed).
+    /// Marks a version `rejected` with `reason` (for example the evaluation gate that failed): a
+    /// candidate, or a promoted version found bad later, which can then never be restored. Rejecting
+    /// the live version also takes it out of service the way ``rollback(to:reason:)`` does: the
+    /// version live before it is live again (one transaction), and a running coordinator releases
+    /// that one to every edge. Returns the rejected version.
     @discardableResult
     public func reject(_ number: UInt64, reason: String) throws -> ModelVersion {
         let at = now
         return try perform {
             try database.write { db in
                 let version = try ModelVersion.fetch(db, number: number)
-                guard version.status == .candidate else {
-                    throw RegistryError(.invalidTransition, "version \(number) is \(version.status.rawValue); only a candidate can be rejected")
+                if version.isLive {
+                    return try Self.retireLive(db, current: version, to: nil, status: "rejected", action: "reject", reason: reason, at: at).retired
+                }
+                guard version.status == .candidate || version.status == .promoted else {
+                    throw RegistryError(.invalidTransition, "version \(number) is \(version.status.rawValue); only a candidate or a promoted version can be rejected")
                 }
                 try db.execute(sql: "UPDATE versions SET status = 'rejected', status_reason = ? WHERE number = ?", arguments: [reason, try ModelVersion.column(number)])
                 try Self.event(db, version: number, action: "reject", at: at, reason: reason)
@@ -91,35 +98,44 @@ extension ModelRegistry {
                     throw RegistryError(.noLiveVersion, "rollback: no version is live")
                 }
                 let current = try ModelVersion(row: liveRow)
-                let destination: UInt64
-                if let target {
-                    let version = try ModelVersion.fetch(db, number: target)
-                    guard target != current.number else {
-                        throw RegistryError(.invalidTransition, "rollback: version \(target) is the live version")
-                    }
-                    guard version.status == .promoted else {
-                        throw RegistryError(.invalidTransition, "rollback: version \(target) is \(version.status.rawValue); only a previously promoted version can be restored")
-                    }
-                    destination = target
-                } else {
-                    guard let previous = try Int64.fetchOne(db, sql: """
-                        SELECT e.version FROM version_events e JOIN versions v ON v.number = e.version
-                        WHERE e.action IN ('promote', 'restore') AND e.version <> ? AND v.status = 'promoted'
-                        ORDER BY e.id DESC LIMIT 1
-                        """, arguments: [try ModelVersion.column(current.number)])
-                    else {
-                        throw RegistryError(.noLiveVersion, "rollback: version \(current.number) is live and no earlier promoted version remains to return to")
-                    }
-                    destination = try StoredNumber.value(previous, "version", of: "the rollback target")
-                }
-                let why = reason.isEmpty ? "rolled back to version \(destination)" : reason
-                try db.execute(sql: "UPDATE versions SET status = 'rolled_back', live = 0, status_reason = ? WHERE number = ?", arguments: [why, try ModelVersion.column(current.number)])
-                try db.execute(sql: "UPDATE versions SET live = 1 WHERE number = ?", arguments: [try ModelVersion.column(destination)])
-                try Self.event(db, version: current.number, action: "rollback", at: at, reason: why)
-                try Self.event(db, version: destination, action: "restore", at: at, reason: "replaces version \(current.number)")
-                return (try ModelVersion.fetch(db, number: current.number), try ModelVersion.fetch(db, number: destination))
+                let (retired, live) = try Self.retireLive(db, current: current, to: target, status: "rolled_back", action: "rollback", reason: reason, at: at)
+                return (retired, live)
             }
         }
+    }
+
+    /// Takes the live version `current` out of service with `status` and makes `target` live, by
+    /// default the latest earlier promotion still `promoted`: what rollback and reject of the live
+    /// version share, inside their transaction.
+    private static func retireLive(_ db: Database, current: ModelVersion, to target: UInt64?, status: String, action: String,
+                                   reason: String, at: Double) throws -> (retired: ModelVersion, live: ModelVersion) {
+        let destination: UInt64
+        if let target {
+            let version = try ModelVersion.fetch(db, number: target)
+            guard target != current.number else {
+                throw RegistryError(.invalidTransition, "\(action): version \(target) is the live version")
+            }
+            guard version.status == .promoted else {
+                throw RegistryError(.invalidTransition, "\(action): version \(target) is \(version.status.rawValue); only a previously promoted version can be restored")
+            }
+            destination = target
+        } else {
+            guard let previous = try Int64.fetchOne(db, sql: """
+                SELECT e.version FROM version_events e JOIN versions v ON v.number = e.version
+                WHERE e.action IN ('promote', 'restore') AND e.version <> ? AND v.status = 'promoted'
+                ORDER BY e.id DESC LIMIT 1
+                """, arguments: [try ModelVersion.column(current.number)])
+            else {
+                throw RegistryError(.noLiveVersion, "\(action): version \(current.number) is live and no earlier promoted version remains to return to")
+            }
+            destination = try StoredNumber.value(previous, "version", of: "the rollback target")
+        }
+        let why = reason.isEmpty ? "rolled back to version \(destination)" : reason
+        try db.execute(sql: "UPDATE versions SET status = ?, live = 0, status_reason = ? WHERE number = ?", arguments: [status, why, try ModelVersion.column(current.number)])
+        try db.execute(sql: "UPDATE versions SET live = 1 WHERE number = ?", arguments: [try ModelVersion.column(destination)])
+        try Self.event(db, version: current.number, action: action, at: at, reason: why)
+        try Self.event(db, version: destination, action: "restore", at: at, reason: "replaces version \(current.number)")
+        return (try ModelVersion.fetch(db, number: current.number), try ModelVersion.fetch(db, number: destination))
     }
 
     /// The live version, if any has been promoted.

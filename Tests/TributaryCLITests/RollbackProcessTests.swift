@@ -5,9 +5,10 @@ import TributarySystem
 
 /// Issue 12, item 7, through real processes: `tributary coordinator serve`, two `tributary-edge`
 /// agents over mutual TLS on 127.0.0.1, and `tributary models rollback` run by an operator. Two
-/// rounds make versions 2 and 3, the edges adopt 3, the operator rolls back to 2 (beside the
-/// running coordinator, or while it is down), and each edge's checkpoint then holds version 2's
-/// parameters bit for bit (as `tributary models export 2` writes them).
+/// rounds make versions 2 and 3, the edges adopt 3, the operator makes 2 live again (`models
+/// rollback` beside the running coordinator or while it is down, `models reject 3` of the live
+/// version, `models promote 2` of the older one), and each edge's checkpoint then holds version
+/// 2's parameters bit for bit (as `tributary models export 2` writes them).
 @Suite(.serialized) struct RollbackProcessTests {
     typealias Fixture = CoordinatorEdgeProcessTests.Fixture
     typealias LineReader = CoordinatorEdgeProcessTests.LineReader
@@ -46,8 +47,22 @@ import TributarySystem
         try CheckpointStore.load(from: path).checkpoint.parameters
     }
 
-    @Test(arguments: [false, true])
-    func aRollbackReachesEveryEdgeExactly(restart: Bool) throws {
+    /// How the operator makes version 2 live again while 3 is.
+    enum LiveChange: String, CaseIterable, Sendable {
+        case rollback, rollbackWhileCoordinatorIsDown, rejectLive, promoteOlder
+
+        var arguments: [String] {
+            switch self {
+            case .rollback, .rollbackWhileCoordinatorIsDown: ["rollback", "--to", "2", "--reason", "process test"]
+            case .rejectLive: ["reject", "3", "--reason", "process test"]
+            case .promoteOlder: ["promote", "2"]
+            }
+        }
+    }
+
+    @Test(arguments: LiveChange.allCases)
+    func aLiveVersionChangeReachesEveryEdgeExactly(_ change: LiveChange) throws {
+        let restart = change == .rollbackWhileCoordinatorIsDown
         let fixture = try Fixture(edges: Self.edges)
         defer { fixture.remove() }
         let settings = ["--set", "rounds.trigger=manual", "--set", "evaluation.max_task_drop=1", "--set", "registry.live_check=200ms"]
@@ -77,8 +92,8 @@ import TributarySystem
             coordinator.process.terminate()
             coordinator.process.waitUntilExit()
         }
-        let rollback = try fixture.models(["rollback", "--to", "2", "--reason", "process test"])
-        #expect(rollback.status == 0, "\(rollback.stderr)")
+        let changed = try fixture.models(change.arguments)
+        #expect(changed.status == 0, "\(changed.stderr)")
         if restart {
             coordinator = try fixture.launchCoordinator(settings + ["--listen", "127.0.0.1:\(port)"])
             _ = try coordinator.port()

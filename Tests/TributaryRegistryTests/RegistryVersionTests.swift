@@ -78,8 +78,28 @@ import TributarySystem
             ($0 as? RegistryError)?.code == .invalidTransition && "\($0)".contains("version 2 is rejected")
         }
         try registry.promote(1)
-        #expect { try registry.reject(1, reason: "late") } throws: { ($0 as? RegistryError)?.code == .invalidTransition }
+        // The live version with nothing earlier to return to: refused, and it stays live.
+        #expect { try registry.reject(1, reason: "late") } throws: {
+            ($0 as? RegistryError)?.code == .noLiveVersion && "\($0)".contains("reject: version 1 is live and no earlier promoted version remains")
+        }
+        #expect(try registry.live()?.number == 1)
+        #expect { try registry.reject(2, reason: "again") } throws: { "\($0)".contains("version 2 is rejected; only a candidate or a promoted version") }
         #expect { try registry.promote(7) } throws: { ($0 as? RegistryError)?.code == .versionNotFound && "\($0)".contains("version 7") }
+    }
+
+    @Test func rejectingTheLiveVersionMakesThePreviousOneLiveAndItCanNeverBeRestored() throws {
+        let registry = try RegistryFixtures.registry()
+        for seed in 1...3 { try registry.register(candidate: RegistryFixtures.candidate(seed: UInt64(seed))) }
+        for number in 1...3 { try registry.promote(UInt64(number)) }
+        let rejected = try registry.reject(3, reason: "live accuracy fell on gateways")
+        #expect(rejected.status == .rejected && !rejected.isLive && rejected.statusReason == "live accuracy fell on gateways")
+        #expect(try registry.live()?.number == 2)
+        // A promoted version that is not live: rejected in place, the live one untouched.
+        try registry.reject(1, reason: "trained on a bad import")
+        #expect(try registry.show(1).status == .rejected)
+        #expect(try registry.live()?.number == 2)
+        #expect { try registry.rollback(to: 3) } throws: { "\($0)".contains("version 3 is rejected") }
+        #expect { try registry.rollback() } throws: { ($0 as? RegistryError)?.code == .noLiveVersion }
     }
 
     @Test func rollbackReturnsToThePreviousPromotedVersion() throws {
