@@ -17,8 +17,7 @@ struct EvalCommand: ParsableCommand {
         let (loaded, digest) = try CheckpointStore.load(from: checkpoint)
         let model = try loaded.model()
         let classCount = loaded.spec.outputSize > 1 ? loaded.spec.outputSize : 2
-        let dataset = try dataOptions.load(data, classCount: classCount)
-        try dataset.validate(against: loaded.spec)
+        let dataset = try dataOptions.load(data, classCount: classCount, for: loaded)
         let result = Evaluation.evaluate(model, on: dataset)
         print("\(checkpoint): generation \(loaded.lineage.generation), \(loaded.lineage.examplesSeen) examples seen, sha256 \(digest.prefix(16))…")
         print(String(format: "accuracy %.2f%%  loss %.4f  on %d examples", result.accuracy * 100, result.loss, result.count))

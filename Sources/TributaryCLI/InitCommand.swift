@@ -22,6 +22,9 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Replay buffer capacity (0: no replay).") var replay: Int = 0
     @Option(help: "Replay policy: reservoir, class-balanced, sliding-window, decay:HALFLIFE.") var replayPolicy: String = "reservoir"
     @Option(help: "Seed for the initial weights and every later random draw.") var seed: UInt64 = 1
+    @Option(help: ArgumentHelp(
+        "A sample CSV (label in the last column): the model carries a standardiser fitted to its features and the header's names.",
+        valueName: "FILE.csv")) var fitData: String?
     @Flag(help: "Overwrite an existing checkpoint.") var force = false
     @OptionGroup(title: "Default training plan") var plan: PlanOptions
 
@@ -29,7 +32,11 @@ struct InitCommand: ParsableCommand {
         if !force, FileManager.default.fileExists(atPath: out) {
             throw ValidationError("--out: \(out) already exists (use --force to overwrite)")
         }
-        let modelSpec = try makeSpec()
+        let sample = try fitData.map { try FittedSample(path: $0) }
+        let modelSpec = try makeSpec(sampleWidth: sample?.preprocessing.featureCount)
+        if let sample, sample.preprocessing.featureCount != modelSpec.inputSize {
+            throw ValidationError("--fit-data \(sample.path) has \(sample.preprocessing.featureCount) features; the model spec (--inputs/--spec) takes \(modelSpec.inputSize)")
+        }
         let optimizerConfiguration: OptimizerConfiguration
         let lr = plan.lr ?? 0.05
         switch optimizer {
@@ -40,10 +47,11 @@ struct InitCommand: ParsableCommand {
         let checkpoint = try Checkpoint.fresh(
             spec: modelSpec, seed: seed, optimizer: optimizerConfiguration,
             replay: ReplayConfiguration(capacity: replay, policy: try parsePolicy()),
-            plan: try defaultPlan())
+            plan: try defaultPlan(), preprocessing: sample?.preprocessing)
         let digest = try CheckpointStore.save(checkpoint, to: out)
         let layers = ([modelSpec.inputSize] + modelSpec.layers.map(\.units)).map(String.init).joined(separator: "-")
         print("wrote \(out): MLP \(layers), \(checkpoint.parameters.count) parameters, sha256 \(digest.prefix(16))…")
+        if let sample { print(sample.summary) }
     }
 
     /// The plan stored as the checkpoint's default; --lr goes to the optimizer instead.
@@ -53,7 +61,8 @@ struct InitCommand: ParsableCommand {
         return stored
     }
 
-    private func makeSpec() throws -> ModelSpec {
+    /// `sampleWidth`: the --fit-data file's feature count, the default for --inputs.
+    private func makeSpec(sampleWidth: Int?) throws -> ModelSpec {
         if let spec {
             let bytes = try AtomicFile.read(spec)
             do {
@@ -66,7 +75,7 @@ struct InitCommand: ParsableCommand {
                 throw ValidationError("--spec \(spec): not a valid model spec: \(error)")
             }
         }
-        guard let inputs else { throw ValidationError("give --spec FILE, or --inputs and --outputs") }
+        guard let inputs = inputs ?? sampleWidth else { throw ValidationError("give --spec FILE, or --inputs and --outputs") }
         guard let outputs else { throw ValidationError("--outputs is required with --inputs") }
         let widths = try hidden.split(separator: ",").map {
             guard let width = Int($0) else { throw ValidationError("--hidden: '\($0)' is not a layer width") }

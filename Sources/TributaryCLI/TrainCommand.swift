@@ -22,8 +22,8 @@ struct TrainCommand: ParsableCommand {
         BLAS.setThreadCount(1)
         let (parent, parentDigest) = try CheckpointStore.load(from: checkpoint)
         let classCount = parent.spec.outputSize > 1 ? parent.spec.outputSize : 2
-        let newData = try dataOptions.load(data, classCount: classCount)
-        let heldOutData = try heldOut.map { try dataOptions.load($0, classCount: classCount) }
+        let newData = try dataOptions.load(data, classCount: classCount, for: parent)
+        let heldOutData = try heldOut.map { try dataOptions.load($0, classCount: classCount, for: parent) }
         let job = IncrementalJob(plan: try plan.apply(to: parent.plan))
         let result = try job.run(from: parent, data: newData, heldOut: heldOutData) { progress in
             guard !quiet, Terminal.isInteractive || progress.step == progress.stepsPerEpoch else { return }

@@ -42,9 +42,11 @@ actor CoordinatorEngine {
         let registry = try CoordinatorStartup.openRegistry(configuration, logger: logger)
         let now = CoordinatorTime.now
         let recovered = try CoordinatorStartup.recover(registry: registry, now: now)
+        let heldOut = try HeldOutSets(configuration.evaluation)
         let live = try CoordinatorStartup.loadLive(registry: registry, initialCheckpoint: configuration.initialCheckpoint)
         layout = live.checkpoint.spec.parameterLayout
-        let heldOut = try HeldOutSets(configuration.evaluation, spec: live.checkpoint.spec)
+        try heldOut.validate(against: live.checkpoint)
+        CoordinatorStartup.warnIfUnstandardised(live, heldOut: heldOut, logger: logger)
         commitJob = RoundCommitJob(
             closer: RoundCloser(aggregation: configuration.aggregation, gate: configuration.evaluation.gate,
                                 useClientMetrics: configuration.evaluation.useClientMetrics, heldOut: heldOut),

@@ -164,7 +164,8 @@ extension CoordinatorInstance {
             roundID: round.id, baseModelVersion: live.version, model: .full(full),
             // With λ = 0 no edge applies the global EWC penalty: the state stays home (2 models less per offer).
             ewc: plan.ewcLambda > 0 ? try wireEWC(live, gamma: configuration.aggregation.ewcGamma) : nil,
-            plan: plan, architecture: LearningWire.architecture(live.checkpoint.spec))
+            plan: plan, architecture: LearningWire.architecture(live.checkpoint.spec),
+            preprocessing: LearningWire.preprocessing(live.checkpoint.preprocessing))
         return RoundWork(round: round, aggregator: aggregator, startedAt: now.instant, offer: offer)
     }
 }

@@ -84,6 +84,21 @@ enum CoordinatorStartup {
         }
     }
 
+    /// A standardised feature has |mean| + std near 1.
+    static let unscaledLimit: Float = 10
+
+    /// Warns when the live model feeds features to the model raw (no standardiser) while a
+    /// held-out feature is far from unit scale (|mean| + std above `unscaledLimit`): a feature on
+    /// a scale of ~1,000 keeps a fleet at chance. The standardiser is part of the model and is
+    /// fitted by `tributary init --fit-data`, never here from the evaluation data.
+    static func warnIfUnstandardised(_ live: GlobalModel, heldOut: HeldOutSets, logger: Logger) {
+        guard live.checkpoint.preprocessing.standardizer == nil, let widest = heldOut.widestFeature(),
+              abs(widest.mean) + widest.std > unscaledLimit else { return }
+        logger.warning(
+            "live model version \(live.version) has no standardiser: features reach the model unscaled (held-out feature '\(widest.name)' has mean \(widest.mean), std \(widest.std)); fit one to a sample of the data with `tributary init --fit-data SAMPLE.csv`",
+            metadata: ["model.version": "\(live.version)"])
+    }
+
     /// The live version's release forms; the delta is built when the parent is in the registry.
     static func releaseSet(registry: ModelRegistry, live: GlobalModel) throws -> ReleaseSet {
         let row = try registry.show(live.version)

@@ -16,6 +16,8 @@ struct ReleaseSet: Sendable {
     let full: ParameterSet
     let delta: ParameterSet?
     let architecture: ModelArchitecture
+    /// The version's preprocessing (nil: identity), sent with every release.
+    let preprocessing: PreprocessingMessage?
 
     init(live: GlobalModel, parentVersion: UInt64, parentParameters: [Float]?) throws {
         let layout = live.checkpoint.spec.parameterLayout
@@ -28,6 +30,7 @@ struct ReleaseSet: Sendable {
             delta = nil
         }
         architecture = LearningWire.architecture(live.checkpoint.spec)
+        preprocessing = LearningWire.preprocessing(live.checkpoint.preprocessing)
     }
 
     /// What to send a client that holds `held` (nil or 0: no global model yet).
@@ -35,8 +38,9 @@ struct ReleaseSet: Sendable {
         if held == version { return nil }
         if let delta, held == parentVersion {
             return ModelRelease(version: version, parentVersion: parentVersion, model: .delta(baseVersion: parentVersion, delta: delta),
-                                architecture: architecture)
+                                architecture: architecture, preprocessing: preprocessing)
         }
-        return ModelRelease(version: version, parentVersion: parentVersion, model: .full(full), architecture: architecture)
+        return ModelRelease(version: version, parentVersion: parentVersion, model: .full(full), architecture: architecture,
+                            preprocessing: preprocessing)
     }
 }

@@ -24,7 +24,7 @@ struct RoundCloser: Sendable {
             parameters: live.parameters, optimizer: aggregation.serverOptimizer, state: live.serverState, ewc: live.ewc,
             gamma: aggregation.ewcGamma)
         let candidate = live.next(version: candidateVersion, outcome: outcome)
-        let evaluations = heldOut.evaluate(parent: try live.checkpoint.model(), candidate: try candidate.checkpoint.model())
+        let evaluations = try heldOut.evaluate(parent: live.checkpoint, candidate: candidate.checkpoint)
         let clientAccuracy = useClientMetrics ? work.tally.accuracy : nil
         let decision = gate.decide(tasks: evaluations, clientAccuracy: clientAccuracy,
                                    parameters: (live.parameters, candidate.parameters, live.checkpoint.spec.parameterLayout))

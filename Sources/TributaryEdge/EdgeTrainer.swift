@@ -7,6 +7,10 @@ import TributaryWire
 /// EWC state and plan, with the edge's local replay) on the local data and builds the Update
 /// (Δ = θ_local − θ_global, this job's diagonal Fisher, n, aggregate metrics). Only the delta,
 /// the Fisher and aggregate metrics leave; examples never do.
+///
+/// `data` and `retired` are raw, as the store holds them; the offered model's preprocessing
+/// (`Checkpoint.preprocessing`) turns them into the model's input before the job sees them, so
+/// the replay buffer holds, and the Fisher describes, standardised inputs.
 public struct EdgeTrainer: Sendable {
     /// The edge's own checkpoint (spec, optimizer, replay, RNG), when it has one.
     public var local: Checkpoint?
@@ -42,7 +46,8 @@ public struct EdgeTrainer: Sendable {
     /// - Parameter progress: called during training (tests pause the job here).
     public func answer(_ offer: RoundOffer, progress: (@Sendable (JobProgress) -> Void)? = nil) throws -> Outcome {
         guard var parent = try ModelAdoption.checkpoint(
-            version: offer.baseModelVersion, payload: offer.model, architecture: offer.architecture, held: local,
+            version: offer.baseModelVersion, payload: offer.model, architecture: offer.architecture,
+            preprocessing: offer.preprocessing, held: local,
             seed: seed, replay: replay, field: "RoundOffer.model")
         else {
             throw LearningError(.invalidConfiguration,
@@ -58,7 +63,10 @@ public struct EdgeTrainer: Sendable {
         plan.replayBatchSize = Int(offer.plan.replaySize)
         // The buffer holds the past: what left the window joins it now; the window itself does not.
         plan.storeInReplay = retired == nil
-        if let retired { parent.storeInReplay(retired) }
+        // The store keeps raw records; the job, its replay buffer and its Fisher see the model's input.
+        let preprocessing = parent.preprocessing
+        if let retired { parent.storeInReplay(try preprocessing.apply(retired, source: "the examples retired from the window")) }
+        let data = try preprocessing.apply(self.data, source: "the round's training window")
         let result = try IncrementalJob(plan: plan).run(from: parent, data: data, globalEWC: globalEWC, progress: progress)
         let candidate = result.candidate
         var keep = candidate

@@ -65,6 +65,26 @@ public enum LearningWire {
             loss: Loss(rawValue: architecture.loss.rawValue)!)
     }
 
+    /// The wire form of a model's preprocessing; nil for identity (absent on the wire).
+    public static func preprocessing(_ preprocessing: Preprocessing) -> PreprocessingMessage? {
+        guard !preprocessing.isIdentity else { return nil }
+        return PreprocessingMessage(
+            featureCount: UInt32(preprocessing.featureCount), featureNames: preprocessing.featureNames ?? [],
+            mean: preprocessing.standardizer?.mean ?? [], std: preprocessing.standardizer?.std ?? [])
+    }
+
+    /// The preprocessing a message carries for a model of `spec` (identity when absent).
+    /// - Throws: `LearningError.shapeMismatch` when it is not for the model's input size.
+    public static func preprocessing(_ wire: PreprocessingMessage?, spec: ModelSpec, field: String) throws -> Preprocessing {
+        guard let wire else { return .identity(featureCount: spec.inputSize) }
+        guard Int(wire.featureCount) == spec.inputSize else {
+            throw LearningError(.shapeMismatch, "\(field).feature_count is \(wire.featureCount); the model takes \(spec.inputSize) features")
+        }
+        return try Preprocessing(
+            featureCount: Int(wire.featureCount), featureNames: wire.featureNames.isEmpty ? nil : wire.featureNames,
+            standardizer: wire.mean.isEmpty ? nil : Standardizer(mean: wire.mean, std: wire.std))
+    }
+
     /// The learning plan for a RoundOffer's wire plan. EWC consolidation is on (λ from the offer,
     /// 0 = no penalty) so the job measures the diagonal Fisher the Update carries, unless the
     /// offer says the coordinator uses none (`skipFisher`): then no Fisher is computed.

@@ -146,7 +146,8 @@ extension EdgeInstance {
         let adopted: Checkpoint?
         do {
             adopted = try ModelAdoption.checkpoint(
-                version: release.version, payload: release.model, architecture: release.architecture, held: held,
+                version: release.version, payload: release.model, architecture: release.architecture,
+                preprocessing: release.preprocessing, held: held,
                 seed: configuration.seed, replay: configuration.context.replay, field: "ModelRelease.model")
         } catch {
             // A release this edge cannot read ends the session; the next one may bring a readable model.

@@ -22,13 +22,18 @@ public enum ModelAdoption {
     /// replay and RNG are kept when the architecture is the same), or nil when `payload` is a
     /// delta against a version this edge does not hold.
     ///
+    /// The adopted checkpoint carries the message's preprocessing (identity when it has none).
+    /// When that differs from the held checkpoint's, the replay buffer is emptied: it holds inputs
+    /// as the old preprocessing made them, which the new model must not train on.
+    ///
     /// - Parameters:
     ///   - architecture: the model's architecture when the message carries it.
+    ///   - preprocessing: the model's preprocessing as the message carries it.
     ///   - seed, replay: for a fresh checkpoint (no checkpoint yet, or a new architecture).
     /// - Throws: `LearningError` naming the tensor or shape that does not fit.
     public static func checkpoint(
-        version: UInt64, payload: ModelPayload, architecture: ModelArchitecture?, held: Checkpoint?,
-        seed: UInt64, replay: ReplayConfiguration, field: String
+        version: UInt64, payload: ModelPayload, architecture: ModelArchitecture?, preprocessing: PreprocessingMessage? = nil,
+        held: Checkpoint?, seed: UInt64, replay: ReplayConfiguration, field: String
     ) throws -> Checkpoint? {
         let offered = try architecture.map { try LearningWire.spec($0) }
         let base: Checkpoint
@@ -46,6 +51,12 @@ public enum ModelAdoption {
         }
         var adopted = base
         adopted.metadata[versionKey] = "\(version)"
+        let offeredPreprocessing = try LearningWire.preprocessing(
+            preprocessing, spec: adopted.spec, field: "\(field.prefix { $0 != "." }).preprocessing")
+        if offeredPreprocessing != adopted.preprocessing {
+            adopted.preprocessing = offeredPreprocessing
+            adopted.replay = ReplayBuffer(configuration: adopted.replay.configuration, featureCount: adopted.spec.inputSize)
+        }
         try adopted.validate()
         return adopted
     }

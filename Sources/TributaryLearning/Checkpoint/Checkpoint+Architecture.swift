@@ -36,6 +36,6 @@ extension Checkpoint {
         ewc.terms = ewc.terms.map { EWCState.Term(fisher: remap($0.fisher, fill: zeros), anchor: remap($0.anchor, fill: parameters)) }
         return try Checkpoint(
             spec: newSpec, parameters: parameters, optimizer: optimizer, optimizerState: state, ewc: ewc, replay: replay,
-            generator: generator, plan: plan, lineage: lineage, metadata: metadata)
+            generator: generator, plan: plan, lineage: lineage, metadata: metadata, preprocessing: preprocessing)
     }
 }

@@ -13,11 +13,14 @@ public struct Checkpoint: Sendable, Equatable {
     public var lineage: Lineage
     /// Free-form labels (for example the global model version an edge agent holds).
     public var metadata: [String: String]
+    /// What the model expects of a raw record and how it becomes the model's input (identity
+    /// when the checkpoint was made without one). The replay buffer holds inputs after it.
+    public var preprocessing: Preprocessing
 
     public init(
         spec: ModelSpec, parameters: [Float], optimizer: OptimizerConfiguration, optimizerState: OptimizerState,
         ewc: EWCState, replay: ReplayBuffer, generator: SeededGenerator, plan: TrainingPlan,
-        lineage: Lineage, metadata: [String: String] = [:]
+        lineage: Lineage, metadata: [String: String] = [:], preprocessing: Preprocessing? = nil
     ) throws {
         self.spec = spec
         self.parameters = parameters
@@ -29,13 +32,14 @@ public struct Checkpoint: Sendable, Equatable {
         self.plan = plan
         self.lineage = lineage
         self.metadata = metadata
+        self.preprocessing = preprocessing ?? .identity(featureCount: spec.inputSize)
         try validate()
     }
 
     /// A fresh checkpoint: a seeded initial model with empty optimizer, EWC and replay state.
     public static func fresh(
         spec: ModelSpec, seed: UInt64, optimizer: OptimizerConfiguration = .sgd(SGD(learningRate: 0.05)),
-        replay: ReplayConfiguration = .disabled, plan: TrainingPlan = TrainingPlan()
+        replay: ReplayConfiguration = .disabled, plan: TrainingPlan = TrainingPlan(), preprocessing: Preprocessing? = nil
     ) throws -> Checkpoint {
         var generator = SeededGenerator(seed: seed)
         let model = try Sequential(spec: spec, generator: &generator)
@@ -45,7 +49,7 @@ public struct Checkpoint: Sendable, Equatable {
             spec: spec, parameters: model.parameters, optimizer: optimizer,
             optimizerState: optimizerImpl.newState(parameterCount: model.parameters.count),
             ewc: EWCState(), replay: ReplayBuffer(configuration: replay, featureCount: spec.inputSize),
-            generator: generator, plan: plan, lineage: Lineage())
+            generator: generator, plan: plan, lineage: Lineage(), preprocessing: preprocessing)
     }
 
     /// The model these parameters describe.
@@ -71,5 +75,9 @@ public struct Checkpoint: Sendable, Equatable {
             throw LearningError(.shapeMismatch, "checkpoint: replay buffer holds \(replay.featureCount) features, the model takes \(spec.inputSize)")
         }
         try plan.validate(for: spec)
+        try preprocessing.validate()
+        guard preprocessing.featureCount == spec.inputSize else {
+            throw LearningError(.shapeMismatch, "checkpoint: preprocessing is for \(preprocessing.featureCount) features, the model takes \(spec.inputSize)")
+        }
     }
 }

@@ -5,22 +5,31 @@ import Foundation
 #error("Checkpoint blocks are written as the machine's floats, which must be little-endian")
 #endif
 
-/// The checkpoint file format, version 1:
+/// The checkpoint file format, versions 1 and 2:
 ///
 /// ```
 /// "TRIBCKPT"            8 bytes magic
-/// format version        UInt32 little-endian (1)
+/// format version        UInt32 little-endian (1 or 2)
 /// header length         UInt32 little-endian
 /// header                JSON (CheckpointHeader), sorted keys
 /// blocks                raw little-endian arrays, in the header's order
 /// SHA-256               32 bytes over everything before it
 /// ```
 ///
+/// Version 2 adds `preprocessing` to the header (the feature schema and standardiser); it is
+/// written only for a checkpoint whose preprocessing is not the identity, so a checkpoint without
+/// one is written as version 1, byte for byte as before (same digest). A version 1 file reads as
+/// identity preprocessing; a build that reads only version 1 refuses a version 2 file by name
+/// rather than dropping its preprocessing.
+///
 /// Decoding verifies the checksum before it parses anything, so a truncated or altered file is
 /// reported as such and never half-read.
 public enum CheckpointCodec {
     static let magic = Array("TRIBCKPT".utf8)
-    public static let formatVersion: UInt32 = 1
+    /// The newest format version this build writes and reads.
+    public static let formatVersion: UInt32 = 2
+    /// The format versions this build reads.
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
     static let digestLength = 32
 
     /// The file bytes of a checkpoint.
@@ -48,6 +57,7 @@ public enum CheckpointCodec {
             replaySeenPerClass: replay.seenPerClass.keys.sorted().map { [Int64($0), replay.seenPerClass[$0]!] },
             replayCursor: replay.cursor, generator: checkpoint.generator.state.map { String($0, radix: 16) },
             plan: checkpoint.plan, lineage: checkpoint.lineage, metadata: checkpoint.metadata,
+            preprocessing: checkpoint.preprocessing.isIdentity ? nil : checkpoint.preprocessing,
             blocks: blocks.map(\.0))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -55,7 +65,7 @@ public enum CheckpointCodec {
 
         var bytes = magic
         bytes.reserveCapacity(16 + headerBytes.count + blocks.reduce(0) { $0 + $1.1.count } + digestLength)
-        append(formatVersion, to: &bytes)
+        append(header.preprocessing == nil ? 1 : 2, to: &bytes)
         append(UInt32(headerBytes.count), to: &bytes)
         bytes += headerBytes
         for (_, payload) in blocks { bytes += payload }
@@ -76,34 +86,8 @@ public enum CheckpointCodec {
     /// Parses and verifies checkpoint bytes. Every failure is a `corruptCheckpoint`
     /// (or `unsupportedCheckpointVersion`) error that says what was wrong.
     public static func decode(_ bytes: [UInt8]) throws -> Checkpoint {
-        guard bytes.count >= 16 + digestLength else {
-            throw LearningError(.corruptCheckpoint, "file is \(bytes.count) bytes, too short for a checkpoint (at least \(16 + digestLength))")
-        }
-        guard Array(bytes[0..<8]) == magic else {
-            throw LearningError(.corruptCheckpoint, "not a Tributary checkpoint: starts with \(hex(Array(bytes[0..<8]))) instead of TRIBCKPT")
-        }
-        let version = readUInt32(bytes, at: 8)
-        guard version == formatVersion else {
-            throw LearningError(.unsupportedCheckpointVersion, "checkpoint format version \(version); this build reads version \(formatVersion)")
-        }
+        let (header, headerLength) = try verifiedHeader(bytes)
         let body = bytes[0..<(bytes.count - digestLength)]
-        let stored = Array(bytes.suffix(digestLength))
-        let computed = Array(SHA256.hash(data: body))
-        guard stored == computed else {
-            throw LearningError(
-                .corruptCheckpoint,
-                "checksum mismatch (stored \(hex(stored).prefix(16))…, computed \(hex(computed).prefix(16))…): the file is damaged or truncated")
-        }
-        let headerLength = Int(readUInt32(bytes, at: 12))
-        guard 16 + headerLength <= body.count else {
-            throw LearningError(.corruptCheckpoint, "header length \(headerLength) runs past the end of the file (\(bytes.count) bytes)")
-        }
-        let header: CheckpointHeader
-        do {
-            header = try JSONDecoder().decode(CheckpointHeader.self, from: Data(bytes[16..<(16 + headerLength)]))
-        } catch {
-            throw LearningError(.corruptCheckpoint, "header is not valid: \(error)")
-        }
         var cursor = 16 + headerLength
         var floats: [String: [Float]] = [:]
         var labels: [Int32] = []
@@ -149,10 +133,49 @@ public enum CheckpointCodec {
                 spec: header.spec, parameters: try block("parameters"), optimizer: header.optimizer,
                 optimizerState: OptimizerState(step: header.optimizerStep, slots: slots),
                 ewc: EWCState(terms: terms, consolidations: header.ewcConsolidations), replay: replay,
-                generator: generator, plan: header.plan, lineage: header.lineage, metadata: header.metadata)
+                generator: generator, plan: header.plan, lineage: header.lineage, metadata: header.metadata,
+                preprocessing: header.preprocessing)
         } catch let error as LearningError {
             throw LearningError(.corruptCheckpoint, "checkpoint contents are inconsistent: \(error.reason)")
         }
+    }
+
+    /// The header of checkpoint bytes whose magic, format version and checksum are verified,
+    /// and its length in bytes.
+    private static func verifiedHeader(_ bytes: [UInt8]) throws -> (CheckpointHeader, Int) {
+        guard bytes.count >= 16 + digestLength else {
+            throw LearningError(.corruptCheckpoint, "file is \(bytes.count) bytes, too short for a checkpoint (at least \(16 + digestLength))")
+        }
+        guard Array(bytes[0..<8]) == magic else {
+            throw LearningError(.corruptCheckpoint, "not a Tributary checkpoint: starts with \(hex(Array(bytes[0..<8]))) instead of TRIBCKPT")
+        }
+        let version = readUInt32(bytes, at: 8)
+        guard readableVersions.contains(version) else {
+            throw LearningError(.unsupportedCheckpointVersion,
+                                "checkpoint format version \(version); this build reads versions \(readableVersions.lowerBound) to \(readableVersions.upperBound)")
+        }
+        let body = bytes[0..<(bytes.count - digestLength)]
+        let stored = Array(bytes.suffix(digestLength))
+        let computed = Array(SHA256.hash(data: body))
+        guard stored == computed else {
+            throw LearningError(
+                .corruptCheckpoint,
+                "checksum mismatch (stored \(hex(stored).prefix(16))…, computed \(hex(computed).prefix(16))…): the file is damaged or truncated")
+        }
+        let headerLength = Int(readUInt32(bytes, at: 12))
+        guard 16 + headerLength <= body.count else {
+            throw LearningError(.corruptCheckpoint, "header length \(headerLength) runs past the end of the file (\(bytes.count) bytes)")
+        }
+        let header: CheckpointHeader
+        do {
+            header = try JSONDecoder().decode(CheckpointHeader.self, from: Data(bytes[16..<(16 + headerLength)]))
+        } catch {
+            throw LearningError(.corruptCheckpoint, "header is not valid: \(error)")
+        }
+        guard (header.preprocessing != nil) == (version >= 2) else {
+            throw LearningError(.corruptCheckpoint, "format version \(version) header \(header.preprocessing == nil ? "lacks" : "carries") preprocessing")
+        }
+        return (header, headerLength)
     }
 
     static func hex(_ bytes: [UInt8]) -> String {

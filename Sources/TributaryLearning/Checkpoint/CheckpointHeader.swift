@@ -29,5 +29,7 @@ struct CheckpointHeader: Codable {
     var plan: TrainingPlan
     var lineage: Lineage
     var metadata: [String: String]
+    /// Format version 2 only (absent in version 1: identity preprocessing).
+    var preprocessing: Preprocessing?
     var blocks: [Block]
 }

@@ -12,6 +12,10 @@ struct CSVLabelledRows {
     private var row: [Float] = []
     /// Data rows read so far.
     private(set) var count = 0
+    /// The feature columns' header names (the label column left out); nil without a header.
+    var featureNames: [String]? {
+        hasHeader ? names.indices.filter { $0 != labelIndex }.map { names[$0] } : nil
+    }
 
     init(source: String, options: CSVLoader.Options) {
         self.source = source

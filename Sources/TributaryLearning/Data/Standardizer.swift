@@ -4,6 +4,12 @@ public struct Standardizer: Sendable, Codable, Equatable {
     public var mean: [Float]
     public var std: [Float]
 
+    /// Given statistics (`Preprocessing.validate` checks them against the feature count).
+    public init(mean: [Float], std: [Float]) {
+        self.mean = mean
+        self.std = std
+    }
+
     public init(fitting data: Dataset) {
         let width = data.featureCount
         var mean = [Double](repeating: 0, count: width), squares = [Double](repeating: 0, count: width)

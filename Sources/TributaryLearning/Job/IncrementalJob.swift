@@ -98,7 +98,7 @@ public struct IncrementalJob: Sendable {
                 parentDigest: try CheckpointCodec.digest(of: parent),
                 examplesSeen: parent.lineage.examplesSeen + Int64(data.count),
                 generation: parent.lineage.generation + 1),
-            metadata: parent.metadata)
+            metadata: parent.metadata, preprocessing: parent.preprocessing)
         return JobResult(candidate: candidate, report: report, fisher: newFisher, delta: delta.storage)
     }
 

@@ -95,6 +95,31 @@ nonisolated struct Tributary_V1_TrainingPlan: Sendable {
   init() {}
 }
 
+/// What the model expects of a raw record and how a record becomes its input: the feature schema
+/// and an optional standardiser x' = (x - mean[j]) / std[j]. The client applies it to its raw
+/// data for training, evaluation and prediction. Absent in a message = identity (raw features).
+nonisolated struct Tributary_V1_Preprocessing: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Features per record; > 0 and equal to the architecture's input_size.
+  var featureCount: UInt32 = 0
+
+  /// The features' names, in order (from a CSV header); empty = unnamed, else feature_count unique names.
+  var featureNames: [String] = []
+
+  /// Per-feature mean; empty = no standardiser, else feature_count finite values.
+  var mean: [Float] = []
+
+  /// Per-feature standard deviation; as many values as mean, each finite and > 0.
+  var std: [Float] = []
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 /// Coordinator -> client: train on this model and send an Update.
 nonisolated struct Tributary_V1_RoundOffer: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -153,6 +178,16 @@ nonisolated struct Tributary_V1_RoundOffer: @unchecked Sendable {
   var hasArchitecture: Bool {_storage._architecture != nil}
   /// Clears the value of `architecture`. Subsequent reads from it will return its default value.
   mutating func clearArchitecture() {_uniqueStorage()._architecture = nil}
+
+  /// The model's preprocessing; absent = identity (the raw features go to the model).
+  var preprocessing: Tributary_V1_Preprocessing {
+    get {_storage._preprocessing ?? Tributary_V1_Preprocessing()}
+    set {_uniqueStorage()._preprocessing = newValue}
+  }
+  /// Returns true if `preprocessing` has been explicitly set.
+  var hasPreprocessing: Bool {_storage._preprocessing != nil}
+  /// Clears the value of `preprocessing`. Subsequent reads from it will return its default value.
+  mutating func clearPreprocessing() {_uniqueStorage()._preprocessing = nil}
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -239,12 +274,23 @@ nonisolated struct Tributary_V1_ModelRelease: Sendable {
   /// Clears the value of `architecture`. Subsequent reads from it will return its default value.
   mutating func clearArchitecture() {self._architecture = nil}
 
+  /// The model's preprocessing; absent = identity, as in RoundOffer.
+  var preprocessing: Tributary_V1_Preprocessing {
+    get {_preprocessing ?? Tributary_V1_Preprocessing()}
+    set {_preprocessing = newValue}
+  }
+  /// Returns true if `preprocessing` has been explicitly set.
+  var hasPreprocessing: Bool {self._preprocessing != nil}
+  /// Clears the value of `preprocessing`. Subsequent reads from it will return its default value.
+  mutating func clearPreprocessing() {self._preprocessing = nil}
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
 
   fileprivate var _model: Tributary_V1_ModelPayload? = nil
   fileprivate var _architecture: Tributary_V1_ModelArchitecture? = nil
+  fileprivate var _preprocessing: Tributary_V1_Preprocessing? = nil
 }
 
 /// Client -> coordinator, on an open session: the client's facts changed, typically because a
@@ -465,9 +511,54 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
   }
 }
 
+nonisolated extension Tributary_V1_Preprocessing: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".Preprocessing"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_count\0\u{3}feature_names\0\u{1}mean\0\u{1}std\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.featureCount) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.featureNames) }()
+      case 3: try { try decoder.decodeRepeatedFloatField(value: &self.mean) }()
+      case 4: try { try decoder.decodeRepeatedFloatField(value: &self.std) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.featureCount != 0 {
+      try visitor.visitSingularUInt32Field(value: self.featureCount, fieldNumber: 1)
+    }
+    if !self.featureNames.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.featureNames, fieldNumber: 2)
+    }
+    if !self.mean.isEmpty {
+      try visitor.visitPackedFloatField(value: self.mean, fieldNumber: 3)
+    }
+    if !self.std.isEmpty {
+      try visitor.visitPackedFloatField(value: self.std, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Tributary_V1_Preprocessing, rhs: Tributary_V1_Preprocessing) -> Bool {
+    if lhs.featureCount != rhs.featureCount {return false}
+    if lhs.featureNames != rhs.featureNames {return false}
+    if lhs.mean != rhs.mean {return false}
+    if lhs.std != rhs.std {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".RoundOffer"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}round_id\0\u{3}base_model_version\0\u{1}model\0\u{1}ewc\0\u{1}plan\0\u{1}architecture\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}round_id\0\u{3}base_model_version\0\u{1}model\0\u{1}ewc\0\u{1}plan\0\u{1}architecture\0\u{1}preprocessing\0")
 
   fileprivate class _StorageClass {
     var _roundID: UInt64 = 0
@@ -476,6 +567,7 @@ nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProto
     var _ewc: Tributary_V1_EwcState? = nil
     var _plan: Tributary_V1_TrainingPlan? = nil
     var _architecture: Tributary_V1_ModelArchitecture? = nil
+    var _preprocessing: Tributary_V1_Preprocessing? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -492,6 +584,7 @@ nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProto
       _ewc = source._ewc
       _plan = source._plan
       _architecture = source._architecture
+      _preprocessing = source._preprocessing
     }
   }
 
@@ -516,6 +609,7 @@ nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProto
         case 4: try { try decoder.decodeSingularMessageField(value: &_storage._ewc) }()
         case 5: try { try decoder.decodeSingularMessageField(value: &_storage._plan) }()
         case 6: try { try decoder.decodeSingularMessageField(value: &_storage._architecture) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._preprocessing) }()
         default: break
         }
       }
@@ -546,6 +640,9 @@ nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProto
       try { if let v = _storage._architecture {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
       } }()
+      try { if let v = _storage._preprocessing {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -561,6 +658,7 @@ nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProto
         if _storage._ewc != rhs_storage._ewc {return false}
         if _storage._plan != rhs_storage._plan {return false}
         if _storage._architecture != rhs_storage._architecture {return false}
+        if _storage._preprocessing != rhs_storage._preprocessing {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -631,7 +729,7 @@ nonisolated extension Tributary_V1_Update: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Tributary_V1_ModelRelease: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".ModelRelease"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}parent_version\0\u{1}model\0\u{1}architecture\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{3}parent_version\0\u{1}model\0\u{1}architecture\0\u{1}preprocessing\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -643,6 +741,7 @@ nonisolated extension Tributary_V1_ModelRelease: SwiftProtobuf.Message, SwiftPro
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.parentVersion) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._model) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._architecture) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._preprocessing) }()
       default: break
       }
     }
@@ -665,6 +764,9 @@ nonisolated extension Tributary_V1_ModelRelease: SwiftProtobuf.Message, SwiftPro
     try { if let v = self._architecture {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    try { if let v = self._preprocessing {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -673,6 +775,7 @@ nonisolated extension Tributary_V1_ModelRelease: SwiftProtobuf.Message, SwiftPro
     if lhs.parentVersion != rhs.parentVersion {return false}
     if lhs._model != rhs._model {return false}
     if lhs._architecture != rhs._architecture {return false}
+    if lhs._preprocessing != rhs._preprocessing {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -7,12 +7,16 @@ public struct ModelRelease: Sendable, Hashable {
     public var model: ModelPayload
     /// The model's architecture (optional on the wire, as in ``RoundOffer``).
     public var architecture: ModelArchitecture?
+    /// The model's preprocessing; `nil` = identity (as in ``RoundOffer``).
+    public var preprocessing: PreprocessingMessage?
 
-    public init(version: UInt64, parentVersion: UInt64, model: ModelPayload, architecture: ModelArchitecture? = nil) {
+    public init(version: UInt64, parentVersion: UInt64, model: ModelPayload, architecture: ModelArchitecture? = nil,
+                preprocessing: PreprocessingMessage? = nil) {
         self.version = version
         self.parentVersion = parentVersion
         self.model = model
         self.architecture = architecture
+        self.preprocessing = preprocessing
     }
 
     func validate() throws {
@@ -23,6 +27,7 @@ public struct ModelRelease: Sendable, Hashable {
                         "ModelRelease.model.delta.base_version is \(base); must be older than version \(version)")
         }
         try architecture?.validate(field: "ModelRelease.architecture")
+        try preprocessing?.validate(field: "ModelRelease.preprocessing", inputSize: architecture?.inputSize)
     }
 }
 
@@ -31,7 +36,8 @@ extension ModelRelease {
         try require(proto.hasModel, .missingField, "ModelRelease.model is absent; it is required")
         self.init(version: proto.version, parentVersion: proto.parentVersion,
                   model: try ModelPayload(proto: proto.model, field: "ModelRelease.model", incoming: incoming),
-                  architecture: proto.hasArchitecture ? try ModelArchitecture(proto: proto.architecture, field: "ModelRelease.architecture") : nil)
+                  architecture: proto.hasArchitecture ? try ModelArchitecture(proto: proto.architecture, field: "ModelRelease.architecture") : nil,
+                  preprocessing: proto.hasPreprocessing ? PreprocessingMessage(proto: proto.preprocessing) : nil)
         try validate()
     }
 
@@ -41,6 +47,7 @@ extension ModelRelease {
         proto.parentVersion = parentVersion
         proto.model = model.toProto(outgoing: outgoing)
         if let architecture { proto.architecture = architecture.toProto() }
+        if let preprocessing { proto.preprocessing = preprocessing.toProto() }
         return proto
     }
 }

@@ -10,10 +10,12 @@ public struct RoundOffer: Sendable, Hashable {
     public var plan: TrainingPlanMessage
     /// The model's architecture (optional on the wire for compatibility; coordinators send it).
     public var architecture: ModelArchitecture?
+    /// The model's preprocessing; `nil` = identity (raw features).
+    public var preprocessing: PreprocessingMessage?
 
     public init(
         roundID: UInt64, baseModelVersion: UInt64, model: ModelPayload, ewc: EWCStateMessage? = nil, plan: TrainingPlanMessage,
-        architecture: ModelArchitecture? = nil
+        architecture: ModelArchitecture? = nil, preprocessing: PreprocessingMessage? = nil
     ) {
         self.roundID = roundID
         self.baseModelVersion = baseModelVersion
@@ -21,6 +23,7 @@ public struct RoundOffer: Sendable, Hashable {
         self.ewc = ewc
         self.plan = plan
         self.architecture = architecture
+        self.preprocessing = preprocessing
     }
 
     func validate() throws {
@@ -33,6 +36,7 @@ public struct RoundOffer: Sendable, Hashable {
         try ewc?.validate(field: "RoundOffer.ewc")
         try plan.validate(field: "RoundOffer.plan")
         try architecture?.validate(field: "RoundOffer.architecture")
+        try preprocessing?.validate(field: "RoundOffer.preprocessing", inputSize: architecture?.inputSize)
     }
 }
 
@@ -45,7 +49,8 @@ extension RoundOffer {
                   model: try ModelPayload(proto: proto.model, field: "RoundOffer.model", incoming: incoming),
                   ewc: proto.hasEwc ? try EWCStateMessage(proto: proto.ewc, field: "RoundOffer.ewc", incoming: incoming) : nil,
                   plan: try TrainingPlanMessage(proto: proto.plan, field: "RoundOffer.plan"),
-                  architecture: proto.hasArchitecture ? try ModelArchitecture(proto: proto.architecture, field: "RoundOffer.architecture") : nil)
+                  architecture: proto.hasArchitecture ? try ModelArchitecture(proto: proto.architecture, field: "RoundOffer.architecture") : nil,
+                  preprocessing: proto.hasPreprocessing ? PreprocessingMessage(proto: proto.preprocessing) : nil)
         try validate()
     }
 
@@ -57,6 +62,7 @@ extension RoundOffer {
         if let ewc { proto.ewc = ewc.toProto(outgoing: outgoing) }
         proto.plan = plan.toProto()
         if let architecture { proto.architecture = architecture.toProto() }
+        if let preprocessing { proto.preprocessing = preprocessing.toProto() }
         return proto
     }
 }
