@@ -100,7 +100,7 @@ public final class EdgeAgent: Service, Sendable {
     func serve(_ checkpoint: Checkpoint?) {
         do {
             if try serving.serve(checkpoint) {
-                logger.info("serving model", metadata: ["model.version": "\(serving.current?.version ?? 0)"])
+                logger.debug("serving model", metadata: ["model.version": "\(serving.current?.version ?? 0)"])
             }
         } catch {
             logger.warning("cannot serve the held model", metadata: ["reason": "\(error)"])
