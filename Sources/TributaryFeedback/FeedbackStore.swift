@@ -81,7 +81,7 @@ public final class FeedbackStore: Sendable {
                     CREATE TABLE state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
                     """)
             }
-            Self.registerPredictionLog(&migrator)
+            PredictionLog.registerMigration(&migrator)
             try migrator.migrate(database)
         } catch {
             throw FeedbackError(.storage, "feedback store \(path): \(error)")
@@ -118,11 +118,11 @@ public final class FeedbackStore: Sendable {
     /// Compiles one record against the prediction it references and stores it; the first
     /// feedback on a prediction records its live outcome.
     func insertFeedback(_ record: FeedbackRecord, db: Database, now: Date) throws -> Int64 {
-        let logged = try record.predictionID.flatMap { try loggedPrediction($0, db: db) }
+        let logged = try record.predictionID.flatMap { try PredictionLog.loggedPrediction($0, db: db) }
         let compiled = try FeedbackJoin.compile(record, prediction: logged, featureCount: configuration.featureCount,
                                                 classCount: configuration.classCount, confirmWeight: configuration.confirmWeight)
         if let logged, logged.outcome == nil, let outcome = compiled.outcome {
-            try recordOutcome(outcome, of: logged, db: db)
+            try PredictionLog.recordOutcome(outcome, of: logged, db: db)
         }
         return try insertRow(compiled, db: db, now: now)
     }

@@ -19,7 +19,7 @@ extension FeedbackAPI {
 
     func reviewQueue() -> Response {
         do {
-            let queue = try store.reviewQueue().map(ReviewItem.init)
+            let queue = try store.predictions.reviewQueue().map(ReviewItem.init)
             return Response(status: 200, body: try Self.json(["review": queue]))
         } catch {
             return failure(error)
@@ -38,7 +38,7 @@ extension FeedbackAPI {
             return failure(400, "field 'label' is \(Self.describe(value)); must be a non-negative integer")
         }
         do {
-            let example = try store.review(id, label: label)
+            let example = try store.predictions.review(id, label: label)
             return Response(status: 201, body: "{\"id\":\(example)}")
         } catch {
             return failure(error)
@@ -47,11 +47,11 @@ extension FeedbackAPI {
 
     func status() -> Response {
         do {
-            let counts = try store.counts(), review = try store.reviewCounts(), live = try store.liveAccuracy()
+            let counts = try store.counts(), review = try store.predictions.reviewCounts(), live = try store.predictions.liveAccuracy()
             let served = predictor?.servedVersion
             let document = Status(
                 stored: counts.stored, trainable: counts.trainable, newSinceTraining: counts.newSinceTraining,
-                predictionsLogged: try store.predictionCount(), modelVersion: served,
+                predictionsLogged: try store.predictions.count(), modelVersion: served,
                 review: .init(queued: review.queued, dropped: review.dropped, reviewed: review.reviewed),
                 liveAccuracy: .init(current: served.flatMap { version in live.first { $0.modelVersion == version } }.map(LiveFigures.init),
                                     versions: live.map(LiveFigures.init)))

@@ -163,9 +163,9 @@ for hidden in [[64], [512, 128]] {
 
 print("")
 let ingest = try store(in: dir, name: "ingest", features: features)
-let records = examples.map { FeedbackStore.NewPrediction(features: $0, predictedClass: 3, probabilities: [Float](repeating: 0.1, count: 10), modelVersion: 1) }
-let one = try throughput(5_000, size: 1) { _ = try ingest.log([records[0]]) }
-let sixtyFour = try throughput(300, size: 64) { _ = try ingest.log(Array(records[0..<64])) }
+let records = examples.map { PredictionLog.NewPrediction(features: $0, predictedClass: 3, probabilities: [Float](repeating: 0.1, count: 10), modelVersion: 1) }
+let one = try throughput(5_000, size: 1) { _ = try ingest.predictions.log([records[0]]) }
+let sixtyFour = try throughput(300, size: 64) { _ = try ingest.predictions.log(Array(records[0..<64])) }
 print("prediction log ingest (64 features, 10 probabilities, quota 10,000): \(String(format: "%.0f", one)) records/s one per transaction, \(String(format: "%.0f", sixtyFour)) records/s 64 per transaction")
 let memory = rss()
 print("RSS of this process (both models, their stores, the endpoint): \(memory.current) MiB now, \(memory.peak) MiB peak")

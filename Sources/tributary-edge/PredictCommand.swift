@@ -28,7 +28,7 @@ struct PredictCommand: AsyncParsableCommand {
             try reader.finish()
             let batch = try BatchPrediction(checkpointAt: configuration.checkpointPath)
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw EdgeError(.state, "\(file): cannot read the file (\(FileManager.default.fileExists(atPath: file) ? "not readable" : "no such file"))")
+                throw EdgeError(.invalidInput, "\(file): cannot read the file (\(FileManager.default.fileExists(atPath: file) ? "not readable" : "no such file"))")
             }
             let rows = try batch.rows(csv: String(decoding: data, as: UTF8.self), file: file)
             let outputs = try batch.predict(rows)
@@ -45,7 +45,7 @@ struct PredictCommand: AsyncParsableCommand {
                     text += ([String(row.line), String(output.predictedClass)] + output.probabilities.map { "\($0)" } + [String(version)]
                         + (row.label.map { [$0] } ?? [])).joined(separator: ",") + "\n"
                 case .jsonl:
-                    let label = row.label.map { ",\"label\":\"\($0)\"" } ?? ""
+                    let label = row.label.map { ",\"label\":" + String(decoding: (try? JSONEncoder().encode($0)) ?? Data("null".utf8), as: UTF8.self) } ?? ""
                     text += "{\"line\":\(row.line),\"class\":\(output.predictedClass),\"probabilities\":[\(output.probabilities.map { "\($0)" }.joined(separator: ","))],\"model_version\":\(version)\(label)}\n"
                 }
             }

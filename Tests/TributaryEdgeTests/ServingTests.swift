@@ -58,8 +58,8 @@ import TributaryLearning
         #expect(try !slot.serve(checkpoint), "the same model again changes nothing")
         let answers = try predictor.predict([[1, 2, 3, 4], [0, 0, 0, 1]])
         #expect(answers.map(\.id) == [1, 2] && answers.allSatisfy { $0.modelVersion == 5 })
-        #expect(try store.prediction(2)?.features == [0, 0, 0, 1])
-        #expect(try store.prediction(2)?.predictedClass == answers[1].predictedClass)
+        #expect(try store.predictions.prediction(2)?.features == [0, 0, 0, 1])
+        #expect(try store.predictions.prediction(2)?.predictedClass == answers[1].predictedClass)
         #expect(try Predictor(slot: slot, store: nil).predict([[1, 2, 3, 4]]).map(\.id) == [0], "no store: not logged")
         #expect(Self.reason { _ = try predictor.predict([]) } == "invalidRecord: instances: empty; send at least one")
     }
@@ -106,6 +106,8 @@ import TributaryLearning
         }
         #expect(refusal("1,2,3,4\n1,2,3\n") == "z.csv line 2: 3 columns; the model (version 2) takes 4 features (4 columns, or 5 with a label last)")
         #expect(refusal("1,2,3,4\n1,2,x,4\n") == "z.csv line 2 column 3: 'x' is not a finite number")
+        #expect(refusal("1,2,3,4,1\n1,2,3,4\n") == "z.csv line 2: 4 columns; line 1 has 5 (every row with a label, or none)")
+        #expect(refusal("a,b,c,d\r\n") == "z.csv: no data rows (the file is empty or holds only a header)")
         #expect(try batch.predict(rows).count == 2)
     }
 

@@ -15,7 +15,7 @@ import Testing
     }
 
     /// A prediction of `predicted` by `version` for inputs [i, i + 0.5].
-    static func served(_ i: Int, class predicted: Int32 = 1, version: UInt64 = 1, probabilities: [Float] = [0.1, 0.8, 0.1]) -> FeedbackStore.NewPrediction {
+    static func served(_ i: Int, class predicted: Int32 = 1, version: UInt64 = 1, probabilities: [Float] = [0.1, 0.8, 0.1]) -> PredictionLog.NewPrediction {
         .init(features: [Float(i), Float(i) + 0.5], predictedClass: predicted, probabilities: probabilities, modelVersion: version)
     }
 
@@ -26,20 +26,20 @@ import Testing
     @Test func loggingTenTimesTheQuotaNeverEvictsALabel() throws {
         let (store, path) = try Self.store(maxExamples: 5, maxPredictions: 10)
         for i in 0..<3 { try store.insert(FeedbackRecord(features: [Float(i), 0], label: 2, provenance: .label)) }
-        for batch in 0..<10 { _ = try store.log((0..<10).map { Self.served(batch * 10 + $0) }) }
+        for batch in 0..<10 { _ = try store.predictions.log((0..<10).map { Self.served(batch * 10 + $0) }) }
         #expect(try store.counts() == FeedbackStore.Counts(stored: 3, trainable: 3, newSinceTraining: 3))
-        #expect(try store.predictionCount() == 10)
-        #expect(try store.prediction(90) == nil, "the oldest are dropped")
-        #expect(try store.prediction(100)?.features == [99, 99.5])
+        #expect(try store.predictions.count() == 10)
+        #expect(try store.predictions.prediction(90) == nil, "the oldest are dropped")
+        #expect(try store.predictions.prediction(100)?.features == [99, 99.5])
         // Reopened, the log and the labels are still apart.
         let reopened = try FeedbackStore(path: path, configuration: store.configuration)
-        #expect(try reopened.predictionCount() == 10)
+        #expect(try reopened.predictions.count() == 10)
         #expect(try reopened.trainingData(onlyNew: false).data.labels == [2, 2, 2])
     }
 
     @Test func feedbackOnALoggedPredictionJoinsItsInputs() throws {
         let (store, _) = try Self.store(confirmWeight: 0.25)
-        let logged = try store.log((1...5).map { Self.served($0) })
+        let logged = try store.predictions.log((1...5).map { Self.served($0) })
         #expect(logged.map(\.id) == [1, 2, 3, 4, 5])
         try store.insert(FeedbackRecord(label: 2, provenance: .correction, predictionID: 1))
         try store.insert(FeedbackRecord(label: nil, provenance: .confirm, predictionID: 2))
@@ -56,14 +56,14 @@ import Testing
 
     @Test func referencesToUnknownOrDroppedPredictionsAreRefusedNamingTheID() throws {
         let (store, _) = try Self.store(maxPredictions: 2)
-        _ = try store.log((1...3).map { Self.served($0) })
+        _ = try store.predictions.log((1...3).map { Self.served($0) })
         #expect(Self.reason { try store.insert(FeedbackRecord(label: 0, provenance: .correction, predictionID: 1)) }
             == "unknownPrediction: prediction_id: 1 is not in the prediction log (never served, or dropped as the log's oldest)")
         #expect(Self.reason { try store.insert(FeedbackRecord(label: 0, provenance: .correction, predictionID: 42)) }.contains("prediction_id: 42"))
         let batch = [FeedbackRecord(label: 0, provenance: .label, predictionID: 3), FeedbackRecord(label: 0, provenance: .label, predictionID: 9)]
         #expect(Self.reason { try store.insert(batch) }.hasPrefix("unknownPrediction: record 1: prediction_id: 9"))
         #expect(try store.counts().stored == 0, "a refused batch stores nothing")
-        #expect(try store.liveAccuracy().isEmpty, "nor counts an outcome")
+        #expect(try store.predictions.liveAccuracy().isEmpty, "nor counts an outcome")
     }
 
     @Test func theJoinRuleCaseByCase() throws {
@@ -130,27 +130,27 @@ import Testing
         let policy = ReviewPolicy(confidence: .maxProbability, threshold: 0.6, maxQueue: 3)
         let (store, _) = try Self.store(maxPredictions: 100, review: policy)
         // Confident predictions stay out; five unsure ones go in, the oldest two are dropped.
-        _ = try store.log([Self.served(0, probabilities: [0.05, 0.9, 0.05])])
-        _ = try store.log((1...5).map { Self.served($0, probabilities: [0.3, 0.4, 0.3]) })
-        #expect(try store.reviewQueue().map(\.id) == [4, 5, 6])
-        #expect(try store.reviewCounts() == ReviewCounts(queued: 3, dropped: 2, reviewed: 0))
-        let queued = try #require(try store.reviewQueue().first)
+        _ = try store.predictions.log([Self.served(0, probabilities: [0.05, 0.9, 0.05])])
+        _ = try store.predictions.log((1...5).map { Self.served($0, probabilities: [0.3, 0.4, 0.3]) })
+        #expect(try store.predictions.reviewQueue().map(\.id) == [4, 5, 6])
+        #expect(try store.predictions.reviewCounts() == ReviewCounts(queued: 3, dropped: 2, reviewed: 0))
+        let queued = try #require(try store.predictions.reviewQueue().first)
         #expect(queued.features == [3, 3.5] && queued.predictedClass == 1 && queued.probabilities == [0.3, 0.4, 0.3] && queued.modelVersion == 1)
-        try store.review(5, label: 2)
-        #expect(try store.reviewQueue().map(\.id) == [4, 6])
-        #expect(try store.reviewCounts() == ReviewCounts(queued: 2, dropped: 2, reviewed: 1))
+        try store.predictions.review(5, label: 2)
+        #expect(try store.predictions.reviewQueue().map(\.id) == [4, 6])
+        #expect(try store.predictions.reviewCounts() == ReviewCounts(queued: 2, dropped: 2, reviewed: 1))
         let data = try store.trainingData(onlyNew: false).data
         #expect(data.labels == [2] && data.features == [4, 4.5], "a reviewed label trains like any other")
-        #expect(Self.reason { try store.review(5, label: 2) }.hasPrefix("unknownPrediction: prediction 5 is not in the review queue"))
-        #expect(Self.reason { try store.review(4, label: 9) } == "invalidRecord: label: 9 is not a known class (0..<3)")
-        #expect(try store.reviewQueue().map(\.id) == [4, 6], "a refused review leaves the queue as it was")
+        #expect(Self.reason { try store.predictions.review(5, label: 2) }.hasPrefix("unknownPrediction: prediction 5 is not in the review queue"))
+        #expect(Self.reason { try store.predictions.review(4, label: 9) } == "invalidRecord: label: 9 is not a known class (0..<3)")
+        #expect(try store.predictions.reviewQueue().map(\.id) == [4, 6], "a refused review leaves the queue as it was")
     }
 
     @Test func predictionsLeavingTheLogLeaveTheQueueAsDropped() throws {
         let (store, _) = try Self.store(maxPredictions: 2, review: ReviewPolicy(threshold: 1))
-        _ = try store.log((1...5).map { Self.served($0) })
-        #expect(try store.reviewQueue().map(\.id) == [4, 5])
-        #expect(try store.reviewCounts() == ReviewCounts(queued: 2, dropped: 3, reviewed: 0))
+        _ = try store.predictions.log((1...5).map { Self.served($0) })
+        #expect(try store.predictions.reviewQueue().map(\.id) == [4, 5])
+        #expect(try store.predictions.reviewCounts() == ReviewCounts(queued: 2, dropped: 3, reviewed: 0))
     }
 
     @Test func theRandomSampleIsSeededAndNearItsRate() throws {
@@ -167,24 +167,24 @@ import Testing
 
     @Test func liveAccuracyIsKeptPerVersionFromTheFirstFeedbackOnEachPrediction() throws {
         let (store, path) = try Self.store()
-        _ = try store.log((1...3).map { Self.served($0, version: 1) } + (4...5).map { Self.served($0, version: 2) })
+        _ = try store.predictions.log((1...3).map { Self.served($0, version: 1) } + (4...5).map { Self.served($0, version: 2) })
         try store.insert(FeedbackRecord(label: nil, provenance: .confirm, predictionID: 1))
         try store.insert(FeedbackRecord(label: 0, provenance: .correction, predictionID: 2))
         try store.insert(FeedbackRecord(label: 1, provenance: .label, predictionID: 3))
         try store.insert(FeedbackRecord(label: nil, provenance: .reject, predictionID: 4))
         try store.insert(FeedbackRecord(label: 2, provenance: .correction, predictionID: 1))  // a second word on 1: stored, not counted
         try store.insert(FeedbackRecord(label: nil, provenance: .rating, rating: 3, predictionID: 5))  // neither right nor wrong
-        #expect(try store.liveAccuracy() == [LiveAccuracy(modelVersion: 1, correct: 2, total: 3), LiveAccuracy(modelVersion: 2, correct: 0, total: 1)])
-        #expect(try store.prediction(1)?.outcome == true)
-        #expect(try store.prediction(2)?.outcome == false)
-        #expect(try store.prediction(5)?.outcome == nil)
-        let (outcomes, cursor) = try store.outcomes(after: 0, limit: 100)
+        #expect(try store.predictions.liveAccuracy() == [LiveAccuracy(modelVersion: 1, correct: 2, total: 3), LiveAccuracy(modelVersion: 2, correct: 0, total: 1)])
+        #expect(try store.predictions.prediction(1)?.outcome == true)
+        #expect(try store.predictions.prediction(2)?.outcome == false)
+        #expect(try store.predictions.prediction(5)?.outcome == nil)
+        let (outcomes, cursor) = try store.predictions.outcomes(after: 0, limit: 100)
         #expect(outcomes.map(\.correct) == [true, false, true, false])
         #expect(outcomes.map(\.modelVersion) == [1, 1, 1, 2])
-        #expect(try store.outcomes(after: cursor, limit: 100).outcomes.isEmpty)
-        #expect(try store.outcomes(after: 2, limit: 1).outcomes == [LiveOutcome(modelVersion: 1, correct: true)])
+        #expect(try store.predictions.outcomes(after: cursor, limit: 100).outcomes.isEmpty)
+        #expect(try store.predictions.outcomes(after: 2, limit: 1).outcomes == [LiveOutcome(modelVersion: 1, correct: true)])
         let reopened = try FeedbackStore(path: path, configuration: store.configuration)
-        #expect(try reopened.liveAccuracy().map(\.accuracy) == [2.0 / 3.0, 0])
-        #expect(try reopened.newestOutcomeID() == 4)
+        #expect(try reopened.predictions.liveAccuracy().map(\.accuracy) == [2.0 / 3.0, 0])
+        #expect(try reopened.predictions.newestOutcomeID() == 4)
     }
 }

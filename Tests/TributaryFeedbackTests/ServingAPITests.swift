@@ -19,7 +19,7 @@ import TributaryFeedbackHTTP
             for (index, features) in instances.enumerated() where features.count != 2 {
                 throw FeedbackError(.invalidRecord, "instances[\(index)]: \(features.count) features, the model (version \(version)) takes 2")
             }
-            return try store.log(instances.map { x in
+            return try store.predictions.log(instances.map { x in
                 let predicted: Int32 = x[0] > x[1] ? 0 : x[0] < x[1] ? 1 : 2
                 let probabilities: [Float] = predicted == 2 ? [0.3, 0.3, 0.4] : predicted == 0 ? [0.9, 0.05, 0.05] : [0.05, 0.9, 0.05]
                 return .init(features: x, predictedClass: predicted, probabilities: probabilities, modelVersion: version)
@@ -54,7 +54,7 @@ import TributaryFeedbackHTTP
         let batch = Self.post(api, "/v1/predict", #"{"instances": [[0, 1], [3, 3]]}"#)
         #expect(batch.status == 200)
         #expect(batch.body.contains(#""class":1,"id":2"#) && batch.body.contains(#""class":2,"id":3"#))
-        #expect(try api.store.predictionCount() == 3)
+        #expect(try api.store.predictions.count() == 3)
         #expect(try api.store.counts().stored == 0, "logging stores no example")
     }
 
@@ -75,7 +75,7 @@ import TributaryFeedbackHTTP
         }
         #expect(api.handle(method: "POST", path: "/v1/predict", contentType: "text/plain", body: Array("{}".utf8)).status == 415)
         #expect(Self.get(api, "/v1/predict").status == 405)
-        #expect(try api.store.predictionCount() == 0)
+        #expect(try api.store.predictions.count() == 0)
     }
 
     @Test func answers503BeforeTheEdgeHoldsAModel() throws {

@@ -13,7 +13,7 @@ public struct FeedbackStoreSource: EdgeDataSource {
     public func status() throws -> EdgeDataStatus {
         let counts = try store.counts()
         return EdgeDataStatus(trainable: counts.trainable, newSinceTraining: counts.newSinceTraining, newest: try store.newestID(),
-                              newestOutcome: try store.newestOutcomeID())
+                              newestOutcome: try store.predictions.newestOutcomeID())
     }
 
     public func trainingWindow(limit: Int, onlyNew: Bool) throws -> EdgeTrainingWindow {
@@ -31,10 +31,10 @@ public struct FeedbackStoreSource: EdgeDataSource {
     }
 
     public func outcomes(after cursor: Int64, limit: Int) throws -> (outcomes: [LiveOutcome], cursor: Int64) {
-        try store.outcomes(after: cursor, limit: limit)
+        try store.predictions.outcomes(after: cursor, limit: limit)
     }
 
     public func liveAccuracy() throws -> [LiveAccuracy] {
-        try store.liveAccuracy()
+        try store.predictions.liveAccuracy()
     }
 }

@@ -50,17 +50,21 @@ public struct BatchPrediction: Sendable {
             let numbers = fields.map { Float($0) }
             if rows.isEmpty, index == 0, numbers.contains(where: { $0 == nil }) { continue }  // the header
             guard fields.count == featureCount || fields.count == featureCount + 1 else {
-                throw EdgeError(.state, "\(file) line \(index + 1): \(fields.count) columns; the model (version \(model.version)) takes \(featureCount) features (\(featureCount) columns, or \(featureCount + 1) with a label last)")
+                throw EdgeError(.invalidInput, "\(file) line \(index + 1): \(fields.count) columns; the model (version \(model.version)) takes \(featureCount) features (\(featureCount) columns, or \(featureCount + 1) with a label last)")
+            }
+            if let first = rows.first, (first.label != nil) != (fields.count > featureCount) {
+                throw EdgeError(.invalidInput, "\(file) line \(index + 1): \(fields.count) columns; line \(first.line) has \(featureCount + (first.label == nil ? 0 : 1)) (every row with a label, or none)")
             }
             var features: [Float] = []
             for column in 0..<featureCount {
                 guard let value = numbers[column], value.isFinite else {
-                    throw EdgeError(.state, "\(file) line \(index + 1) column \(column + 1): '\(fields[column])' is not a finite number")
+                    throw EdgeError(.invalidInput, "\(file) line \(index + 1) column \(column + 1): '\(fields[column])' is not a finite number")
                 }
                 features.append(value)
             }
             rows.append(Row(line: index + 1, features: features, label: fields.count > featureCount ? fields[featureCount] : nil))
         }
+        guard !rows.isEmpty else { throw EdgeError(.invalidInput, "\(file): no data rows (the file is empty or holds only a header)") }
         return rows
     }
 

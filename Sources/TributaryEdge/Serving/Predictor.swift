@@ -29,8 +29,8 @@ public final class Predictor: PredictionServing {
         guard let store else {
             return outputs.map { Prediction(id: 0, predictedClass: $0.predictedClass, probabilities: $0.probabilities, modelVersion: model.version) }
         }
-        let logged = try store.log(zip(instances, outputs).map { features, output in
-            FeedbackStore.NewPrediction(features: features, predictedClass: output.predictedClass, probabilities: output.probabilities,
+        let logged = try store.predictions.log(zip(instances, outputs).map { features, output in
+            PredictionLog.NewPrediction(features: features, predictedClass: output.predictedClass, probabilities: output.probabilities,
                                         modelVersion: model.version)
         })
         return logged.map(\.prediction)

@@ -1,11 +1,17 @@
 import Foundation
 import GRDB
 
-/// The prediction log, apart from the examples: every served prediction (inputs, class,
-/// probabilities, version, time) under its own quota (``Configuration/maxPredictions``, oldest
-/// dropped), so logging never evicts a labelled example; the review queue over it; and the live
-/// accuracy per model version that feedback on logged predictions keeps.
-extension FeedbackStore {
+/// The prediction log, in the feedback store's database but apart from the examples: every served
+/// prediction (inputs, class, probabilities, version, time) under its own quota
+/// (``FeedbackStore/Configuration/maxPredictions``, oldest dropped), so logging never evicts a
+/// labelled example; the review queue over it; and the live accuracy per model version that
+/// feedback on logged predictions keeps (`FeedbackStore.insert`
+/// records it, in the feedback's own transaction). Get it as ``FeedbackStore/predictions``.
+public struct PredictionLog: Sendable {
+    let store: FeedbackStore
+
+    var configuration: FeedbackStore.Configuration { store.configuration }
+
     /// One prediction to log: the inputs and the model's answer.
     public struct NewPrediction: Sendable, Equatable {
         public var features: [Float]
@@ -21,7 +27,7 @@ extension FeedbackStore {
         }
     }
 
-    static func registerPredictionLog(_ migrator: inout DatabaseMigrator) {
+    static func registerMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v2-prediction-log") { db in
             try db.execute(sql: """
                 ALTER TABLE example ADD COLUMN weight REAL NOT NULL DEFAULT 1;
@@ -49,8 +55,8 @@ extension FeedbackStore {
     /// review policy selects, and drops the oldest beyond the quota. Returns them with their ids.
     public func log(_ predictions: [NewPrediction], now: Date = Date()) throws -> [LoggedPrediction] {
         guard !predictions.isEmpty else { return [] }
-        return try storage {
-            try database.write { db in
+        return try store.storage {
+            try store.database.write { db in
                 var logged: [LoggedPrediction] = []
                 logged.reserveCapacity(predictions.count)
                 for prediction in predictions {
@@ -73,18 +79,18 @@ extension FeedbackStore {
 
     /// The logged prediction `id`, or nil when it was never logged or has been dropped.
     public func prediction(_ id: Int64) throws -> LoggedPrediction? {
-        try storage { try database.read { db in try loggedPrediction(id, db: db) } }
+        try store.storage { try store.database.read { db in try Self.loggedPrediction(id, db: db) } }
     }
 
-    /// Predictions logged now (at most ``Configuration/maxPredictions``).
-    public func predictionCount() throws -> Int {
-        try storage { try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM prediction") ?? 0 } }
+    /// Predictions logged now (at most ``FeedbackStore/Configuration/maxPredictions``).
+    public func count() throws -> Int {
+        try store.storage { try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM prediction") ?? 0 } }
     }
 
     /// The review queue, oldest first (at most `limit`).
     public func reviewQueue(limit: Int = 1_000) throws -> [LoggedPrediction] {
-        try storage {
-            try database.read { db in
+        try store.storage {
+            try store.database.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT p.* FROM review r JOIN prediction p ON p.id = r.prediction_id ORDER BY r.prediction_id LIMIT ?
                     """, arguments: [limit]).map(Self.prediction(from:))
@@ -97,23 +103,23 @@ extension FeedbackStore {
     /// - Throws: `unknownPrediction` when `id` is not in the queue; `invalidRecord` for a bad label.
     @discardableResult
     public func review(_ id: Int64, label: Int32, now: Date = Date()) throws -> Int64 {
-        try storage {
-            try database.write { db in
+        try store.storage {
+            try store.database.write { db in
                 guard try Int64.fetchOne(db, sql: "SELECT prediction_id FROM review WHERE prediction_id = ?", arguments: [id]) != nil else {
                     throw FeedbackError(.unknownPrediction, "prediction \(id) is not in the review queue (never queued, reviewed already, or dropped)")
                 }
-                let example = try insertFeedback(FeedbackRecord(label: label, provenance: .review, predictionID: id), db: db, now: now)
+                let example = try store.insertFeedback(FeedbackRecord(label: label, provenance: .review, predictionID: id), db: db, now: now)
                 try db.execute(sql: "DELETE FROM review WHERE prediction_id = ?", arguments: [id])
                 try bump("review_reviewed", by: 1, db: db)
-                try applyRetention(db, now: now)
+                try store.applyRetention(db, now: now)
                 return example
             }
         }
     }
 
     public func reviewCounts() throws -> ReviewCounts {
-        try storage {
-            try database.read { db in
+        try store.storage {
+            try store.database.read { db in
                 ReviewCounts(queued: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review") ?? 0,
                              dropped: Int(try counter("review_dropped", db: db)), reviewed: Int(try counter("review_reviewed", db: db)))
             }
@@ -122,8 +128,8 @@ extension FeedbackStore {
 
     /// Live accuracy of every model version that has had feedback, by version.
     public func liveAccuracy() throws -> [LiveAccuracy] {
-        try storage {
-            try database.read { db in
+        try store.storage {
+            try store.database.read { db in
                 try Row.fetchAll(db, sql: "SELECT model_version, correct, total FROM live_accuracy ORDER BY model_version").map { row in
                     LiveAccuracy(modelVersion: UInt64(row["model_version"] as Int64), correct: row["correct"], total: row["total"])
                 }
@@ -133,8 +139,8 @@ extension FeedbackStore {
 
     /// Live outcomes recorded after `cursor` (at most `limit`, oldest first) and the cursor to pass next.
     public func outcomes(after cursor: Int64, limit: Int) throws -> (outcomes: [LiveOutcome], cursor: Int64) {
-        try storage {
-            try database.read { db in
+        try store.storage {
+            try store.database.read { db in
                 var next = cursor
                 let outcomes = try Row.fetchAll(db, sql: "SELECT id, model_version, correct FROM outcome WHERE id > ? ORDER BY id LIMIT ?",
                                                 arguments: [cursor, limit]).map { row in
@@ -148,15 +154,15 @@ extension FeedbackStore {
 
     /// The id of the newest live outcome (0: none), where a reader starts.
     public func newestOutcomeID() throws -> Int64 {
-        try storage { try database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outcome") ?? 0 } }
+        try store.storage { try store.database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outcome") ?? 0 } }
     }
 
-    func loggedPrediction(_ id: Int64, db: Database) throws -> LoggedPrediction? {
+    static func loggedPrediction(_ id: Int64, db: Database) throws -> LoggedPrediction? {
         try Row.fetchOne(db, sql: "SELECT * FROM prediction WHERE id = ?", arguments: [id]).map(Self.prediction(from:))
     }
 
     /// The first outcome of a prediction: counted for its version and appended to the stream.
-    func recordOutcome(_ correct: Bool, of prediction: LoggedPrediction, db: Database) throws {
+    static func recordOutcome(_ correct: Bool, of prediction: LoggedPrediction, db: Database) throws {
         let version = Int64(clamping: prediction.modelVersion)
         try db.execute(sql: "UPDATE prediction SET outcome = ? WHERE id = ?", arguments: [correct, prediction.id])
         try db.execute(sql: """
@@ -203,4 +209,9 @@ extension FeedbackStore {
                                 probabilities: floats(row["probabilities"]), modelVersion: UInt64(row["model_version"] as Int64),
                                 time: Date(timeIntervalSince1970: row["predicted_at"]), outcome: outcome.map { $0 != 0 })
     }
+}
+
+extension FeedbackStore {
+    /// The prediction log, the review queue and live accuracy.
+    public var predictions: PredictionLog { PredictionLog(store: self) }
 }
