@@ -55,16 +55,14 @@ extension EdgeAgent {
         private mutating func step(_ event: EdgeInstance.Event, instance: inout EdgeInstance,
                                    group: inout TaskGroup<Void>) async -> (ending: Ending?, readySent: Bool) {
             var pending = [event], readySent = false
-            // The held model changes only when a round or an adopted release is saved: serve it then.
-            var saved = false
-            defer { if saved { agent.serve(instance.held) } }
             while !pending.isEmpty {
                 let next = pending.removeFirst()
-                switch next {
-                case .roundSaved, .checkpointSaved: saved = true
-                default: break
-                }
-                for action in instance.handle(next, now: Date()) {
+                let actions = instance.handle(next, now: Date())
+                // The held model changes only when a round or an adopted release is saved: it is
+                // served from then on, before the actions say so (`adopted model version V`).
+                if case .roundSaved = next { agent.serve(instance.held) }
+                if case .checkpointSaved = next { agent.serve(instance.held) }
+                for action in actions {
                     switch await perform(action, group: &group) {
                     case .answer(let answer): pending.append(answer)
                     case .readySent: readySent = true
