@@ -74,6 +74,8 @@ public enum FeedbackJoin {
             throw FeedbackError(.invalidRecord, "model_version: \(version), but prediction \(id) was made by version \(prediction.modelVersion)")
         }
         try record.validateRating()
+        // The log holds what the served model took; an example must fit the store's shape too.
+        try record.validate(features: prediction.features, featureCount: featureCount)
         let predicted = prediction.predictedClass
         var compiled = Compiled(features: prediction.features, label: predicted, provenance: record.provenance,
                                 modelVersion: prediction.modelVersion, rating: record.rating, trainable: false, predictionID: id)
@@ -107,6 +109,7 @@ public enum FeedbackJoin {
         case .inference:
             throw FeedbackError(.invalidRecord, "provenance 'inference' with prediction_id \(id): the prediction is logged already; send label, correction, confirm, reject or rating")
         }
+        try FeedbackRecord.validate(label: compiled.label, classCount: classCount)
         return compiled
     }
 

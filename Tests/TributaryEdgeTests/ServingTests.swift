@@ -62,6 +62,9 @@ import TributaryLearning
         #expect(try store.predictions.prediction(2)?.predictedClass == answers[1].predictedClass)
         #expect(try Predictor(slot: slot, store: nil).predict([[1, 2, 3, 4]]).map(\.id) == [0], "no store: not logged")
         #expect(Self.reason { _ = try predictor.predict([]) } == "invalidRecord: instances: empty; send at least one")
+        let narrow = Predictor(slot: slot, store: try Self.store(featureCount: 3))
+        #expect(Self.reason { _ = try narrow.predict([[1, 2, 3, 4]]) }
+            == "noModel: the served model (version 5) takes 4 features but the feedback store holds 3 (feedback.features)")
     }
 
     /// Predictions run on several threads while the served model is swapped back and forth:

@@ -17,7 +17,8 @@ public final class Predictor: PredictionServing {
     public var servedVersion: UInt64? { slot.current?.version }
 
     /// One answer per instance, in order, from one model version.
-    /// - Throws: `FeedbackError`: `noModel` before the edge holds a model; `invalidRecord`
+    /// - Throws: `FeedbackError`: `noModel` before the edge holds a model (or when it takes
+    ///   another feature count than the store's, whose examples its logs become); `invalidRecord`
     ///   naming the instance, and both feature counts or the bad value; `storage` when the log
     ///   cannot be written (nothing is answered then).
     public func predict(_ instances: [[Float]]) throws -> [Prediction] {
@@ -28,6 +29,10 @@ public final class Predictor: PredictionServing {
         let outputs = try model.outputs(instances)
         guard let store else {
             return outputs.map { Prediction(id: 0, predictedClass: $0.predictedClass, probabilities: $0.probabilities, modelVersion: model.version) }
+        }
+        guard model.featureCount == store.configuration.featureCount else {
+            // Logged inputs become training examples: they must fit the store.
+            throw FeedbackError(.noModel, "the served model (version \(model.version)) takes \(model.featureCount) features but the feedback store holds \(store.configuration.featureCount) (feedback.features)")
         }
         let logged = try store.predictions.log(zip(instances, outputs).map { features, output in
             PredictionLog.NewPrediction(features: features, predictedClass: output.predictedClass, probabilities: output.probabilities,
