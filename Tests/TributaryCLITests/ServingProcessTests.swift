@@ -7,9 +7,10 @@ import TributaryLearning
 import TributarySystem
 
 /// Serving through the real `tributary-edge run` next to a real coordinator: an app asks for
-/// predictions over loopback HTTP, corrects one, confirms one, labels one from the review
-/// queue, and sees the live accuracy in /v1/status; then `tributary-edge predict` answers the
-/// same rows offline from the checkpoint.
+/// predictions over loopback HTTP, confirms two, corrects one, rejects one and labels one from
+/// the review queue, and sees the live accuracy in /v1/status; then `tributary-edge predict`
+/// answers the same rows offline from the checkpoint. (The live outcomes' way to the trigger
+/// through the agent's loop is `ServingAgentTests`, against a scripted coordinator.)
 @Suite(.serialized) struct ServingProcessTests {
     struct Answer: Decodable {
         struct Item: Decodable {
@@ -33,8 +34,8 @@ import TributarySystem
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
-    /// Three rows of the training distribution (64 features each).
-    static let rows: [[Int]] = EdgeProcessTests.csv(rows: 3, seed: 77).split(separator: "\n").map { line in
+    /// Five rows of the training distribution (64 features each).
+    static let rows: [[Int]] = EdgeProcessTests.csv(rows: 5, seed: 77).split(separator: "\n").map { line in
         line.split(separator: ",").dropLast().map { Int($0)! }
     }
 
@@ -75,19 +76,21 @@ import TributarySystem
             }
         }
         let predictions = try #require(answer?.predictions)
-        #expect(predictions.count == 3 && predictions.allSatisfy { $0.probabilities.count == 10 && $0.model_version >= 1 })
+        #expect(predictions.count == 5 && predictions.allSatisfy { $0.probabilities.count == 10 && $0.model_version >= 1 })
         let version = predictions[0].model_version
-        let wrongClass = (predictions[0].class + 1) % 10
-        #expect(try await Self.request(port, "POST", "/v1/feedback", #"{"prediction_id": \#(predictions[0].id), "provenance": "correction", "label": \#(wrongClass)}"#).0 == 201)
+        #expect(try await Self.request(port, "POST", "/v1/feedback", #"{"prediction_id": \#(predictions[0].id), "provenance": "confirm"}"#).0 == 201)
         #expect(try await Self.request(port, "POST", "/v1/feedback", #"{"prediction_id": \#(predictions[1].id), "provenance": "confirm"}"#).0 == 201)
+        let wrongClass = (predictions[2].class + 1) % 10
+        #expect(try await Self.request(port, "POST", "/v1/feedback", #"{"prediction_id": \#(predictions[2].id), "provenance": "correction", "label": \#(wrongClass)}"#).0 == 201)
+        #expect(try await Self.request(port, "POST", "/v1/feedback", #"{"prediction_id": \#(predictions[3].id), "provenance": "reject"}"#).0 == 201)
         let unknown = try await Self.request(port, "POST", "/v1/feedback", #"{"prediction_id": 9999, "provenance": "confirm"}"#)
         #expect(unknown.0 == 404 && unknown.1.contains("prediction_id: 9999"), "\(unknown)")
         let queue = try await Self.request(port, "GET", "/v1/review")
-        #expect(queue.1.contains(#""id":\#(predictions[2].id)"#), "\(queue)")
-        #expect(try await Self.request(port, "POST", "/v1/review/\(predictions[2].id)", #"{"label": \#(predictions[2].class)}"#).0 == 201)
+        #expect(queue.1.contains(#""id":\#(predictions[4].id)"#), "\(queue)")
+        #expect(try await Self.request(port, "POST", "/v1/review/\(predictions[4].id)", #"{"label": \#(predictions[4].class)}"#).0 == 201)
         let (_, status) = try await Self.request(port, "GET", "/v1/status")
-        #expect(status.contains(#"{"accuracy":0.6666666666666666,"correct":2,"model_version":\#(version),"total":3}"#), "\(status)")
-        #expect(status.contains(#""reviewed":1"#) && status.contains(#""predictions_logged":3"#), "\(status)")
+        #expect(status.contains(#"{"accuracy":0.6,"correct":3,"model_version":\#(version),"total":5}"#), "\(status)")
+        #expect(status.contains(#""reviewed":1"#) && status.contains(#""predictions_logged":5"#), "\(status)")
         edge.terminate()
         edge.waitUntilExit()
         #expect(edge.terminationStatus == 0)
@@ -99,7 +102,7 @@ import TributarySystem
         offline.waitUntilExit()
         #expect(offline.terminationStatus == 0)
         let offlineLines = jsonl.split(separator: "\n")
-        #expect(offlineLines.count == 3, "\(jsonl)")
+        #expect(offlineLines.count == Self.rows.count, "\(jsonl)")
         if offlineLines.first?.contains(#""model_version":\#(version)"#) == true {
             for (line, prediction) in zip(offlineLines, predictions) {
                 #expect(line.contains(#""class":\#(prediction.class),"#), "\(line) vs \(prediction)")
