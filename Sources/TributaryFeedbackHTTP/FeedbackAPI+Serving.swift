@@ -61,9 +61,20 @@ extension FeedbackAPI {
         }
     }
 
+    /// The body as it usually is, read by the decoder in one pass.
+    private struct PredictRequest: Decodable {
+        var features: [Float]?
+        var instances: [[Float]]?
+    }
+
     /// `{"features": [...]}` (one instance) or `{"instances": [[...], ...]}`; refusals name the
-    /// field, the index and the value.
+    /// field, the index and the value. A well-formed body is decoded in one pass; any other is
+    /// read again as a JSON tree to say what is wrong with it.
     static func instances(from body: [UInt8]) -> Result<[[Float]], Refusal> {
+        if let request = try? JSONDecoder().decode(PredictRequest.self, from: Data(body)) {
+            if let features = request.features { return .success([features]) }
+            if let instances = request.instances, !instances.isEmpty { return .success(instances) }
+        }
         let object: [String: Any]
         switch Self.object(from: body, shape: "{\"features\": [...]} or {\"instances\": [[...], ...]}") {
         case .success(let decoded): object = decoded
