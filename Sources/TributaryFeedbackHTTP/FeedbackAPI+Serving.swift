@@ -11,7 +11,7 @@ extension FeedbackAPI {
         case .failure(let refusal): return failure(400, refusal.reason)
         }
         do {
-            return Response(status: 200, body: try Self.json(Predictions(predictions: try predictor.predict(instances))))
+            return Response(status: 200, body: try Self.json(PredictionsDocument(predictions: try predictor.predict(instances))))
         } catch {
             return failure(error)
         }
@@ -19,7 +19,7 @@ extension FeedbackAPI {
 
     func reviewQueue() -> Response {
         do {
-            let queue = try store.predictions.reviewQueue().map(ReviewItem.init)
+            let queue = try store.predictions.reviewQueue().map(ReviewItemDocument.init)
             return Response(status: 200, body: try Self.json(["review": queue]))
         } catch {
             return failure(error)
@@ -49,12 +49,12 @@ extension FeedbackAPI {
         do {
             let counts = try store.counts(), review = try store.predictions.reviewCounts(), live = try store.predictions.liveAccuracy()
             let served = predictor?.servedVersion
-            let document = Status(
+            let document = StatusDocument(
                 stored: counts.stored, trainable: counts.trainable, newSinceTraining: counts.newSinceTraining,
                 predictionsLogged: try store.predictions.count(), modelVersion: served,
                 review: .init(queued: review.queued, dropped: review.dropped, reviewed: review.reviewed),
-                liveAccuracy: .init(current: served.flatMap { version in live.first { $0.modelVersion == version } }.map(LiveFigures.init),
-                                    versions: live.map(LiveFigures.init)))
+                liveAccuracy: .init(current: served.flatMap { version in live.first { $0.modelVersion == version } }.map(LiveFiguresDocument.init),
+                                    versions: live.map(LiveFiguresDocument.init)))
             return Response(status: 200, body: try Self.json(document))
         } catch {
             return failure(error)
@@ -124,99 +124,5 @@ extension FeedbackAPI {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    struct Predictions: Encodable {
-        var predictions: [Prediction]
-    }
-
-    struct ReviewItem: Encodable {
-        var id: Int64
-        var features: [Float]
-        var predictedClass: Int32
-        var probabilities: [Float]
-        var modelVersion: UInt64
-        var time: Double
-
-        init(_ logged: LoggedPrediction) {
-            id = logged.id
-            features = logged.features
-            predictedClass = logged.predictedClass
-            probabilities = logged.probabilities
-            modelVersion = logged.modelVersion
-            time = logged.time.timeIntervalSince1970
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case id, features, probabilities, time
-            case predictedClass = "class"
-            case modelVersion = "model_version"
-        }
-    }
-
-    struct LiveFigures: Encodable {
-        var modelVersion: UInt64
-        var accuracy: Double?
-        var correct: Int
-        var total: Int
-
-        init(_ live: LiveAccuracy) {
-            modelVersion = live.modelVersion
-            accuracy = live.accuracy
-            correct = live.correct
-            total = live.total
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case accuracy, correct, total
-            case modelVersion = "model_version"
-        }
-    }
-
-    struct Status: Encodable {
-        struct Review: Encodable {
-            var queued: Int, dropped: Int, reviewed: Int
-        }
-
-        struct Live: Encodable {
-            /// The served version's figures (null before its first feedback, or with no model).
-            var current: LiveFigures?
-            var versions: [LiveFigures]
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(current, forKey: .current)
-                try container.encode(versions, forKey: .versions)
-            }
-
-            enum CodingKeys: String, CodingKey { case current, versions }
-        }
-
-        var stored: Int
-        var trainable: Int
-        var newSinceTraining: Int
-        var predictionsLogged: Int
-        var modelVersion: UInt64?
-        var review: Review
-        var liveAccuracy: Live
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(stored, forKey: .stored)
-            try container.encode(trainable, forKey: .trainable)
-            try container.encode(newSinceTraining, forKey: .newSinceTraining)
-            try container.encode(predictionsLogged, forKey: .predictionsLogged)
-            try container.encode(modelVersion, forKey: .modelVersion)
-            try container.encode(review, forKey: .review)
-            try container.encode(liveAccuracy, forKey: .liveAccuracy)
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case stored, trainable, review
-            case newSinceTraining = "new_since_training"
-            case predictionsLogged = "predictions_logged"
-            case modelVersion = "model_version"
-            case liveAccuracy = "live_accuracy"
-        }
     }
 }
