@@ -290,6 +290,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "TributaryWireBench", dependencies: ["TributaryWire"]),
+        // Edge serving: predict latency/throughput in process and over loopback HTTP, prediction-log ingest, RSS.
+        .executableTarget(
+            name: "TributaryServingBench",
+            dependencies: ["TributaryEdge", "TributaryFeedback", "TributaryFeedbackHTTP", "TributaryLearning"]
+        ),
         .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
         .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),

@@ -11,4 +11,6 @@ extension TributaryError.Code where Domain == EdgeErrorDomain {
     public static var fatalRefusal: Self { Self("fatalRefusal") }
     /// The edge's own state (checkpoint, store) cannot be read or written.
     public static var state: Self { Self("state") }
+    /// Input the edge was given does not fit the model (a CSV row with the wrong column count, a value that is not a number).
+    public static var invalidInput: Self { Self("invalidInput") }
 }

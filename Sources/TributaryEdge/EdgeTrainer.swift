@@ -84,6 +84,8 @@ public struct EdgeTrainer: Sendable {
     public static let metricNames: Set<String> = [
         "train.examples", "train.steps", "train.replayed", "train.accuracy.before", "train.accuracy", "train.loss.before",
         "train.loss", "train.seconds", "train.epoch_loss", "delta.norm",
+        // Added by the edge instance: the served model's live accuracy and the feedback it counts.
+        "live.accuracy", "live.examples",
     ]
 
     static func metrics(_ report: JobReport) -> [String: Double] {

@@ -21,7 +21,7 @@ package enum EdgeRun {
             let clientID = try PeerIdentity.clientID(of: credentials.leaf).value
             let transport = try EdgeAgent.transport(for: configuration, credentials: credentials)
             let source: any EdgeDataSource
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            var endpoint: FeedbackStore?
             if let memory {
                 source = InMemoryDataSource(memory)
             } else {
@@ -37,15 +37,17 @@ package enum EdgeRun {
                     }
                 }
                 source = FeedbackStoreSource(store: store)
-                if configuration.ingestion.enabled {
-                    services.append(.init(service: FeedbackEndpointService(store: store, listen: configuration.ingestion.listen, logger: logger),
-                                          successTerminationBehavior: .gracefullyShutdownGroup))
-                }
+                if configuration.ingestion.enabled { endpoint = store }
             }
             let agent = try EdgeAgent(configuration: configuration, clientID: clientID, transport: transport, data: source,
                                       faults: faults, stopAfterRounds: options.rounds, logger: logger,
                                       onEvent: { EventLines.print($0, clientID: clientID) })
-            services.insert(.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup), at: 0)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup)]
+            if let endpoint {
+                // The same listener serves the agent's model: POST /v1/predict.
+                let service = FeedbackEndpointService(store: endpoint, predictor: agent.predictor, listen: configuration.ingestion.listen, logger: logger)
+                services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
+            }
             var group = ServiceGroupConfiguration(services: services, logger: logger)
             group.gracefulShutdownSignals = [.sigterm, .sigint]
             try await ServiceGroup(configuration: group).run()

@@ -13,6 +13,8 @@ extension FeedbackStore {
         }
         return try FeedbackStore(path: configuration.feedbackStorePath, configuration: .init(
             featureCount: configuration.feedback.featureCount, classCount: configuration.feedback.classCount,
-            maxExamples: configuration.feedback.maxExamples, maxAge: configuration.feedback.maxAge))
+            maxExamples: configuration.feedback.maxExamples, maxAge: configuration.feedback.maxAge,
+            maxPredictions: configuration.feedback.maxPredictions, confirmWeight: configuration.feedback.confirmWeight,
+            review: configuration.feedback.review))
     }
 }

@@ -92,7 +92,7 @@ extension FeedbackStore {
         return try storage {
             try database.write { db in
                 let count = try CSVLoader.forEachRow(path: path, options: options) { features, label in
-                    _ = try insertRow(FeedbackRecord(features: features, label: label, provenance: .label), db: db, now: now)
+                    _ = try insertRow(FeedbackJoin.Compiled(features: features, label: label, provenance: .label, trainable: true), db: db, now: now)
                 }
                 try applyRetention(db, now: now)
                 try db.execute(sql: "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = value + excluded.value",

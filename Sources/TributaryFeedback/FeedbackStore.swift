@@ -16,12 +16,23 @@ public final class FeedbackStore: Sendable {
         public var maxExamples: Int?
         /// Examples older than this are dropped (nil: kept).
         public var maxAge: Duration?
+        /// The prediction log's own quota: the newest served predictions kept, oldest dropped
+        /// first. Logging never evicts an example.
+        public var maxPredictions: Int
+        /// The training weight of a confirmed prediction (0: a confirmation does not train).
+        public var confirmWeight: Double
+        /// Which predictions enter the review queue, and its bound.
+        public var review: ReviewPolicy
 
-        public init(featureCount: Int, classCount: Int, maxExamples: Int? = 100_000, maxAge: Duration? = nil) {
+        public init(featureCount: Int, classCount: Int, maxExamples: Int? = 100_000, maxAge: Duration? = nil,
+                    maxPredictions: Int = 10_000, confirmWeight: Double = 0.5, review: ReviewPolicy = ReviewPolicy()) {
             self.featureCount = featureCount
             self.classCount = classCount
             self.maxExamples = maxExamples
             self.maxAge = maxAge
+            self.maxPredictions = maxPredictions
+            self.confirmWeight = confirmWeight
+            self.review = review
         }
     }
 
@@ -42,6 +53,15 @@ public final class FeedbackStore: Sendable {
         if let max = configuration.maxExamples, max <= 0 {
             throw FeedbackError(.invalidConfiguration, "feedback store: maxExamples must be positive, got \(max)")
         }
+        guard configuration.maxPredictions > 0 else {
+            throw FeedbackError(.invalidConfiguration, "feedback store: maxPredictions must be positive, got \(configuration.maxPredictions)")
+        }
+        guard configuration.review.maxQueue > 0 else {
+            throw FeedbackError(.invalidConfiguration, "feedback store: review.maxQueue must be positive, got \(configuration.review.maxQueue)")
+        }
+        guard configuration.confirmWeight >= 0, configuration.confirmWeight.isFinite else {
+            throw FeedbackError(.invalidConfiguration, "feedback store: confirmWeight must be a finite number >= 0, got \(configuration.confirmWeight)")
+        }
         self.configuration = configuration
         do {
             database = try DatabasePool(path: path)
@@ -61,6 +81,7 @@ public final class FeedbackStore: Sendable {
                     CREATE TABLE state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
                     """)
             }
+            PredictionLog.registerMigration(&migrator)
             try migrator.migrate(database)
         } catch {
             throw FeedbackError(.storage, "feedback store \(path): \(error)")
@@ -70,37 +91,53 @@ public final class FeedbackStore: Sendable {
     /// Validates and stores one record; returns its id. A refused record changes nothing.
     @discardableResult
     public func insert(_ record: FeedbackRecord, now: Date = Date()) throws -> Int64 {
-        try record.validate(featureCount: configuration.featureCount, classCount: configuration.classCount)
-        return try insert([record], now: now).first!
+        try insert([record], now: now).first!
     }
 
-    /// Validates every record first, then stores them all in one transaction (all or none).
+    /// Compiles every record through ``FeedbackJoin`` (a record may reference a logged
+    /// prediction) and stores them all in one transaction (all or none); a refusal in a batch
+    /// names the record's index.
     @discardableResult
     public func insert(_ records: [FeedbackRecord], now: Date = Date()) throws -> [Int64] {
-        for (index, record) in records.enumerated() {
-            do {
-                try record.validate(featureCount: configuration.featureCount, classCount: configuration.classCount)
-            } catch let error as FeedbackError where records.count > 1 {
-                throw FeedbackError(error.code, "record \(index): \(error.reason)")
+        try storage {
+            try database.write { db in
+                var ids: [Int64] = []
+                for (index, record) in records.enumerated() {
+                    do {
+                        ids.append(try insertFeedback(record, db: db, now: now))
+                    } catch let error as FeedbackError where records.count > 1 {
+                        throw FeedbackError(error.code, "record \(index): \(error.reason)")
+                    }
+                }
+                try applyRetention(db, now: now)
+                return ids
             }
         }
-        return try storage { try database.write { db in try insertValidated(records, db: db, now: now) } }
     }
 
-    /// Stores records already validated, then applies the retention window.
-    func insertValidated(_ records: [FeedbackRecord], db: Database, now: Date) throws -> [Int64] {
-        let ids = try records.map { try insertRow($0, db: db, now: now) }
-        try applyRetention(db, now: now)
-        return ids
+    /// Compiles one record against the prediction it references and stores it; the first
+    /// feedback on a prediction records its live outcome.
+    func insertFeedback(_ record: FeedbackRecord, db: Database, now: Date) throws -> Int64 {
+        let logged = try record.predictionID.flatMap { try PredictionLog.loggedPrediction($0, db: db) }
+        let compiled = try FeedbackJoin.compile(record, prediction: logged, featureCount: configuration.featureCount,
+                                                classCount: configuration.classCount, confirmWeight: configuration.confirmWeight)
+        if let logged, logged.outcome == nil, let outcome = compiled.outcome {
+            try PredictionLog.recordOutcome(outcome, of: logged, db: db)
+        }
+        return try insertRow(compiled, db: db, now: now)
     }
 
-    /// Stores one record already validated, without applying the retention window; returns its id.
-    func insertRow(_ record: FeedbackRecord, db: Database, now: Date) throws -> Int64 {
+    /// Stores one compiled example, without applying the retention window; returns its id.
+    func insertRow(_ example: FeedbackJoin.Compiled, db: Database, now: Date) throws -> Int64 {
         try db.execute(
-            sql: "INSERT INTO example (features, label, provenance, model_version, rating, trainable, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            sql: """
+                INSERT INTO example (features, label, provenance, model_version, rating, trainable, received_at, weight, prediction_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
             arguments: [
-                record.features.withUnsafeBytes { Data($0) }, Int64(record.label), record.provenance.rawValue,
-                record.modelVersion.map { Int64($0) }, record.rating, record.isTrainable, now.timeIntervalSince1970,
+                example.features.withUnsafeBytes { Data($0) }, Int64(example.label), example.provenance.rawValue,
+                example.modelVersion.map { Int64($0) }, example.rating, example.trainable, now.timeIntervalSince1970,
+                example.weight, example.predictionID,
             ])
         return db.lastInsertedRowID
     }

@@ -8,13 +8,14 @@ extension FeedbackAPI {
     struct Refusal: Error { var reason: String }
 
     /// nil when the Content-Type is JSON, else why it is refused.
-    static func refuse(contentType: String?) -> String? {
-        guard let contentType else { return "Content-Type is missing; POST /v1/feedback takes application/json" }
+    static func refuse(contentType: String?, path: String) -> String? {
+        guard let contentType else { return "Content-Type is missing; POST \(path) takes application/json" }
         let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        return mediaType == "application/json" ? nil : "Content-Type is '\(contentType)'; POST /v1/feedback takes application/json"
+        return mediaType == "application/json" ? nil : "Content-Type is '\(contentType)'; POST \(path) takes application/json"
     }
 
-    static func records(from body: [UInt8]) -> Result<[FeedbackRecord], Refusal> {
+    /// The body as a JSON object, or why not (`shape` says what it must be).
+    static func object(from body: [UInt8], shape: String) -> Result<[String: Any], Refusal> {
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
@@ -22,7 +23,16 @@ extension FeedbackAPI {
             return .failure(Refusal(reason: "body is not JSON (\(body.isEmpty ? "it is empty" : "\(body.count) bytes"))"))
         }
         guard let object = json as? [String: Any] else {
-            return .failure(Refusal(reason: "body is \(describe(json)); must be a JSON object: one record or {\"records\": [...]}"))
+            return .failure(Refusal(reason: "body is \(describe(json)); must be a JSON object: \(shape)"))
+        }
+        return .success(object)
+    }
+
+    static func records(from body: [UInt8]) -> Result<[FeedbackRecord], Refusal> {
+        let object: [String: Any]
+        switch Self.object(from: body, shape: "one record or {\"records\": [...]}") {
+        case .success(let decoded): object = decoded
+        case .failure(let refusal): return .failure(refusal)
         }
         guard let batch = object["records"] else { return record(object, prefix: "").map { [$0] } }
         guard let elements = batch as? [Any] else {
@@ -44,13 +54,20 @@ extension FeedbackAPI {
 
     private static let expected = [
         "features": "an array of numbers", "label": "a non-negative integer", "model_version": "a non-negative integer",
-        "rating": "a number", "provenance": "one of " + Provenance.allCases.map(\.rawValue).joined(separator: ", "),
+        "rating": "a number", "prediction_id": "a positive integer", "provenance": "one of " + Provenance.allCases.map(\.rawValue).joined(separator: ", "),
     ]
 
     private static func record(_ fields: [String: Any], prefix: String) -> Result<FeedbackRecord, Refusal> {
         do {
             let data = try JSONSerialization.data(withJSONObject: fields)
-            return .success(try JSONDecoder().decode(FeedbackRecord.self, from: data))
+            let record = try JSONDecoder().decode(FeedbackRecord.self, from: data)
+            // A record that carries its own example needs both halves (one that references a
+            // prediction takes them from the log; confirm and reject always need one, which the store says).
+            if record.predictionID == nil, ![.confirm, .reject].contains(record.provenance) {
+                if fields["features"] == nil { return .failure(Refusal(reason: prefix + "missing field 'features'")) }
+                if fields["label"] == nil { return .failure(Refusal(reason: prefix + "missing field 'label'")) }
+            }
+            return .success(record)
         } catch DecodingError.keyNotFound(let key, _) {
             return .failure(Refusal(reason: prefix + "missing field '\(key.stringValue)'"))
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context) {
@@ -67,7 +84,7 @@ extension FeedbackAPI {
     }
 
     /// A JSON value as the client wrote it (shortened), to name it in an error.
-    private static func describe(_ value: Any) -> String {
+    static func describe(_ value: Any) -> String {
         if value is NSNull { return "null" }
         guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) else { return "\(value)" }
         let text = String(decoding: data, as: UTF8.self)

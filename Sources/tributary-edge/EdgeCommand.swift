@@ -4,6 +4,6 @@ import ArgumentParser
 struct EdgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary-edge",
-        abstract: "Tributary edge agent: collects labelled feedback, trains when the coordinator offers a round.",
-        subcommands: [RunCommand.self, ImportCommand.self])
+        abstract: "Tributary edge agent: serves its model, collects feedback on its predictions, trains when the coordinator offers a round.",
+        subcommands: [RunCommand.self, ImportCommand.self, PredictCommand.self])
 }

@@ -184,7 +184,8 @@ import TributarySystem
             return
         }
         let (status, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(newPort)/v1/status")!)
-        #expect(String(decoding: status, as: UTF8.self) == #"{"stored":25,"trainable":25,"new_since_training":25}"#)
+        #expect(String(decoding: status, as: UTF8.self)
+            == #"{"live_accuracy":{"current":null,"versions":[]},"model_version":null,"new_since_training":25,"predictions_logged":0,"review":{"dropped":0,"queued":0,"reviewed":0},"stored":25,"trainable":25}"#)
         restarted.terminate()  // SIGTERM: a clean stop
         restarted.waitUntilExit()
         #expect(restarted.terminationStatus == 0)

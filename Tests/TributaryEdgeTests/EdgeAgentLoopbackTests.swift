@@ -39,6 +39,9 @@ import TributaryWire
                                   data: InMemoryDataSource(data), logger: Self.logger, onEvent: { events.append($0) })
         let running = run(agent)
         #expect(await events.wait { $0.contains(.adopted(version: 2)) }, "\(events.all)")
+        // Once adopted, version 2 is what the agent serves.
+        let served = try agent.predict([[0.5, -1, 2, 0]])
+        #expect(served.map(\.modelVersion) == [2] && served.map(\.id) == [0], "data in memory: nothing is logged")
         agent.stop()
         try await running.value
         #expect(await coordinator.received.wait { $0.contains { if case .goodbye(let g) = $0 { g.reason == .shutdown } else { false } } })
@@ -59,6 +62,7 @@ import TributaryWire
         let global = try Checkpoint.fresh(spec: EdgeSamples.spec, seed: 5)
         #expect(zip(kept.parameters, global.parameters).allSatisfy { abs($0 - $1 - 0.01) < 1e-6 })
         #expect(kept.replay.configuration.capacity > 0 && kept.replay.isEmpty)
+        #expect(served.map(\.probabilities) == (try ServedModel(checkpoint: kept).outputs([[0.5, -1, 2, 0]])).map(\.probabilities))
 
         try assertNothingPrivateLeft(coordinator.received.all, data: data)
     }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TributaryConfig
 import TributaryEdge
+import TributaryFeedback
 import TributaryLearning
 
 @Suite struct EdgeConfigurationTests {
@@ -38,6 +39,16 @@ import TributaryLearning
         #expect(configuration.stateDirectory == defaults.stateDirectory)
         #expect(configuration.heartbeatInterval == defaults.heartbeatInterval && configuration.idleTimeout == defaults.idleTimeout)
         #expect(configuration.feedbackStorePath == "/var/lib/tributary-edge/feedback.sqlite")
+        #expect(configuration.feedback.maxPredictions == defaults.feedback.maxPredictions && defaults.feedback.maxPredictions == 10_000)
+        #expect(configuration.feedback.confirmWeight == defaults.feedback.confirmWeight && defaults.feedback.confirmWeight == 0.5)
+        #expect(configuration.feedback.review == defaults.feedback.review && defaults.feedback.review == ReviewPolicy())
+    }
+
+    @Test func reviewAndPredictionLogKeysApply() throws {
+        let configuration = try load(minimal, ["review.confidence=margin", "review.threshold=0.3", "review.sample_rate=0.05",
+                                              "review.max_queue=20", "feedback.max_predictions=500", "feedback.confirm_weight=0", "seed=9"])
+        #expect(configuration.feedback.review == ReviewPolicy(confidence: .margin, threshold: 0.3, sampleRate: 0.05, seed: 9, maxQueue: 20))
+        #expect(configuration.feedback.maxPredictions == 500 && configuration.feedback.confirmWeight == 0)
     }
 
     @Test func secureDefaults() throws {
@@ -67,6 +78,11 @@ import TributaryLearning
         ("context.replay_policy=fifo", "context.replay_policy is \"fifo\"; must be one of reservoir"),
         ("triggers.volum=5", "triggers.volum: unknown key; did you mean triggers.volume?"),
         ("session.idle_timeout=5s", "session.idle_timeout is 5.0 seconds; must be at least 2 × session.heartbeat"),
+        ("review.confidence=entropy", "review.confidence is \"entropy\"; must be one of max_probability, margin"),
+        ("review.threshold=1.5", "review.threshold is \"1.5\"; must be in 0"),
+        ("review.max_queue=0", "review.max_queue is \"0\"; must be in 1"),
+        ("feedback.max_predictions=0", "feedback.max_predictions is \"0\"; must be in 1"),
+        ("feedback.confirm_weight=-1", "feedback.confirm_weight is \"-1\"; must be in 0"),
     ])
     func invalidValuesNameKeyAndValue(override: String, message: String) throws {
         do {

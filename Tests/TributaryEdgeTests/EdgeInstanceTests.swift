@@ -55,7 +55,7 @@ import TributaryWire
         #expect(Self.names(edge.handle(.started, now: Self.now)) == ["connect after 0 s, Hello at version 0"])
         // 40 examples ≥ the volume threshold of 10 were pending before the session: Ready "startup".
         #expect(Self.names(edge.handle(.connected(sessionID: "s1", modelVersion: 1, announced: 40, available: 40), now: Self.now)) == [
-            "emit connected(sessionID: \"s1\", modelVersion: 1)", "send Ready startup at version 0", "read arrivals after 40",
+            "emit connected(sessionID: \"s1\", modelVersion: 1)", "send Ready startup at version 0", "read outcomes after 0", "read arrivals after 40",
         ])
         let actions = try Self.answer(try EdgeSamples.offer(round: 1, version: 1), &edge)
         let names = Self.names(actions)
@@ -235,7 +235,7 @@ import TributaryWire
         var edge = Self.instance(examples: 0)
         #expect(edge.handle(.announce(trigger: "new_task"), now: Self.now).isEmpty, "no session: the next Hello carries the facts")
         Self.open(&edge)
-        #expect(Self.names(edge.handle(.arrivalsDue, now: Self.now)) == ["read arrivals after 0"])
+        #expect(Self.names(edge.handle(.arrivalsDue, now: Self.now)) == ["read outcomes after 0", "read arrivals after 0"])
         #expect(edge.handle(.examplesArrived(EdgeSamples.data(count: 5, seed: 2), cursor: 5), now: Self.now).isEmpty)
         #expect(Self.names(edge.handle(.examplesArrived(EdgeSamples.data(count: 5, seed: 3), cursor: 10), now: Self.now))
             == ["send Ready volume at version 0"])
@@ -255,6 +255,7 @@ import TributaryWire
             switch action {
             case .connect(let delay, let version): "connect after \(delay == .zero ? "0 s" : "\(delay)"), Hello at version \(version)"
             case .sendReady(let trigger, let version): "send Ready \(trigger) at version \(version)"
+            case .readOutcomes(let cursor): "read outcomes after \(cursor)"
             case .readArrivals(let cursor): "read arrivals after \(cursor)"
             case .readWindow(let job, _, _): "read window \(job)"
             case .train(_, let offer, _): "train round \(offer.roundID)"

@@ -21,7 +21,7 @@ import TributaryFeedbackHTTP
         let api = try api()
         #expect(post(api, #"{"features": [1, 2], "label": 1, "provenance": "label"}"#) == .init(status: 201, body: #"{"ids":[1]}"#))
         #expect(post(api, #"{"records": [{"features": [1, 2], "label": 2, "provenance": "correction", "model_version": 4}, {"features": [0, 1], "label": 0, "provenance": "rating", "rating": 5}]}"#).body == #"{"ids":[2,3]}"#)
-        #expect(api.handle(method: "GET", path: "/v1/status", contentType: nil, body: []) == .init(status: 200, body: #"{"stored":3,"trainable":3,"new_since_training":3}"#))
+        #expect(api.handle(method: "GET", path: "/v1/status", contentType: nil, body: []) == .init(status: 200, body: #"{"live_accuracy":{"current":null,"versions":[]},"model_version":null,"new_since_training":3,"predictions_logged":0,"review":{"dropped":0,"queued":0,"reviewed":0},"stored":3,"trainable":3}"#))
     }
 
     @Test func refusesBadRequestsWithTheReason() throws {
@@ -68,7 +68,7 @@ import TributaryFeedbackHTTP
             (#"{"features": ["x", 2], "label": 1, "provenance": "label"}"#, "field 'features.0' is \"x\"; must be a number"),
             (#"{"features": [1, 2], "label": "one", "provenance": "label"}"#, "field 'label' is \"one\"; must be a non-negative integer"),
             (#"{"features": [1, 2], "label": 1, "provenance": "gossip"}"#,
-             "field 'provenance' is \"gossip\"; must be one of inference, label, correction, rating, review"),
+             "field 'provenance' is \"gossip\"; must be one of inference, label, correction, rating, review, confirm, reject"),
             ("", "body is not JSON (it is empty)"),
         ]
         for (body, message) in cases {
@@ -104,7 +104,7 @@ import TributaryFeedbackHTTP
         #expect((nullResponse as? HTTPURLResponse)?.statusCode == 400)
         #expect(String(decoding: null, as: UTF8.self).contains("body is null; must be a JSON object"))
         let (status, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(server.port)/v1/status")!)
-        #expect(String(decoding: status, as: UTF8.self) == #"{"stored":1,"trainable":1,"new_since_training":1}"#)
+        #expect(String(decoding: status, as: UTF8.self) == #"{"live_accuracy":{"current":null,"versions":[]},"model_version":null,"new_since_training":1,"predictions_logged":0,"review":{"dropped":0,"queued":0,"reviewed":0},"stored":1,"trainable":1}"#)
         try await server.close()
     }
 }

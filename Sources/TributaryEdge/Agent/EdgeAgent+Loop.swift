@@ -56,7 +56,13 @@ extension EdgeAgent {
                                    group: inout TaskGroup<Void>) async -> (ending: Ending?, readySent: Bool) {
             var pending = [event], readySent = false
             while !pending.isEmpty {
-                for action in instance.handle(pending.removeFirst(), now: Date()) {
+                let next = pending.removeFirst()
+                let actions = instance.handle(next, now: Date())
+                // The held model changes only when a round or an adopted release is saved: it is
+                // served from then on, before the actions say so (`adopted model version V`).
+                if case .roundSaved = next { agent.serve(instance.held) }
+                if case .checkpointSaved = next { agent.serve(instance.held) }
+                for action in actions {
                     switch await perform(action, group: &group) {
                     case .answer(let answer): pending.append(answer)
                     case .readySent: readySent = true
@@ -82,15 +88,22 @@ extension EdgeAgent {
                 group.addTask { await agent.session(after: delay, modelVersion: version) }
             case .sendReady(let trigger, let version):
                 return await sendReady(trigger, modelVersion: version)
+            case .readOutcomes(let cursor):
+                return answer("live outcomes") {
+                    let (outcomes, next) = try data.outcomes(after: cursor, limit: 10_000)
+                    return .outcomesArrived(outcomes, cursor: next)
+                }
             case .readArrivals(let cursor):
-                do {
-                    let (examples, next) = try EdgeAgent.reading { try data.arrivals(after: cursor, limit: 10_000) }
-                    return .answer(.examplesArrived(examples, cursor: next))
-                } catch {
-                    agent.logger.info("cannot read new examples", metadata: ["reason": "\(error)"])
+                return answer("new examples") {
+                    let (examples, next) = try data.arrivals(after: cursor, limit: 10_000)
+                    return .examplesArrived(examples, cursor: next)
                 }
             case .readWindow(let job, let limit, let onlyNew):
-                let window = Result { try EdgeAgent.reading { try data.trainingWindow(limit: limit, onlyNew: onlyNew) } }
+                let window = Result {
+                    var window = try EdgeAgent.reading { try data.trainingWindow(limit: limit, onlyNew: onlyNew) }
+                    window.live = try EdgeAgent.reading { try data.liveAccuracy() }
+                    return window
+                }
                 return .answer(.windowRead(job: job, window))
             case .train(let job, let offer, let trainer):
                 agent.train(job: job, offer: offer, trainer: trainer)
@@ -132,6 +145,16 @@ extension EdgeAgent {
                 return .end(.failed(error))
             }
             return .none
+        }
+
+        /// The answer a read gives, or nothing when the read failed (logged; the next tick tries again).
+        private func answer(_ what: String, _ read: () throws -> EdgeInstance.Event) -> Performed {
+            do {
+                return .answer(try EdgeAgent.reading(read))
+            } catch {
+                agent.logger.info("cannot read \(what)", metadata: ["reason": "\(error)"])
+                return .none
+            }
         }
 
         /// Writes a Ready with the current facts; false when there is no session or the write failed.

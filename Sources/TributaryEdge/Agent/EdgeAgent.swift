@@ -4,6 +4,7 @@ import NIOCore
 import ServiceLifecycle
 import TributaryCertificates
 import TributaryEdgeTransport
+import TributaryFeedback
 import TributaryLearning
 import TributaryTransport
 import TributaryWire
@@ -39,6 +40,10 @@ public final class EdgeAgent: Service, Sendable {
     let stopAfterRounds: Int?
     let logger: Logger
     let files: EdgeStateDirectory
+    /// The model served to the device's app, swapped whole when the edge adopts a release or saves a round.
+    public let serving: ServingSlot
+    /// Predicts with the served model and logs each answer in the feedback store (when the data is one).
+    public let predictor: Predictor
     /// What the loop of `run()` handles, in arrival order.
     let inputs: AsyncStream<Input>
     let input: AsyncStream<Input>.Continuation
@@ -78,6 +83,28 @@ public final class EdgeAgent: Service, Sendable {
         self.onEvent = onEvent
         (events, sink) = AsyncStream.makeStream(of: EdgeEvent.self, bufferingPolicy: .bufferingNewest(4096))
         (inputs, input) = AsyncStream.makeStream(of: Input.self)
+        serving = ServingSlot()
+        predictor = Predictor(slot: serving, store: (data as? FeedbackStoreSource)?.store)
+    }
+
+    /// Predicts with the model the edge holds, for an app that links the agent (the same call
+    /// as `POST /v1/predict`): one answer per instance with its class, probabilities, the model
+    /// version and the id its feedback references (each answer is logged in the feedback store).
+    /// - Throws: `FeedbackError` `noModel` before a model is held (a checkpoint on disk is
+    ///   served once `run()` starts); `invalidRecord` naming the instance and both feature counts.
+    public func predict(_ features: [[Float]]) throws -> [Prediction] {
+        try predictor.predict(features)
+    }
+
+    /// Serves what `checkpoint` holds (a no-op when it is served already).
+    func serve(_ checkpoint: Checkpoint?) {
+        do {
+            if try serving.serve(checkpoint) {
+                logger.debug("serving model", metadata: ["model.version": "\(serving.current?.version ?? 0)"])
+            }
+        } catch {
+            logger.warning("cannot serve the held model", metadata: ["reason": "\(error)"])
+        }
     }
 
     /// The transport settings of `configuration` with loaded credentials: TLS 1.3, the
@@ -109,6 +136,7 @@ public final class EdgeAgent: Service, Sendable {
         var instance = EdgeInstance(configuration: configuration, clientID: clientID, held: try files.loadCheckpoint(),
                                     kept: loadKeptUpdate(), status: try Self.reading { try data.status() },
                                     faults: faults, stopAfterRounds: stopAfterRounds)
+        serve(instance.held)
         let input = self.input
         var failure: EdgeError?
         await withTaskCancellationOrGracefulShutdownHandler {

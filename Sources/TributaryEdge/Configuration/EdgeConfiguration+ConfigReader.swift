@@ -1,4 +1,5 @@
 import TributaryConfig
+import TributaryFeedback
 import TributaryLearning
 import TributaryTransport
 
@@ -21,6 +22,7 @@ extension EdgeConfiguration {
         let context = reader.section("context")
         let triggers = reader.section("triggers")
         let reconnect = reader.section("reconnect")
+        let review = reader.section("review")
         let session = reader.section("session")
         let listenText = try ingestion.string("listen", default: "127.0.0.1:8477")
         let listen: Endpoint
@@ -41,7 +43,16 @@ extension EdgeConfiguration {
                 maxExamples: try positive(feedback.int("max_examples", default: 100_000, in: 0...100_000_000)),
                 maxAge: try optionalDuration(feedback, "max_age"),
                 imports: try feedback.strings("import") ?? [],
-                importMaxBytes: try feedback.int("import_max_bytes", default: 64 << 20, in: 1...(1 << 40))),
+                importMaxBytes: try feedback.int("import_max_bytes", default: 64 << 20, in: 1...(1 << 40)),
+                maxPredictions: try feedback.int("max_predictions", default: 10_000, in: 1...100_000_000),
+                confirmWeight: try feedback.double("confirm_weight", default: 0.5, in: 0...100),
+                review: ReviewPolicy(
+                    confidence: ReviewPolicy.Confidence(rawValue: try review.choice(
+                        "confidence", from: ReviewPolicy.Confidence.allCases.map(\.rawValue), default: "max_probability"))!,
+                    threshold: try review.double("threshold", default: 0, in: 0...1),
+                    sampleRate: try review.double("sample_rate", default: 0, in: 0...1),
+                    seed: UInt64(try reader.int("seed", default: 1, in: 0...Int.max)),
+                    maxQueue: try review.int("max_queue", default: 1_000, in: 1...10_000_000))),
             serverName: try coordinator.string("server_name"),
             ingestion: Ingestion(enabled: try ingestion.bool("enabled", default: false), listen: listen),
             context: TemporalContext(windowExamples: window, onlyNew: try context.bool("only_new", default: false),

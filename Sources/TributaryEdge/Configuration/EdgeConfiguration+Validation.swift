@@ -11,6 +11,13 @@ extension EdgeConfiguration {
         guard feedback.classCount > 0 else { throw invalid("feedback.classes", feedback.classCount, "must be > 0") }
         if let max = feedback.maxExamples, max <= 0 { throw invalid("feedback.max_examples", max, "must be > 0") }
         guard feedback.importMaxBytes > 0 else { throw invalid("feedback.import_max_bytes", feedback.importMaxBytes, "must be > 0") }
+        guard feedback.maxPredictions > 0 else { throw invalid("feedback.max_predictions", feedback.maxPredictions, "must be > 0") }
+        guard feedback.confirmWeight >= 0, feedback.confirmWeight.isFinite else {
+            throw invalid("feedback.confirm_weight", feedback.confirmWeight, "must be a finite number >= 0")
+        }
+        guard (0...1).contains(feedback.review.threshold) else { throw invalid("review.threshold", feedback.review.threshold, "must be in 0...1") }
+        guard (0...1).contains(feedback.review.sampleRate) else { throw invalid("review.sample_rate", feedback.review.sampleRate, "must be in 0...1") }
+        guard feedback.review.maxQueue > 0 else { throw invalid("review.max_queue", feedback.review.maxQueue, "must be > 0") }
         try Self.checkDirectory("state.directory", stateDirectory, value: stateDirectory)
         if Self.kind(of: feedbackStorePath) == .directory {
             throw EdgeError(.invalidConfiguration, "\(feedback.storePath == nil ? "the feedback store" : "feedback.store") \(feedbackStorePath) is a directory, not a file")

@@ -1,3 +1,4 @@
+import TributaryFeedback
 import TributaryLearning
 import TributaryTransport
 
@@ -70,9 +71,19 @@ public struct EdgeConfiguration: Sendable, Equatable {
         /// A CSV file larger than this is refused before it is read (imports at start are then
         /// skipped with a warning, so one huge file cannot stop the agent at every start).
         public var importMaxBytes: Int
+        /// The prediction log's own quota (served predictions kept, oldest dropped; never evicts an example).
+        public var maxPredictions: Int
+        /// The training weight of a confirmed prediction (0: confirmations do not train).
+        public var confirmWeight: Double
+        /// Which served predictions go to the review queue.
+        public var review: ReviewPolicy
 
         public init(featureCount: Int, classCount: Int, storePath: String? = nil, maxExamples: Int? = 100_000,
-                    maxAge: Duration? = nil, imports: [String] = [], importMaxBytes: Int = 64 << 20) {
+                    maxAge: Duration? = nil, imports: [String] = [], importMaxBytes: Int = 64 << 20,
+                    maxPredictions: Int = 10_000, confirmWeight: Double = 0.5, review: ReviewPolicy = ReviewPolicy()) {
+            self.maxPredictions = maxPredictions
+            self.confirmWeight = confirmWeight
+            self.review = review
             self.storePath = storePath
             self.featureCount = featureCount
             self.classCount = classCount
@@ -83,7 +94,8 @@ public struct EdgeConfiguration: Sendable, Equatable {
         }
     }
 
-    /// The local HTTP feedback endpoint (POST /v1/feedback, GET /v1/status). Off by default.
+    /// The local HTTP endpoint (POST /v1/predict, POST /v1/feedback, GET /v1/review,
+    /// POST /v1/review/{id}, GET /v1/status). Off by default.
     public struct Ingestion: Sendable, Equatable {
         public var enabled: Bool
         /// Loopback only: 127.0.0.1 or ::1 (or localhost).

@@ -1,3 +1,4 @@
+import TributaryFeedback
 import TributaryLearning
 
 /// Where an edge agent's private examples come from: the feedback store on a device
@@ -14,6 +15,16 @@ public protocol EdgeDataSource: Sendable {
     /// Trainable examples that arrived after `cursor` (at most `limit`, oldest first), for the
     /// triggers, and the cursor to pass next time.
     func arrivals(after cursor: Int64, limit: Int) throws -> (examples: Dataset, cursor: Int64)
+    /// Live outcomes (feedback on served predictions: right or wrong, by model version) recorded
+    /// after `cursor`, oldest first, and the cursor to pass next time. Default: none.
+    func outcomes(after cursor: Int64, limit: Int) throws -> (outcomes: [LiveOutcome], cursor: Int64)
+    /// Live accuracy per model version. Default: none.
+    func liveAccuracy() throws -> [LiveAccuracy]
+}
+
+extension EdgeDataSource {
+    public func outcomes(after cursor: Int64, limit: Int) throws -> (outcomes: [LiveOutcome], cursor: Int64) { ([], cursor) }
+    public func liveAccuracy() throws -> [LiveAccuracy] { [] }
 }
 
 public struct EdgeDataStatus: Sendable, Equatable {
@@ -21,11 +32,14 @@ public struct EdgeDataStatus: Sendable, Equatable {
     public var newSinceTraining: Int
     /// Cursor of the newest example (pass to ``EdgeDataSource/arrivals(after:limit:)``).
     public var newest: Int64
+    /// Cursor of the newest live outcome (pass to ``EdgeDataSource/outcomes(after:limit:)``; 0: none yet).
+    public var newestOutcome: Int64
 
-    public init(trainable: Int, newSinceTraining: Int, newest: Int64) {
+    public init(trainable: Int, newSinceTraining: Int, newest: Int64, newestOutcome: Int64 = 0) {
         self.trainable = trainable
         self.newSinceTraining = newSinceTraining
         self.newest = newest
+        self.newestOutcome = newestOutcome
     }
 }
 
@@ -44,11 +58,14 @@ public struct EdgeTrainingWindow: Sendable, Equatable {
     public var mark: Int64
     /// The newest id among `retired` (or the previous one when none retired).
     public var retiredThrough: Int64
+    /// Live accuracy per model version when the window was read (its Update reports the held version's).
+    public var live: [LiveAccuracy]
 
-    public init(data: Dataset, retired: Dataset, mark: Int64, retiredThrough: Int64) {
+    public init(data: Dataset, retired: Dataset, mark: Int64, retiredThrough: Int64, live: [LiveAccuracy] = []) {
         self.data = data
         self.retired = retired
         self.mark = mark
         self.retiredThrough = retiredThrough
+        self.live = live
     }
 }

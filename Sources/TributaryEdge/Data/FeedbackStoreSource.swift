@@ -12,7 +12,8 @@ public struct FeedbackStoreSource: EdgeDataSource {
 
     public func status() throws -> EdgeDataStatus {
         let counts = try store.counts()
-        return EdgeDataStatus(trainable: counts.trainable, newSinceTraining: counts.newSinceTraining, newest: try store.newestID())
+        return EdgeDataStatus(trainable: counts.trainable, newSinceTraining: counts.newSinceTraining, newest: try store.newestID(),
+                              newestOutcome: try store.predictions.newestOutcomeID())
     }
 
     public func trainingWindow(limit: Int, onlyNew: Bool) throws -> EdgeTrainingWindow {
@@ -27,5 +28,13 @@ public struct FeedbackStoreSource: EdgeDataSource {
     public func arrivals(after cursor: Int64, limit: Int) throws -> (examples: Dataset, cursor: Int64) {
         let (data, last) = try store.trainableExamples(after: cursor, limit: limit)
         return (data, last)
+    }
+
+    public func outcomes(after cursor: Int64, limit: Int) throws -> (outcomes: [LiveOutcome], cursor: Int64) {
+        try store.predictions.outcomes(after: cursor, limit: limit)
+    }
+
+    public func liveAccuracy() throws -> [LiveAccuracy] {
+        try store.predictions.liveAccuracy()
     }
 }

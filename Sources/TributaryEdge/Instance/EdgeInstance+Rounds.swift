@@ -65,7 +65,7 @@ extension EdgeInstance {
     mutating func trainingFinished(job id: Int, _ result: Result<EdgeTrainer.Outcome, any Error>, now: Date) -> [Action] {
         guard var job = jobs[id], let window = job.window else { return [] }
         let round = job.offer.roundID
-        let outcome: EdgeTrainer.Outcome
+        var outcome: EdgeTrainer.Outcome
         switch result {
         case .failure(let error):
             return skip(id, "\(error)")
@@ -77,6 +77,11 @@ extension EdgeInstance {
                                            seconds: report.trainingSeconds))
         guard Int64(now.timeIntervalSince1970 * 1000) <= job.offer.plan.deadlineUnixMilliseconds else {
             return [trained] + skip(id, "the round's deadline passed before training finished")
+        }
+        if let live = window.live.first(where: { $0.modelVersion == heldVersion }), live.total > 0 {
+            // The served model's prequential accuracy on its users' feedback, an aggregate only.
+            outcome.update.metrics["live.accuracy"] = live.accuracy
+            outcome.update.metrics["live.examples"] = Double(live.total)
         }
         var keep = outcome.keep
         if let held, job.releasedDuring, held.spec == keep.spec {

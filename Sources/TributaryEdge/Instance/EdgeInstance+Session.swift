@@ -1,3 +1,4 @@
+import TributaryFeedback
 import TributaryLearning
 import TributaryWire
 
@@ -15,7 +16,7 @@ extension EdgeInstance {
             // the coordinator must not select this edge on the Hello's stale count.
             actions.append(.sendReady(trigger: "data_changed", modelVersion: heldVersion))
         }
-        return actions + [.readArrivals(after: cursor)]
+        return actions + [.readOutcomes(after: outcomeCursor), .readArrivals(after: cursor)]
     }
 
     /// The session ended (or never opened): stop, fail for good, or back off and connect again.
@@ -69,13 +70,29 @@ extension EdgeInstance {
         }
     }
 
+    /// Live outcomes since the last look (feedback on served predictions) go through the
+    /// trigger's accuracy-drop window and drift detectors, those of the held version only (an
+    /// older model's outcomes say nothing about this one). Ready when the trigger fires.
+    mutating func outcomesArrived(_ outcomes: [LiveOutcome], cursor next: Int64) -> [Action] {
+        outcomeCursor = max(outcomeCursor, next)
+        guard !outcomes.isEmpty else { return [] }
+        liveFeedback = true
+        var announce: TrainingTrigger.Reason?
+        for outcome in outcomes where outcome.modelVersion == heldVersion {
+            announce = trigger.handle(.prediction(correct: outcome.correct)) ?? announce
+        }
+        guard let reason = announce, isOpen else { return [] }
+        return [.sendReady(trigger: reason.name, modelVersion: heldVersion)]
+    }
+
     /// Examples stored since the last look go through the trigger: each one's prediction by the
-    /// held model (right or wrong), then their count. Ready when the trigger fires.
+    /// held model (right or wrong; only until live outcomes exist, which then measure the served
+    /// model instead), then their count. Ready when the trigger fires.
     mutating func examplesArrived(_ arrived: Dataset, cursor next: Int64) -> [Action] {
         cursor = max(cursor, next)
         guard !arrived.isEmpty else { return [] }
         var announce: TrainingTrigger.Reason?
-        if let model = predictingModel(), arrived.featureCount == model.spec.inputSize {
+        if !liveFeedback, let model = predictingModel(), arrived.featureCount == model.spec.inputSize {
             let predictions = Evaluation.predictions(model, on: arrived)
             for (predicted, label) in zip(predictions, arrived.labels) {
                 announce = trigger.handle(.prediction(correct: predicted == Int(label))) ?? announce

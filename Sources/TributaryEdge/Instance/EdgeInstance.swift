@@ -1,4 +1,5 @@
 import Foundation
+import TributaryFeedback
 import TributaryLearning
 import TributaryWire
 
@@ -26,6 +27,11 @@ public struct EdgeInstance: Sendable {
     var trigger: TrainingTrigger
     /// The id of the newest example the trigger has seen.
     public internal(set) var cursor: Int64
+    /// The id of the newest live outcome (feedback on a served prediction) the trigger has seen.
+    public internal(set) var outcomeCursor: Int64
+    /// Live outcomes exist: the trigger's right/wrong stream is the feedback on served
+    /// predictions, no longer the held model's predictions of newly stored examples.
+    public internal(set) var liveFeedback: Bool
     var backoff: ReconnectBackoff
     let faults: EdgeFaults
     let stopAfterRounds: Int?
@@ -93,6 +99,8 @@ public struct EdgeInstance: Sendable {
         trigger = TrainingTrigger(configuration: configuration.triggers.trigger)
         _ = trigger.handle(.examplesArrived(status.newSinceTraining))
         cursor = status.newest
+        outcomeCursor = status.newestOutcome
+        liveFeedback = status.newestOutcome > 0
         backoff = ReconnectBackoff(configuration: configuration.reconnect, seed: configuration.seed &+ Self.hash(clientID))
     }
 
@@ -118,6 +126,8 @@ public struct EdgeInstance: Sendable {
         case received(WireMessage)
         /// Time to look at newly stored examples (every `triggers.check_interval`).
         case arrivalsDue
+        /// The answer to ``Action/readOutcomes(after:)``.
+        case outcomesArrived([LiveOutcome], cursor: Int64)
         /// The answer to ``Action/readArrivals(after:)``.
         case examplesArrived(Dataset, cursor: Int64)
         /// The answer to ``Action/readWindow(job:limit:onlyNew:)``.
@@ -148,6 +158,8 @@ public struct EdgeInstance: Sendable {
         /// Send Ready named `trigger` with the current facts (examples held, `modelVersion`),
         /// then emit ``EdgeEvent/readySent(trigger:)``.
         case sendReady(trigger: String, modelVersion: UInt64)
+        /// Read the live outcomes recorded after `after`; answer ``Event/outcomesArrived(_:cursor:)``.
+        case readOutcomes(after: Int64)
         /// Read the examples stored after `after`; answer ``Event/examplesArrived(_:cursor:)``.
         case readArrivals(after: Int64)
         /// Read a round's training window; answer ``Event/windowRead(job:_:)``.
@@ -187,7 +199,9 @@ public struct EdgeInstance: Sendable {
         case .received(let message):
             return received(message)
         case .arrivalsDue:
-            return isOpen ? [.readArrivals(after: cursor)] : []
+            return isOpen ? [.readOutcomes(after: outcomeCursor), .readArrivals(after: cursor)] : []
+        case .outcomesArrived(let outcomes, let next):
+            return outcomesArrived(outcomes, cursor: next)
         case .examplesArrived(let examples, let next):
             return examplesArrived(examples, cursor: next)
         case .windowRead(let job, let result):

@@ -3,9 +3,10 @@
 /// prediction-error stream fires. Pure: events in (``handle(_:)``), a decision out.
 ///
 /// Accuracy is measured either by the caller (``Event/heldOutAccuracy(_:)``, a held-out slice) or
-/// here, as the rolling accuracy of the current model's predictions on the last `accuracyWindow`
-/// newly labelled examples; the first full window after training (or after a new model) is the
-/// baseline.
+/// here, as the rolling accuracy of the last `accuracyWindow` outcomes the caller reports
+/// (``Event/prediction(correct:)``: the current model's predictions of newly labelled examples,
+/// or the live outcomes of its served predictions); the first full window after training (or
+/// after a new model) is the baseline.
 ///
 /// A reason is announced once: after it fired, the trigger stays ``pending`` (and quiet) until
 /// the model is trained; on each new connection a pending reason is announced again as
@@ -64,7 +65,8 @@ public struct TrainingTrigger: Sendable {
     public enum Event: Sendable, Equatable {
         /// New labelled examples were stored.
         case examplesArrived(Int)
-        /// The current model's prediction on a newly labelled example was right or wrong.
+        /// The current model's prediction was right or wrong: its prediction of a newly labelled
+        /// example, or (on an edge that serves) the feedback on a prediction it served (a live outcome).
         case prediction(correct: Bool)
         /// Accuracy on a held-out slice was measured.
         case heldOutAccuracy(Double)
