@@ -9,6 +9,8 @@ public struct ServedModel: Sendable, Equatable {
     /// The global version (0: a checkpoint that holds no released version yet).
     public let version: UInt64
     public let spec: ModelSpec
+    /// The model's feature schema and standardiser: raw instances become its input here.
+    public let preprocessing: Preprocessing
     let model: Sequential
 
     /// Rows per forward pass, as in evaluation.
@@ -18,6 +20,7 @@ public struct ServedModel: Sendable, Equatable {
     public init(checkpoint: Checkpoint) throws {
         version = ModelAdoption.version(of: checkpoint)
         spec = checkpoint.spec
+        preprocessing = checkpoint.preprocessing
         model = try checkpoint.model()
     }
 
@@ -28,8 +31,8 @@ public struct ServedModel: Sendable, Equatable {
 
     /// Every model input on the serving path passes here, once: the instances checked (count
     /// and finite values, errors naming the instance, both counts or the value) and laid out
-    /// row after row. The model's own preprocessing (the checkpoint's feature schema and
-    /// standardiser, issue 12 item 5) is applied here, so HTTP, the library call and the
+    /// row after row, and put through the model's own preprocessing (the checkpoint's
+    /// standardiser, the same arithmetic as `Preprocessing.apply`) here, so HTTP, the library call and the
     /// offline batch command all see the model exactly as training did.
     public func prepare(_ instances: [[Float]]) throws -> [Float] {
         var rows: [Float] = []
@@ -42,7 +45,11 @@ public struct ServedModel: Sendable, Equatable {
             if let bad = features.firstIndex(where: { !$0.isFinite }) {
                 throw FeedbackError(.invalidRecord, "\(name)[\(bad)]: \(features[bad]) is not a finite number")
             }
-            rows += features
+            if let standardizer = preprocessing.standardizer {
+                for (j, value) in features.enumerated() { rows.append((value - standardizer.mean[j]) / standardizer.std[j]) }
+            } else {
+                rows += features
+            }
         }
         return rows
     }
