@@ -1,6 +1,7 @@
 import TributaryLearning
 
-/// The coordinator's held-out data (CSV, label in the last column), loaded once at start.
+/// The coordinator's held-out data (CSV, label in the last column: a real number for a
+/// regression model), loaded once at start.
 struct HeldOutSets: Sendable {
     let sets: [(name: String, data: Dataset)]
     let newest: String?
@@ -10,7 +11,9 @@ struct HeldOutSets: Sendable {
         for set in settings.heldOut {
             let data: Dataset
             do {
-                data = try CSVLoader.load(path: set.path, options: CSVLoader.Options(label: .last))
+                var options = CSVLoader.Options(label: .last)
+                options.realValuedLabel = spec.isRegression
+                data = try CSVLoader.load(path: set.path, options: options)
                 try data.validate(against: spec)
             } catch let error as LearningError {
                 throw CoordinatorError(.startup, "evaluation.held_out '\(set.name)' (\(set.path)): \(error.reason)")
