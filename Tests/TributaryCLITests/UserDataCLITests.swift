@@ -17,6 +17,22 @@ import Testing
         #expect(report.contains("\"metric\" : \"rmse\""))
     }
 
+    @Test func trainAndEvalReadARegressionModelsRealValuedLabel() throws {
+        let dir = CLIProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spec = #"{"inputSize":2,"layers":[{"units":8,"activation":"relu"},{"units":1,"activation":"identity"}],"loss":"meanSquaredError"}"#
+        try spec.write(toFile: dir + "/spec.json", atomically: true, encoding: .utf8)
+        // y = x₀ − x₁ + 0.5, on a grid.
+        var rows = ["x0,x1,y"]
+        for i in 0..<10 { for j in 0..<10 { rows.append("\(Double(i) / 10),\(Double(j) / 10),\(Double(i - j) / 10 + 0.5)") } }
+        try (rows.joined(separator: "\r\n") + "\r\n").write(toFile: dir + "/y.csv", atomically: true, encoding: .utf8)
+        #expect(try CLIProcess.run(["init", "--spec", dir + "/spec.json", "--out", dir + "/r.ckpt"]).status == 0)
+        let train = try CLIProcess.run(["train", "--checkpoint", dir + "/r.ckpt", "--data", dir + "/y.csv", "--epochs", "40", "--batch-size", "10"])
+        #expect(train.status == 0 && train.stdout.contains("new data RMSE"), "\(train.stdout)\(train.stderr)")
+        let eval = try CLIProcess.run(["eval", "--checkpoint", dir + "/r.ckpt", "--data", dir + "/y.csv"])
+        #expect(eval.status == 0 && eval.stdout.contains("RMSE ") && eval.stdout.contains("(predicting the mean: RMSE 0.4"), "\(eval.stdout)\(eval.stderr)")
+    }
+
     @Test func badUserDataFlagsNameTheFlagAndValue() throws {
         let dir = CLIProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
