@@ -122,6 +122,9 @@ struct SimulationOptions: ParsableArguments {
         print("\n" + result.roundTable(metric: regression ? "RMSE per task" : "accuracy per task (%)"))
         let description = "\(source.describe(configuration.userData, scenario: configuration.scenario)), \(configuration.clients) edge agents over mTLS, \(configuration.partition), rule \(rule)"
         print(regression ? result.matrix.renderedError(title: "\n\(title): \(description)") : result.matrix.rendered(title: "\n\(title): \(description)"))
+        if let mae = result.rounds.last(where: { $0.meanAbsoluteError != nil })?.meanAbsoluteError {
+            print("MAE per task of the last promoted version: " + zip(result.taskNames, mae).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: ", "))
+        }
         let uploaded = result.rounds.reduce(0) { $0 + $1.bytesFromClients }
         print(String(format: "\n%d rounds in %.1f s (median round %.2f s); %.2f MB of deltas and Fishers sent by the edges",
                      result.rounds.count, result.totalWallSeconds, Self.median(result.rounds.map(\.wallSeconds)), Double(uploaded) / 1e6))

@@ -160,6 +160,7 @@ public struct Simulation: Sendable {
         }
         record.version = summary.version
         record.accuracy = tasks.map { (tasks.isRegression ? summary.rmse[$0.name] : summary.accuracy[$0.name]) ?? 0 }
+        if tasks.isRegression { record.meanAbsoluteError = tasks.map { summary.mae[$0.name] ?? 0 } }
         record.outcome = "promoted"
     }
 

@@ -34,6 +34,10 @@ import TributarySimulation
         // The first round learns the first patient: promoted, its RMSE below the untrained model's.
         #expect(report.rounds[0].outcome == "promoted", "\(report.rounds.map(\.outcome))")
         #expect(report.matrix.values[0][0] < report.matrix.baseline[0], "\(report.matrix.values)")
+        // MAE comes with every promoted version, and never exceeds its RMSE.
+        let promoted = try #require(report.rounds.last { $0.outcome == "promoted" })
+        let mae = try #require(promoted.meanAbsoluteError)
+        #expect(mae.count == 3 && zip(mae, promoted.accuracy).allSatisfy { $0 > 0 && $0 <= $1 + 1e-9 }, "\(mae) \(promoted.accuracy)")
         // Every promoted version beat predicting the mean of the first patient's held-out readings.
         let tasks = try configuration.userData!.tasks(seed: configuration.seed)
         let floor = 0.95 * Evaluation.constantPredictorRMSE(on: tasks[0].test)

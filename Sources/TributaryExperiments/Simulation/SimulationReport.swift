@@ -27,6 +27,9 @@ public struct SimulationReport: Sendable, Codable, Equatable {
         public var bytesFromClients: Int
         public var bytesToClients: Int
         public var wallSeconds: Double
+        /// A regression run's mean absolute error of the live model on every task's test set
+        /// (`accuracy` then holds RMSE); nil for a classifier.
+        public var meanAbsoluteError: [Double]? = nil
 
         public init(task: Int, roundInTask: Int, roundID: UInt64, outcome: String, version: UInt64, offered: Int, accepted: Int,
                     refused: Int, dropped: Int, slow: Int, restarted: Int, accuracy: [Double], bytesFromClients: Int,
