@@ -20,6 +20,12 @@ struct EvalCommand: ParsableCommand {
         let dataset = try dataOptions.load(data, classCount: classCount, for: loaded)
         let result = Evaluation.evaluate(model, on: dataset)
         print("\(checkpoint): generation \(loaded.lineage.generation), \(loaded.lineage.examplesSeen) examples seen, sha256 \(digest.prefix(16))…")
+        if let rmse = result.rootMeanSquaredError, let mae = result.meanAbsoluteError {
+            // A regression model: errors in the target's units; predicting the mean is the floor to beat.
+            print(String(format: "RMSE %.4g  MAE %.4g  (predicting the mean: RMSE %.4g)  loss %.4f  on %d examples", rmse, mae,
+                         Evaluation.constantPredictorRMSE(on: dataset), result.loss, result.count))
+            return
+        }
         print(String(format: "accuracy %.2f%%  loss %.4f  on %d examples", result.accuracy * 100, result.loss, result.count))
         let predictions = Evaluation.predictions(model, on: dataset)
         for label in dataset.classes {

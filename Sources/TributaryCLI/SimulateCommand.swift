@@ -8,7 +8,8 @@ import TributarySimulation
 import TributarySystem
 
 /// `tributary simulate`: a coordinator and N edge agents over real loopback mutual TLS in this
-/// process, federated incremental learning over the digits tasks, faults injected, a report.
+/// process, federated incremental learning over the digits tasks or a user's own CSV
+/// (classification or regression), faults injected, a report.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
@@ -24,11 +25,12 @@ struct SimulateCommand: AsyncParsableCommand {
 /// The options of a simulated fleet, shared by `simulate` and `demo`.
 struct SimulationOptions: ParsableArguments {
     @Option(help: "Edge agents.") var clients: Int = 10
-    @Option(help: "Scenario: split (class-incremental digits) or permuted.") var scenario: String = "split"
-    @Option(help: "Tasks of the scenario to run (1...5).") var tasks: Int = 5
+    @OptionGroup(title: "Data") var source: TaskDataOptions
+    @Option(help: "Tasks to run: a number (the first N; the digits scenarios have 1...5), or with --data class groups such as \"0,1;2,3\" (one task per group).")
+    var tasks: String?
     @Option(help: "Rounds per task.") var roundsPerTask: Int = 10
-    @Option(help: "Partition of each task across clients: iid, dirichlet:ALPHA, or file:PATH (JSON {\"clients\": [[row, …], …]} or {\"tasks\": [{\"clients\": …}, …]}).")
-    var partition: String = "dirichlet:0.5"
+    @Option(help: "Partition of each task across clients: iid, dirichlet:ALPHA, or file:PATH (JSON {\"clients\": [[row, …], …]} or {\"tasks\": [{\"clients\": …}, …]}); default dirichlet:0.5, iid for regression.")
+    var partition: String?
     @Option(help: "Fraction of the clients holding data for a task that a round wants updates from (the coordinator over-selects 130%; the quorum is half).") var participation: Double = 1
     @Option(help: "Fraction of offered clients that drop out mid-round (fault injection).") var drop: Double = 0
     @Option(help: "Fraction of clients that answer late.") var slow: Double = 0
@@ -39,7 +41,6 @@ struct SimulationOptions: ParsableArguments {
     var rule: String = "ewc"
     @Flag(help: "Judge candidates with the default evaluation gate (a task may drop ≤ 5 points); otherwise every candidate is promoted.")
     var gate = false
-    @Option(help: "The digits CSV.") var data: String = "data/digits.csv"
     @Option(help: "Write report.json, accuracy.svg and partition.json into this folder.") var report: String = "out/simulate"
     @Option(help: "Working folder for certificates, registry and edge state (default: a new temporary folder, removed afterwards).")
     var workDir: String?
@@ -47,8 +48,10 @@ struct SimulationOptions: ParsableArguments {
     @Option var seed: UInt64 = 7
 
     func configuration() throws -> (SimulationConfiguration, temporary: Bool) {
-        guard let scenario = DigitsBenchmark.Scenario(rawValue: scenario) else {
-            throw ValidationError("--scenario must be split or permuted, got '\(self.scenario)'")
+        let scenario = try source.digitsScenario()
+        let (limit, groups) = TaskDataOptions.splitTasks(tasks)
+        if let groups, scenario != nil {
+            throw ValidationError("--tasks \(groups) groups the classes of your own CSV (--data); the digits scenarios take a number of tasks, 1...5")
         }
         let temporary = workDir == nil
         let work = workDir ?? NSTemporaryDirectory() + "tributary-simulate-\(ProcessInfo.processInfo.processIdentifier)"
@@ -56,12 +59,13 @@ struct SimulationOptions: ParsableArguments {
             throw ValidationError("--work-dir \(work) exists and is not empty; give a new or empty folder")
         }
         var configuration = SimulationConfiguration(workDirectory: work)
-        configuration.scenario = scenario
-        configuration.dataPath = data
-        configuration.taskLimit = tasks
+        configuration.scenario = scenario ?? .split
+        configuration.dataPath = source.digitsPath
+        configuration.userData = scenario == nil ? try source.source(groups: groups) : nil
+        configuration.taskLimit = limit ?? (scenario == nil ? nil : 5)
         configuration.clients = clients
         configuration.roundsPerTask = roundsPerTask
-        configuration.partition = try Self.partition(partition)
+        configuration.partition = try Self.partition(partition ?? (configuration.userData?.regression == true ? "iid" : "dirichlet:0.5"))
         configuration.participation = participation
         configuration.faults = FaultConfiguration(dropFraction: drop, slowFraction: slow, slowDelay: .milliseconds(Int64(slowDelay * 1000)),
                                                   restartFraction: restart)
@@ -69,11 +73,16 @@ struct SimulationOptions: ParsableArguments {
         guard collectTimeout > 0, collectTimeout.isFinite else { throw ValidationError("--collect-timeout is \(collectTimeout); must be > 0 seconds") }
         configuration.collectTimeout = .milliseconds(Int64(collectTimeout * 1000))
         switch rule {
-        case "ewc": configuration.federated = .protocolSettings(for: scenario)
+        case "ewc": configuration.federated = .protocolSettings(for: scenario ?? .split)
         case "fedavg": configuration.federated = .plainFedAvg
         default: throw ValidationError("--rule must be ewc or fedavg, got '\(rule)'")
         }
         configuration.federated.seed = seed
+        if configuration.userData?.regression == true {
+            // The replay buffer keeps labels, not regression targets: a regression fleet trains without it.
+            configuration.federated.replayPerClient = 0
+            configuration.federated.replayBatchSize = nil
+        }
         let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) >= 1 }) else {
             throw ValidationError("--hidden is '\(hidden)'; give positive layer widths such as 64 or 320,240")
@@ -109,9 +118,13 @@ struct SimulationOptions: ParsableArguments {
         let result = try await Simulation(configuration: configuration, logger: logger).run { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
-        print("\n" + result.roundTable())
-        let description = "\(configuration.scenario.rawValue) digits, \(configuration.clients) edge agents over mTLS, \(configuration.partition), rule \(rule)"
-        print(result.matrix.rendered(title: "\n\(title): \(description)"))
+        let regression = configuration.userData?.regression == true
+        print("\n" + result.roundTable(metric: regression ? "RMSE per task" : "accuracy per task (%)"))
+        let description = "\(source.describe(configuration.userData, scenario: configuration.scenario)), \(configuration.clients) edge agents over mTLS, \(configuration.partition), rule \(rule)"
+        print(regression ? result.matrix.renderedError(title: "\n\(title): \(description)") : result.matrix.rendered(title: "\n\(title): \(description)"))
+        if let mae = result.rounds.last(where: { $0.meanAbsoluteError != nil })?.meanAbsoluteError {
+            print("MAE per task of the last promoted version: " + zip(result.taskNames, mae).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: ", "))
+        }
         let uploaded = result.rounds.reduce(0) { $0 + $1.bytesFromClients }
         print(String(format: "\n%d rounds in %.1f s (median round %.2f s); %.2f MB of deltas and Fishers sent by the edges",
                      result.rounds.count, result.totalWallSeconds, Self.median(result.rounds.map(\.wallSeconds)), Double(uploaded) / 1e6))
@@ -121,7 +134,7 @@ struct SimulationOptions: ParsableArguments {
             throw ValidationError("--report \(report): cannot create the folder (\((error as NSError).localizedDescription))")
         }
         try AtomicFile.write(try result.json(), to: report + "/report.json")
-        try AtomicFile.write(Array(result.chart(title: description).utf8), to: report + "/accuracy.svg")
+        try AtomicFile.write(Array(result.chart(title: description, errorScale: regression ? result.largestValue : nil).utf8), to: report + "/accuracy.svg")
         try AtomicFile.write(try AtomicFile.read(configuration.workDirectory + "/partition.json"), to: report + "/partition.json")
         print("wrote \(report)/report.json, \(report)/accuracy.svg and \(report)/partition.json")
         return result

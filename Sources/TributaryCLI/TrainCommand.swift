@@ -36,6 +36,10 @@ struct TrainCommand: ParsableCommand {
         let report = result.report
         func line(_ name: String, _ before: Evaluation.Result?, _ after: Evaluation.Result?) -> String? {
             guard let before, let after else { return nil }
+            if let rmseBefore = before.rootMeanSquaredError, let rmseAfter = after.rootMeanSquaredError {
+                return String(format: "  %-10@ RMSE %.4g → %.4g   MAE %.4g   loss %.4f → %.4f  (%d examples)", name as NSString, rmseBefore, rmseAfter,
+                              after.meanAbsoluteError ?? 0, before.loss, after.loss, after.count)
+            }
             return String(format: "  %-10@ accuracy %5.1f%% → %5.1f%%   loss %.4f → %.4f  (%d examples)", name as NSString, before.accuracy * 100, after.accuracy * 100, before.loss, after.loss, after.count)
         }
         print("trained \(report.examples) new examples, \(report.epochs) epochs, \(report.steps) steps, \(report.replayedExamples) replayed")

@@ -159,7 +159,13 @@ extension CoordinatorConfiguration {
             maxNewDataDrop: try evaluationSection.double("max_new_data_drop", default: 0, in: 0...1),
             minimumStability: try evaluationSection.double("minimum_stability", default: 0, in: 0...1),
             maxClientAccuracyDrop: try evaluationSection.double("max_client_accuracy_drop", default: 0.05, in: 0...1),
-            maxParameterGrowth: try evaluationSection.double("max_parameter_growth", default: 10, in: 1...1e6))
+            maxParameterGrowth: try evaluationSection.double("max_parameter_growth", default: 10, in: 1...1e6),
+            chanceMargin: try evaluationSection.string("chance_margin", default: "0.05") == "off"
+                ? nil : try evaluationSection.double("chance_margin", default: 0.05, in: 0...1),
+            minimumAccuracy: try evaluationSection.double("minimum_accuracy", default: 0, in: 0...1),
+            maxErrorRise: try evaluationSection.double("max_error_rise", default: 0.05, in: 0...1e6),
+            maximumError: try evaluationSection.string("maximum_error", default: "off") == "off"
+                ? nil : try evaluationSection.double("maximum_error", default: 0, in: 1e-12...1e12))
         let evaluation = EvaluationSettings(
             heldOut: heldOut, newest: try evaluationSection.string("newest"), gate: gate,
             useClientMetrics: try evaluationSection.bool("client_metrics", default: true))

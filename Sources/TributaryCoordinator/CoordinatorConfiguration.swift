@@ -213,6 +213,13 @@ public struct CoordinatorConfiguration: Sendable {
         guard evaluation.gate.maxParameterGrowth >= 1, evaluation.gate.maxParameterGrowth.isFinite else {
             throw CoordinatorError(.invalidConfiguration, "evaluation.max_parameter_growth is \(evaluation.gate.maxParameterGrowth); must be ≥ 1")
         }
+        let gate = evaluation.gate
+        guard (0...1).contains(gate.chanceMargin ?? 0), (0...1).contains(gate.minimumAccuracy) else {
+            throw CoordinatorError(.invalidConfiguration, "evaluation.chance_margin is \(gate.chanceMargin.map { "\($0)" } ?? "off") and evaluation.minimum_accuracy \(gate.minimumAccuracy); both must be in 0...1")
+        }
+        guard gate.maxErrorRise >= 0, gate.maxErrorRise.isFinite, gate.maximumError.map({ $0 > 0 && $0.isFinite }) ?? true else {
+            throw CoordinatorError(.invalidConfiguration, "evaluation.max_error_rise is \(gate.maxErrorRise) and evaluation.maximum_error \(gate.maximumError.map { "\($0)" } ?? "off"); the rise must be ≥ 0 and the maximum > 0, finite")
+        }
         guard transfers.concurrentSends >= 1 else {
             throw CoordinatorError(.invalidConfiguration, "transfers.concurrent_sends is \(transfers.concurrentSends); must be ≥ 1")
         }

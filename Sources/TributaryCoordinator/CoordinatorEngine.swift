@@ -42,8 +42,8 @@ actor CoordinatorEngine {
         let registry = try CoordinatorStartup.openRegistry(configuration, logger: logger)
         let now = CoordinatorTime.now
         let recovered = try CoordinatorStartup.recover(registry: registry, now: now)
-        let heldOut = try HeldOutSets(configuration.evaluation)
         let live = try CoordinatorStartup.loadLive(registry: registry, initialCheckpoint: configuration.initialCheckpoint)
+        let heldOut = try HeldOutSets(configuration.evaluation, regression: live.checkpoint.spec.isRegression)
         layout = live.checkpoint.spec.parameterLayout
         try heldOut.validate(against: live.checkpoint)
         CoordinatorStartup.warnIfUnstandardised(live, heldOut: heldOut, logger: logger)

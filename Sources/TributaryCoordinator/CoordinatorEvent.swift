@@ -63,6 +63,10 @@ public struct RoundSummary: Sendable, Equatable {
     public var parentAccuracy: [String: Double]
     /// Clients' example-weighted reported accuracy (base, trained), when they reported it.
     public var clientAccuracy: ClientAccuracy?
+    /// A regression model's held-out RMSE and MAE of the candidate by set name, and its parent's RMSE.
+    public var rmse: [String: Double] = [:]
+    public var parentRMSE: [String: Double] = [:]
+    public var mae: [String: Double] = [:]
     /// Bytes of delta and Fisher tensors received in accepted updates.
     public var bytesReceived: Int
     /// From the offer to the commit.
@@ -77,6 +81,10 @@ public struct RoundSummary: Sendable, Equatable {
         let decision = promoted ? "promoted" : "rejected (\(gateReasons.joined(separator: "; ")))"
         var parts: [String] = []
         for name in accuracy.keys.sorted() {
+            if let rmse = rmse[name] {
+                parts.append("\(name) RMSE \(String(format: "%.4g", parentRMSE[name] ?? 0)) → \(String(format: "%.4g", rmse))")
+                continue
+            }
             parts.append("\(name) \(Self.percent(parentAccuracy[name] ?? 0)) → \(Self.percent(accuracy[name] ?? 0))")
         }
         if let clientAccuracy { parts.append("clients \(Self.percent(clientAccuracy.before)) → \(Self.percent(clientAccuracy.after))") }

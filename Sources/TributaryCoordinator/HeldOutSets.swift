@@ -1,7 +1,8 @@
 import TributaryLearning
 
-/// The coordinator's held-out data (CSV, label in the last column), loaded once at start, raw:
-/// each evaluation applies the model's preprocessing, as an edge does to its own data.
+/// The coordinator's held-out data (CSV, label in the last column: a real number for a
+/// regression model), loaded once at start, raw: each evaluation applies the model's
+/// preprocessing, as an edge does to its own data.
 struct HeldOutSets: Sendable {
     struct Set: Sendable {
         var name: String
@@ -14,11 +15,13 @@ struct HeldOutSets: Sendable {
     let sets: [Set]
     let newest: String?
 
-    /// Reads every set; `validate(against:)` checks them against the live model.
-    init(_ settings: CoordinatorConfiguration.EvaluationSettings) throws {
+    /// Reads every set (labels as real numbers when `regression`); `validate(against:)` checks
+    /// them against the live model.
+    init(_ settings: CoordinatorConfiguration.EvaluationSettings, regression: Bool) throws {
         sets = try settings.heldOut.map { set in
             do {
-                let options = CSVLoader.Options(label: .last)
+                var options = CSVLoader.Options(label: .last)
+                options.realValuedLabel = regression
                 return Set(name: set.name, path: set.path, data: try CSVLoader.load(path: set.path, options: options),
                            featureNames: try CSVLoader.featureNames(path: set.path, options: options))
             } catch let error as LearningError {

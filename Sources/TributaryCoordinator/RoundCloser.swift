@@ -26,8 +26,11 @@ struct RoundCloser: Sendable {
         let candidate = live.next(version: candidateVersion, outcome: outcome)
         let evaluations = try heldOut.evaluate(parent: live.checkpoint, candidate: candidate.checkpoint)
         let clientAccuracy = useClientMetrics ? work.tally.accuracy : nil
+        let clientError = useClientMetrics ? work.tally.error : nil
+        let spec = live.checkpoint.spec
         let decision = gate.decide(tasks: evaluations, clientAccuracy: clientAccuracy,
-                                   parameters: (live.parameters, candidate.parameters, live.checkpoint.spec.parameterLayout))
+                                   parameters: (live.parameters, candidate.parameters, spec.parameterLayout),
+                                   clientError: clientError, classCount: spec.classCount)
         var metrics: [String: Double] = [
             "round.updates": Double(outcome.aggregate.participants.count),
             "round.examples": Double(outcome.aggregate.totalExamples),
@@ -38,10 +41,16 @@ struct RoundCloser: Sendable {
             metrics["eval.\(evaluation.name).accuracy"] = evaluation.candidateAccuracy
             metrics["eval.\(evaluation.name).parent_accuracy"] = evaluation.parentAccuracy
             metrics["eval.\(evaluation.name).stability"] = evaluation.stability
+            metrics["eval.\(evaluation.name).rmse"] = evaluation.candidateError
+            metrics["eval.\(evaluation.name).parent_rmse"] = evaluation.parentError
         }
         if let clientAccuracy {
             metrics["clients.accuracy.before"] = clientAccuracy.parent
             metrics["clients.accuracy.after"] = clientAccuracy.candidate
+        }
+        if let clientError {
+            metrics["clients.rmse.before"] = clientError.parent
+            metrics["clients.rmse.after"] = clientError.candidate
         }
         return Result(candidate: candidate, decision: decision, evaluations: evaluations, clientAccuracy: clientAccuracy, metrics: metrics)
     }

@@ -44,13 +44,18 @@ struct RoundCommitJob: Sendable {
             try registry.reject(version.number, reason: result.decision.reasons.joined(separator: "; "))
         }
         try registry.closeRound(id, version: version.number)
-        let summary = RoundSummary(
+        var summary = RoundSummary(
             round: round, updates: work.aggregator.acceptedCount, examples: work.aggregator.totalExamples, version: expected,
             promoted: result.decision.promote, gateReasons: result.decision.reasons,
             accuracy: Dictionary(uniqueKeysWithValues: result.evaluations.map { ($0.name, $0.candidateAccuracy) }),
             parentAccuracy: Dictionary(uniqueKeysWithValues: result.evaluations.map { ($0.name, $0.parentAccuracy) }),
             clientAccuracy: result.clientAccuracy.map { RoundSummary.ClientAccuracy(before: $0.parent, after: $0.candidate) },
             bytesReceived: work.bytesReceived, wallTime: .zero)
+        for evaluation in result.evaluations {
+            summary.rmse[evaluation.name] = evaluation.candidateError
+            summary.parentRMSE[evaluation.name] = evaluation.parentError
+            summary.mae[evaluation.name] = evaluation.candidateMAE
+        }
         return Outcome(summary: summary, candidate: result.candidate, baseVersion: work.round.baseVersion, startedAt: work.startedAt)
     }
 }

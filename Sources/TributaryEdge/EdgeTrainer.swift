@@ -76,7 +76,7 @@ public struct EdgeTrainer: Sendable {
         let report = result.report
         let update = Update(roundID: offer.roundID, baseModelVersion: offer.baseModelVersion, numExamples: UInt64(data.count),
                             delta: try LearningWire.parameterSet(delta, layout: layout), fisher: fisher,
-                            metrics: Self.metrics(report))
+                            metrics: Self.metrics(report, data: data))
         return Outcome(update: update, candidate: candidate, keep: keep, report: report)
     }
 
@@ -86,9 +86,12 @@ public struct EdgeTrainer: Sendable {
         "train.loss", "train.seconds", "train.epoch_loss", "delta.norm",
         // Added by the edge instance: the served model's live accuracy and the feedback it counts.
         "live.accuracy", "live.examples",
+        "train.rmse.before", "train.rmse", "train.mae.before", "train.mae", "train.rmse.constant",
     ]
 
-    static func metrics(_ report: JobReport) -> [String: Double] {
+    /// A regression model's also carry its RMSE and MAE before and after, and the RMSE of
+    /// predicting the round's data's mean (the coordinator's floor).
+    static func metrics(_ report: JobReport, data: Dataset? = nil) -> [String: Double] {
         var metrics: [String: Double] = [
             "train.examples": Double(report.examples),
             "train.steps": Double(report.steps),
@@ -101,6 +104,14 @@ public struct EdgeTrainer: Sendable {
             "delta.norm": report.parameterDeltaNorm,
         ]
         if let last = report.epochLosses.last { metrics["train.epoch_loss"] = last }
+        let before = report.newDataBefore, after = report.newDataAfter
+        if let rmse = after.rootMeanSquaredError, let previous = before.rootMeanSquaredError {
+            metrics["train.rmse.before"] = previous
+            metrics["train.rmse"] = rmse
+            metrics["train.mae.before"] = before.meanAbsoluteError
+            metrics["train.mae"] = after.meanAbsoluteError
+            if let data { metrics["train.rmse.constant"] = Evaluation.constantPredictorRMSE(on: data) }
+        }
         return metrics
     }
 

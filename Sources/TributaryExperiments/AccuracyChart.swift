@@ -1,16 +1,19 @@
 import Foundation
 
 /// An SVG line chart of accuracy per task over rounds: one line per task, task boundaries as
-/// dashed verticals. Pure text, viewable in any browser.
+/// dashed verticals. Pure text, viewable in any browser. With `errorScale` the values are a
+/// regression's RMSE, on an axis from 0 to that value.
 public enum AccuracyChart {
-    public static func svg(roundAccuracy: [[Double]], taskNames: [String], roundsPerTask: Int, title: String) -> String {
+    public static func svg(roundAccuracy: [[Double]], taskNames: [String], roundsPerTask: Int, title: String,
+                           errorScale: Double? = nil) -> String {
+        let scale = max(errorScale ?? 1, 1e-9)
         let width = 760.0, height = 420.0
         let left = 60.0, right = 170.0, top = 40.0, bottom = 50.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let rounds = max(roundAccuracy.count, 1)
         let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
         func x(_ round: Int) -> Double { left + plotWidth * Double(round) / Double(max(rounds - 1, 1)) }
-        func y(_ accuracy: Double) -> Double { top + plotHeight * (1 - accuracy) }
+        func y(_ accuracy: Double) -> Double { top + plotHeight * (1 - accuracy / scale) }
         func f(_ value: Double) -> String { String(format: "%.1f", value) }
         func escape(_ text: String) -> String {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
@@ -21,9 +24,10 @@ public enum AccuracyChart {
             <text x="\(f(left))" y="22" font-size="14" font-weight="bold">\(escape(title))</text>
 
             """
-        for tick in stride(from: 0.0, through: 1.0, by: 0.2) {
+        for tick in stride(from: 0.0, through: errorScale == nil ? 1.0 : scale * 1.000001, by: scale / 5) {
+            let label = errorScale == nil ? "\(Int(tick * 100))%" : String(format: "%.2g", tick)
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(y(tick)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y(tick)))\" stroke=\"#ddd\"/>"
-            svg += "<text x=\"\(f(left - 8))\" y=\"\(f(y(tick) + 4))\" text-anchor=\"end\">\(Int(tick * 100))%</text>\n"
+            svg += "<text x=\"\(f(left - 8))\" y=\"\(f(y(tick) + 4))\" text-anchor=\"end\">\(label)</text>\n"
         }
         if roundsPerTask > 0 {
             for boundary in stride(from: roundsPerTask, to: rounds, by: roundsPerTask) {

@@ -29,9 +29,7 @@ public enum ContinualRunner {
         tasks: [ContinualTask], strategy: Strategy, configuration: ContinualConfiguration = ContinualConfiguration(),
         progress: ((Int, JobReport) -> Void)? = nil
     ) throws -> AccuracyMatrix {
-        let inputs = tasks[0].train.featureCount
-        let outputs = Int(tasks.flatMap(\.classes).max()!) + 1
-        let spec = try ModelSpec.mlp(input: inputs, hidden: configuration.hidden, outputs: outputs)
+        let spec = try tasks.modelSpec(hidden: configuration.hidden)
         let plan = TrainingPlan(
             epochs: configuration.epochs, batchSize: configuration.batchSize,
             ewc: strategy.usesEWC ? EWCConfiguration(lambda: configuration.ewcLambda, mode: .online(gamma: 1)) : nil)
@@ -39,14 +37,14 @@ public enum ContinualRunner {
             spec: spec, seed: configuration.seed, optimizer: .sgd(SGD(learningRate: configuration.learningRate)),
             replay: strategy.usesReplay ? ReplayConfiguration(capacity: configuration.replayCapacity) : .disabled, plan: plan)
         let initial = try checkpoint.model()
-        let baseline = tasks.map { Evaluation.accuracy(initial, on: $0.test) }
+        let baseline = tasks.map { tasks.score(initial, on: $0) }
         var matrix: [[Double]] = []
         let job = IncrementalJob(plan: plan)
         for (index, task) in tasks.enumerated() {
             let result = try job.run(from: checkpoint, data: task.train)
             checkpoint = result.candidate
             let model = try checkpoint.model()
-            matrix.append(tasks.map { Evaluation.accuracy(model, on: $0.test) })
+            matrix.append(tasks.map { tasks.score(model, on: $0) })
             progress?(index, result.report)
         }
         return AccuracyMatrix(values: matrix, baseline: baseline)

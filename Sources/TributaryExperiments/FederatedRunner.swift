@@ -52,12 +52,14 @@ public struct FederatedConfiguration: Sendable {
 
 /// What a federated run measured.
 public struct FederatedResult: Sendable {
-    /// R[i][j] after the last round of task i.
+    /// R[i][j] after the last round of task i (RMSE for a regression sequence).
     public var matrix: AccuracyMatrix
-    /// Accuracy on every task after every round.
+    /// Accuracy (or RMSE) on every task after every round.
     public var roundAccuracy: [[Double]]
     /// Float32 bytes of deltas and Fishers the clients sent.
     public var uploadedBytes: Int
+    /// A regression sequence's mean absolute error per task after the last round (nil otherwise).
+    public var meanAbsoluteError: [Double]?
 }
 
 /// Runs federated incremental learning in one process: every round, each client starts from
@@ -68,14 +70,16 @@ public enum FederatedRunner {
     public static func run(
         tasks: [ContinualTask], configuration: FederatedConfiguration, progress: ((_ task: Int, _ round: Int, _ accuracy: [Double]) -> Void)? = nil
     ) throws -> FederatedResult {
-        let inputs = tasks[0].train.featureCount
-        let outputs = Int(tasks.flatMap(\.classes).max()!) + 1
-        let spec = try ModelSpec.mlp(input: inputs, hidden: configuration.hidden, outputs: outputs)
+        let spec = try tasks.modelSpec(hidden: configuration.hidden)
+        if tasks.isRegression, configuration.replayPerClient > 0 {
+            throw LearningError(.invalidConfiguration, "replay is \(configuration.replayPerClient) examples per client; the replay buffer does not keep regression targets yet, so a regression run needs replay 0")
+        }
         let useEWC = configuration.ewcLambda > 0
         let plan = TrainingPlan(
             epochs: configuration.localEpochs, batchSize: configuration.batchSize, replayBatchSize: configuration.replayBatchSize,
             ewc: useEWC ? EWCConfiguration(lambda: configuration.ewcLambda) : nil)
-        let initial = try Checkpoint.fresh(spec: spec, seed: configuration.seed, plan: plan)
+        var initial = try Checkpoint.fresh(spec: spec, seed: configuration.seed, plan: plan)
+        initial.centreRegressionOutput(on: tasks[0].train)
         var global = initial.parameters
         var clients = try (0..<configuration.clients).map { k in
             try Checkpoint.fresh(
@@ -89,11 +93,12 @@ public enum FederatedRunner {
         var roundID: UInt64 = 0
         var uploaded = 0
         let initialModel = try initial.model()
-        let baseline = tasks.map { Evaluation.accuracy(initialModel, on: $0.test) }
+        let baseline = tasks.map { tasks.score(initialModel, on: $0) }
+        var model = initialModel
         var matrix: [[Double]] = [], roundAccuracy: [[Double]] = []
 
         for (taskIndex, task) in tasks.enumerated() {
-            let partition = configuration.dirichletAlpha.map {
+            let partition = configuration.dirichletAlpha.flatMap { alpha in tasks.isRegression ? nil : alpha }.map {
                 Partition.dirichlet(labels: task.train.labels, clients: configuration.clients, alpha: $0, seed: configuration.seed &+ UInt64(taskIndex))
             } ?? Partition.iid(count: task.train.count, clients: configuration.clients, seed: configuration.seed &+ UInt64(taskIndex))
             let shares = partition.clients.map { task.train.subset($0) }
@@ -126,13 +131,14 @@ public enum FederatedRunner {
                 serverState = outcome.optimizerState
                 if let ewc = outcome.ewc { globalEWC = ewc }
                 version += 1
-                let model = try Sequential(spec: spec, parameters: global)
-                let accuracy = tasks.map { Evaluation.accuracy(model, on: $0.test) }
+                model = try Sequential(spec: spec, parameters: global)
+                let accuracy = tasks.map { tasks.score(model, on: $0) }
                 roundAccuracy.append(accuracy)
                 progress?(taskIndex, round, accuracy)
             }
             matrix.append(roundAccuracy.last!)
         }
-        return FederatedResult(matrix: AccuracyMatrix(values: matrix, baseline: baseline), roundAccuracy: roundAccuracy, uploadedBytes: uploaded)
+        return FederatedResult(matrix: AccuracyMatrix(values: matrix, baseline: baseline), roundAccuracy: roundAccuracy, uploadedBytes: uploaded,
+                               meanAbsoluteError: tasks.meanAbsoluteErrors(model))
     }
 }

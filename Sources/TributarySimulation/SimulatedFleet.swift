@@ -48,13 +48,14 @@ final class SimulatedFleet: Sendable {
     static func clientName(_ index: Int) -> String { String(format: "sim-%04d", index) }
 
     /// Starts client `index` with `data` against the coordinator at `port`.
-    func start(index: Int, files: IssuedFiles, ca: String, port: Int, stateDirectory: String, data: Dataset, replay: ReplayConfiguration, seed: UInt64,
+    func start(index: Int, files: IssuedFiles, ca: String, port: Int, stateDirectory: String, data: Dataset, classCount: Int,
+               replay: ReplayConfiguration, seed: UInt64,
                onEvent: @escaping @Sendable (Int, EdgeEvent) -> Void) async throws {
         var configuration = EdgeConfiguration(
             coordinator: Endpoint(host: "127.0.0.1", port: port),
             tls: .init(ca: ca, certificate: files.certificatePath, key: files.keyPath),
             stateDirectory: stateDirectory,
-            feedback: .init(featureCount: data.featureCount, classCount: 10),
+            feedback: .init(featureCount: data.featureCount, classCount: classCount),
             serverName: "localhost",
             reconnect: .init(initial: .milliseconds(50), maximum: .seconds(1), multiplier: 2, jitter: 0.2),
             seed: seed)

@@ -43,7 +43,8 @@ public struct Simulation: Sendable {
         let model = try initialCheckpoint(data: data)
         _ = try CheckpointStore.save(model, to: work + "/global.ckpt")
         let heldOut = try writeHeldOut(data.tasks, into: work + "/held-out")
-        let baseline = data.tasks.map { Evaluation.accuracy(try! model.model(), on: $0.test) }
+        let initialModel = try model.model()
+        let baseline = data.tasks.map { data.tasks.score(initialModel, on: $0) }
 
         let sizes = try configuration.roundSizes(holders: data.holders)
         let coordinator = Coordinator(configuration: try coordinatorConfiguration(
@@ -88,7 +89,7 @@ public struct Simulation: Sendable {
                                         modelBytes: model.parameters.count * 4, tasks: data.tasks, progress: progress)
                     (version, accuracy) = (record.version, record.accuracy)
                     rounds.append(record)
-                    progress(Self.line(record, tasks: data.tasks.count, roundsPerTask: configuration.roundsPerTask))
+                    progress(Self.line(record, tasks: data.tasks.count, roundsPerTask: configuration.roundsPerTask, regression: data.tasks.isRegression))
                 }
             }
         } catch {
@@ -101,7 +102,7 @@ public struct Simulation: Sendable {
         _ = try? await serving.value
         watching.cancel()
         return SimulationReport(
-            scenario: configuration.scenario.rawValue, clients: configuration.clients, partition: configuration.partition.description,
+            scenario: configuration.userData.map { "csv:" + $0.path } ?? configuration.scenario.rawValue, clients: configuration.clients, partition: configuration.partition.description,
             taskNames: data.tasks.map(\.name), roundsPerTask: configuration.roundsPerTask, faults: configuration.faults,
             seed: configuration.seed, rounds: rounds, baseline: baseline, totalWallSeconds: (ContinuousClock.now - started).seconds)
     }
@@ -110,10 +111,11 @@ public struct Simulation: Sendable {
     private func startAgents(_ fleet: SimulatedFleet, files: [IssuedFiles], port: Int, data: SimulationData,
                              onEvent: @escaping @Sendable (Int, EdgeEvent) -> Void) async throws {
         let work = configuration.workDirectory
+        let classCount = configuration.userData == nil ? 10 : (data.tasks.isRegression ? 1 : Int(data.tasks.flatMap(\.classes).max() ?? 0) + 1)
         for index in 0..<configuration.clients {
             try await fleet.start(index: index, files: files[index], ca: work + "/fleet/ca.pem", port: port,
                                   stateDirectory: work + "/edges/\(SimulatedFleet.clientName(index))",
-                                  data: data.dataset(task: 0, client: index),
+                                  data: data.dataset(task: 0, client: index), classCount: classCount,
                                   replay: ReplayConfiguration(capacity: configuration.federated.replayPerClient), seed: configuration.seed &+ UInt64(index + 1),
                                   onEvent: onEvent)
         }
@@ -157,26 +159,29 @@ public struct Simulation: Sendable {
             return
         }
         record.version = summary.version
-        record.accuracy = tasks.map { summary.accuracy[$0.name] ?? 0 }
+        record.accuracy = tasks.map { (tasks.isRegression ? summary.rmse[$0.name] : summary.accuracy[$0.name]) ?? 0 }
+        if tasks.isRegression { record.meanAbsoluteError = tasks.map { summary.mae[$0.name] ?? 0 } }
         record.outcome = "promoted"
     }
 
-    static func line(_ round: SimulationReport.Round, tasks: Int, roundsPerTask: Int) -> String {
-        let accuracy = round.accuracy.map { String(format: "%3.0f", $0 * 100) }.joined(separator: " ")
+    static func line(_ round: SimulationReport.Round, tasks: Int, roundsPerTask: Int, regression: Bool = false) -> String {
+        let accuracy = round.accuracy.map { regression ? String(format: "%.3f", $0) : String(format: "%3.0f", $0 * 100) }.joined(separator: " ")
         let faults = [round.dropped > 0 ? "\(round.dropped) dropped" : nil, round.slow > 0 ? "\(round.slow) slow" : nil,
                       round.restarted > 0 ? "\(round.restarted) restarted" : nil].compactMap { $0 }
-        return String(format: "task %d/%d round %d/%d: round %d %@ v%d, %d/%d updates%@, %.2f s, accuracy %%: %@",
+        return String(format: "task %d/%d round %d/%d: round %d %@ v%d, %d/%d updates%@, %.2f s, %@",
                       round.task + 1, tasks, round.roundInTask + 1, roundsPerTask, Int(round.roundID), round.outcome, Int(round.version),
                       round.accepted, round.offered, faults.isEmpty ? "" : " (" + faults.joined(separator: ", ") + ")",
-                      round.wallSeconds, accuracy)
+                      round.wallSeconds, regression ? "RMSE " + accuracy : "accuracy %: " + accuracy)
     }
 
     // MARK: Set-up
 
     private func initialCheckpoint(data: SimulationData) throws -> Checkpoint {
         let federated = configuration.federated
-        let inputs = data.tasks[0].train.featureCount
-        let spec = try ModelSpec.mlp(input: inputs, hidden: federated.hidden, outputs: 10)
+        // The digits model always has the 10 digits' outputs, however many tasks run.
+        let spec = configuration.userData == nil
+            ? try ModelSpec.mlp(input: data.tasks[0].train.featureCount, hidden: federated.hidden, outputs: 10)
+            : try data.tasks.modelSpec(hidden: federated.hidden)
         let plan = TrainingPlan(
             epochs: federated.localEpochs, batchSize: federated.batchSize,
             replayBatchSize: federated.replayPerClient > 0 ? (federated.replayBatchSize ?? federated.batchSize) : nil,
@@ -184,7 +189,8 @@ public struct Simulation: Sendable {
         var checkpoint = try Checkpoint.fresh(
             spec: spec, seed: configuration.seed, optimizer: .sgd(SGD(learningRate: federated.learningRate)),
             replay: ReplayConfiguration(capacity: federated.replayPerClient), plan: plan)
-        checkpoint.metadata["simulation.scenario"] = configuration.scenario.rawValue
+        checkpoint.centreRegressionOutput(on: data.tasks[0].train)
+        checkpoint.metadata["simulation.scenario"] = configuration.userData.map { "csv:" + $0.path } ?? configuration.scenario.rawValue
         return checkpoint
     }
 
@@ -194,7 +200,9 @@ public struct Simulation: Sendable {
         let rounds = try RoundConfiguration(
             targetUpdates: sizes.target, overSelection: 1.3, quorum: sizes.quorum, collectTimeout: configuration.collectTimeout,
             trigger: .manual, minimumExamples: 1, seed: configuration.seed)
-        let permissive = PromotionGate(maxTaskDrop: 1, maxNewDataDrop: 1, minimumStability: 0, maxClientAccuracyDrop: 1)
+        // Measuring learning, not deploying: every candidate is promoted, even one at chance.
+        let permissive = PromotionGate(maxTaskDrop: 1, maxNewDataDrop: 1, minimumStability: 0, maxClientAccuracyDrop: 1,
+                                       chanceMargin: nil, maxErrorRise: 1e12)
         return try CoordinatorConfiguration(
             tls: .init(certificate: serverFiles.certificatePath, key: serverFiles.keyPath, ca: ca,
                        // Every simulated client is on 127.0.0.1, and up to thousands handshake at once

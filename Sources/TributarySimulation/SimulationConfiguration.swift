@@ -3,7 +3,8 @@ import TributaryExperiments
 import TributaryLearning
 
 /// A simulated fleet: a coordinator and `clients` edge agents in one process, talking over real
-/// mutual TLS on loopback, learning the digits tasks federated and incrementally.
+/// mutual TLS on loopback, learning the digits tasks (or a user's own CSV, `userData`) federated
+/// and incrementally.
 public struct SimulationConfiguration: Sendable {
     /// How each task's training data is split across clients.
     public enum PartitionScheme: Sendable, Equatable, CustomStringConvertible {
@@ -26,6 +27,8 @@ public struct SimulationConfiguration: Sendable {
     public var scenario: DigitsBenchmark.Scenario = .split
     /// The digits CSV (`data/digits.csv`).
     public var dataPath: String = "data/digits.csv"
+    /// A user's own CSV and its task split, instead of the digits scenario (nil: digits).
+    public var userData: CSVTaskSource?
     /// Use only the first this-many tasks of the scenario (nil: all five).
     public var taskLimit: Int?
     public var clients: Int = 10
@@ -56,7 +59,14 @@ public struct SimulationConfiguration: Sendable {
         guard clients >= 1 else { throw fail("--clients is \(clients); must be ≥ 1") }
         guard roundsPerTask >= 1 else { throw fail("--rounds-per-task is \(roundsPerTask); must be ≥ 1") }
         guard participation > 0, participation <= 1 else { throw fail("--participation is \(participation); must be in (0, 1]") }
-        if let taskLimit, !(1...5).contains(taskLimit) { throw fail("--tasks is \(taskLimit); the digits scenarios have 1...5 tasks") }
+        if let taskLimit, userData == nil, !(1...5).contains(taskLimit) { throw fail("--tasks is \(taskLimit); the digits scenarios have 1...5 tasks") }
+        if let taskLimit, taskLimit < 1 { throw fail("--tasks is \(taskLimit); must be ≥ 1") }
+        if let userData, userData.regression, federated.replayPerClient > 0 {
+            throw fail("replay is \(federated.replayPerClient) examples per client; the replay buffer does not keep regression targets yet, so a regression fleet needs replay 0")
+        }
+        if case .dirichlet = partition, userData?.regression == true {
+            throw fail("--partition \(partition): a label skew needs classes; a regression fleet takes iid or file:PATH")
+        }
         if case .dirichlet(let alpha) = partition, !(alpha > 0 && alpha.isFinite) {
             throw fail("--partition dirichlet:\(alpha): α must be finite and > 0")
         }

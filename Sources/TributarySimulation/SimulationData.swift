@@ -10,8 +10,8 @@ struct SimulationData: Sendable {
     var shares: [[[Int]]]
 
     init(configuration: SimulationConfiguration) throws {
-        let all = DigitsBenchmark.tasks(configuration.scenario, data: try DigitsBenchmark.load(path: configuration.dataPath),
-                                        seed: configuration.seed)
+        let all = try configuration.userData?.tasks(seed: configuration.seed)
+            ?? DigitsBenchmark.tasks(configuration.scenario, data: try DigitsBenchmark.load(path: configuration.dataPath), seed: configuration.seed)
         let tasks = Array(all.prefix(configuration.taskLimit ?? all.count))
         self.tasks = tasks
         shares = try tasks.enumerated().map { index, task in

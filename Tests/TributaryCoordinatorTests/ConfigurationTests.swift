@@ -58,6 +58,15 @@ import TributaryTransport
         #expect(try bound("aggregation.max_delta_norm=auto", "aggregation.max_delta_ratio=3") == .relative(ratio: 3))
     }
 
+    @Test func theGateFloorIsOnByDefaultAndReadFromTheFile() throws {
+        let defaults = try CoordinatorConfiguration.load(contentsOf: Self.example).evaluation.gate
+        #expect(defaults.chanceMargin == 0.05 && defaults.minimumAccuracy == 0 && defaults.maxErrorRise == 0.05 && defaults.maximumError == nil)
+        let set = try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: [
+            "evaluation.chance_margin=off", "evaluation.minimum_accuracy=0.6", "evaluation.max_error_rise=0.1", "evaluation.maximum_error=1.5",
+        ]).evaluation.gate
+        #expect(set.chanceMargin == nil && set.minimumAccuracy == 0.6 && set.maxErrorRise == 0.1 && set.maximumError == 1.5)
+    }
+
     @Test(arguments: [
         ("rounds.target_updates=0", "rounds.target_updates is \"0\"; must be in 1...1000000"),
         ("rounds.quorum=5", "rounds.quorum is \"5\"; must be in 1...2"),
@@ -73,6 +82,11 @@ import TributaryTransport
         ("aggregation.max_delta_norm=none", "aggregation.max_delta_norm is \"none\"; must be auto, off or a number"),
         ("aggregation.max_update_examples=0", "aggregation.max_update_examples is \"0\"; must be in 1...1000000000000"),
         ("evaluation.max_parameter_growth=0.5", "evaluation.max_parameter_growth is \"0.5\"; must be in 1.0...1000000.0"),
+        ("evaluation.chance_margin=2", "evaluation.chance_margin is \"2\"; must be in 0.0...1.0"),
+        ("evaluation.chance_margin=none", "evaluation.chance_margin is \"none\"; must be a finite number in 0.0...1.0"),
+        ("evaluation.minimum_accuracy=-0.1", "evaluation.minimum_accuracy is \"-0.1\"; must be in 0.0...1.0"),
+        ("evaluation.maximum_error=0", "evaluation.maximum_error is \"0\"; must be in 1e-12...1000000000000.0"),
+        ("evaluation.max_error_rise=-1", "evaluation.max_error_rise is \"-1\"; must be in 0.0...1000000.0"),
         ("rounds.retry_after=0s", "rounds.retry_after is \"0s\"; must be between"),
         ("registry.live_check=10ms", "registry.live_check is \"10ms\"; must be between"),
     ])

@@ -63,6 +63,21 @@ import TributaryWire
         #expect(abs(accuracy.candidate - (0.7 + 3 * 0.8) / 4) < 1e-12)
     }
 
+    @Test func aRegressionFleetsRMSEIsPooledAsMeanSquaredErrors() throws {
+        var tally = ClientAccuracyTally()
+        #expect(tally.error == nil)
+        tally.add(metrics: ["train.rmse.before": 2, "train.rmse": 1, "train.rmse.constant": 2], examples: 1)
+        tally.add(metrics: ["train.rmse.before": 1, "train.rmse": 0.5, "train.rmse.constant": 1], examples: 3)
+        tally.add(metrics: ["train.rmse.before": .nan, "train.rmse": 0.5], examples: 10)
+        let error = try #require(tally.error)
+        #expect(abs(error.parent - ((4 + 3 * 1.0) / 4).squareRoot()) < 1e-12)
+        #expect(abs(error.candidate - ((1 + 3 * 0.25) / 4).squareRoot()) < 1e-12)
+        #expect(abs(error.constant! - ((4 + 3 * 1.0) / 4).squareRoot()) < 1e-12)
+        // One update without the mean predictor's RMSE: the pooled figure would be partial, so none.
+        tally.add(metrics: ["train.rmse.before": 1, "train.rmse": 1], examples: 1)
+        #expect(tally.error?.constant == nil)
+    }
+
     @Test func aVersionKeepsItsGlobalEWCAndServerStateInItsCheckpoint() throws {
         var live = try model(version: 7, value: 0.25)
         let count = live.parameters.count

@@ -15,7 +15,7 @@ import TributaryWire
         let world = try TestWorld(clients: 2)
         defer { world.remove() }
         let fleet = try TestFleet(directory: world.directory)
-        let permissive = PromotionGate(maxTaskDrop: 1, maxNewDataDrop: 1, minimumStability: 0, maxClientAccuracyDrop: 1)
+        let permissive = PromotionGate(maxTaskDrop: 1, maxNewDataDrop: 1, minimumStability: 0, maxClientAccuracyDrop: 1, chanceMargin: nil)
         let configuration = try world.configuration(target: 1, gate: permissive, tls: fleet.tls)
         let coordinator = Coordinator(configuration: configuration, logger: Logger(label: "coordinator"))
         let service = Task { try await coordinator.run() }

@@ -5,7 +5,7 @@ extension DataOptions {
     /// (width, labels, and the header's names when the model has names), then fed through the
     /// model's preprocessing (`tributary init --fit-data`; identity for other checkpoints).
     func load(_ path: String, classCount: Int?, for checkpoint: Checkpoint) throws -> Dataset {
-        let options = try csvOptions(classCount: classCount)
+        let options = try csvOptions(classCount: classCount, regression: checkpoint.spec.isRegression)
         let raw = try CSVLoader.load(path: path, options: options)
         try raw.validate(against: checkpoint.spec)
         let preprocessing = checkpoint.preprocessing

@@ -9,7 +9,8 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Header row: auto, yes or no.")
     var header: String = "auto"
 
-    func csvOptions(classCount: Int?) throws -> CSVLoader.Options {
+    /// - Parameter regression: the label column holds a real number (a regression model's target).
+    func csvOptions(classCount: Int?, regression: Bool = false) throws -> CSVLoader.Options {
         let headerMode: CSVLoader.Header
         switch header {
         case "auto": headerMode = .auto
@@ -21,10 +22,12 @@ struct DataOptions: ParsableArguments {
         if let labelColumn {
             label = Int(labelColumn).map { .index($0) } ?? .named(labelColumn)
         }
-        return CSVLoader.Options(header: headerMode, label: label, classCount: classCount)
+        var options = CSVLoader.Options(header: headerMode, label: label, classCount: regression ? nil : classCount)
+        options.realValuedLabel = regression
+        return options
     }
 
-    func load(_ path: String, classCount: Int?) throws -> Dataset {
-        try CSVLoader.load(path: path, options: csvOptions(classCount: classCount))
+    func load(_ path: String, classCount: Int?, regression: Bool = false) throws -> Dataset {
+        try CSVLoader.load(path: path, options: csvOptions(classCount: classCount, regression: regression))
     }
 }

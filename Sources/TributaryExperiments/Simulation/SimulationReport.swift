@@ -27,6 +27,9 @@ public struct SimulationReport: Sendable, Codable, Equatable {
         public var bytesFromClients: Int
         public var bytesToClients: Int
         public var wallSeconds: Double
+        /// A regression run's mean absolute error of the live model on every task's test set
+        /// (`accuracy` then holds RMSE); nil for a classifier.
+        public var meanAbsoluteError: [Double]? = nil
 
         public init(task: Int, roundInTask: Int, roundID: UInt64, outcome: String, version: UInt64, offered: Int, accepted: Int,
                     refused: Int, dropped: Int, slow: Int, restarted: Int, accuracy: [Double], bytesFromClients: Int,
@@ -91,16 +94,23 @@ public struct SimulationReport: Sendable, Codable, Equatable {
         return Array(try encoder.encode(self))
     }
 
-    /// accuracy.svg: accuracy per task over rounds.
-    public func chart(title: String) -> String {
-        AccuracyChart.svg(roundAccuracy: rounds.map(\.accuracy), taskNames: taskNames, roundsPerTask: roundsPerTask, title: title)
+    /// accuracy.svg: accuracy per task over rounds (with `errorScale`, a regression run's RMSE on
+    /// an axis from 0 to that value).
+    public func chart(title: String, errorScale: Double? = nil) -> String {
+        AccuracyChart.svg(roundAccuracy: rounds.map(\.accuracy), taskNames: taskNames, roundsPerTask: roundsPerTask, title: title,
+                          errorScale: errorScale)
     }
 
-    /// A table of the rounds for the terminal.
-    public func roundTable() -> String {
-        var lines = ["task round  id outcome   version accepted/offered dropped slow restarted  MB up  MB down  wall s  accuracy per task (%)"]
+    /// The largest value any round recorded (a regression run's chart scale).
+    public var largestValue: Double { (rounds.flatMap(\.accuracy) + matrix.baseline).max() ?? 1 }
+
+    /// A table of the rounds for the terminal; `metric` names the last column (a regression run's
+    /// values are RMSE, printed as they are, not as percent).
+    public func roundTable(metric: String = "accuracy per task (%)") -> String {
+        let percent = metric.hasSuffix("(%)")
+        var lines = ["task round  id outcome   version accepted/offered dropped slow restarted  MB up  MB down  wall s  " + metric]
         for round in rounds {
-            let accuracy = round.accuracy.map { String(format: "%3.0f", $0 * 100) }.joined(separator: " ")
+            let accuracy = round.accuracy.map { percent ? String(format: "%3.0f", $0 * 100) : String(format: "%.3f", $0) }.joined(separator: " ")
             lines.append(String(
                 format: "%4d %5d %3d %-9@ %7d %8d/%-7d %7d %4d %9d %6.2f %8.2f %7.2f  %@",
                 round.task + 1, round.roundInTask + 1, Int(round.roundID), round.outcome as NSString, Int(round.version), round.accepted,

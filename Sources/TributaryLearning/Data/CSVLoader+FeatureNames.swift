@@ -24,7 +24,7 @@ extension CSVLoader {
             try chunk.withUnsafeBytes { try splitter.feed($0, emit: take) }
         }
         guard let first else { throw LearningError(.emptyData, "\(path): the file is empty (no rows)") }
-        try rows.consume(first) { _, _ in }
+        try rows.consume(first) { _ in }
         return rows.featureNames
     }
 }

@@ -43,6 +43,12 @@ public enum CSVLoader {
         /// The longest row in bytes: a longer one is refused. This bounds the memory a file with
         /// no line breaks can take.
         public var maxLineBytes: Int
+        /// The label column holds a real number (a regression target): the data set gets
+        /// `targets` and its labels are 0.
+        public var realValuedLabel = false
+        /// A column that is neither a feature nor the label but names each row's task
+        /// (`loadTagged`); nil: none.
+        public var taskColumn: LabelColumn?
 
         public init(header: Header = .auto, label: LabelColumn = .last, classCount: Int? = nil, delimiter: Character = ",",
                     featureCount: Int? = nil, maxBytes: Int? = nil, maxRows: Int? = nil, maxLineBytes: Int = CSVLoader.defaultMaxLineBytes) {
@@ -64,25 +70,40 @@ public enum CSVLoader {
 
     /// Loads a CSV file, reading it in 64 KiB chunks; fails at the first bad row.
     public static func load(path: String, options: Options = Options()) throws -> Dataset {
-        try collect { try forEachRow(path: path, options: options, $0) }
+        try loadTagged(path: path, options: options).data
+    }
+
+    /// Loads a CSV file and, with `options.taskColumn`, each row's text in that column.
+    public static func loadTagged(path: String, options: Options) throws -> (data: Dataset, tasks: [String]) {
+        try collect(regression: options.realValuedLabel) { try forEachRecord(path: path, options: options, $0) }
     }
 
     /// Parses CSV text; `source` names it in errors.
     public static func parse(_ text: String, source: String = "<csv>", options: Options = Options()) throws -> Dataset {
         var text = text
         return try text.withUTF8 { bytes in
-            try collect { try forEachRow(UnsafeRawBufferPointer(bytes), source: source, options: options, $0) }
+            try collect(regression: options.realValuedLabel) { body in
+                var reader = try Reader(source: source, options: options)
+                try reader.feed(UnsafeRawBufferPointer(bytes), body)
+                return try reader.finish(body)
+            }.data
         }
     }
 
-    /// The rows a streaming read hands on, as a data set (the read fails when there are none).
-    private static func collect(_ read: (_ body: ([Float], Int32) throws -> Void) throws -> Int) throws -> Dataset {
+    /// The rows a streaming read hands on, as a data set and task tags (the read fails when there are none).
+    private static func collect(regression: Bool, _ read: (_ body: (CSVRow) throws -> Void) throws -> Int) throws -> (data: Dataset, tasks: [String]) {
         var dataset: Dataset?
-        _ = try read { features, label in
-            if dataset == nil { dataset = Dataset(featureCount: features.count) }
-            dataset!.append(features: features, label: label)
+        var tasks: [String] = []
+        _ = try read { row in
+            if dataset == nil { dataset = Dataset(featureCount: row.features.count, regression: regression) }
+            if regression {
+                dataset!.append(features: row.features, target: row.target)
+            } else {
+                dataset!.append(features: row.features, label: row.label)
+            }
+            if let task = row.task { tasks.append(task) }
         }
-        return dataset!
+        return (dataset!, tasks)
     }
 
     /// Streams a CSV file: reads it in 64 KiB chunks and calls `body` with each data row's
@@ -92,6 +113,10 @@ public enum CSVLoader {
     @discardableResult
     public static func forEachRow(path: String, options: Options = Options(),
                                   _ body: (_ features: [Float], _ label: Int32) throws -> Void) throws -> Int {
+        try forEachRecord(path: path, options: options) { try body($0.features, $0.label) }
+    }
+
+    private static func forEachRecord(path: String, options: Options, _ body: (CSVRow) throws -> Void) throws -> Int {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw LearningError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -118,8 +143,9 @@ public enum CSVLoader {
     public static func forEachRow(_ bytes: UnsafeRawBufferPointer, source: String, options: Options = Options(),
                                   _ body: (_ features: [Float], _ label: Int32) throws -> Void) throws -> Int {
         var reader = try Reader(source: source, options: options)
-        try reader.feed(bytes, body)
-        return try reader.finish(body)
+        let rows: (CSVRow) throws -> Void = { try body($0.features, $0.label) }
+        try reader.feed(bytes, rows)
+        return try reader.finish(rows)
     }
 
     /// Bytes to records to labelled rows, with the size caps.
@@ -139,7 +165,7 @@ public enum CSVLoader {
             rows = CSVLabelledRows(source: source, options: options)
         }
 
-        mutating func feed(_ bytes: UnsafeRawBufferPointer, _ body: ([Float], Int32) throws -> Void) throws {
+        mutating func feed(_ bytes: UnsafeRawBufferPointer, _ body: (CSVRow) throws -> Void) throws {
             total += bytes.count
             if let maxBytes = rows.options.maxBytes, total > maxBytes {
                 throw LearningError(.invalidData, "\(rows.source): more than the maximum of \(maxBytes) bytes")
@@ -149,7 +175,7 @@ public enum CSVLoader {
             try splitter.feed(bytes) { try rows.consume($0, body) }
         }
 
-        mutating func finish(_ body: ([Float], Int32) throws -> Void) throws -> Int {
+        mutating func finish(_ body: (CSVRow) throws -> Void) throws -> Int {
             var rows = self.rows
             defer { self.rows = rows }
             try splitter.finish { try rows.consume($0, body) }
@@ -158,11 +184,12 @@ public enum CSVLoader {
         }
     }
 
-    /// Writes a data set as CSV with a header `f0,…,label`.
+    /// Writes a data set as CSV with a header `f0,…,label` (a regression set's label is its target).
     public static func render(_ dataset: Dataset) -> String {
         var text = (0..<dataset.featureCount).map { "f\($0)" }.joined(separator: ",") + ",label\n"
         for index in 0..<dataset.count {
-            text += dataset.row(index).map { "\($0)" }.joined(separator: ",") + ",\(dataset.labels[index])\n"
+            let label = dataset.targets.map { "\($0[index])" } ?? "\(dataset.labels[index])"
+            text += dataset.row(index).map { "\($0)" }.joined(separator: ",") + ",\(label)\n"
         }
         return text
     }

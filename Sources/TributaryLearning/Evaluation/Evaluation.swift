@@ -4,11 +4,16 @@ public enum Evaluation {
     /// small (0.6 MB for a 64-1024-32-10 model; 512 rows with training buffers took 8.8 MB).
     static let chunk = 128
 
-    /// Loss (mean per example) and accuracy of `model` on `data`.
+    /// Loss (mean per example) and accuracy of `model` on `data`; for a regression model also
+    /// the mean absolute error and the root mean squared error against the targets.
     public struct Result: Sendable, Codable, Equatable {
         public var loss: Double
         public var accuracy: Double
         public var count: Int
+        /// Mean |prediction − target| (regression models only).
+        public var meanAbsoluteError: Double? = nil
+        /// √(mean (prediction − target)²) (regression models only).
+        public var rootMeanSquaredError: Double? = nil
     }
 
     public static func evaluate(_ model: Sequential, on data: Dataset, classMask: [Bool]? = nil) -> Result {
@@ -22,8 +27,16 @@ public enum Evaluation {
             let batch = model.spec.loss.evaluate(workspace, classMask: classMask, gradientScale: nil)
             total.total += batch.total
             total.correct += batch.correct
+            total.absoluteError += batch.absoluteError
+            total.squaredError += batch.squaredError
         }
-        return Result(loss: total.total / Double(data.count), accuracy: Double(total.correct) / Double(data.count), count: data.count)
+        let n = Double(data.count)
+        var result = Result(loss: total.total / n, accuracy: Double(total.correct) / n, count: data.count)
+        if model.spec.isRegression {
+            result.meanAbsoluteError = total.absoluteError / n
+            result.rootMeanSquaredError = (total.squaredError / n).squareRoot()
+        }
+        return result
     }
 
     public static func accuracy(_ model: Sequential, on data: Dataset, classMask: [Bool]? = nil) -> Double {
@@ -43,6 +56,24 @@ public enum Evaluation {
             result += model.spec.loss.predictions(workspace, classMask: classMask)
         }
         return result
+    }
+
+    /// The root mean squared error of always predicting the mean of `data`'s targets (its
+    /// standard deviation): the best any constant predictor does, the floor a regression model
+    /// must beat.
+    public static func constantPredictorRMSE(on data: Dataset) -> Double {
+        guard !data.isEmpty else { return 0 }
+        let values = (0..<data.count).map { Double(data.target($0)) }
+        let mean = values.reduce(0, +) / Double(values.count)
+        return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
+    }
+
+    /// The accuracy of always predicting `data`'s most frequent label: the best any constant
+    /// predictor does, the chance level a classifier must beat.
+    public static func majorityRate(on data: Dataset) -> Double {
+        guard !data.isEmpty else { return 0 }
+        let counts = data.labels.reduce(into: [Int32: Int]()) { $0[$1, default: 0] += 1 }
+        return Double(counts.values.max() ?? 0) / Double(data.count)
     }
 
     /// Stability: the fraction of examples whose predicted class is the same under `parent`

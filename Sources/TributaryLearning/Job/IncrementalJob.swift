@@ -33,6 +33,9 @@ public struct IncrementalJob: Sendable {
         try plan.validate(for: parent.spec)
         guard !data.isEmpty else { throw LearningError(.emptyData, "the new data batch has no examples") }
         try data.validate(against: parent.spec)
+        if data.isRegression, parent.replay.configuration.capacity > 0 {
+            throw LearningError(.invalidConfiguration, "the checkpoint's replay buffer holds \(parent.replay.configuration.capacity) examples with class labels; it cannot keep regression targets yet, so a regression job needs a replay capacity of 0")
+        }
         if let heldOut { try heldOut.validate(against: parent.spec) }
         try globalEWC?.validate(parameterCount: parent.parameters.count)
 

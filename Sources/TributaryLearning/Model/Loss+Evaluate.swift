@@ -12,6 +12,10 @@ public struct BatchLoss: Sendable, Equatable {
     public var total: Double
     /// Examples whose prediction equals the label.
     public var correct: Int
+    /// Σ |output − target| and Σ (output − target)² over the rows (a one-output mean-squared-error
+    /// model only; 0 otherwise).
+    public var absoluteError: Double = 0
+    public var squaredError: Double = 0
 }
 
 extension Loss {
@@ -25,7 +29,7 @@ extension Loss {
         let output = workspace.activations[workspace.widths.count - 1]
         let delta = workspace.deltas[workspace.widths.count - 1]
         if let classMask { precondition(classMask.count == width, "class mask has \(classMask.count) entries, model has \(width) outputs") }
-        var total = 0.0
+        var total = 0.0, absoluteError = 0.0, squaredError = 0.0
         var correct = 0
         for row in 0..<rows {
             let z = output + row * width, d = delta + row * width
@@ -46,15 +50,25 @@ extension Loss {
                     d[label] -= scale
                 }
             case .binaryCrossEntropy, .meanSquaredError:
-                var predicted = 0
-                if width == 1 {
-                    predicted = self == .binaryCrossEntropy ? (z[0] > 0 ? 1 : 0) : Int(z[0].rounded())
+                // One MSE output regresses onto the row's target (a label's value unless the data
+                // set has real-valued targets); it is "correct" when it rounds to the rounded target.
+                let value = workspace.targets[row]
+                if width == 1, self == .meanSquaredError {
+                    if z[0].rounded() == value.rounded() { correct += 1 }
+                    let error = Double(z[0]) - Double(value)
+                    absoluteError += abs(error)
+                    squaredError += error * error
                 } else {
-                    for c in 1..<width where z[c] > z[predicted] { predicted = c }
+                    var predicted = 0
+                    if width == 1 {
+                        predicted = z[0] > 0 ? 1 : 0
+                    } else {
+                        for c in 1..<width where z[c] > z[predicted] { predicted = c }
+                    }
+                    if predicted == label { correct += 1 }
                 }
-                if predicted == label { correct += 1 }
                 for c in 0..<width {
-                    let target: Float = width == 1 ? Float(label) : (c == label ? 1 : 0)
+                    let target: Float = width == 1 ? (self == .meanSquaredError ? value : Float(label)) : (c == label ? 1 : 0)
                     let gradient: Float
                     if self == .binaryCrossEntropy {
                         total += Double(max(z[c], 0) - z[c] * target + log1pf(expf(-abs(z[c]))))
@@ -68,7 +82,7 @@ extension Loss {
                 }
             }
         }
-        return BatchLoss(total: total, correct: correct)
+        return BatchLoss(total: total, correct: correct, absoluteError: absoluteError, squaredError: squaredError)
     }
 
     /// The predicted class of every row of the workspace's output.
@@ -78,7 +92,10 @@ extension Loss {
         return (0..<rows).map { row in
             let z = output + row * width
             if width == 1 {
-                return self == .binaryCrossEntropy ? (z[0] > 0 ? 1 : 0) : Int(z[0].rounded())
+                if self == .binaryCrossEntropy { return z[0] > 0 ? 1 : 0 }
+                // A regression output as a whole number (a diverged one as Int.min, never a trap).
+                let value = z[0].rounded()
+                return value.isFinite && abs(value) < 1e15 ? Int(value) : Int.min
             }
             var best = -Float.infinity, argmax = 0
             for c in 0..<width where classMask?[c] ?? true {

@@ -16,6 +16,9 @@ public final class Workspace {
     /// A column of ones, for bias gradients as a matrix-vector product.
     let ones: UnsafeMutablePointer<Float>
     public let labels: UnsafeMutablePointer<Int32>
+    /// What each row is trained towards with one mean-squared-error output: the data set's
+    /// target, or the label's value.
+    public let targets: UnsafeMutablePointer<Float>
     /// Rows of the current batch.
     public var rows: Int = 0
 
@@ -41,6 +44,7 @@ public final class Workspace {
         ones.update(repeating: 1, count: capacity)
         labels = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
         labels.initialize(repeating: 0, count: capacity)
+        targets = Self.allocate(capacity)
     }
 
     deinit {
@@ -50,6 +54,7 @@ public final class Workspace {
         squaredDelta.deallocate()
         ones.deallocate()
         labels.deallocate()
+        targets.deallocate()
     }
 
     /// The input rows (rows × widths[0]), to fill before `forward`.
@@ -60,7 +65,7 @@ public final class Workspace {
         UnsafeBufferPointer(start: activations[widths.count - 1], count: rows * widths.last!)
     }
 
-    /// Copies rows of `dataset` (by index) into the input and label buffers.
+    /// Copies rows of `dataset` (by index) into the input, label and target buffers.
     public func load(_ dataset: Dataset, indices: some Collection<Int>, startingAt firstRow: Int = 0) {
         let width = widths[0]
         precondition(dataset.featureCount == width, "dataset has \(dataset.featureCount) features, model takes \(width)")
@@ -70,6 +75,7 @@ public final class Workspace {
             for index in indices {
                 (input + row * width).update(from: source.baseAddress! + index * width, count: width)
                 labels[row] = dataset.labels[index]
+                targets[row] = dataset.target(index)
                 row += 1
             }
         }
