@@ -47,3 +47,14 @@ public struct ONNXModel: Sendable, Equatable {
             && lhs.metadata.map(\.key) == rhs.metadata.map(\.key) && lhs.metadata.map(\.value) == rhs.metadata.map(\.value)
     }
 }
+
+extension ONNXModel {
+    /// One line for a person: `MLP 5-16-3, standardizer folded in, outputs logits, probabilities`.
+    public var summary: String {
+        var widths: [Int] = []
+        if case .fixed(let width)? = graph.inputs.first?.shape.last { widths.append(width) }
+        widths += graph.initializers.filter { $0.name.hasSuffix(".bias") }.compactMap(\.shape.first)
+        let preprocessing = metadata("tributary.standardizer") == nil ? "no preprocessing" : "standardizer folded in"
+        return "MLP \(widths.map(String.init).joined(separator: "-")), \(preprocessing), outputs \(graph.outputs.map(\.name).joined(separator: ", "))"
+    }
+}

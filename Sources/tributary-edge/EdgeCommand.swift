@@ -5,5 +5,5 @@ struct EdgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary-edge",
         abstract: "Tributary edge agent: collects labelled feedback, trains when the coordinator offers a round.",
-        subcommands: [RunCommand.self, ImportCommand.self])
+        subcommands: [RunCommand.self, ImportCommand.self, ExportCommand.self])
 }
