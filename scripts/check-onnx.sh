@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Checks that an exported ONNX model answers exactly as Tributary does, with onnxruntime (from
+# PyPI, in a venv used only here): argmax equal on every row of a held-out CSV, probabilities
+# within 1e-5. Exits non-zero on any mismatch.
+#
+#   bash scripts/check-onnx.sh
+#
+# What it runs, with the CLI alone:
+#  1. data: 3 classes, 4 features, column 1 ("pressure") on a scale of ~1,000 (mean 1,000, std
+#     ~170): train.csv and held-out.csv, raw; the training data standardised for training.
+#  2. `tributary init` + `tributary train` on the standardised training data (a 4-16-3 MLP).
+#  3. `tributary coordinator serve` with that checkpoint as its initial model (registered and
+#     promoted as version 1), and one `tributary-edge run` that adopts it; both then stopped.
+#  4. `tributary models export live --format onnx --fit-data train.csv`: the standardiser fitted
+#     on the raw training data folded into the first layer; checked on the RAW held-out rows
+#     against `tributary predict --fit-data train.csv` (Tributary standardises, then predicts).
+#  5. `tributary-edge export --format onnx`: the edge's held model (no preprocessing of its own
+#     yet), checked on the standardised held-out rows against `tributary predict`.
+#
+# Binaries: $BIN/tributary and $BIN/tributary-edge (default .build/debug, built if missing).
+# The venv: $ONNX_VENV (default .build/check-onnx-venv), created and filled with onnxruntime and
+# numpy by pip when they are missing. KEEP=1 keeps the working folder.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${BIN:-$root/.build/debug}"
+venv="${ONNX_VENV:-$root/.build/check-onnx-venv}"
+if [[ ! -x "$bin/tributary" || ! -x "$bin/tributary-edge" ]]; then
+  (cd "$root" && swift build --product tributary >&2 && swift build --product tributary-edge >&2)
+fi
+[[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+"$venv/bin/python" -c 'import onnxruntime, numpy' 2>/dev/null || "$venv/bin/python" -m pip install --quiet onnxruntime numpy >&2
+py="$venv/bin/python"
+
+work="$(mktemp -d /tmp/tributary-onnx.XXXXXX)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ -n "${KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+cd "$work"
+T="$bin/tributary"
+
+# Waits (up to 120 s: a deadline for a stuck process, not a timing check) for FILE to hold TEXT.
+wait_for() {
+  for _ in $(seq 1 1200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "error: $1 never said '$2':" >&2; cat "$1" "${1%.log}.err" >&2 2>/dev/null || true; exit 1
+}
+
+"$py" "$root/scripts/check_onnx.py" make-data . >&2
+$T init --out model.ckpt --inputs 4 --hidden 16 --outputs 3 --seed 7 --epochs 30 --batch-size 16 --lr 0.05 >/dev/null
+$T train --checkpoint model.ckpt --data train-std.csv --quiet | grep -v '^wrote' >&2
+
+$T certs init --dir fleet >/dev/null
+$T certs issue --dir fleet --server localhost --ip 127.0.0.1 >/dev/null
+$T certs issue --dir fleet --client edge-1 >/dev/null
+cat > coordinator.yaml <<YAML
+listen: 127.0.0.1:0
+tls: {certificate: fleet/localhost.pem, key: fleet/localhost-key.pem, ca: fleet/ca.pem, deny_list: fleet/revoked.txt, handshake_timeout: 120s}
+registry: {directory: registry}
+model: {initial_checkpoint: model.ckpt}
+admin: {enabled: false}
+YAML
+$T coordinator serve --config coordinator.yaml > coordinator.log 2> coordinator.err &
+pids+=($!)
+wait_for coordinator.log "listening on"
+port="$(grep -o '127.0.0.1:[0-9]*' coordinator.log | head -1 | cut -d: -f2)"
+cat > edge.yaml <<YAML
+coordinator: {address: "127.0.0.1:$port", server_name: localhost}
+tls: {ca: fleet/ca.pem, cert: fleet/edge-1.pem, key: fleet/edge-1-key.pem}
+state: {directory: state}
+feedback: {features: 4, classes: 3}
+YAML
+"$bin/tributary-edge" run --config edge.yaml > edge.log 2> edge.err &
+pids+=($!)
+wait_for edge.log "adopted model version 1"
+for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+wait 2>/dev/null || true
+pids=()
+
+$T models export live --registry registry --format onnx --out model.onnx --fit-data train.csv --feature-names a,pressure,c,d >&2
+$T predict --checkpoint model.ckpt --data held-out.csv --fit-data train.csv --out tributary.csv >&2
+"$bin/tributary-edge" export --format onnx --config edge.yaml edge.onnx >&2
+$T predict --checkpoint model.ckpt --data held-out-std.csv --out tributary-std.csv >&2
+
+status=0
+"$py" "$root/scripts/check_onnx.py" compare model.onnx held-out.csv tributary.csv || status=1
+"$py" "$root/scripts/check_onnx.py" compare edge.onnx held-out-std.csv tributary-std.csv || status=1
+[[ $status == 0 ]] && echo "OK: onnxruntime $("$py" -c 'import onnxruntime; print(onnxruntime.__version__)') answers as Tributary does"
+exit $status
