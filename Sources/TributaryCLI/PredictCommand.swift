@@ -40,7 +40,10 @@ struct PredictCommand: ParsableCommand {
             throw ValidationError("--data \(data): \(error.reason)")
         }
         let text = Self.render(outputs)
-        guard let out else { return print(text, terminator: "") }
+        guard let out else {
+            print(text, terminator: "")
+            return
+        }
         try AtomicFile.write(Array(text.utf8), to: out, overwrite: force)
         let correct = zip(outputs.classes, rows.labels).filter { $0 == Int($1) }.count
         print(String(format: "wrote %d predictions to %@ (%.2f%% equal the CSV's labels)", outputs.rows, out, Double(correct) / Double(max(outputs.rows, 1)) * 100))
