@@ -16,6 +16,8 @@
 #     against `tributary predict --fit-data train.csv` (Tributary standardises, then predicts).
 #  5. `tributary-edge export --format onnx`: the edge's held model (no preprocessing of its own
 #     yet), checked on the standardised held-out rows against `tributary predict`.
+#  6. A second model with the other classifier head (binary cross-entropy: sigmoid probabilities,
+#     tanh hidden units), registered and exported the same way, checked on the raw rows.
 #
 # Binaries: $BIN/tributary and $BIN/tributary-edge (default .build/debug, built if missing).
 # The venv: $ONNX_VENV (default .build/check-onnx-venv), created and filled with onnxruntime and
@@ -55,17 +57,28 @@ $T train --checkpoint model.ckpt --data train-std.csv --quiet | grep -v '^wrote'
 $T certs init --dir fleet >/dev/null
 $T certs issue --dir fleet --server localhost --ip 127.0.0.1 >/dev/null
 $T certs issue --dir fleet --client edge-1 >/dev/null
-cat > coordinator.yaml <<YAML
+# start_coordinator NAME CHECKPOINT: a coordinator whose registry NAME-registry gets CHECKPOINT as
+# version 1 (promoted, live); sets $port.
+start_coordinator() {
+  cat > "$1.yaml" <<YAML
 listen: 127.0.0.1:0
 tls: {certificate: fleet/localhost.pem, key: fleet/localhost-key.pem, ca: fleet/ca.pem, deny_list: fleet/revoked.txt, handshake_timeout: 120s}
-registry: {directory: registry}
-model: {initial_checkpoint: model.ckpt}
+registry: {directory: $1-registry}
+model: {initial_checkpoint: $2}
 admin: {enabled: false}
 YAML
-$T coordinator serve --config coordinator.yaml > coordinator.log 2> coordinator.err &
-pids+=($!)
-wait_for coordinator.log "listening on"
-port="$(grep -o '127.0.0.1:[0-9]*' coordinator.log | head -1 | cut -d: -f2)"
+  $T coordinator serve --config "$1.yaml" > "$1.log" 2> "$1.err" &
+  pids+=($!)
+  wait_for "$1.log" "listening on"
+  port="$(grep -o '127.0.0.1:[0-9]*' "$1.log" | head -1 | cut -d: -f2)"
+}
+stop_all() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  pids=()
+}
+
+start_coordinator softmax model.ckpt
 cat > edge.yaml <<YAML
 coordinator: {address: "127.0.0.1:$port", server_name: localhost}
 tls: {ca: fleet/ca.pem, cert: fleet/edge-1.pem, key: fleet/edge-1-key.pem}
@@ -75,17 +88,24 @@ YAML
 "$bin/tributary-edge" run --config edge.yaml > edge.log 2> edge.err &
 pids+=($!)
 wait_for edge.log "adopted model version 1"
-for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-wait 2>/dev/null || true
-pids=()
+stop_all
 
-$T models export live --registry registry --format onnx --out model.onnx --fit-data train.csv --feature-names a,pressure,c,d >&2
+$T models export live --registry softmax-registry --format onnx --out model.onnx --fit-data train.csv --feature-names a,pressure,c,d >&2
 $T predict --checkpoint model.ckpt --data held-out.csv --fit-data train.csv --out tributary.csv >&2
 "$bin/tributary-edge" export --format onnx --config edge.yaml edge.onnx >&2
 $T predict --checkpoint model.ckpt --data held-out-std.csv --out tributary-std.csv >&2
 
+# A second head: binary cross-entropy (sigmoid probabilities) over tanh hidden units.
+$T init --out bce.ckpt --inputs 4 --hidden 12 --outputs 3 --activation tanh --loss binaryCrossEntropy --seed 8 --epochs 30 --batch-size 16 --lr 0.1 >/dev/null
+$T train --checkpoint bce.ckpt --data train-std.csv --quiet | grep -v '^wrote' >&2
+start_coordinator bce bce.ckpt
+stop_all
+$T models export 1 --registry bce-registry --format onnx --out bce.onnx --fit-data train.csv >&2
+$T predict --checkpoint bce.ckpt --data held-out.csv --fit-data train.csv --out tributary-bce.csv >&2
+
 status=0
 "$py" "$root/scripts/check_onnx.py" compare model.onnx held-out.csv tributary.csv || status=1
 "$py" "$root/scripts/check_onnx.py" compare edge.onnx held-out-std.csv tributary-std.csv || status=1
+"$py" "$root/scripts/check_onnx.py" compare bce.onnx held-out.csv tributary-bce.csv || status=1
 [[ $status == 0 ]] && echo "OK: onnxruntime $("$py" -c 'import onnxruntime; print(onnxruntime.__version__)') answers as Tributary does"
 exit $status

@@ -7,7 +7,8 @@
   check_onnx.py compare MODEL.onnx FEATURES.csv TRIBUTARY.csv
       runs MODEL with onnxruntime on FEATURES.csv's feature columns (the label is last) and
       compares with `tributary predict`'s CSV: the class of every row (argmax of the
-      probabilities) must be equal and every probability within 1e-5. Exit 1 otherwise.
+      probabilities, or of a regression model's prediction) must be equal and every probability
+      (prediction) within 1e-5. Exit 1 otherwise. Models with several outputs per row only.
 """
 import sys
 
@@ -61,11 +62,13 @@ def compare(model_path, features_path, tributary_path):
     print(f"{model_path}: producer {meta.producer_name} {meta.custom_metadata_map.get('tributary.version')}, "
           f"version {meta.version}, input {inputs}, outputs {outputs}")
     print(f"  preprocessing: {meta.custom_metadata_map.get('tributary.preprocessing')}")
-    logits, probabilities = session.run(["logits", "probabilities"], {"features": features})
+    # A classifier's probabilities, or a regression model's prediction: what `tributary predict` prints.
+    name = "prediction" if outputs == ["prediction"] else "probabilities"
+    (probabilities,) = session.run([name], {"features": features})
 
     failures = []
     if probabilities.shape != expected_probabilities.shape:
-        failures.append(f"probabilities have shape {probabilities.shape}, Tributary's {expected_probabilities.shape}")
+        failures.append(f"{name} have shape {probabilities.shape}, Tributary's {expected_probabilities.shape}")
     else:
         classes = probabilities.argmax(axis=1)
         differ = np.flatnonzero(classes != expected_classes)
@@ -76,10 +79,10 @@ def compare(model_path, features_path, tributary_path):
         gap = np.abs(probabilities - expected_probabilities)
         worst = np.unravel_index(gap.argmax(), gap.shape)
         if gap.max() > TOLERANCE:
-            failures.append(f"probability row {worst[0]} class {worst[1]}: onnxruntime {probabilities[worst]}, "
+            failures.append(f"{name} row {worst[0]} column {worst[1]}: onnxruntime {probabilities[worst]}, "
                             f"Tributary {expected_probabilities[worst]} (difference {gap.max():.3g} > {TOLERANCE})")
         accuracy = float((classes == labels).mean())
-        print(f"  {len(classes)} rows: classes equal on {len(classes) - differ.size}, largest probability difference "
+        print(f"  {len(classes)} rows: classes equal on {len(classes) - differ.size}, largest {name} difference "
               f"{gap.max():.3g} (tolerance {TOLERANCE}); accuracy against the labels {accuracy * 100:.1f}%")
         if accuracy < 0.7:
             failures.append(f"accuracy {accuracy * 100:.1f}% against the labels: the model learned nothing, the check proves little")
