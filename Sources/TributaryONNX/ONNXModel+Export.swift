@@ -57,14 +57,14 @@ extension ONNXModel {
         var nodes: [ONNXNode] = [], initializers: [ONNXTensor] = []
         var value = featuresName
         let entries = spec.parameterLayout.entries
+        // The last layer's output is the model's logits (classifiers) or prediction (regression).
+        let final = spec.loss == .meanSquaredError ? predictionName : logitsName
         for (index, layer) in spec.layers.enumerated() {
             let name = "dense\(index + 1)", last = index == spec.layers.count - 1
             let weight = entries[2 * index], bias = entries[2 * index + 1]
             var w = Array(parameters[weight.range]), b = Array(parameters[bias.range])
             if index == 0, let standardizer { (w, b) = StandardizerFolding.fold(weight: w, bias: b, standardizer: standardizer) }
             initializers += [ONNXTensor(name: weight.name, shape: weight.shape, values: w), ONNXTensor(name: bias.name, shape: bias.shape, values: b)]
-            // The last layer's output is the model's logits (classifiers) or prediction (regression).
-            let final = spec.loss == .meanSquaredError ? predictionName : logitsName
             let linear = last && layer.activation == .identity ? final : "\(name).linear"
             nodes.append(ONNXNode(
                 name: "\(name).gemm", opType: "Gemm", inputs: [value, weight.name, bias.name], outputs: [linear],
