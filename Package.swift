@@ -7,6 +7,7 @@ import PackageDescription
 //   learning      TributaryLearning (models, EWC, replay, job, checkpoints, drift)
 //                 TributaryAggregation (pure) · TributaryRounds (sans-IO round logic)
 //                 TributaryExperiments (digits protocols, partitions, federated runner)
+//                 TributaryONNX (a model with its standardiser folded in, as an ONNX file)
 //   protocol      TributaryWire (contract, framing) → TributarySession (sans-IO sessions)
 //                 TributaryCertificates (fleet CA, identity, deny list)
 //   I/O shells    TributaryTransport (shared mTLS/NIO session plumbing) → TributaryEdgeTransport (client)
@@ -122,6 +123,16 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // ONNX export: a model with its standardiser folded in, as a standard ONNX file (the generated
+        // subset of onnx.proto kept internal) that an app runs with its own runtime.
+        .target(
+            name: "TributaryONNX",
+            dependencies: [
+                "TributaryLearning",
+                "TributarySystem",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         // Aggregation: pure streaming accumulators and server optimizers over flat float buffers; no I/O.
@@ -240,6 +251,7 @@ let package = Package(
                 "TributaryEdge",
                 "TributaryModelWire",
                 "TributarySimulation",
+                "TributaryONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -266,6 +278,7 @@ let package = Package(
                 "TributaryTransport",
                 "TributaryCertificates",
                 "TributaryLearning",
+                "TributaryONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -331,6 +344,7 @@ let package = Package(
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
         .testTarget(name: "TributaryConfigTests", dependencies: ["TributaryConfig"]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
+        .testTarget(name: "TributaryONNXTests", dependencies: ["TributaryONNX", "TributaryLearning"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
         .testTarget(name: "TributaryRoundsTests", dependencies: ["TributaryRounds"]),
         .testTarget(name: "TributaryFeedbackTests", dependencies: ["TributaryFeedback", "TributaryFeedbackHTTP", "TributarySystem"]),

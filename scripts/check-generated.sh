@@ -1,34 +1,38 @@
 #!/usr/bin/env bash
-# Fails (exit 1) if the committed Sources/TributaryWire/Generated/*.pb.swift differ from what
-# scripts/generate-protos.sh produces from Protocols/ now, naming each stale, missing or extra file.
+# Fails (exit 1) if the committed generated code (Sources/TributaryWire/Generated/*.pb.swift,
+# Sources/TributaryONNX/Generated/*.pb.swift) differs from what scripts/generate-protos.sh
+# produces from Protocols/ now, naming each stale, missing or extra file.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-committed="$root/Sources/TributaryWire/Generated"
 fresh="$(mktemp -d)"
 trap 'rm -rf "$fresh"' EXIT
 
-"$root/scripts/generate-protos.sh" "$fresh" 2>/dev/null
+"$root/scripts/generate-protos.sh" "$fresh/TributaryWire" "$fresh/TributaryONNX" 2>/dev/null
 
 status=0
-for f in "$fresh"/*.pb.swift; do
-  name="$(basename "$f")"
-  if [[ ! -f "$committed/$name" ]]; then
-    echo "stale: Sources/TributaryWire/Generated/$name is missing (generated from Protocols/)" >&2
-    status=1
-  elif ! cmp -s "$f" "$committed/$name"; then
-    echo "stale: Sources/TributaryWire/Generated/$name differs from freshly generated code:" >&2
-    diff -u "$committed/$name" "$f" | head -20 >&2 || true
-    status=1
-  fi
-done
-for f in "$committed"/*.pb.swift; do
-  [[ -e "$f" ]] || continue
-  name="$(basename "$f")"
-  if [[ ! -f "$fresh/$name" ]]; then
-    echo "stale: Sources/TributaryWire/Generated/$name has no .proto in Protocols/ any more" >&2
-    status=1
-  fi
+for target in TributaryWire TributaryONNX; do
+  folder="Sources/$target/Generated"
+  committed="$root/$folder"
+  for f in "$fresh/$target"/*.pb.swift; do
+    name="$(basename "$f")"
+    if [[ ! -f "$committed/$name" ]]; then
+      echo "stale: $folder/$name is missing (generated from Protocols/)" >&2
+      status=1
+    elif ! cmp -s "$f" "$committed/$name"; then
+      echo "stale: $folder/$name differs from freshly generated code:" >&2
+      diff -u "$committed/$name" "$f" | head -20 >&2 || true
+      status=1
+    fi
+  done
+  for f in "$committed"/*.pb.swift; do
+    [[ -e "$f" ]] || continue
+    name="$(basename "$f")"
+    if [[ ! -f "$fresh/$target/$name" ]]; then
+      echo "stale: $folder/$name has no .proto in Protocols/ any more" >&2
+      status=1
+    fi
+  done
 done
 if [[ $status -ne 0 ]]; then
   echo "run scripts/generate-protos.sh and commit the result" >&2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the Swift code for the wire contract (Protocols/tributary/v1/*.proto) into
-# Sources/TributaryWire/Generated/ (or into the folder given as $1).
+# Sources/TributaryWire/Generated/ (or into the folder given as $1), and for the subset of ONNX's
+# model format we export (Protocols/onnx/onnx.proto) into Sources/TributaryONNX/Generated/ (or $2).
 #
 # protoc-gen-swift is built from the package's own swift-protobuf dependency, so the
 # generator always matches the SwiftProtobuf runtime we link; protoc is Debian's
@@ -11,6 +12,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/Sources/TributaryWire/Generated}"
+onnx_out="${2:-$root/Sources/TributaryONNX/Generated}"
 cd "$root"
 
 command -v protoc >/dev/null || { echo "error: protoc not found; apt-get install protobuf-compiler" >&2; exit 1; }
@@ -21,14 +23,21 @@ if [[ -z "${PROTOC_GEN_SWIFT:-}" ]]; then
 fi
 [[ -x "$PROTOC_GEN_SWIFT" ]] || { echo "error: no executable plugin at $PROTOC_GEN_SWIFT" >&2; exit 1; }
 
-mkdir -p "$out"
-rm -f "$out"/*.pb.swift
-protoc \
-  --plugin=protoc-gen-swift="$PROTOC_GEN_SWIFT" \
-  --swift_out="$out" \
-  --swift_opt=Visibility=Internal \
-  --swift_opt=FileNaming=PathToUnderscores \
-  -I Protocols \
-  Protocols/tributary/v1/*.proto
-echo "generated into $out:" >&2
-ls "$out"/*.pb.swift >&2
+# generate OUT PROTO…: internal Swift types for PROTO… into OUT (its old *.pb.swift removed).
+generate() {
+  local into="$1"
+  shift
+  mkdir -p "$into"
+  rm -f "$into"/*.pb.swift
+  protoc \
+    --plugin=protoc-gen-swift="$PROTOC_GEN_SWIFT" \
+    --swift_out="$into" \
+    --swift_opt=Visibility=Internal \
+    --swift_opt=FileNaming=PathToUnderscores \
+    -I Protocols \
+    "$@"
+  echo "generated into $into:" >&2
+  ls "$into"/*.pb.swift >&2
+}
+generate "$out" Protocols/tributary/v1/*.proto
+generate "$onnx_out" Protocols/onnx/onnx.proto
