@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fails (exit 1) if the committed Sources/TributaryWire/Generated/*.pb.swift differ from what
-# scripts/generate-protos.sh produces from Protocols/ now, naming each stale, missing or extra file.
+# Fails (exit 1) if the committed Sources/TributaryWire/Generated/*.pb.swift or
+# edge/c/generated/tributary/v1/*.pb-c.[ch] differ from what scripts/generate-protos.sh produces
+# from Protocols/ now, naming each stale, missing or extra file.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -8,7 +9,7 @@ committed="$root/Sources/TributaryWire/Generated"
 fresh="$(mktemp -d)"
 trap 'rm -rf "$fresh"' EXIT
 
-"$root/scripts/generate-protos.sh" "$fresh" 2>/dev/null
+"$root/scripts/generate-protos.sh" "$fresh" "$fresh/c" 2>/dev/null
 
 status=0
 for f in "$fresh"/*.pb.swift; do
@@ -27,6 +28,26 @@ for f in "$committed"/*.pb.swift; do
   name="$(basename "$f")"
   if [[ ! -f "$fresh/$name" ]]; then
     echo "stale: Sources/TributaryWire/Generated/$name has no .proto in Protocols/ any more" >&2
+    status=1
+  fi
+done
+c_committed="$root/edge/c/generated/tributary/v1"
+for f in "$fresh"/c/tributary/v1/*.pb-c.[ch]; do
+  name="$(basename "$f")"
+  if [[ ! -f "$c_committed/$name" ]]; then
+    echo "stale: edge/c/generated/tributary/v1/$name is missing (generated from Protocols/)" >&2
+    status=1
+  elif ! cmp -s "$f" "$c_committed/$name"; then
+    echo "stale: edge/c/generated/tributary/v1/$name differs from freshly generated code:" >&2
+    diff -u "$c_committed/$name" "$f" | head -20 >&2 || true
+    status=1
+  fi
+done
+for f in "$c_committed"/*.pb-c.[ch]; do
+  [[ -e "$f" ]] || continue
+  name="$(basename "$f")"
+  if [[ ! -f "$fresh/c/tributary/v1/$name" ]]; then
+    echo "stale: edge/c/generated/tributary/v1/$name has no .proto in Protocols/ any more" >&2
     status=1
   fi
 done
