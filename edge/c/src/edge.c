@@ -1,0 +1,146 @@
+/* edge.c: the handle: configuration with secure defaults checked once, open, close, accessors. */
+#include "edge_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void te_config_init(te_config *config) {
+    memset(config, 0, sizeof *config);
+    config->heartbeat_interval_ms = 10000;
+    config->idle_timeout_ms = 30000;
+    config->handshake_timeout_ms = 10000;
+    config->max_frame_bytes = TE_DEFAULT_MAX_FRAME_BYTES;
+    config->max_transfer_bytes = TE_DEFAULT_MAX_TRANSFER_BYTES;
+}
+
+void te_log(const te_edge *edge, int level, const char *format, ...) {
+    if (edge->config.log == NULL) {
+        return;
+    }
+    char line[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(line, sizeof line, format, args);
+    va_end(args);
+    edge->config.log(edge->config.log_context, level, line);
+}
+
+static te_status check_config(const te_config *config, te_error *error) {
+    if (config->coordinator_host == NULL || config->coordinator_host[0] == '\0') {
+        return te_fail(error, TE_ERR_CONFIG, "coordinator host is empty; set the coordinator's host name or address");
+    }
+    if (config->coordinator_port == 0) {
+        return te_fail(error, TE_ERR_CONFIG, "coordinator port is 0; must be 1...65535");
+    }
+    const char *files[3] = {config->ca_file, config->cert_file, config->key_file};
+    const char *names[3] = {"CA file", "certificate file", "key file"};
+    for (int i = 0; i < 3; i++) {
+        if (files[i] == NULL || files[i][0] == '\0') {
+            return te_fail(error, TE_ERR_CONFIG, "%s is not set; it is required for mutual TLS", names[i]);
+        }
+    }
+    if (config->heartbeat_interval_ms < 100 || config->heartbeat_interval_ms > 3600000) {
+        return te_fail(error, TE_ERR_CONFIG, "heartbeat interval is %u ms; must be 100...3600000", (unsigned)config->heartbeat_interval_ms);
+    }
+    if (config->idle_timeout_ms < config->heartbeat_interval_ms) {
+        return te_fail(error, TE_ERR_CONFIG, "idle timeout is %u ms; must be at least the heartbeat interval (%u ms)",
+                       (unsigned)config->idle_timeout_ms, (unsigned)config->heartbeat_interval_ms);
+    }
+    if (config->handshake_timeout_ms < 100) {
+        return te_fail(error, TE_ERR_CONFIG, "handshake timeout is %u ms; must be at least 100", (unsigned)config->handshake_timeout_ms);
+    }
+    if (config->max_frame_bytes < 1024 || config->max_frame_bytes > TE_DEFAULT_MAX_FRAME_BYTES) {
+        return te_fail(error, TE_ERR_CONFIG, "max frame bytes is %u; must be 1024...%u (the coordinator's minimum and the protocol's default)",
+                       (unsigned)config->max_frame_bytes, TE_DEFAULT_MAX_FRAME_BYTES);
+    }
+    if (config->max_transfer_bytes < config->max_frame_bytes || config->max_transfer_bytes > TE_DEFAULT_MAX_TRANSFER_BYTES) {
+        return te_fail(error, TE_ERR_CONFIG, "max transfer bytes is %llu; must be %u...%llu", (unsigned long long)config->max_transfer_bytes,
+                       (unsigned)config->max_frame_bytes, (unsigned long long)TE_DEFAULT_MAX_TRANSFER_BYTES);
+    }
+    if (config->client_id != NULL && (config->client_id[0] == '\0' || strlen(config->client_id) > TE_MAX_CLIENT_ID)) {
+        return te_fail(error, TE_ERR_CONFIG, "client id \"%.40s\" has %zu bytes; must be 1...%d", config->client_id,
+                       strlen(config->client_id), TE_MAX_CLIENT_ID);
+    }
+    return TE_OK;
+}
+
+static char *copy(const char *text) {
+    size_t length = strlen(text) + 1;
+    char *result = malloc(length);
+    if (result != NULL) {
+        memcpy(result, text, length);
+    }
+    return result;
+}
+
+te_status te_open(const te_config *config, te_edge **edge_out, char *reason, size_t reason_size) {
+    te_error error;
+    te_error_clear(&error);
+    *edge_out = NULL;
+    te_status status = check_config(config, &error);
+    te_edge *edge = NULL;
+    if (status == TE_OK) {
+        edge = calloc(1, sizeof *edge);
+        status = edge == NULL ? te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle") : TE_OK;
+    }
+    if (status == TE_OK) {
+        edge->config = *config;
+        edge->host = copy(config->coordinator_host);
+        edge->server_name = copy(config->server_name != NULL && config->server_name[0] != '\0' ? config->server_name : config->coordinator_host);
+        edge->read_buffer = malloc(TE_READ_BUFFER);
+        if (edge->host == NULL || edge->server_name == NULL || edge->read_buffer == NULL) {
+            status = te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle");
+        }
+    }
+    if (status == TE_OK) {
+        status = te_tls_context_new(config->ca_file, config->cert_file, config->key_file, &edge->tls, edge->client_id, &error);
+    }
+    if (status == TE_OK && config->client_id != NULL && strcmp(config->client_id, edge->client_id) != 0) {
+        status = te_fail(&error, TE_ERR_CONFIG, "client id \"%s\" is not the identity in %s (\"%s\"); the coordinator would refuse it",
+                         config->client_id, config->cert_file, edge->client_id);
+    }
+    if (status != TE_OK) {
+        te_close(edge);
+        if (reason != NULL && reason_size > 0) {
+            snprintf(reason, reason_size, "%s", error.reason);
+        }
+        return status;
+    }
+    edge->config.coordinator_host = edge->host;
+    edge->config.server_name = edge->server_name;
+    edge->config.client_id = edge->client_id;
+    edge->config.ca_file = edge->config.cert_file = edge->config.key_file = NULL;  /* not kept: loaded */
+    edge->limits = te_wire_limits_default();
+    edge->limits.max_frame_bytes = config->max_frame_bytes;
+    edge->limits.max_transfer_bytes = config->max_transfer_bytes;
+    edge->limits.chunk_size = TE_DEFAULT_CHUNK_SIZE;   /* the coordinator accepts default-sized frames */
+    edge->next_transfer_id = 1;
+    *edge_out = edge;
+    return TE_OK;
+}
+
+const char *te_last_error(const te_edge *edge) {
+    return edge->last_error.reason;
+}
+
+uint64_t te_model_version(const te_edge *edge) {
+    return edge->model.version;
+}
+
+size_t te_model_parameter_count(const te_edge *edge) {
+    return edge->model.parameter_count;
+}
+
+void te_close(te_edge *edge) {
+    if (edge == NULL) {
+        return;
+    }
+    SSL_CTX_free(edge->tls);
+    te_model_free(&edge->model);
+    free(edge->host);
+    free(edge->server_name);
+    free(edge->read_buffer);
+    free(edge);
+}

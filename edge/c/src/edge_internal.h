@@ -1,0 +1,29 @@
+/* edge_internal.h: the handle behind te_edge, shared by the library's files. */
+#ifndef TE_EDGE_INTERNAL_H
+#define TE_EDGE_INTERNAL_H
+
+#include "error.h"
+#include "frame.h"
+#include "model.h"
+#include "session.h"
+#include "tls.h"
+
+#define TE_READ_BUFFER (64u * 1024u)
+
+struct te_edge {
+    te_config config;          /* strings below are owned copies */
+    char *host;
+    char *server_name;
+    char client_id[TE_MAX_CLIENT_ID + 1];
+    te_wire_limits limits;
+    SSL_CTX *tls;
+    te_model model;            /* the model held; version 0 = none */
+    uint64_t next_transfer_id;
+    te_error last_error;
+    uint8_t *read_buffer;      /* TE_READ_BUFFER bytes, allocated once */
+};
+
+/* One log line through config.log. */
+void te_log(const te_edge *edge, int level, const char *format, ...) __attribute__((format(printf, 3, 4)));
+
+#endif
