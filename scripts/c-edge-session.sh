@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The C edge client (edge/c) against a real `tributary coordinator serve` on loopback, from the CLI
+# alone: certificates from `tributary certs`, a model from `tributary init`, a coordinator that
+# starts a round as soon as one client is ready. Checks, failing (exit 1) with the logs otherwise:
+#   1. tributary-edge-c joins (TLS 1.3, Welcome, Hello, Ready), receives the release and a
+#      RoundOffer and decodes their models; the coordinator logs its handshake and the round
+#      offered to it; SIGTERM sends Goodbye and exits 0.
+#   2. refusals, each printed with its code and exit 1: a revoked client (Reject CODE_REVOKED),
+#      a wrong server name (serverCertificateRejected), a client certificate of another CA
+#      (untrustedCertificate, found before connecting), a client id that is not the certificate's.
+#   3. decode failures against a scripted coordinator (edge/c/tests/fake_coordinator.py): an
+#      oversized frame, garbage, a wrong protocol version and an unknown message each get an Error
+#      frame with their code, then a closed connection.
+#
+#   The session of check 1 runs under valgrind when it is installed (VALGRIND=0 turns it off):
+#   no leak and no invalid access, or the check fails.
+#
+#   bash scripts/c-edge-session.sh            # BIN=.build/debug by default (or .build/release)
+# Needs: make, cc, libprotobuf-c-dev, libssl-dev, python3, a built `tributary`.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${BIN:-}"
+if [[ -z "$bin" ]]; then
+  bin="$root/.build/debug"
+  [[ -x "$bin/tributary" ]] || bin="$root/.build/release"
+fi
+[[ -x "$bin/tributary" ]] || { echo "build first: swift build --product tributary (or set BIN)" >&2; exit 1; }
+make -s -C "$root/edge/c" >/dev/null
+C="$root/edge/c/build/tributary-edge-c"
+T="$bin/tributary"
+work="$(mktemp -d /tmp/tributary-c-edge.XXXXXX)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; if [[ -n "${KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+cd "$work"
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+# Waits (up to $3 s; a deadline only for what is truly stuck) until file $1 matches pattern $2.
+wait_for() { for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+$T certs init --dir fleet >/dev/null
+$T certs issue --dir fleet --server localhost --ip 127.0.0.1 >/dev/null
+for id in edge-1 edge-2; do $T certs issue --dir fleet --client "$id" >/dev/null; done
+$T certs revoke edge-2 --dir fleet >/dev/null
+$T certs init --dir foreign >/dev/null
+$T certs issue --dir foreign --client edge-3 >/dev/null
+$T init --out global.ckpt --inputs 64 --hidden 32 --outputs 10 --epochs 1 --batch-size 8 --lr 0.05 --seed 7 >/dev/null
+head -301 "$root/data/digits.csv" | grep -E '^[0-9]' > held-out.csv
+
+cat > coordinator.yaml <<YAML
+listen: 127.0.0.1:0
+tls: {certificate: fleet/localhost.pem, key: fleet/localhost-key.pem, ca: fleet/ca.pem, deny_list: fleet/revoked.txt}
+registry: {directory: registry}
+model: {initial_checkpoint: global.ckpt}
+rounds: {trigger: ready_clients, ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 1}
+evaluation: {held_out: [digits=held-out.csv], max_client_accuracy_drop: 1, max_task_drop: 1}
+admin: {enabled: false}
+YAML
+$T coordinator serve --config coordinator.yaml > coordinator.log 2> coordinator.err &
+coordinator=$!
+pids+=("$coordinator")
+wait_for coordinator.log "listening on" 120 || { cat coordinator.err >&2; echo "the coordinator did not start" >&2; exit 1; }
+address="$(grep -o '127.0.0.1:[0-9]*' coordinator.log | head -1)"
+echo "coordinator (pid $coordinator) on $address"
+tls=(--ca fleet/ca.pem --cert fleet/edge-1.pem --key fleet/edge-1-key.pem)
+
+# 2. refusals (before the round: the coordinator stops after its one round)
+expect_refusal() {  # name, expected text, arguments...
+  local name="$1" text="$2"; shift 2
+  local code=0
+  "$C" run --coordinator "$address" --once "$@" > "refusal-$name.log" 2>&1 || code=$?
+  if [[ $code -eq 1 ]] && grep -q -- "$text" "refusal-$name.log"; then
+    pass "$name refused: $(grep -m1 Error "refusal-$name.log")"
+  else
+    fail "$name: exit $code, expected 1 and \"$text\"; output: $(cat "refusal-$name.log")"
+  fi
+}
+expect_refusal revoked "is revoked (code 7 CODE_REVOKED)" --server-name localhost --ca fleet/ca.pem --cert fleet/edge-2.pem --key fleet/edge-2-key.pem
+expect_refusal server-name "serverCertificateRejected" --server-name other.example "${tls[@]}"
+expect_refusal foreign-ca "does not chain to the fleet CA in fleet/ca.pem" --server-name localhost --ca fleet/ca.pem --cert foreign/edge-3.pem --key foreign/edge-3-key.pem
+expect_refusal client-id "client id \"edge-9\" is not the identity in fleet/edge-1.pem (\"edge-1\")" --server-name localhost --client-id edge-9 "${tls[@]}"
+expect_refusal arguments "--coordinator is \"nowhere\"" --server-name localhost "${tls[@]}" --coordinator nowhere
+
+# 1. a session: joined, offered a round, Goodbye on SIGTERM
+under=()
+if [[ "${VALGRIND:-1}" != 0 ]] && command -v valgrind >/dev/null; then
+  under=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=9)
+fi
+"${under[@]}" "$C" run --coordinator "$address" --server-name localhost "${tls[@]}" --examples 100 --once > edge.log 2>&1 &
+edge=$!
+pids+=("$edge")
+if wait_for edge.log "round [0-9]* offered" 120 && wait_for edge.log "offer decoded" 10; then
+  pass "C client offered a round: $(grep -m1 'round [0-9]* offered' edge.log | cut -d' ' -f3-)"
+else
+  fail "the C client was not offered a round within 120 s"
+fi
+kill -TERM "$edge"
+code=0; wait "$edge" || code=$?
+[[ $code -eq 0 ]] && grep -q "sent Goodbye{reason: 1}" edge.log && pass "SIGTERM: Goodbye{SHUTDOWN} sent, exit 0${under:+ (under valgrind: no leak, no invalid access)}" \
+  || fail "SIGTERM: exit $code, expected 0 and a Goodbye in the log (exit 9: valgrind found errors)"
+grep -q "client.id=edge-1 .*TLS handshake completed" coordinator.err && pass "coordinator: edge-1's TLS handshake completed" \
+  || fail "the coordinator did not log edge-1's handshake"
+grep -q "round 1 started: offered to 1 clients" coordinator.log && pass "coordinator: round 1 offered to 1 client" \
+  || fail "the coordinator did not offer round 1"
+grep -q "adopted release: model version 1 (2410 parameters" edge.log && pass "C client adopted release 1 (2410 parameters)" \
+  || fail "the C client did not decode the release of version 1"
+wait "$coordinator" 2>/dev/null || true
+
+# 3. decode failures: an Error frame with the code, then a closed connection
+for case in oversized:1 garbage:2 unknown:3 version:4; do
+  name="${case%%:*}" want="${case##*:}"
+  rm -f port
+  python3 "$root/edge/c/tests/fake_coordinator.py" fleet "$name" port > "fake-$name.log" 2>&1 &
+  fake=$!
+  pids+=("$fake")
+  for _ in $(seq 1 300); do [[ -s port ]] && break; sleep 0.1; done
+  code=0
+  "$C" run --coordinator "127.0.0.1:$(cat port)" --server-name localhost "${tls[@]}" --once > "edge-$name.log" 2>&1 || code=$?
+  wait "$fake" || true
+  if [[ $code -eq 3 ]] && grep -q "error code $want" "fake-$name.log" && grep -q "closed" "fake-$name.log"; then
+    pass "$name: Error code $want sent, connection closed: $(grep -m1 'refused a frame' "edge-$name.log" | cut -d' ' -f3-)"
+  else
+    fail "$name: exit $code (expected 3); fake coordinator: $(cat "fake-$name.log"); client: $(cat "edge-$name.log")"
+  fi
+done
+
+if [[ $failures -ne 0 ]]; then
+  echo "--- coordinator.log"; cat coordinator.log; echo "--- edge.log"; cat edge.log 2>/dev/null || true
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "all C edge session checks passed"
