@@ -2,9 +2,11 @@
 # The C edge client (edge/c) against a real `tributary coordinator serve` on loopback, from the CLI
 # alone: certificates from `tributary certs`, a model from `tributary init`, a coordinator that
 # starts a round as soon as one client is ready. Checks, failing (exit 1) with the logs otherwise:
-#   1. tributary-edge-c joins (TLS 1.3, Welcome, Hello, Ready), receives the release and a
-#      RoundOffer and decodes their models; the coordinator logs its handshake and the round
-#      offered to it; SIGTERM sends Goodbye and exits 0.
+#   1. tributary-edge-c joins (TLS 1.3, Welcome, Hello, Ready with 200 digits examples), receives
+#      the release and a RoundOffer and decodes their models, trains the round's job and sends an
+#      Update that the coordinator accepts, then adopts the new release (a delta against the
+#      version it held); the coordinator logs its handshake, the round offered and closed;
+#      SIGTERM sends Goodbye and exits 0.
 #   2. refusals, each printed with its code and exit 1: a revoked client (Reject CODE_REVOKED),
 #      a wrong server name (serverCertificateRejected), a client certificate of another CA
 #      (untrustedCertificate, found before connecting), a client id that is not the certificate's.
@@ -46,14 +48,16 @@ $T certs revoke edge-2 --dir fleet >/dev/null
 $T certs init --dir foreign >/dev/null
 $T certs issue --dir foreign --client edge-3 >/dev/null
 $T init --out global.ckpt --inputs 64 --hidden 32 --outputs 10 --epochs 1 --batch-size 8 --lr 0.05 --seed 7 >/dev/null
-head -301 "$root/data/digits.csv" | grep -E '^[0-9]' > held-out.csv
+grep -E '^[0-9]' "$root/data/digits.csv" > digits.csv
+sed -n 1,300p digits.csv > held-out.csv
+sed -n 301,500p digits.csv > edge-1.csv
 
 cat > coordinator.yaml <<YAML
 listen: 127.0.0.1:0
 tls: {certificate: fleet/localhost.pem, key: fleet/localhost-key.pem, ca: fleet/ca.pem, deny_list: fleet/revoked.txt}
 registry: {directory: registry}
 model: {initial_checkpoint: global.ckpt}
-rounds: {trigger: ready_clients, ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 1}
+rounds: {trigger: ready_clients, ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 2}
 evaluation: {held_out: [digits=held-out.csv], max_client_accuracy_drop: 1, max_task_drop: 1}
 admin: {enabled: false}
 YAML
@@ -65,7 +69,7 @@ address="$(grep -o '127.0.0.1:[0-9]*' coordinator.log | head -1)"
 echo "coordinator (pid $coordinator) on $address"
 tls=(--ca fleet/ca.pem --cert fleet/edge-1.pem --key fleet/edge-1-key.pem)
 
-# 2. refusals (before the round: the coordinator stops after its one round)
+# 2. refusals
 expect_refusal() {  # name, expected text, arguments...
   local name="$1" text="$2"; shift 2
   local code=0
@@ -76,24 +80,35 @@ expect_refusal() {  # name, expected text, arguments...
     fail "$name: exit $code, expected 1 and \"$text\"; output: $(cat "refusal-$name.log")"
   fi
 }
-expect_refusal revoked "is revoked (code 7 CODE_REVOKED)" --server-name localhost --ca fleet/ca.pem --cert fleet/edge-2.pem --key fleet/edge-2-key.pem
+expect_refusal revoked "is revoked (code 7 CODE_REVOKED)" --server-name localhost --data edge-1.csv --features 64 --ca fleet/ca.pem --cert fleet/edge-2.pem --key fleet/edge-2-key.pem
 expect_refusal server-name "serverCertificateRejected" --server-name other.example "${tls[@]}"
 expect_refusal foreign-ca "does not chain to the fleet CA in fleet/ca.pem" --server-name localhost --ca fleet/ca.pem --cert foreign/edge-3.pem --key foreign/edge-3-key.pem
 expect_refusal client-id "client id \"edge-9\" is not the identity in fleet/edge-1.pem (\"edge-1\")" --server-name localhost --client-id edge-9 "${tls[@]}"
 expect_refusal arguments "--coordinator is \"nowhere\"" --server-name localhost "${tls[@]}" --coordinator nowhere
+expect_refusal data "edge-1.csv:1: 65 columns; 10 features and a label expected" --server-name localhost "${tls[@]}" --data edge-1.csv --features 10
 
 # 1. a session: joined, offered a round, Goodbye on SIGTERM
 under=()
 if [[ "${VALGRIND:-1}" != 0 ]] && command -v valgrind >/dev/null; then
   under=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=9)
 fi
-"${under[@]}" "$C" run --coordinator "$address" --server-name localhost "${tls[@]}" --examples 100 --once > edge.log 2>&1 &
+"${under[@]}" "$C" run --coordinator "$address" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --once > edge.log 2>&1 &
 edge=$!
 pids+=("$edge")
 if wait_for edge.log "round [0-9]* offered" 120 && wait_for edge.log "offer decoded" 10; then
   pass "C client offered a round: $(grep -m1 'round [0-9]* offered' edge.log | cut -d' ' -f3-)"
 else
   fail "the C client was not offered a round within 120 s"
+fi
+if wait_for edge.log "receipt for round 1: STATUS_ACCEPTED" 120; then
+  pass "C client's Update accepted: $(grep -m1 'sent Update' edge.log | cut -d' ' -f3-)"
+else
+  fail "the C client's Update for round 1 was not accepted within 120 s"
+fi
+if wait_for edge.log "adopted release: model version 2 " 120; then
+  pass "C client adopted release 2: $(grep -m1 'adopted release: model version 2' edge.log | cut -d' ' -f3-)"
+else
+  fail "the C client did not adopt release 2 within 120 s"
 fi
 kill -TERM "$edge"
 code=0; wait "$edge" || code=$?
@@ -103,8 +118,11 @@ grep -q "client.id=edge-1 .*TLS handshake completed" coordinator.err && pass "co
   || fail "the coordinator did not log edge-1's handshake"
 grep -q "round 1 started: offered to 1 clients" coordinator.log && pass "coordinator: round 1 offered to 1 client" \
   || fail "the coordinator did not offer round 1"
+wait_for coordinator.log "round 1 closed" 60 && pass "coordinator: $(grep -m1 'round 1 closed' coordinator.log)" \
+  || fail "the coordinator did not close round 1 with the C client's Update"
 grep -q "adopted release: model version 1 (2410 parameters" edge.log && pass "C client adopted release 1 (2410 parameters)" \
   || fail "the C client did not decode the release of version 1"
+kill -TERM "$coordinator" 2>/dev/null || true
 wait "$coordinator" 2>/dev/null || true
 
 # 3. decode failures: an Error frame with the code, then a closed connection

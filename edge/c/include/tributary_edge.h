@@ -11,12 +11,15 @@
  *   te_open           checks the configuration and loads the TLS material; no network I/O
  *   te_run            one session with the coordinator: mutual TLS 1.3, Welcome/Reject, Hello,
  *                     heartbeats, Ready, RoundOffer and ModelRelease received and decoded
- *                     (the model held in memory), Goodbye when *stop becomes non-zero
+ *                     (the model held in memory), the round's job run on the window and its
+ *                     Update sent, Goodbye when *stop becomes non-zero
+ *   te_add_feedback, te_add_feedback_csv   labelled examples into the window (in memory)
  *   te_model_version, te_model_parameter_count   what the client holds
  *   te_close          frees everything
- * Not yet (issue 14, later parts): predict, add feedback, the incremental job (an Update), the
- * checkpoint, the spool directory, reconnect with backoff. They are not declared here until they
- * exist, so an app cannot link against a stub.
+ * Not yet (issue 14, later parts): predict, replay, the checkpoint (the window and the model live
+ * in memory only), the spool directory. They are not declared here until they exist, so an app
+ * cannot link against a stub. te_run trains on its own thread: heartbeats pause during a job.
+ * The app must ignore SIGPIPE (a write to a dropped connection is then an error).
  */
 #ifndef TRIBUTARY_EDGE_H
 #define TRIBUTARY_EDGE_H
@@ -69,7 +72,9 @@ typedef struct te_config {
     uint32_t handshake_timeout_ms;    /* default 10000: TCP connect, TLS handshake, Welcome */
     uint32_t max_frame_bytes;         /* default 4 MiB + 64 KiB (docs/protocol.md) */
     uint64_t max_transfer_bytes;      /* default 1 GiB */
-    uint64_t examples_available;      /* reported in Hello and Ready (DeviceFacts) */
+    uint32_t features;                /* features per example; required to add feedback (0 = no feedback) */
+    uint32_t window_examples;         /* the newest examples a round trains on; default 1000 */
+    uint64_t seed;                    /* the job's generator (xoshiro256**); default 1 */
     int charging;                     /* DeviceFacts.charging */
     int metered_network;              /* DeviceFacts.metered_network */
     te_log_fn log;                    /* default: none */
@@ -89,6 +94,17 @@ te_status te_run(te_edge *edge, volatile sig_atomic_t *stop);
 
 /* The reason for the last failure of te_run, or "" after success. Valid until the next call. */
 const char *te_last_error(const te_edge *edge);
+
+/* Adds one labelled example to the window (the oldest leaves when it is full). Fails, naming the
+ * value, for a feature count other than config.features, a non-finite feature or a negative label. */
+te_status te_add_feedback(te_edge *edge, const float *features, size_t feature_count, int32_t label);
+
+/* Adds every row of a CSV file (features, then a label column: "label" in a header row, else
+ * the last column). Stops at the first bad row, naming the file, the line and the value. */
+te_status te_add_feedback_csv(te_edge *edge, const char *path);
+
+/* Examples in the window. */
+size_t te_example_count(const te_edge *edge);
 
 /* The registry version of the model held (0 = none yet) and its number of parameters. */
 uint64_t te_model_version(const te_edge *edge);

@@ -13,6 +13,8 @@ void te_config_init(te_config *config) {
     config->handshake_timeout_ms = 10000;
     config->max_frame_bytes = TE_DEFAULT_MAX_FRAME_BYTES;
     config->max_transfer_bytes = TE_DEFAULT_MAX_TRANSFER_BYTES;
+    config->window_examples = 1000;
+    config->seed = 1;
 }
 
 void te_log(const te_edge *edge, int level, const char *format, ...) {
@@ -58,6 +60,12 @@ static te_status check_config(const te_config *config, te_error *error) {
     if (config->max_transfer_bytes < config->max_frame_bytes || config->max_transfer_bytes > TE_DEFAULT_MAX_TRANSFER_BYTES) {
         return te_fail(error, TE_ERR_CONFIG, "max transfer bytes is %llu; must be %u...%llu", (unsigned long long)config->max_transfer_bytes,
                        (unsigned)config->max_frame_bytes, (unsigned long long)TE_DEFAULT_MAX_TRANSFER_BYTES);
+    }
+    if (config->window_examples == 0 || config->window_examples > 10000000) {
+        return te_fail(error, TE_ERR_CONFIG, "window examples is %u; must be 1...10000000", (unsigned)config->window_examples);
+    }
+    if (config->features > 1000000) {
+        return te_fail(error, TE_ERR_CONFIG, "features is %u; must be 0...1000000", (unsigned)config->features);
     }
     if (config->client_id != NULL && (config->client_id[0] == '\0' || strlen(config->client_id) > TE_MAX_CLIENT_ID)) {
         return te_fail(error, TE_ERR_CONFIG, "client id \"%.40s\" has %zu bytes; must be 1...%d", config->client_id,
@@ -117,6 +125,10 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
     edge->limits.max_transfer_bytes = config->max_transfer_bytes;
     edge->limits.chunk_size = TE_DEFAULT_CHUNK_SIZE;   /* the coordinator accepts default-sized frames */
     edge->next_transfer_id = 1;
+    te_rng_seed(&edge->rng, config->seed);
+    if (config->features > 0) {
+        te_dataset_init(&edge->window, config->features, config->window_examples, NULL);
+    }
     *edge_out = edge;
     return TE_OK;
 }
@@ -129,6 +141,24 @@ uint64_t te_model_version(const te_edge *edge) {
     return edge->model.version;
 }
 
+te_status te_add_feedback(te_edge *edge, const float *features, size_t feature_count, int32_t label) {
+    if (edge->window.feature_count == 0) {
+        return te_fail(&edge->last_error, TE_ERR_CONFIG, "feedback needs config.features (the model's input size); it is 0");
+    }
+    return te_dataset_add(&edge->window, features, feature_count, label, &edge->last_error);
+}
+
+te_status te_add_feedback_csv(te_edge *edge, const char *path) {
+    if (edge->window.feature_count == 0) {
+        return te_fail(&edge->last_error, TE_ERR_CONFIG, "feedback needs config.features (the model's input size); it is 0");
+    }
+    return te_dataset_load_csv(&edge->window, path, &edge->last_error);
+}
+
+size_t te_example_count(const te_edge *edge) {
+    return edge->window.count;
+}
+
 size_t te_model_parameter_count(const te_edge *edge) {
     return edge->model.parameter_count;
 }
@@ -139,6 +169,7 @@ void te_close(te_edge *edge) {
     }
     SSL_CTX_free(edge->tls);
     te_model_free(&edge->model);
+    te_dataset_free(&edge->window);
     free(edge->host);
     free(edge->server_name);
     free(edge->read_buffer);

@@ -2,9 +2,11 @@
 #ifndef TE_EDGE_INTERNAL_H
 #define TE_EDGE_INTERNAL_H
 
+#include "dataset.h"
 #include "error.h"
 #include "frame.h"
 #include "model.h"
+#include "rng.h"
 #include "session.h"
 #include "tls.h"
 
@@ -18,6 +20,8 @@ struct te_edge {
     te_wire_limits limits;
     SSL_CTX *tls;
     te_model model;            /* the model held; version 0 = none */
+    te_dataset window;         /* the newest labelled examples */
+    te_rng rng;                /* the jobs' generator, seeded once */
     uint64_t next_transfer_id;
     te_error last_error;
     uint8_t *read_buffer;      /* TE_READ_BUFFER bytes, allocated once */

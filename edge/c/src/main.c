@@ -13,8 +13,9 @@ static const char usage[] =
     "usage: tributary-edge-c run --coordinator HOST:PORT --ca FILE --cert FILE --key FILE [options]\n"
     "\n"
     "Joins a Tributary coordinator over mutual TLS 1.3 and takes part in its sessions: Hello,\n"
-    "heartbeats, Ready, round offers and model releases received and decoded. Local training\n"
-    "(the Update) is not implemented yet. SIGTERM or SIGINT sends Goodbye and exits 0.\n"
+    "heartbeats, Ready, round offers and model releases received and decoded, each offered round\n"
+    "trained on the window of examples and answered with an Update. SIGTERM or SIGINT sends\n"
+    "Goodbye and exits 0.\n"
     "\n"
     "options:\n"
     "  --coordinator HOST:PORT   the coordinator (IPv6 as [ADDR]:PORT)\n"
@@ -22,12 +23,15 @@ static const char usage[] =
     "  --ca FILE                 the fleet CA, the only trust anchor\n"
     "  --cert FILE --key FILE    this client's certificate and key (tributary certs issue --client ID)\n"
     "  --client-id ID            must equal the certificate's identity (default: read from it)\n"
-    "  --examples N              labelled examples the device reports in Ready (default 0: not ready)\n"
+    "  --data FILE.csv           labelled examples to train on (repeatable): features, then a label\n"
+    "                            column (\"label\" in a header row, else the last); needs --features\n"
+    "  --features N              features per example, the model's input size\n"
+    "  --window N                the newest examples a round trains on, 1...10000000 (default 1000)\n"
     "  --charging, --metered     device facts reported to the coordinator\n"
     "  --heartbeat-ms N          heartbeat interval, 100...3600000 (default 10000)\n"
     "  --max-frame-bytes N       largest frame accepted, 1024...4259840 (default 4259840)\n"
     "  --once                    one session, no reconnect (exit 3 when it ends other than by a signal)\n"
-    "  --seed N                  seed of the reconnect backoff's jitter (default 1)\n"
+    "  --seed N                  seed of the jobs' shuffling and the backoff's jitter (default 1)\n"
     "\n"
     "exit codes: 0 stopped by a signal, 1 refused (certificate, revoked, rejected) or bad arguments,\n"
     "3 the session ended (with --once)\n";
@@ -129,6 +133,8 @@ typedef struct options {
     te_config config;
     int once;
     uint64_t seed;
+    const char *data[8];
+    int data_count;
     char host[256];
 } options;
 
@@ -154,9 +160,15 @@ static int parse_run(int argc, char **argv, options *o) {
         } else if (strcmp(flag, "--cert") == 0) { o->config.cert_file = value;
         } else if (strcmp(flag, "--key") == 0) { o->config.key_file = value;
         } else if (strcmp(flag, "--client-id") == 0) { o->config.client_id = value;
-        } else if (strcmp(flag, "--examples") == 0) {
-            if ((number = parse_number(value, 0, 100000000)) < 0) return bad_argument("--examples is \"%s\"; must be a whole number in 0...100000000", value);
-            o->config.examples_available = (uint64_t)number;
+        } else if (strcmp(flag, "--data") == 0) {
+            if (o->data_count == 8) return bad_argument("--data %s: at most 8 files", value);
+            o->data[o->data_count++] = value;
+        } else if (strcmp(flag, "--features") == 0) {
+            if ((number = parse_number(value, 1, 1000000)) < 0) return bad_argument("--features is \"%s\"; must be a whole number in 1...1000000", value);
+            o->config.features = (uint32_t)number;
+        } else if (strcmp(flag, "--window") == 0) {
+            if ((number = parse_number(value, 1, 10000000)) < 0) return bad_argument("--window is \"%s\"; must be a whole number in 1...10000000", value);
+            o->config.window_examples = (uint32_t)number;
         } else if (strcmp(flag, "--heartbeat-ms") == 0) {
             if ((number = parse_number(value, 100, 3600000)) < 0) return bad_argument("--heartbeat-ms is \"%s\"; must be a whole number in 100...3600000", value);
             o->config.heartbeat_interval_ms = (uint32_t)number;
@@ -169,9 +181,13 @@ static int parse_run(int argc, char **argv, options *o) {
         } else if (strcmp(flag, "--seed") == 0) {
             if ((number = parse_number(value, 0, INT64_MAX)) < 0) return bad_argument("--seed is \"%s\"; must be a whole number >= 0", value);
             o->seed = (uint64_t)number;
+            o->config.seed = o->seed;
         } else {
             return bad_argument("unknown option %s", flag);
         }
+    }
+    if (o->data_count > 0 && o->config.features == 0) {
+        return bad_argument("%s", "--data needs --features N (the model's input size)");
     }
     if (o->config.coordinator_host == NULL) {
         return bad_argument("%s", "--coordinator HOST:PORT is required");
@@ -192,6 +208,17 @@ static int run(int argc, char **argv) {
     if (status != TE_OK) {
         fprintf(stderr, "Error: %s (%s)\n", reason, te_strerror(status));
         return 1;
+    }
+    for (int i = 0; i < o.data_count; i++) {
+        if (te_add_feedback_csv(edge, o.data[i]) != TE_OK) {
+            fprintf(stderr, "Error: %s\n", te_last_error(edge));
+            te_close(edge);
+            return 1;
+        }
+    }
+    if (o.data_count > 0) {
+        snprintf(reason, sizeof reason, "%zu examples in the window", te_example_count(edge));
+        log_line(NULL, 0, reason);
     }
     rng jitter;
     rng_seed(&jitter, o.seed);

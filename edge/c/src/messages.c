@@ -21,7 +21,7 @@ te_status te_send(te_edge *edge, te_connection *connection, te_envelope *message
 
 static Tributary__V1__DeviceFacts device_facts(const te_edge *edge) {
     Tributary__V1__DeviceFacts facts = TRIBUTARY__V1__DEVICE_FACTS__INIT;
-    facts.examples_available = edge->config.examples_available;
+    facts.examples_available = edge->window.count;
     facts.charging = edge->config.charging != 0;
     facts.metered_network = edge->config.metered_network != 0;
     facts.model_version = edge->model.version;
@@ -121,7 +121,7 @@ static te_status adopt(te_edge *edge, const Tributary__V1__ModelArchitecture *ar
     return TE_OK;
 }
 
-static te_status offered(te_edge *edge, const Tributary__V1__RoundOffer *offer, te_error *error) {
+static te_status offered(te_edge *edge, te_connection *connection, const Tributary__V1__RoundOffer *offer, te_error *error) {
     const Tributary__V1__TrainingPlan *plan = offer->plan;
     if (offer->round_id == 0 || offer->base_model_version == 0 || plan == NULL) {
         return te_fail(error, TE_ERR_INVALID_MESSAGE, "RoundOffer has round_id %" PRIu64 ", base_model_version %" PRIu64 ", %s plan; "
@@ -132,10 +132,7 @@ static te_status offered(te_edge *edge, const Tributary__V1__RoundOffer *offer, 
            plan->batch_size, plan->learning_rate, plan->ewc_lambda, plan->replay_size, plan->skip_fisher ? "true" : "false",
            offer->ewc != NULL ? ", with the global EWC state" : "");
     te_status status = adopt(edge, offer->architecture, offer->model, offer->base_model_version, "offer decoded", error);
-    if (status == TE_OK) {
-        te_log(edge, 1, "round %" PRIu64 " not answered: local training is not implemented in tributary-edge-c yet", offer->round_id);
-    }
-    return status;
+    return status == TE_OK ? te_answer_offer(edge, connection, offer, error) : status;
 }
 
 te_status te_deliver(te_edge *edge, te_connection *connection, const te_envelope *message, te_error *error) {
@@ -146,7 +143,7 @@ te_status te_deliver(te_edge *edge, te_connection *connection, const te_envelope
                message->welcome->heartbeat_interval_ms);
         return te_send_ready(edge, connection, "startup", error);
     case TRIBUTARY__V1__ENVELOPE__MESSAGE_ROUND_OFFER:
-        return offered(edge, message->round_offer, error);
+        return offered(edge, connection, message->round_offer, error);
     case TRIBUTARY__V1__ENVELOPE__MESSAGE_MODEL_RELEASE: {
         const Tributary__V1__ModelRelease *release = message->model_release;
         if (release->version == 0 || release->version <= release->parent_version) {
@@ -160,8 +157,12 @@ te_status te_deliver(te_edge *edge, te_connection *connection, const te_envelope
         return adopt(edge, release->architecture, release->model, release->version, "adopted release", error);
     }
     case TRIBUTARY__V1__ENVELOPE__MESSAGE_UPDATE_RECEIPT:
-        te_log(edge, 0, "receipt for round %" PRIu64 ": status %d: %s", message->update_receipt->round_id,
-               (int)message->update_receipt->status, message->update_receipt->reason);
+        te_log(edge, message->update_receipt->status == TRIBUTARY__V1__UPDATE_RECEIPT__STATUS__STATUS_ACCEPTED ? 0 : 1,
+               "receipt for round %" PRIu64 ": %s%s%s", message->update_receipt->round_id,
+               protobuf_c_enum_descriptor_get_value(&tributary__v1__update_receipt__status__descriptor, (int)message->update_receipt->status) != NULL
+                   ? protobuf_c_enum_descriptor_get_value(&tributary__v1__update_receipt__status__descriptor, (int)message->update_receipt->status)->name
+                   : "STATUS_?",
+               message->update_receipt->reason[0] != '\0' ? ": " : "", message->update_receipt->reason);
         return TE_OK;
     default:
         return TE_OK;

@@ -14,6 +14,10 @@ te_status te_send_goodbye(te_edge *edge, te_connection *connection, Tributary__V
 te_status te_send_error(te_edge *edge, te_connection *connection, Tributary__V1__Error__Code code, const char *text,
                         te_error *error);
 
+/* Runs the round's job on the window and sends its Update; a job that cannot run on this
+ * device's data is logged and the offer left unanswered. */
+te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tributary__V1__RoundOffer *offer, te_error *error);
+
 /* Welcome, RoundOffer, ModelRelease, UpdateReceipt: logged; models decoded and held. A message
  * whose content is refused (a model that does not fit its layout) is TE_ERR_INVALID_MESSAGE. */
 te_status te_deliver(te_edge *edge, te_connection *connection, const te_envelope *message, te_error *error);

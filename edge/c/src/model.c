@@ -100,8 +100,7 @@ static te_status check_tensor(const Tributary__V1__NamedTensor *named, size_t in
     return TE_OK;
 }
 
-/* Copies (or adds, for a delta) every tensor of `set` into parameters, in the layout's order. */
-static te_status read_set(const te_architecture *architecture, const Tributary__V1__ParameterSet *set, const char *set_name,
+te_status te_parameter_set_read(const te_architecture *architecture, const Tributary__V1__ParameterSet *set, const char *set_name,
                           int add, float *parameters, te_error *error) {
     size_t expected = architecture->layer_count * 2;
     if (set == NULL || set->n_tensors != expected) {
@@ -176,9 +175,9 @@ te_status te_model_from_payload(const te_model *held, const Tributary__V1__Model
     te_status status;
     if (is_delta) {
         memcpy(result.parameters, held->parameters, result.parameter_count * sizeof(float));
-        status = read_set(&result.architecture, payload->delta->delta, "ModelPayload.delta.delta", 1, result.parameters, error);
+        status = te_parameter_set_read(&result.architecture, payload->delta->delta, "ModelPayload.delta.delta", 1, result.parameters, error);
     } else {
-        status = read_set(&result.architecture, payload->full->parameters, "ModelPayload.full.parameters", 0, result.parameters, error);
+        status = te_parameter_set_read(&result.architecture, payload->full->parameters, "ModelPayload.full.parameters", 0, result.parameters, error);
     }
     if (status != TE_OK) {
         free(result.parameters);

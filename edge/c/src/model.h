@@ -43,6 +43,12 @@ te_status te_model_from_payload(const te_model *held, const Tributary__V1__Model
                                 const Tributary__V1__ModelPayload *payload, uint64_t version, te_model *model,
                                 te_error *error);
 
+/* Copies (add = 0) or adds (add = 1) every tensor of `set` into parameters, in the layout's
+ * order, each checked against the layout (position, name, shape, dtype, byte count); set_name
+ * names the field in errors, e.g. "RoundOffer.ewc.fisher". */
+te_status te_parameter_set_read(const te_architecture *architecture, const Tributary__V1__ParameterSet *set,
+                                const char *set_name, int add, float *parameters, te_error *error);
+
 void te_model_free(te_model *model);
 
 #endif
