@@ -10,6 +10,9 @@
 #   2. refusals, each printed with its code and exit 1: a revoked client (Reject CODE_REVOKED),
 #      a wrong server name (serverCertificateRejected), a client certificate of another CA
 #      (untrustedCertificate, found before connecting), a client id that is not the certificate's.
+#   4. a coordinator killed (SIGKILL) while collecting and restarted on the same port: the C
+#      client reconnects (seeded backoff), is offered the same round again and resends exactly
+#      the Update it sent before, untrained; the coordinator accepts it and closes the round.
 #   3. decode failures against a scripted coordinator (edge/c/tests/fake_coordinator.py): an
 #      oversized frame, garbage, a wrong protocol version and an unknown message each get an Error
 #      frame with their code, then a closed connection.
@@ -142,6 +145,47 @@ for case in oversized:1 garbage:2 unknown:3 version:4; do
     fail "$name: exit $code (expected 3); fake coordinator: $(cat "fake-$name.log"); client: $(cat "edge-$name.log")"
   fi
 done
+
+# 4. the coordinator restarts while collecting: the same round offered again, the same Update resent
+$T certs issue --dir fleet --client edge-4 >/dev/null
+awk -F, 'BEGIN { OFS = "," } { $NF = 12; print }' edge-1.csv > silent.csv   # label 12: never trains, never answers
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+sed -e "s/listen: 127.0.0.1:0/listen: 127.0.0.1:$port/" -e "s/registry: {directory: registry}/registry: {directory: registry-restart}/" \
+    -e "s/ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s/ready_clients: 2, target_updates: 2, over_selection: 1, quorum: 1, collect_timeout: 20s/" \
+    coordinator.yaml > restart.yaml
+grep -q "listen: 127.0.0.1:$port" restart.yaml && grep -q "ready_clients: 2" restart.yaml || { echo "restart.yaml was not derived" >&2; exit 1; }
+start_coordinator() {
+  $T coordinator serve --config restart.yaml >> restart.log 2>> restart.err &
+  coordinator=$!
+  pids+=("$coordinator")
+}
+start_coordinator
+wait_for restart.log "listening on 127.0.0.1:$port" 120 || { cat restart.err >&2; echo "the coordinator did not start on $port" >&2; exit 1; }
+"$C" run --coordinator "127.0.0.1:$port" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --seed 3 > restart-edge.log 2>&1 &
+edge=$!
+pids+=("$edge")
+"$C" run --coordinator "127.0.0.1:$port" --server-name localhost --ca fleet/ca.pem --cert fleet/edge-4.pem --key fleet/edge-4-key.pem \
+    --data silent.csv --features 64 > restart-silent.log 2>&1 &
+pids+=($!)
+if wait_for restart.log "round 1 update accepted from edge-1" 120; then
+  kill -KILL "$coordinator"; wait "$coordinator" 2>/dev/null || true
+  start_coordinator
+  if wait_for restart-edge.log "round 1 offered again: sending the Update sent before" 120 \
+      && wait_for restart.log "round 1 closed: 1 updates" 120; then
+    pass "restart: round 1 offered again, the same Update resent and counted once: $(grep -m1 'round 1 closed' restart.log)"
+  else
+    fail "restart: the C client's resent Update did not close round 1; coordinator: $(cat restart.log); client: $(cat restart-edge.log)"
+  fi
+  [[ $(grep -c "receipt for round 1: STATUS_ACCEPTED" restart-edge.log) -eq 2 ]] && pass "restart: both Updates got STATUS_ACCEPTED" \
+    || fail "restart: expected two accepted receipts; client: $(cat restart-edge.log)"
+else
+  fail "restart: the C client's first Update was not accepted; coordinator: $(cat restart.log)"
+fi
+kill -TERM "$edge" 2>/dev/null || true
+code=0; wait "$edge" || code=$?
+[[ $code -eq 0 ]] || fail "restart: the reconnecting client exited $code after SIGTERM, expected 0"
+kill -TERM "$coordinator" 2>/dev/null || true
+wait "$coordinator" 2>/dev/null || true
 
 if [[ $failures -ne 0 ]]; then
   echo "--- coordinator.log"; cat coordinator.log; echo "--- edge.log"; cat edge.log 2>/dev/null || true

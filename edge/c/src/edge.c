@@ -170,6 +170,7 @@ void te_close(te_edge *edge) {
     SSL_CTX_free(edge->tls);
     te_model_free(&edge->model);
     te_dataset_free(&edge->window);
+    te_job_result_free(&edge->answered);
     free(edge->host);
     free(edge->server_name);
     free(edge->read_buffer);

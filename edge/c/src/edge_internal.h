@@ -5,6 +5,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "frame.h"
+#include "job.h"
 #include "model.h"
 #include "rng.h"
 #include "session.h"
@@ -22,6 +23,9 @@ struct te_edge {
     te_model model;            /* the model held; version 0 = none */
     te_dataset window;         /* the newest labelled examples */
     te_rng rng;                /* the jobs' generator, seeded once */
+    te_job_result answered;    /* the last Update's content, resent when its round is offered again */
+    uint64_t answered_round;
+    uint64_t answered_base_version;
     uint64_t next_transfer_id;
     te_error last_error;
     uint8_t *read_buffer;      /* TE_READ_BUFFER bytes, allocated once */

@@ -106,6 +106,12 @@ static te_status offered_ewc(const te_edge *edge, const Tributary__V1__RoundOffe
 }
 
 te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tributary__V1__RoundOffer *offer, te_error *error) {
+    if (offer->round_id == edge->answered_round && offer->base_model_version == edge->answered_base_version &&
+        edge->answered.delta != NULL) {
+        /* the coordinator restarted while collecting: exactly the Update sent before (docs/protocol.md) */
+        te_log(edge, 0, "round %" PRIu64 " offered again: sending the Update sent before, untrained", offer->round_id);
+        return send_update(edge, connection, offer, &edge->answered, error);
+    }
     if (edge->window.count == 0) {
         te_log(edge, 1, "round %" PRIu64 " not answered: the window holds no examples", offer->round_id);
         return TE_OK;
@@ -149,6 +155,11 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
                "|delta| %.4f, %s, %.3f s", offer->round_id, result.examples, result.steps, result.accuracy_before,
                result.accuracy_after, result.loss_before, result.loss_after, result.delta_norm,
                result.fisher != NULL ? "with Fisher" : "no Fisher (skip_fisher)", result.seconds);
+        te_job_result_free(&edge->answered);
+        edge->answered = result;
+        edge->answered_round = offer->round_id;
+        edge->answered_base_version = offer->base_model_version;
+        return TE_OK;
     }
     te_job_result_free(&result);
     return status;
