@@ -2,7 +2,8 @@
 # The C edge client (edge/c) against a real `tributary coordinator serve` on loopback, from the CLI
 # alone: certificates from `tributary certs`, a model from `tributary init`, a coordinator that
 # starts a round as soon as one client is ready. Checks, failing (exit 1) with the logs otherwise:
-#   1. tributary-edge-c joins (TLS 1.3, Welcome, Hello, Ready with 200 digits examples), receives
+#   1. tributary-edge-c joins (TLS 1.3, Welcome, Hello, Ready with a window of 150 digits examples, the
+#      50 older ones in its replay buffer), receives
 #      the release and a RoundOffer and decodes their models, trains the round's job and sends an
 #      Update that the coordinator accepts, then adopts the new release (a delta against the
 #      version it held); the coordinator logs its handshake, the round offered and closed;
@@ -62,6 +63,7 @@ registry: {directory: registry}
 model: {initial_checkpoint: global.ckpt}
 rounds: {trigger: ready_clients, ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 2}
 evaluation: {held_out: [digits=held-out.csv], max_client_accuracy_drop: 1, max_task_drop: 1}
+plan: {replay_size: 8}
 admin: {enabled: false}
 YAML
 $T coordinator serve --config coordinator.yaml > coordinator.log 2> coordinator.err &
@@ -95,7 +97,8 @@ under=()
 if [[ "${VALGRIND:-1}" != 0 ]] && command -v valgrind >/dev/null; then
   under=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=9)
 fi
-"${under[@]}" "$C" run --coordinator "$address" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --once > edge.log 2>&1 &
+# a window of 150: the 50 oldest examples retire into the replay buffer, 8 of which join each step
+"${under[@]}" "$C" run --coordinator "$address" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --window 150 --once > edge.log 2>&1 &
 edge=$!
 pids+=("$edge")
 if wait_for edge.log "round [0-9]* offered" 120 && wait_for edge.log "offer decoded" 10; then
@@ -105,6 +108,8 @@ else
 fi
 if wait_for edge.log "receipt for round 1: STATUS_ACCEPTED" 120; then
   pass "C client's Update accepted: $(grep -m1 'sent Update' edge.log | cut -d' ' -f3-)"
+  grep -q "sent Update for round 1: 150 examples, 19 steps, 152 replayed" edge.log && pass "the job replayed 8 examples in each of its 19 steps" \
+    || fail "expected 150 examples, 19 steps and 152 replayed in: $(grep -m1 'sent Update' edge.log)"
 else
   fail "the C client's Update for round 1 was not accepted within 120 s"
 fi

@@ -16,7 +16,7 @@
  *   te_add_feedback, te_add_feedback_csv   labelled examples into the window (in memory)
  *   te_model_version, te_model_parameter_count   what the client holds
  *   te_close          frees everything
- * Not yet (issue 14, later parts): predict, replay, the checkpoint (the window and the model live
+ * Not yet (issue 14, later parts): predict, the checkpoint (the window and the model live
  * in memory only), the spool directory. They are not declared here until they exist, so an app
  * cannot link against a stub. te_run trains on its own thread: heartbeats pause during a job.
  * The app must ignore SIGPIPE (a write to a dropped connection is then an error).
@@ -75,6 +75,7 @@ typedef struct te_config {
     uint32_t features;                /* features per example; required to add feedback (0 = no feedback) */
     uint32_t window_examples;         /* the newest examples a round trains on; default 1000 */
     uint64_t seed;                    /* the job's generator (xoshiro256**); default 1 */
+    uint32_t replay_capacity;         /* examples kept from those that left the window (reservoir); default 200 */
     int charging;                     /* DeviceFacts.charging */
     int metered_network;              /* DeviceFacts.metered_network */
     te_log_fn log;                    /* default: none */

@@ -50,6 +50,13 @@ te_status te_dataset_add(te_dataset *dataset, const float *features, size_t feat
     } else {
         slot = dataset->start;
         dataset->start = (dataset->start + 1) % dataset->capacity;
+        if (dataset->retired != NULL) {
+            te_status status = te_replay_insert(dataset->retired, dataset->features + slot * feature_count, dataset->labels[slot],
+                                                dataset->rng, error);
+            if (status != TE_OK) {
+                return status;
+            }
+        }
     }
     memcpy(dataset->features + slot * feature_count, features, feature_count * sizeof(float));
     dataset->labels[slot] = label;

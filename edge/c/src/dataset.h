@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "replay.h"
 
 typedef struct te_dataset {
     size_t feature_count;   /* fixed by the first example */
@@ -15,12 +16,14 @@ typedef struct te_dataset {
     size_t start;           /* ring buffer: index of the oldest */
     float *features;        /* capacity x feature_count */
     int32_t *labels;
+    te_replay *retired;     /* when set, an example leaving the window is offered to it */
+    te_rng *rng;            /* the generator the replay buffer draws from */
 } te_dataset;
 
 te_status te_dataset_init(te_dataset *dataset, size_t feature_count, size_t capacity, te_error *error);
 void te_dataset_free(te_dataset *dataset);
 
-/* Adds one example (the oldest leaves when the window is full). */
+/* Adds one example (the oldest leaves when the window is full, into `retired` when set). */
 te_status te_dataset_add(te_dataset *dataset, const float *features, size_t feature_count, int32_t label, te_error *error);
 
 /* Copies the window, oldest first, into contiguous features and labels (count rows). */

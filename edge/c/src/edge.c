@@ -15,6 +15,7 @@ void te_config_init(te_config *config) {
     config->max_transfer_bytes = TE_DEFAULT_MAX_TRANSFER_BYTES;
     config->window_examples = 1000;
     config->seed = 1;
+    config->replay_capacity = 200;
 }
 
 void te_log(const te_edge *edge, int level, const char *format, ...) {
@@ -63,6 +64,9 @@ static te_status check_config(const te_config *config, te_error *error) {
     }
     if (config->window_examples == 0 || config->window_examples > 10000000) {
         return te_fail(error, TE_ERR_CONFIG, "window examples is %u; must be 1...10000000", (unsigned)config->window_examples);
+    }
+    if (config->replay_capacity > 10000000) {
+        return te_fail(error, TE_ERR_CONFIG, "replay capacity is %u; must be 0...10000000", (unsigned)config->replay_capacity);
     }
     if (config->features > 1000000) {
         return te_fail(error, TE_ERR_CONFIG, "features is %u; must be 0...1000000", (unsigned)config->features);
@@ -128,6 +132,9 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
     te_rng_seed(&edge->rng, config->seed);
     if (config->features > 0) {
         te_dataset_init(&edge->window, config->features, config->window_examples, NULL);
+        te_replay_init(&edge->replay, config->features, config->replay_capacity);
+        edge->window.retired = &edge->replay;
+        edge->window.rng = &edge->rng;
     }
     *edge_out = edge;
     return TE_OK;
@@ -170,6 +177,7 @@ void te_close(te_edge *edge) {
     SSL_CTX_free(edge->tls);
     te_model_free(&edge->model);
     te_dataset_free(&edge->window);
+    te_replay_free(&edge->replay);
     te_job_result_free(&edge->answered);
     free(edge->host);
     free(edge->server_name);

@@ -22,6 +22,7 @@ struct te_edge {
     SSL_CTX *tls;
     te_model model;            /* the model held; version 0 = none */
     te_dataset window;         /* the newest labelled examples */
+    te_replay replay;          /* a reservoir of the examples that left the window */
     te_rng rng;                /* the jobs' generator, seeded once */
     te_job_result answered;    /* the last Update's content, resent when its round is offered again */
     uint64_t answered_round;

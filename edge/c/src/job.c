@@ -107,11 +107,15 @@ te_status te_job_run(const te_model *global, const te_job_plan *plan, const floa
     const te_architecture *architecture = &global->architecture;
     size_t n = global->parameter_count, count = data->count;
     size_t batch = plan->batch_size < count ? plan->batch_size : count;
-    size_t capacity = batch > TE_EVALUATION_CHUNK ? batch : (count < TE_EVALUATION_CHUNK ? count : TE_EVALUATION_CHUNK);
+    const te_replay *replay = data->replay;
+    size_t stored = replay != NULL ? replay->count : 0;
+    size_t replay_batch = plan->replay_size < stored ? plan->replay_size : stored;
+    size_t capacity = batch + replay_batch > TE_EVALUATION_CHUNK ? batch + replay_batch
+                      : (count < TE_EVALUATION_CHUNK ? (count > batch + replay_batch ? count : batch + replay_batch) : TE_EVALUATION_CHUNK);
     /* one allocation per job: theta, gradient, velocity, penalty weight and center, order */
     float *floats = calloc(5 * n, sizeof(float));
     size_t *order = malloc((count > capacity ? count : capacity) * sizeof(size_t));
-    size_t *indices = malloc(capacity * sizeof(size_t));
+    size_t *indices = malloc((capacity + stored) * sizeof(size_t));   /* room for the replay's pool after the picks */
     te_workspace workspace;
     memset(&workspace, 0, sizeof workspace);
     if (floats == NULL || order == NULL || indices == NULL) {
@@ -140,11 +144,18 @@ te_status te_job_run(const te_model *global, const te_job_plan *plan, const floa
             order[j] = swap;
         }
         double loss_sum = 0;
+        size_t loss_rows = 0;
         for (size_t step = 0; step < steps_per_epoch; step++) {
             size_t first = step * batch, rows = count - first < batch ? count - first : batch;
             te_workspace_load(&workspace, data->features, data->labels, order + first, rows);
+            if (replay_batch > 0) {
+                size_t picked = te_replay_sample(replay, replay_batch, rng, indices + replay_batch, indices);
+                te_workspace_append(&workspace, replay->features, replay->labels, indices, picked);
+                result->replayed += picked;
+            }
             te_mlp_forward(architecture, theta, &workspace);
-            loss_sum += te_mlp_loss(&workspace, 1.0f / (float)rows).total;
+            loss_sum += te_mlp_loss(&workspace, 1.0f / (float)workspace.rows).total;
+            loss_rows += workspace.rows;
             te_mlp_backward(architecture, theta, &workspace, gradient, 0);
             if (penalized) {
                 for (size_t j = 0; j < n; j++) {
@@ -161,7 +172,7 @@ te_status te_job_run(const te_model *global, const te_job_plan *plan, const floa
             }
             result->steps++;
         }
-        result->last_epoch_loss = loss_sum / (double)count;
+        result->last_epoch_loss = loss_sum / (double)loss_rows;
         int finite = isfinite(result->last_epoch_loss);
         for (size_t j = 0; j < n && finite; j++) finite = isfinite(theta[j]);
         if (!finite) {

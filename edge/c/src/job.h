@@ -2,7 +2,9 @@
  * epochs of shuffled minibatches of the window's examples, softmax cross-entropy, the EWC penalty
  * of the offered global Fisher and anchor (and FedProx's proximal term), each curvature capped at
  * 1/lr, plain SGD with momentum, then the empirical diagonal Fisher on the trained model, the
- * delta and aggregate metrics. Replay is not implemented yet. */
+ * delta and aggregate metrics. Replay: plan.replay_size examples of the replay buffer join each
+ * minibatch (Swift's Trainer), the window's examples are not stored into it (they join it when
+ * they leave the window). */
 #ifndef TE_JOB_H
 #define TE_JOB_H
 
@@ -11,6 +13,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "replay.h"
 #include "rng.h"
 
 typedef struct te_job_plan {
@@ -21,12 +24,14 @@ typedef struct te_job_plan {
     float ewc_lambda;
     float fedprox_mu;
     int skip_fisher;         /* no Fisher and no EWC penalty (plain FedAvg) */
+    uint32_t replay_size;    /* replayed examples mixed into each step; 0 = none */
 } te_job_plan;
 
 typedef struct te_job_data {
     const float *features;   /* count x input_size */
     const int32_t *labels;
     size_t count;
+    const te_replay *replay; /* the past; NULL or empty = no replay */
 } te_job_data;
 
 typedef struct te_job_result {
@@ -34,6 +39,7 @@ typedef struct te_job_result {
     float *fisher;           /* the empirical diagonal Fisher, or NULL when skipped */
     size_t examples;
     size_t steps;
+    size_t replayed;
     double loss_before, loss_after, accuracy_before, accuracy_after, last_epoch_loss;
     double delta_norm;
     double seconds;

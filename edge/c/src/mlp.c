@@ -60,6 +60,15 @@ void te_workspace_load(te_workspace *workspace, const float *features, const int
     workspace->rows = count;
 }
 
+void te_workspace_append(te_workspace *workspace, const float *features, const int32_t *labels, const size_t *indices, size_t count) {
+    size_t width = workspace->widths[0], first = workspace->rows;
+    for (size_t row = 0; row < count && first + row < workspace->capacity; row++) {
+        memcpy(workspace->activations[0] + (first + row) * width, features + indices[row] * width, width * sizeof(float));
+        workspace->labels[first + row] = labels[indices[row]];
+        workspace->rows++;
+    }
+}
+
 static void activate(Tributary__V1__Activation activation, float *z, size_t count) {
     switch (activation) {
     case TRIBUTARY__V1__ACTIVATION__ACTIVATION_RELU:

@@ -35,6 +35,9 @@ void te_workspace_free(te_workspace *workspace);
 /* Copies rows (given by index) of a feature matrix (count x input_size) and their labels in. */
 void te_workspace_load(te_workspace *workspace, const float *features, const int32_t *labels, const size_t *indices, size_t count);
 
+/* Copies more rows after those loaded (rows grows by count; capacity permitting). */
+void te_workspace_append(te_workspace *workspace, const float *features, const int32_t *labels, const size_t *indices, size_t count);
+
 void te_mlp_forward(const te_architecture *architecture, const float *parameters, te_workspace *workspace);
 
 /* Softmax cross-entropy of the output against the labels; with scale > 0, writes

@@ -57,7 +57,7 @@ static te_status send_update(te_edge *edge, te_connection *connection, const Tri
     }
     const char *keys[TE_METRICS] = {"train.examples", "train.steps", "train.replayed", "train.accuracy.before", "train.accuracy",
                                     "train.loss.before", "train.loss", "train.seconds", "train.epoch_loss", "delta.norm"};
-    double values[TE_METRICS] = {(double)result->examples, (double)result->steps, 0, result->accuracy_before, result->accuracy_after,
+    double values[TE_METRICS] = {(double)result->examples, (double)result->steps, (double)result->replayed, result->accuracy_before, result->accuracy_after,
                                  result->loss_before, result->loss_after, result->seconds, result->last_epoch_loss, result->delta_norm};
     Tributary__V1__Update__MetricsEntry entries[TE_METRICS], *entry_pointers[TE_METRICS];
     for (int i = 0; i < TE_METRICS; i++) {
@@ -118,7 +118,8 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
     }
     const Tributary__V1__TrainingPlan *wire = offer->plan;
     te_job_plan plan = {.epochs = wire->epochs, .batch_size = wire->batch_size, .learning_rate = (float)wire->learning_rate,
-                        .ewc_lambda = (float)wire->ewc_lambda, .fedprox_mu = (float)wire->fedprox_mu, .skip_fisher = wire->skip_fisher};
+                        .ewc_lambda = (float)wire->ewc_lambda, .fedprox_mu = (float)wire->fedprox_mu, .skip_fisher = wire->skip_fisher,
+                        .replay_size = wire->replay_size};
     float *ewc_fisher = NULL, *ewc_anchor = NULL;
     te_status status = offered_ewc(edge, offer, &ewc_fisher, &ewc_anchor, error);
     size_t count = edge->window.count, width = edge->window.feature_count;
@@ -134,7 +135,7 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
     te_job_result result = {0};
     if (status == TE_OK) {
         te_dataset_copy(&edge->window, features, labels);
-        te_job_data data = {features, labels, count};
+        te_job_data data = {features, labels, count, &edge->replay};
         status = te_job_run(&edge->model, &plan, ewc_fisher, ewc_anchor, &data, &edge->rng, &result, error);
     }
     free(features);
@@ -151,8 +152,8 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
     }
     status = send_update(edge, connection, offer, &result, error);
     if (status == TE_OK) {
-        te_log(edge, 0, "sent Update for round %" PRIu64 ": %zu examples, %zu steps, accuracy %.3f -> %.3f, loss %.4f -> %.4f, "
-               "|delta| %.4f, %s, %.3f s", offer->round_id, result.examples, result.steps, result.accuracy_before,
+        te_log(edge, 0, "sent Update for round %" PRIu64 ": %zu examples, %zu steps, %zu replayed, accuracy %.3f -> %.3f, loss %.4f -> %.4f, "
+               "|delta| %.4f, %s, %.3f s", offer->round_id, result.examples, result.steps, result.replayed, result.accuracy_before,
                result.accuracy_after, result.loss_before, result.loss_after, result.delta_norm,
                result.fisher != NULL ? "with Fisher" : "no Fisher (skip_fisher)", result.seconds);
         te_job_result_free(&edge->answered);

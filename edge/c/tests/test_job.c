@@ -117,7 +117,7 @@ static void fixture_init(fixture *f) {
         f->labels[i] = (int32_t)(i % 3);
         for (size_t k = 0; k < 4; k++) f->features[i * 4 + k] = uniform(&rng) + (k == (size_t)f->labels[i] ? 2.0f : 0.0f);
     }
-    f->data = (te_job_data){f->features, f->labels, 40};
+    f->data = (te_job_data){f->features, f->labels, 40, NULL};
 }
 
 static double norm(const float *v, size_t n) {
@@ -280,7 +280,47 @@ static void model_payloads(void) {
     te_model_free(&model);
 }
 
+static void replay_reservoir_and_replayed_steps(void) {
+    te_replay replay;
+    te_replay_init(&replay, 4, 10);
+    te_rng rng;
+    te_rng_seed(&rng, 9);
+    float row[4] = {0};
+    int kept_late = 0;
+    for (int i = 0; i < 1000; i++) {
+        row[0] = (float)i;
+        CHECK(te_replay_insert(&replay, row, i % 3, &rng, NULL) == TE_OK);
+    }
+    CHECK(replay.count == 10 && replay.seen == 1000);
+    for (size_t i = 0; i < replay.count; i++) kept_late |= replay.features[i * 4] >= 10;   /* the reservoir moved on */
+    CHECK(kept_late);
+    size_t pool[10], picks[10];
+    size_t picked = te_replay_sample(&replay, 4, &rng, pool, picks);
+    CHECK(picked == 4);
+    int distinct = 1;
+    for (size_t i = 0; i < 4; i++) for (size_t j = i + 1; j < 4; j++) distinct &= picks[i] != picks[j];
+    CHECK(distinct);
+    CHECK(te_replay_sample(&replay, 50, &rng, pool, picks) == 10);
+
+    /* a job with replay: each step mixes replay_size examples in */
+    fixture f;
+    fixture_init(&f);
+    te_replay past;
+    te_replay_init(&past, 4, 16);
+    for (size_t i = 0; i < 16; i++) te_replay_insert(&past, f.features + i * 4, f.labels[i], &rng, NULL);
+    f.data.replay = &past;
+    te_job_plan plan = {.epochs = 2, .batch_size = 8, .learning_rate = 0.1f, .replay_size = 3};
+    te_job_result result;
+    CHECK(te_job_run(&f.model, &plan, NULL, NULL, &f.data, &rng, &result, NULL) == TE_OK);
+    CHECK(result.steps == 10 && result.replayed == 30);
+    te_job_result_free(&result);
+    te_replay_free(&past);
+    te_replay_free(&replay);
+    te_model_free(&f.model);
+}
+
 int main(void) {
+    replay_reservoir_and_replayed_steps();
     generator();
     gradient_matches_finite_differences();
     job_is_deterministic_and_learns();
