@@ -14,6 +14,9 @@
 #   4. a coordinator killed (SIGKILL) while collecting and restarted on the same port: the C
 #      client reconnects (seeded backoff), is offered the same round again and resends exactly
 #      the Update it sent before, untrained; the coordinator accepts it and closes the round.
+#   5. the same job in C and in Swift: a Swift `tributary-edge` and a C client with the same data
+#      and seed answer the same RoundOffer; their Updates' deltas and Fishers agree within
+#      relative L2 error 1e-4 (edge/c/build/tests/compare_updates on the two kept frames).
 #   3. decode failures against a scripted coordinator (edge/c/tests/fake_coordinator.py): an
 #      oversized frame, garbage, a wrong protocol version and an unknown message each get an Error
 #      frame with their code, then a closed connection.
@@ -191,6 +194,40 @@ code=0; wait "$edge" || code=$?
 [[ $code -eq 0 ]] || fail "restart: the reconnecting client exited $code after SIGTERM, expected 0"
 kill -TERM "$coordinator" 2>/dev/null || true
 wait "$coordinator" 2>/dev/null || true
+
+# 5. the C job against the Swift job: same offer, data and seed
+if [[ -x "$bin/tributary-edge" ]]; then
+  $T certs issue --dir fleet --client edge-5 >/dev/null
+  sed -e "s/registry: {directory: registry}/registry: {directory: registry-pair}/" -e "s/plan: {replay_size: 8}/plan: {replay_size: 0}/" \
+      -e "s/ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 2/ready_clients: 2, target_updates: 2, over_selection: 1, quorum: 2, collect_timeout: 120s, max_rounds: 1/" \
+      coordinator.yaml > pair.yaml
+  grep -q "ready_clients: 2, target_updates: 2" pair.yaml || { echo "pair.yaml was not derived" >&2; exit 1; }
+  $T coordinator serve --config pair.yaml > pair.log 2> pair.err &
+  coordinator=$!
+  pids+=("$coordinator")
+  wait_for pair.log "listening on" 120 || { cat pair.err >&2; echo "the coordinator did not start" >&2; exit 1; }
+  pair="$(grep -o '127.0.0.1:[0-9]*' pair.log | head -1)"
+  "$bin/tributary-edge" run --coordinator "$pair" --server-name localhost --ca fleet/ca.pem --cert fleet/edge-5.pem \
+      --key fleet/edge-5-key.pem --data edge-1.csv --state swift-state --rounds 1 > pair-swift.log 2>&1 &
+  pids+=($!)
+  "$C" run --coordinator "$pair" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --seed 1 \
+      --keep-update c-update.frame --once > pair-c.log 2>&1 &
+  pair_c=$!
+  pids+=("$pair_c")
+  if wait_for pair.log "round 1 closed: 2 updates" 180 && [[ -s swift-state/last-update.frame && -s c-update.frame ]]; then
+    if comparison="$("$root/edge/c/build/tests/compare_updates" swift-state/last-update.frame c-update.frame 1e-4)"; then
+      pass "C job = Swift job: $comparison"
+    else
+      fail "the C job's Update differs from the Swift job's: $comparison"
+    fi
+  else
+    fail "the pair round did not close with both Updates; coordinator: $(cat pair.log); C: $(cat pair-c.log); Swift: $(tail -5 pair-swift.log)"
+  fi
+  kill -TERM "$pair_c" "$coordinator" 2>/dev/null || true
+  wait "$coordinator" 2>/dev/null || true
+else
+  echo "skipped: C job against the Swift job ($bin/tributary-edge not built)"
+fi
 
 if [[ $failures -ne 0 ]]; then
   echo "--- coordinator.log"; cat coordinator.log; echo "--- edge.log"; cat edge.log 2>/dev/null || true

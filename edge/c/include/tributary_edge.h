@@ -76,6 +76,8 @@ typedef struct te_config {
     uint32_t window_examples;         /* the newest examples a round trains on; default 1000 */
     uint64_t seed;                    /* the job's generator (xoshiro256**); default 1 */
     uint32_t replay_capacity;         /* examples kept from those that left the window (reservoir); default 200 */
+    const char *update_file;          /* when set, each Update sent is also written here as its frame
+                                         (temp file, fsync, rename), like the Swift agent's last-update.frame */
     int charging;                     /* DeviceFacts.charging */
     int metered_network;              /* DeviceFacts.metered_network */
     te_log_fn log;                    /* default: none */

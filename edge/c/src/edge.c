@@ -102,6 +102,10 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
         edge->host = copy(config->coordinator_host);
         edge->server_name = copy(config->server_name != NULL && config->server_name[0] != '\0' ? config->server_name : config->coordinator_host);
         edge->read_buffer = malloc(TE_READ_BUFFER);
+        if (config->update_file != NULL && config->update_file[0] != '\0') {
+            edge->update_file = copy(config->update_file);
+            status = edge->update_file == NULL ? te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle") : TE_OK;
+        }
         if (edge->host == NULL || edge->server_name == NULL || edge->read_buffer == NULL) {
             status = te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle");
         }
@@ -123,6 +127,7 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
     edge->config.coordinator_host = edge->host;
     edge->config.server_name = edge->server_name;
     edge->config.client_id = edge->client_id;
+    edge->config.update_file = edge->update_file;
     edge->config.ca_file = edge->config.cert_file = edge->config.key_file = NULL;  /* not kept: loaded */
     edge->limits = te_wire_limits_default();
     edge->limits.max_frame_bytes = config->max_frame_bytes;
@@ -181,6 +186,7 @@ void te_close(te_edge *edge) {
     te_job_result_free(&edge->answered);
     free(edge->host);
     free(edge->server_name);
+    free(edge->update_file);
     free(edge->read_buffer);
     free(edge);
 }

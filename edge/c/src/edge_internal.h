@@ -17,6 +17,7 @@ struct te_edge {
     te_config config;          /* strings below are owned copies */
     char *host;
     char *server_name;
+    char *update_file;
     char client_id[TE_MAX_CLIENT_ID + 1];
     te_wire_limits limits;
     SSL_CTX *tls;

@@ -27,6 +27,7 @@ static const char usage[] =
     "                            column (\"label\" in a header row, else the last); needs --features\n"
     "  --features N              features per example, the model's input size\n"
     "  --window N                the newest examples a round trains on, 1...10000000 (default 1000)\n"
+    "  --keep-update FILE        write each Update sent to FILE as its frame (atomically)\n"
     "  --replay N                examples kept from those that left the window, 0...10000000 (default 200)\n"
     "  --charging, --metered     device facts reported to the coordinator\n"
     "  --heartbeat-ms N          heartbeat interval, 100...3600000 (default 10000)\n"
@@ -167,6 +168,7 @@ static int parse_run(int argc, char **argv, options *o) {
         } else if (strcmp(flag, "--features") == 0) {
             if ((number = parse_number(value, 1, 1000000)) < 0) return bad_argument("--features is \"%s\"; must be a whole number in 1...1000000", value);
             o->config.features = (uint32_t)number;
+        } else if (strcmp(flag, "--keep-update") == 0) { o->config.update_file = value;
         } else if (strcmp(flag, "--replay") == 0) {
             if ((number = parse_number(value, 0, 10000000)) < 0) return bad_argument("--replay is \"%s\"; must be a whole number in 0...10000000", value);
             o->config.replay_capacity = (uint32_t)number;

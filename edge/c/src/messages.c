@@ -2,6 +2,7 @@
 #include "messages.h"
 
 #include <inttypes.h>
+#include <string.h>
 #include <time.h>
 
 typedef struct write_target {
@@ -114,6 +115,15 @@ static te_status adopt(te_edge *edge, const Tributary__V1__ModelArchitecture *ar
         return status;
     }
     int delta = payload->payload_case == TRIBUTARY__V1__MODEL_PAYLOAD__PAYLOAD_DELTA;
+    if (!delta && (edge->model.version == 0 || !te_architecture_equal(&model.architecture, &edge->model.architecture))) {
+        /* A fresh start, as the Swift agent's Checkpoint.fresh: the generator from the seed, then
+         * one draw per parameter (its initialisation, then replaced by the coordinator's model),
+         * so that a seeded C job shuffles as a seeded Swift job does. */
+        te_rng_seed(&edge->rng, edge->config.seed);
+        for (size_t i = 0; i < model.parameter_count; i++) {
+            te_rng_next(&edge->rng);
+        }
+    }
     te_log(edge, 0, "%s: model version %" PRIu64 " (%zu parameters, %zu layers, %s)", what, version, model.parameter_count,
            model.architecture.layer_count, delta ? "a delta against the held version" : "in full");
     te_model_free(&edge->model);

@@ -40,6 +40,18 @@ te_status te_architecture_from_wire(const Tributary__V1__ModelArchitecture *wire
     return TE_OK;
 }
 
+int te_architecture_equal(const te_architecture *a, const te_architecture *b) {
+    if (a->input_size != b->input_size || a->layer_count != b->layer_count || a->loss != b->loss) {
+        return 0;
+    }
+    for (size_t i = 0; i < a->layer_count; i++) {
+        if (a->units[i] != b->units[i] || a->activation[i] != b->activation[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 size_t te_architecture_parameter_count(const te_architecture *architecture) {
     uint64_t count = 0;
     uint64_t fan_in = architecture->input_size;

@@ -32,6 +32,9 @@ typedef struct te_model {
 te_status te_architecture_from_wire(const Tributary__V1__ModelArchitecture *wire, te_architecture *architecture,
                                     te_error *error);
 
+/* Same input size, layers (units, activations) and loss. */
+int te_architecture_equal(const te_architecture *a, const te_architecture *b);
+
 /* Parameters the architecture has; 0 when it overflows TE_MAX_PARAMETERS. */
 size_t te_architecture_parameter_count(const te_architecture *architecture);
 

@@ -1,8 +1,12 @@
 /* update.c: answering a RoundOffer: the job on the window, then the Update (delta, Fisher,
  * metrics) in the layout's tensor order. */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "job.h"
 #include "messages.h"
@@ -48,6 +52,44 @@ static void wire_set_build(wire_set *wire, const te_architecture *architecture, 
 
 #define TE_METRICS 10
 
+static te_status write_all(void *context, const uint8_t *frame, size_t length, te_error *error) {
+    const int *fd = context;
+    for (size_t written = 0; written < length;) {
+        ssize_t result = write(*fd, frame + written, length - written);
+        if (result < 0 && errno != EINTR) {
+            return te_fail(error, TE_ERR_IO, "cannot write: %s", strerror(errno));
+        }
+        written += result > 0 ? (size_t)result : 0;
+    }
+    return TE_OK;
+}
+
+/* The Update's frame into edge->update_file: a temp file, fsync, rename (the old or the new one). */
+static te_status keep_update(te_edge *edge, te_envelope *message, te_error *error) {
+    char temporary[4096];
+    if (snprintf(temporary, sizeof temporary, "%s.tmp", edge->update_file) >= (int)sizeof temporary) {
+        return te_fail(error, TE_ERR_CONFIG, "update file path is too long (%zu bytes)", strlen(edge->update_file));
+    }
+    int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return te_fail(error, TE_ERR_IO, "cannot write the kept Update %s: %s", temporary, strerror(errno));
+    }
+    te_wire_limits whole = edge->limits;
+    whole.chunk_size = UINT32_MAX;   /* one frame, as the Swift agent keeps it */
+    te_status status = te_frame_send(message, &whole, 0, write_all, &fd, error);
+    if (status == TE_OK && fsync(fd) != 0) {
+        status = te_fail(error, TE_ERR_IO, "cannot fsync the kept Update %s: %s", temporary, strerror(errno));
+    }
+    close(fd);
+    if (status == TE_OK && rename(temporary, edge->update_file) != 0) {
+        status = te_fail(error, TE_ERR_IO, "cannot rename %s to %s: %s", temporary, edge->update_file, strerror(errno));
+    }
+    if (status != TE_OK) {
+        unlink(temporary);
+    }
+    return status;
+}
+
 static te_status send_update(te_edge *edge, te_connection *connection, const Tributary__V1__RoundOffer *offer,
                              const te_job_result *result, te_error *error) {
     static wire_set delta, fisher;   /* large (fixed-size) tables: kept off the stack */
@@ -77,7 +119,14 @@ static te_status send_update(te_edge *edge, te_connection *connection, const Tri
     te_envelope message = TRIBUTARY__V1__ENVELOPE__INIT;
     message.message_case = TRIBUTARY__V1__ENVELOPE__MESSAGE_UPDATE;
     message.update = &update;
-    return te_send(edge, connection, &message, error);
+    te_status status = te_send(edge, connection, &message, error);
+    if (status == TE_OK && edge->update_file != NULL) {
+        te_error kept;
+        if (keep_update(edge, &message, &kept) != TE_OK) {
+            te_log(edge, 2, "%s", kept.reason);   /* the Update went out; keeping it is best effort */
+        }
+    }
+    return status;
 }
 
 /* The offer's global EWC state, flattened; both NULL when the offer has none. */
