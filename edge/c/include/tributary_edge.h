@@ -16,7 +16,8 @@
  *   te_add_feedback, te_add_feedback_csv   labelled examples into the window (in memory)
  *   te_model_version, te_model_parameter_count   what the client holds
  *   te_close          frees everything
- * Not yet (issue 14, later parts): predict, the checkpoint (the window and the model live
+ *   te_predict        the held model's prediction for one example
+ * Not yet (issue 14, later parts): `tributary-edge-c predict FILE.csv`, the checkpoint (the window and the model live
  * in memory only), the spool directory. They are not declared here until they exist, so an app
  * cannot link against a stub. te_run trains on its own thread: heartbeats pause during a job.
  * The app must ignore SIGPIPE (a write to a dropped connection is then an error).
@@ -105,6 +106,12 @@ te_status te_add_feedback(te_edge *edge, const float *features, size_t feature_c
 /* Adds every row of a CSV file (features, then a label column: "label" in a header row, else
  * the last column). Stops at the first bad row, naming the file, the line and the value. */
 te_status te_add_feedback_csv(te_edge *edge, const char *path);
+
+/* The class the held model predicts for one example, and (when probabilities is not NULL) the
+ * softmax over its `classes` outputs. Fails, naming the value, when no model is held yet, or
+ * for a feature count other than the model's input size or a class count other than its outputs. */
+te_status te_predict(te_edge *edge, const float *features, size_t feature_count, float *probabilities, size_t classes,
+                     int32_t *predicted);
 
 /* Examples in the window. */
 size_t te_example_count(const te_edge *edge);

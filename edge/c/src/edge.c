@@ -1,6 +1,10 @@
 /* edge.c: the handle: configuration with secure defaults checked once, open, close, accessors. */
 #include "edge_internal.h"
 
+#include <math.h>
+
+#include "mlp.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +169,48 @@ te_status te_add_feedback_csv(te_edge *edge, const char *path) {
         return te_fail(&edge->last_error, TE_ERR_CONFIG, "feedback needs config.features (the model's input size); it is 0");
     }
     return te_dataset_load_csv(&edge->window, path, &edge->last_error);
+}
+
+te_status te_predict(te_edge *edge, const float *features, size_t feature_count, float *probabilities, size_t classes,
+                     int32_t *predicted) {
+    const te_model *model = &edge->model;
+    if (model->version == 0) {
+        return te_fail(&edge->last_error, TE_ERR_CONFIG, "no model is held yet: predictions start after the first release");
+    }
+    const te_architecture *architecture = &model->architecture;
+    size_t outputs = architecture->units[architecture->layer_count - 1];
+    if (feature_count != architecture->input_size) {
+        return te_fail(&edge->last_error, TE_ERR_CONFIG, "features: %zu values, the model takes %u", feature_count,
+                       (unsigned)architecture->input_size);
+    }
+    if (probabilities != NULL && classes != outputs) {
+        return te_fail(&edge->last_error, TE_ERR_CONFIG, "probabilities: room for %zu classes, the model has %zu", classes, outputs);
+    }
+    te_workspace workspace;
+    te_status status = te_workspace_init(&workspace, architecture, 1, &edge->last_error);
+    if (status != TE_OK) {
+        return status;
+    }
+    int32_t label = 0;
+    size_t row = 0;
+    te_workspace_load(&workspace, features, &label, &row, 1);
+    te_mlp_forward(architecture, model->parameters, &workspace);
+    const float *logits = workspace.activations[architecture->layer_count];
+    size_t best = 0;
+    for (size_t c = 1; c < outputs; c++) {
+        best = logits[c] > logits[best] ? c : best;
+    }
+    if (probabilities != NULL) {
+        float sum = 0;
+        for (size_t c = 0; c < outputs; c++) {
+            probabilities[c] = expf(logits[c] - logits[best]);
+            sum += probabilities[c];
+        }
+        for (size_t c = 0; c < outputs; c++) probabilities[c] /= sum;
+    }
+    *predicted = (int32_t)best;
+    te_workspace_free(&workspace);
+    return TE_OK;
 }
 
 size_t te_example_count(const te_edge *edge) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "edge_internal.h"
 #include "job.h"
 #include "mlp.h"
 
@@ -319,7 +320,47 @@ static void replay_reservoir_and_replayed_steps(void) {
     te_model_free(&f.model);
 }
 
+static void predictions_from_the_held_model(void) {
+    te_edge *edge = calloc(1, sizeof *edge);   /* no TLS needed: te_predict reads the held model only */
+    float probabilities[3];
+    int32_t predicted = -1;
+    CHECK(te_predict(edge, (float[4]){0}, 4, probabilities, 3, &predicted) == TE_ERR_CONFIG);
+    CHECK(strstr(te_last_error(edge), "no model is held yet") != NULL);
+    fixture f;
+    fixture_init(&f);
+    edge->model = f.model;
+    size_t right = 0;
+    for (size_t i = 0; i < 40; i++) {
+        CHECK(te_predict(edge, f.features + i * 4, 4, probabilities, 3, &predicted) == TE_OK);
+        CHECK(predicted >= 0 && predicted < 3);
+        CHECK(fabsf(probabilities[0] + probabilities[1] + probabilities[2] - 1) < 1e-5f);
+        CHECK(probabilities[predicted] >= probabilities[0] && probabilities[predicted] >= probabilities[1] &&
+              probabilities[predicted] >= probabilities[2]);
+        right += predicted == f.labels[i];
+    }
+    /* after a job, the trained parameters predict its data better than chance */
+    te_job_plan plan = {.epochs = 20, .batch_size = 8, .learning_rate = 0.1f};
+    te_rng rng;
+    te_rng_seed(&rng, 1);
+    te_job_result result;
+    CHECK(te_job_run(&f.model, &plan, NULL, NULL, &f.data, &rng, &result, NULL) == TE_OK);
+    for (size_t j = 0; j < f.model.parameter_count; j++) edge->model.parameters[j] += result.delta[j];
+    size_t trained = 0;
+    for (size_t i = 0; i < 40; i++) {
+        te_predict(edge, f.features + i * 4, 4, NULL, 0, &predicted);
+        trained += predicted == f.labels[i];
+    }
+    CHECK(trained >= 30 && trained >= right);
+    CHECK(te_predict(edge, f.features, 3, NULL, 0, &predicted) == TE_ERR_CONFIG);
+    CHECK(strstr(te_last_error(edge), "features: 3 values, the model takes 4") != NULL);
+    CHECK(te_predict(edge, f.features, 4, probabilities, 2, &predicted) == TE_ERR_CONFIG);
+    te_job_result_free(&result);
+    te_model_free(&edge->model);
+    free(edge);
+}
+
 int main(void) {
+    predictions_from_the_held_model();
     replay_reservoir_and_replayed_steps();
     generator();
     gradient_matches_finite_differences();
