@@ -7,7 +7,8 @@
 #      the release and a RoundOffer and decodes their models, trains the round's job and sends an
 #      Update that the coordinator accepts, then adopts the new release (a delta against the
 #      version it held); the coordinator logs its handshake, the round offered and closed;
-#      SIGTERM sends Goodbye and exits 0.
+#      SIGTERM sends Goodbye and exits 0; started again, it loads its checkpoint (the version it
+#      held, the replay buffer). The coordinator keeps running rounds with it meanwhile (round 2, 3…).
 #   2. refusals, each printed with its code and exit 1: a revoked client (Reject CODE_REVOKED),
 #      a wrong server name (serverCertificateRejected), a client certificate of another CA
 #      (untrustedCertificate, found before connecting), a client id that is not the certificate's.
@@ -64,7 +65,7 @@ listen: 127.0.0.1:0
 tls: {certificate: fleet/localhost.pem, key: fleet/localhost-key.pem, ca: fleet/ca.pem, deny_list: fleet/revoked.txt}
 registry: {directory: registry}
 model: {initial_checkpoint: global.ckpt}
-rounds: {trigger: ready_clients, ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 2}
+rounds: {trigger: ready_clients, ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 50}
 evaluation: {held_out: [digits=held-out.csv], max_client_accuracy_drop: 1, max_task_drop: 1}
 plan: {replay_size: 8}
 admin: {enabled: false}
@@ -101,7 +102,8 @@ if [[ "${VALGRIND:-1}" != 0 ]] && command -v valgrind >/dev/null; then
   under=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=9)
 fi
 # a window of 150: the 50 oldest examples retire into the replay buffer, 8 of which join each step
-"${under[@]}" "$C" run --coordinator "$address" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --window 150 --once > edge.log 2>&1 &
+"${under[@]}" "$C" run --coordinator "$address" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --window 150 \
+    --checkpoint edge.ckpt --once > edge.log 2>&1 &
 edge=$!
 pids+=("$edge")
 if wait_for edge.log "round [0-9]* offered" 120 && wait_for edge.log "offer decoded" 10; then
@@ -125,6 +127,14 @@ kill -TERM "$edge"
 code=0; wait "$edge" || code=$?
 [[ $code -eq 0 ]] && grep -q "sent Goodbye{reason: 1}" edge.log && pass "SIGTERM: Goodbye{SHUTDOWN} sent, exit 0${under:+ (under valgrind: no leak, no invalid access)}" \
   || fail "SIGTERM: exit $code, expected 0 and a Goodbye in the log (exit 9: valgrind found errors)"
+# started again with its checkpoint (nothing listens on port 1: it loads, then cannot connect)
+code=0
+"$C" run --coordinator 127.0.0.1:1 --server-name localhost "${tls[@]}" --features 64 --checkpoint edge.ckpt --once > edge-again.log 2>&1 || code=$?
+if [[ $code -eq 3 ]] && grep -Eq "loaded checkpoint edge.ckpt: model version [2-9][0-9]* \(2410 parameters\), 50 replay examples" edge-again.log; then
+  pass "started again from its checkpoint: $(grep -m1 'loaded checkpoint' edge-again.log | cut -d' ' -f3-)"
+else
+  fail "the C client did not start from its checkpoint (exit $code): $(cat edge-again.log)"
+fi
 grep -q "client.id=edge-1 .*TLS handshake completed" coordinator.err && pass "coordinator: edge-1's TLS handshake completed" \
   || fail "the coordinator did not log edge-1's handshake"
 grep -q "round 1 started: offered to 1 clients" coordinator.log && pass "coordinator: round 1 offered to 1 client" \
@@ -199,7 +209,7 @@ wait "$coordinator" 2>/dev/null || true
 if [[ -x "$bin/tributary-edge" ]]; then
   $T certs issue --dir fleet --client edge-5 >/dev/null
   sed -e "s/registry: {directory: registry}/registry: {directory: registry-pair}/" -e "s/plan: {replay_size: 8}/plan: {replay_size: 0}/" \
-      -e "s/ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 2/ready_clients: 2, target_updates: 2, over_selection: 1, quorum: 2, collect_timeout: 120s, max_rounds: 1/" \
+      -e "s/ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 50/ready_clients: 2, target_updates: 2, over_selection: 1, quorum: 2, collect_timeout: 120s, max_rounds: 1/" \
       coordinator.yaml > pair.yaml
   grep -q "ready_clients: 2, target_updates: 2" pair.yaml || { echo "pair.yaml was not derived" >&2; exit 1; }
   $T coordinator serve --config pair.yaml > pair.log 2> pair.err &

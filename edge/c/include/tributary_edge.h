@@ -17,9 +17,11 @@
  *   te_model_version, te_model_parameter_count   what the client holds
  *   te_close          frees everything
  *   te_predict        the held model's prediction for one example
- * Not yet (issue 14, later parts): `tributary-edge-c predict FILE.csv`, the checkpoint (the window and the model live
- * in memory only), the spool directory. They are not declared here until they exist, so an app
- * cannot link against a stub. te_run trains on its own thread: heartbeats pause during a job.
+ *   checkpoint_file   the held model, the generator and the replay buffer survive a restart
+ * Not yet (issue 14, later parts): `tributary-edge-c predict FILE.csv`, the window in the
+ * checkpoint (examples come again from the app or the CSV files), the spool directory. They
+ * are not declared here until they exist, so an app cannot link against a stub. te_run trains
+ * on its own thread: heartbeats pause during a job.
  * The app must ignore SIGPIPE (a write to a dropped connection is then an error).
  */
 #ifndef TRIBUTARY_EDGE_H
@@ -77,6 +79,8 @@ typedef struct te_config {
     uint32_t window_examples;         /* the newest examples a round trains on; default 1000 */
     uint64_t seed;                    /* the job's generator (xoshiro256**); default 1 */
     uint32_t replay_capacity;         /* examples kept from those that left the window (reservoir); default 200 */
+    const char *checkpoint_file;      /* when set: loaded at te_open (its SHA-256 verified), saved after each
+                                         model adopted and each round answered (temp file, fsync, rename) */
     const char *update_file;          /* when set, each Update sent is also written here as its frame
                                          (temp file, fsync, rename), like the Swift agent's last-update.frame */
     int charging;                     /* DeviceFacts.charging */

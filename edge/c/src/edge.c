@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "checkpoint.h"
 #include "mlp.h"
 
 #include <stdarg.h>
@@ -106,7 +107,11 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
         edge->host = copy(config->coordinator_host);
         edge->server_name = copy(config->server_name != NULL && config->server_name[0] != '\0' ? config->server_name : config->coordinator_host);
         edge->read_buffer = malloc(TE_READ_BUFFER);
-        if (config->update_file != NULL && config->update_file[0] != '\0') {
+        if (config->checkpoint_file != NULL && config->checkpoint_file[0] != '\0' && status == TE_OK) {
+            edge->checkpoint_file = copy(config->checkpoint_file);
+            status = edge->checkpoint_file == NULL ? te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle") : TE_OK;
+        }
+        if (config->update_file != NULL && config->update_file[0] != '\0' && status == TE_OK) {
             edge->update_file = copy(config->update_file);
             status = edge->update_file == NULL ? te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle") : TE_OK;
         }
@@ -132,6 +137,7 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
     edge->config.server_name = edge->server_name;
     edge->config.client_id = edge->client_id;
     edge->config.update_file = edge->update_file;
+    edge->config.checkpoint_file = edge->checkpoint_file;
     edge->config.ca_file = edge->config.cert_file = edge->config.key_file = NULL;  /* not kept: loaded */
     edge->limits = te_wire_limits_default();
     edge->limits.max_frame_bytes = config->max_frame_bytes;
@@ -145,8 +151,37 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
         edge->window.retired = &edge->replay;
         edge->window.rng = &edge->rng;
     }
+    if (edge->checkpoint_file != NULL) {
+        int found = 0;
+        status = te_checkpoint_load(edge->checkpoint_file, &edge->model, &edge->rng, &edge->replay, &found, &error);
+        if (status == TE_OK && found && config->features > 0 && edge->replay.feature_count != config->features) {
+            status = te_fail(&error, TE_ERR_CONFIG, "checkpoint %s keeps examples of %zu features; features is %u",
+                             edge->checkpoint_file, edge->replay.feature_count, (unsigned)config->features);
+        }
+        if (status != TE_OK) {
+            te_close(edge);
+            if (reason != NULL && reason_size > 0) {
+                snprintf(reason, reason_size, "%s", error.reason);
+            }
+            return status;
+        }
+        if (found) {
+            te_log(edge, 0, "loaded checkpoint %s: model version %llu (%zu parameters), %zu replay examples", edge->checkpoint_file,
+                   (unsigned long long)edge->model.version, edge->model.parameter_count, edge->replay.count);
+        }
+    }
     *edge_out = edge;
     return TE_OK;
+}
+
+void te_save_checkpoint(te_edge *edge) {
+    if (edge->checkpoint_file == NULL || edge->model.version == 0) {
+        return;
+    }
+    te_error error;
+    if (te_checkpoint_save(edge->checkpoint_file, &edge->model, &edge->rng, &edge->replay, &error) != TE_OK) {
+        te_log(edge, 2, "%s; the previous checkpoint is intact", error.reason);
+    }
 }
 
 const char *te_last_error(const te_edge *edge) {
@@ -233,6 +268,7 @@ void te_close(te_edge *edge) {
     free(edge->host);
     free(edge->server_name);
     free(edge->update_file);
+    free(edge->checkpoint_file);
     free(edge->read_buffer);
     free(edge);
 }

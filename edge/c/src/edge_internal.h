@@ -18,6 +18,7 @@ struct te_edge {
     char *host;
     char *server_name;
     char *update_file;
+    char *checkpoint_file;
     char client_id[TE_MAX_CLIENT_ID + 1];
     te_wire_limits limits;
     SSL_CTX *tls;
@@ -32,6 +33,9 @@ struct te_edge {
     te_error last_error;
     uint8_t *read_buffer;      /* TE_READ_BUFFER bytes, allocated once */
 };
+
+/* Saves the checkpoint when one is configured; a failure is logged (the session goes on). */
+void te_save_checkpoint(te_edge *edge);
 
 /* One log line through config.log. */
 void te_log(const te_edge *edge, int level, const char *format, ...) __attribute__((format(printf, 3, 4)));

@@ -27,6 +27,8 @@ static const char usage[] =
     "                            column (\"label\" in a header row, else the last); needs --features\n"
     "  --features N              features per example, the model's input size\n"
     "  --window N                the newest examples a round trains on, 1...10000000 (default 1000)\n"
+    "  --checkpoint FILE         the held model, generator and replay buffer, loaded at start, saved\n"
+    "                            after each release adopted and round answered (atomically)\n"
     "  --keep-update FILE        write each Update sent to FILE as its frame (atomically)\n"
     "  --replay N                examples kept from those that left the window, 0...10000000 (default 200)\n"
     "  --charging, --metered     device facts reported to the coordinator\n"
@@ -169,6 +171,7 @@ static int parse_run(int argc, char **argv, options *o) {
             if ((number = parse_number(value, 1, 1000000)) < 0) return bad_argument("--features is \"%s\"; must be a whole number in 1...1000000", value);
             o->config.features = (uint32_t)number;
         } else if (strcmp(flag, "--keep-update") == 0) { o->config.update_file = value;
+        } else if (strcmp(flag, "--checkpoint") == 0) { o->config.checkpoint_file = value;
         } else if (strcmp(flag, "--replay") == 0) {
             if ((number = parse_number(value, 0, 10000000)) < 0) return bad_argument("--replay is \"%s\"; must be a whole number in 0...10000000", value);
             o->config.replay_capacity = (uint32_t)number;

@@ -152,8 +152,11 @@ te_status te_deliver(te_edge *edge, te_connection *connection, const te_envelope
                edge->client_id, message->welcome->session_id, message->welcome->global_model_version,
                message->welcome->heartbeat_interval_ms);
         return te_send_ready(edge, connection, "startup", error);
-    case TRIBUTARY__V1__ENVELOPE__MESSAGE_ROUND_OFFER:
-        return offered(edge, connection, message->round_offer, error);
+    case TRIBUTARY__V1__ENVELOPE__MESSAGE_ROUND_OFFER: {
+        te_status status = offered(edge, connection, message->round_offer, error);
+        te_save_checkpoint(edge);
+        return status;
+    }
     case TRIBUTARY__V1__ENVELOPE__MESSAGE_MODEL_RELEASE: {
         const Tributary__V1__ModelRelease *release = message->model_release;
         if (release->version == 0 || release->version <= release->parent_version) {
@@ -164,7 +167,11 @@ te_status te_deliver(te_edge *edge, te_connection *connection, const te_envelope
             te_log(edge, 0, "release of model version %" PRIu64 ": already held", release->version);
             return TE_OK;
         }
-        return adopt(edge, release->architecture, release->model, release->version, "adopted release", error);
+        te_status status = adopt(edge, release->architecture, release->model, release->version, "adopted release", error);
+        if (status == TE_OK) {
+            te_save_checkpoint(edge);
+        }
+        return status;
     }
     case TRIBUTARY__V1__ENVELOPE__MESSAGE_UPDATE_RECEIPT:
         te_log(edge, message->update_receipt->status == TRIBUTARY__V1__UPDATE_RECEIPT__STATUS__STATUS_ACCEPTED ? 0 : 1,
