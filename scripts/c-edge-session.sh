@@ -8,7 +8,7 @@
 #      Update that the coordinator accepts, then adopts the new release (a delta against the
 #      version it held); the coordinator logs its handshake, the round offered and closed;
 #      SIGTERM sends Goodbye and exits 0; started again, it loads its checkpoint (the version it
-#      held, the replay buffer). The coordinator keeps running rounds with it meanwhile (round 2, 3…).
+#      held, the replay buffer) and `predict` classifies the held-out set with it. The coordinator keeps running rounds with it meanwhile (round 2, 3…).
 #   2. refusals, each printed with its code and exit 1: a revoked client (Reject CODE_REVOKED),
 #      a wrong server name (serverCertificateRejected), a client certificate of another CA
 #      (untrustedCertificate, found before connecting), a client id that is not the certificate's.
@@ -135,6 +135,18 @@ if [[ $code -eq 3 ]] && grep -Eq "loaded checkpoint edge.ckpt: model version [2-
 else
   fail "the C client did not start from its checkpoint (exit $code): $(cat edge-again.log)"
 fi
+# predictions from the checkpoint: one class per row of the held-out set (labels in its last column)
+code=0
+"$C" predict --checkpoint edge.ckpt held-out.csv > predictions.txt 2> predict.err || code=$?
+if [[ $code -eq 0 && $(wc -l < predictions.txt) -eq 300 ]] && grep -Eq "^300 predictions from model version [2-9][0-9]*; accuracy 0\.[0-9]+ against 300 labels" predict.err; then
+  pass "predict: $(cat predict.err)"
+else
+  fail "predict: exit $code, $(wc -l < predictions.txt) lines; $(cat predict.err)"
+fi
+code=0
+"$C" predict --checkpoint missing.ckpt held-out.csv > /dev/null 2> predict-missing.err || code=$?
+[[ $code -eq 1 ]] && grep -q "checkpoint missing.ckpt does not exist" predict-missing.err && pass "predict without a checkpoint: $(cat predict-missing.err)" \
+  || fail "predict without a checkpoint: exit $code, $(cat predict-missing.err)"
 grep -q "client.id=edge-1 .*TLS handshake completed" coordinator.err && pass "coordinator: edge-1's TLS handshake completed" \
   || fail "the coordinator did not log edge-1's handshake"
 grep -q "round 1 started: offered to 1 clients" coordinator.log && pass "coordinator: round 1 offered to 1 client" \

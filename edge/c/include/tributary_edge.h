@@ -18,7 +18,8 @@
  *   te_close          frees everything
  *   te_predict        the held model's prediction for one example
  *   checkpoint_file   the held model, the generator and the replay buffer survive a restart
- * Not yet (issue 14, later parts): `tributary-edge-c predict FILE.csv`, the window in the
+ *   te_open_offline   a handle on a checkpoint, for predictions (`tributary-edge-c predict`)
+ * Not yet (issue 14, later parts): the window in the
  * checkpoint (examples come again from the app or the CSV files), the spool directory. They
  * are not declared here until they exist, so an app cannot link against a stub. te_run trains
  * on its own thread: heartbeats pause during a job.
@@ -96,6 +97,10 @@ void te_config_init(te_config *config);
  * when reason is not NULL, it receives the reason (reason_size bytes at most). */
 te_status te_open(const te_config *config, te_edge **edge, char *reason, size_t reason_size);
 
+/* Opens a handle for predictions only, from a checkpoint a running client saved: no network,
+ * no TLS material; te_predict works, te_run refuses. */
+te_status te_open_offline(const char *checkpoint_file, te_edge **edge, char *reason, size_t reason_size);
+
 /* Runs one session until it ends: the coordinator closes it, a refusal, an error, or *stop turns
  * non-zero (then Goodbye{SHUTDOWN} is sent and TE_OK returned). */
 te_status te_run(te_edge *edge, volatile sig_atomic_t *stop);
@@ -123,6 +128,8 @@ size_t te_example_count(const te_edge *edge);
 /* The registry version of the model held (0 = none yet) and its number of parameters. */
 uint64_t te_model_version(const te_edge *edge);
 size_t te_model_parameter_count(const te_edge *edge);
+/* The held model's input size (features per example); 0 when no model is held. */
+size_t te_model_input_size(const te_edge *edge);
 
 void te_close(te_edge *edge);
 

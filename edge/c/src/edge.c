@@ -184,6 +184,31 @@ void te_save_checkpoint(te_edge *edge) {
     }
 }
 
+te_status te_open_offline(const char *checkpoint_file, te_edge **edge_out, char *reason, size_t reason_size) {
+    te_error error;
+    te_error_clear(&error);
+    *edge_out = NULL;
+    te_edge *edge = calloc(1, sizeof *edge);
+    te_status status = edge == NULL ? te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle") : TE_OK;
+    int found = 0;
+    if (status == TE_OK) {
+        status = te_checkpoint_load(checkpoint_file, &edge->model, &edge->rng, &edge->replay, &found, &error);
+    }
+    if (status == TE_OK && !found) {
+        status = te_fail(&error, TE_ERR_CONFIG, "checkpoint %s does not exist; a client saves it after its first release", checkpoint_file);
+    }
+    if (status != TE_OK) {
+        te_close(edge);
+        if (reason != NULL && reason_size > 0) {
+            snprintf(reason, reason_size, "%s", error.reason);
+        }
+        return status;
+    }
+    te_config_init(&edge->config);
+    *edge_out = edge;
+    return TE_OK;
+}
+
 const char *te_last_error(const te_edge *edge) {
     return edge->last_error.reason;
 }
@@ -250,6 +275,10 @@ te_status te_predict(te_edge *edge, const float *features, size_t feature_count,
 
 size_t te_example_count(const te_edge *edge) {
     return edge->window.count;
+}
+
+size_t te_model_input_size(const te_edge *edge) {
+    return edge->model.version != 0 ? edge->model.architecture.input_size : 0;
 }
 
 size_t te_model_parameter_count(const te_edge *edge) {

@@ -11,6 +11,7 @@
 
 static const char usage[] =
     "usage: tributary-edge-c run --coordinator HOST:PORT --ca FILE --cert FILE --key FILE [options]\n"
+    "       tributary-edge-c predict --checkpoint FILE FILE.csv\n"
     "\n"
     "Joins a Tributary coordinator over mutual TLS 1.3 and takes part in its sessions: Hello,\n"
     "heartbeats, Ready, round offers and model releases received and decoded, each offered round\n"
@@ -36,6 +37,10 @@ static const char usage[] =
     "  --max-frame-bytes N       largest frame accepted, 1024...4259840 (default 4259840)\n"
     "  --once                    one session, no reconnect (exit 3 when it ends other than by a signal)\n"
     "  --seed N                  seed of the jobs' shuffling and the backoff's jitter (default 1)\n"
+    "\n"
+    "predict: one line per CSV row, the class the checkpoint's model predicts; rows have the model's\n"
+    "features, optionally a label column (\"label\" in a header row, else one column more than the\n"
+    "features), then the accuracy against it goes to stderr.\n"
     "\n"
     "exit codes: 0 stopped by a signal, 1 refused (certificate, revoked, rejected) or bad arguments,\n"
     "3 the session ended (with --once)\n";
@@ -260,13 +265,97 @@ static int run(int argc, char **argv) {
     return exit_code;
 }
 
+/* tributary-edge-c predict --checkpoint FILE FILE.csv */
+static int predict(int argc, char **argv) {
+    const char *checkpoint = NULL, *path = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc) {
+            checkpoint = argv[++i];
+        } else if (argv[i][0] != '-' && path == NULL) {
+            path = argv[i];
+        } else {
+            return bad_argument("predict: unexpected argument %s", argv[i]);
+        }
+    }
+    if (checkpoint == NULL || path == NULL) {
+        return bad_argument("%s", "predict needs --checkpoint FILE and a CSV file");
+    }
+    te_edge *edge = NULL;
+    char reason[512];
+    if (te_open_offline(checkpoint, &edge, reason, sizeof reason) != TE_OK) {
+        fprintf(stderr, "Error: %s\n", reason);
+        return 1;
+    }
+    FILE *file = fopen(path, "r");
+    if (file == NULL) {
+        fprintf(stderr, "Error: cannot read %s: %s\n", path, strerror(errno));
+        te_close(edge);
+        return 1;
+    }
+    char *line = NULL;
+    size_t capacity = 0, line_number = 0, rows = 0, labelled = 0, right = 0;
+    float *features = NULL;
+    long label_column = -1;
+    int status = 0;
+    while (status == 0 && getline(&line, &capacity, file) > 0) {
+        line_number++;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '\0') continue;
+        size_t columns = 1;
+        for (const char *c = line; *c != '\0'; c++) columns += *c == ',';
+        features = realloc(features, columns * sizeof(float));
+        size_t count = 0, column = 0;
+        long label = -1;
+        int header = 0;
+        for (char *field = strtok(line, ","); field != NULL; field = strtok(NULL, ","), column++) {
+            char *end = NULL;
+            float value = strtof(field, &end);
+            if (end == field || *end != '\0') {
+                if (line_number == 1) { header = 1; if (strcmp(field, "label") == 0) label_column = (long)column; continue; }
+                fprintf(stderr, "Error: %s:%zu: column %zu is \"%s\", not a number\n", path, line_number, column + 1, field);
+                status = 1;
+                break;
+            }
+            int last_is_label = label_column < 0 && columns == te_model_input_size(edge) + 1 && column + 1 == columns;
+            if ((long)column == label_column || last_is_label) {
+                label = (long)value;
+            } else {
+                features[count++] = value;
+            }
+        }
+        if (status != 0 || header) continue;
+        int32_t predicted = -1;
+        if (te_predict(edge, features, count, NULL, 0, &predicted) != TE_OK) {
+            fprintf(stderr, "Error: %s:%zu: %s\n", path, line_number, te_last_error(edge));
+            status = 1;
+            break;
+        }
+        printf("%d\n", (int)predicted);
+        rows++;
+        if (label >= 0) { labelled++; right += predicted == label; }
+    }
+    if (status == 0) {
+        fprintf(stderr, "%zu predictions from model version %llu", rows, (unsigned long long)te_model_version(edge));
+        if (labelled > 0) fprintf(stderr, "; accuracy %.4f against %zu labels", (double)right / (double)labelled, labelled);
+        fprintf(stderr, "\n");
+    }
+    free(line);
+    free(features);
+    fclose(file);
+    te_close(edge);
+    return status;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
+    if (strcmp(argv[1], "predict") == 0) {
+        return predict(argc, argv);
+    }
     if (strcmp(argv[1], "run") != 0) {
-        return bad_argument("unknown command \"%s\"; the command is run", argv[1]);
+        return bad_argument("unknown command \"%s\"; the commands are run and predict", argv[1]);
     }
     struct sigaction action;
     memset(&action, 0, sizeof action);

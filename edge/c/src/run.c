@@ -91,6 +91,9 @@ static void received(te_run_state *run, const uint8_t *bytes, size_t count) {
 te_status te_run(te_edge *edge, volatile sig_atomic_t *stop) {
     te_run_state run = {.edge = edge};
     te_error_clear(&edge->last_error);
+    if (edge->tls == NULL) {
+        return te_fail(&edge->last_error, TE_ERR_CONFIG, "this handle was opened offline (te_open_offline) for predictions; te_run needs te_open");
+    }
     te_error error;
     const te_config *config = &edge->config;
     te_status status = te_connection_open(edge->tls, config->coordinator_host, config->coordinator_port, config->server_name,
