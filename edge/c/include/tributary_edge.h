@@ -22,7 +22,7 @@
  * Not yet (issue 14, later parts): the window in the
  * checkpoint (examples come again from the app or the CSV files), the spool directory. They
  * are not declared here until they exist, so an app cannot link against a stub. te_run trains
- * on its own thread: heartbeats pause during a job.
+ * on its own thread, sending the heartbeats that fall due between training steps.
  * The app must ignore SIGPIPE (a write to a dropped connection is then an error).
  */
 #ifndef TRIBUTARY_EDGE_H

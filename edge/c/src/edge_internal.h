@@ -29,6 +29,7 @@ struct te_edge {
     te_job_result answered;    /* the last Update's content, resent when its round is offered again */
     uint64_t answered_round;
     uint64_t answered_base_version;
+    te_session *session;       /* the open session while te_run runs, for heartbeats during a job */
     uint64_t next_transfer_id;
     te_error last_error;
     uint8_t *read_buffer;      /* TE_READ_BUFFER bytes, allocated once */

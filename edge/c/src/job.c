@@ -99,6 +99,12 @@ static int penalty_terms(const te_job_plan *plan, const float *fisher, const flo
 
 te_status te_job_run(const te_model *global, const te_job_plan *plan, const float *ewc_fisher, const float *ewc_anchor,
                      const te_job_data *data, te_rng *rng, te_job_result *result, te_error *error) {
+    return te_job_run_reporting(global, plan, ewc_fisher, ewc_anchor, data, rng, NULL, NULL, result, error);
+}
+
+te_status te_job_run_reporting(const te_model *global, const te_job_plan *plan, const float *ewc_fisher, const float *ewc_anchor,
+                               const te_job_data *data, te_rng *rng, te_job_progress progress, void *context,
+                               te_job_result *result, te_error *error) {
     memset(result, 0, sizeof *result);
     te_status status = check(global, plan, data, error);
     if (status != TE_OK) {
@@ -171,6 +177,9 @@ te_status te_job_run(const te_model *global, const te_job_plan *plan, const floa
                 }
             }
             result->steps++;
+            if (progress != NULL) {
+                progress(context);
+            }
         }
         result->last_epoch_loss = loss_sum / (double)loss_rows;
         int finite = isfinite(result->last_epoch_loss);

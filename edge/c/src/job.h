@@ -45,10 +45,18 @@ typedef struct te_job_result {
     double seconds;
 } te_job_result;
 
+/* Called after every training step (the shell sends heartbeats from it); may be NULL. */
+typedef void (*te_job_progress)(void *context);
+
 /* Runs the job from `global` on `data`. ewc_fisher / ewc_anchor: the offer's global EWC state
  * (flat, parameter_count each) or NULL. rng: the job's generator (advanced). */
 te_status te_job_run(const te_model *global, const te_job_plan *plan, const float *ewc_fisher, const float *ewc_anchor,
                      const te_job_data *data, te_rng *rng, te_job_result *result, te_error *error);
+
+/* The same, calling progress(context) after every step. */
+te_status te_job_run_reporting(const te_model *global, const te_job_plan *plan, const float *ewc_fisher, const float *ewc_anchor,
+                               const te_job_data *data, te_rng *rng, te_job_progress progress, void *context,
+                               te_job_result *result, te_error *error);
 
 void te_job_result_free(te_job_result *result);
 

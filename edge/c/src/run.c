@@ -107,6 +107,7 @@ te_status te_run(te_edge *edge, volatile sig_atomic_t *stop) {
     te_frame_decoder_init(&run.decoder, edge->limits);
     te_actions actions = {0};
     te_session_connected(&run.session, te_now_ms(), &actions);
+    edge->session = &run.session;
     while (!run.closed) {
         actions.count = 0;
         if (stop != NULL && *stop) {
@@ -132,6 +133,7 @@ te_status te_run(te_edge *edge, volatile sig_atomic_t *stop) {
         te_session_tick(&run.session, te_now_ms(), &actions);
         perform(&run, &actions);
     }
+    edge->session = NULL;
     te_connection_close(&run.connection);
     te_frame_decoder_free(&run.decoder);
     edge->last_error = run.session.error;

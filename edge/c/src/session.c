@@ -241,6 +241,14 @@ void te_session_tick(te_session *session, int64_t now_ms, te_actions *actions) {
     }
 }
 
+void te_session_tick_busy(te_session *session, int64_t now_ms, te_actions *actions) {
+    if (session->state == TE_SESSION_OPEN && now_ms >= session->next_heartbeat_ms) {
+        te_action heartbeat = {.kind = TE_ACTION_SEND_HEARTBEAT, .sequence = ++session->heartbeat_sequence};
+        push(actions, heartbeat);
+        session->next_heartbeat_ms = now_ms + session->heartbeat_interval_ms;
+    }
+}
+
 void te_session_shutdown(te_session *session, te_actions *actions) {
     if (session->state == TE_SESSION_CLOSED) {
         return;

@@ -81,6 +81,10 @@ void te_session_decoding_failed(te_session *session, const te_error *error, te_a
 /* Time passed: heartbeat due, handshake or idle deadline. Call at te_session_next_deadline. */
 void te_session_tick(te_session *session, int64_t now_ms, te_actions *actions);
 
+/* Time passed while the app was busy (a job training on the session's thread): heartbeats only.
+ * The idle deadline is not checked: frames the coordinator sent meanwhile wait unread. */
+void te_session_tick_busy(te_session *session, int64_t now_ms, te_actions *actions);
+
 /* The app stops: Goodbye{SHUTDOWN} when open, then close with TE_OK. */
 void te_session_shutdown(te_session *session, te_actions *actions);
 

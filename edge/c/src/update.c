@@ -154,6 +154,27 @@ static te_status offered_ewc(const te_edge *edge, const Tributary__V1__RoundOffe
     return status;
 }
 
+typedef struct busy {
+    te_edge *edge;
+    te_connection *connection;
+} busy;
+
+/* After each training step: the heartbeats that fall due while the job runs. */
+static void heartbeat_while_training(void *context) {
+    busy *b = context;
+    if (b->edge->session == NULL) {
+        return;
+    }
+    te_actions actions = {0};
+    te_session_tick_busy(b->edge->session, te_now_ms(), &actions);
+    for (int i = 0; i < actions.count; i++) {
+        te_error error;
+        if (te_send_heartbeat(b->edge, b->connection, actions.items[i].sequence, &error) != TE_OK) {
+            te_log(b->edge, 1, "heartbeat during training not sent: %s", error.reason);
+        }
+    }
+}
+
 te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tributary__V1__RoundOffer *offer, te_error *error) {
     if (offer->round_id == edge->answered_round && offer->base_model_version == edge->answered_base_version &&
         edge->answered.delta != NULL) {
@@ -185,7 +206,9 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
     if (status == TE_OK) {
         te_dataset_copy(&edge->window, features, labels);
         te_job_data data = {features, labels, count, &edge->replay};
-        status = te_job_run(&edge->model, &plan, ewc_fisher, ewc_anchor, &data, &edge->rng, &result, error);
+        busy context = {edge, connection};
+        status = te_job_run_reporting(&edge->model, &plan, ewc_fisher, ewc_anchor, &data, &edge->rng, heartbeat_while_training,
+                                      &context, &result, error);
     }
     free(features);
     free(labels);

@@ -127,6 +127,10 @@ static double norm(const float *v, size_t n) {
     return sqrt(s);
 }
 
+static void count_step(void *context) {
+    (*(size_t *)context)++;
+}
+
 static void job_is_deterministic_and_learns(void) {
     fixture f;
     fixture_init(&f);
@@ -139,7 +143,9 @@ static void job_is_deterministic_and_learns(void) {
     te_job_result first, second, other;
     te_error error;
     CHECK(te_job_run(&f.model, &plan, NULL, NULL, &f.data, &a, &first, &error) == TE_OK);
-    CHECK(te_job_run(&f.model, &plan, NULL, NULL, &f.data, &b, &second, &error) == TE_OK);
+    size_t reported = 0;
+    CHECK(te_job_run_reporting(&f.model, &plan, NULL, NULL, &f.data, &b, count_step, &reported, &second, &error) == TE_OK);
+    CHECK(reported == second.steps);
     CHECK(te_job_run(&f.model, &plan, NULL, NULL, &f.data, &c, &other, &error) == TE_OK);
     CHECK(memcmp(first.delta, second.delta, n * sizeof(float)) == 0);
     CHECK(memcmp(first.delta, other.delta, n * sizeof(float)) != 0);

@@ -212,7 +212,35 @@ static void offers_delivered_and_shutdown_says_goodbye(void) {
     CHECK(actions.count == 1 && actions.items[0].kind == TE_ACTION_CLOSE);
 }
 
+static void busy_ticks_send_heartbeats_but_never_idle_out(void) {
+    int64_t now = 0;
+    te_session session = open_session(&now);
+    Tributary__V1__Welcome welcome = TRIBUTARY__V1__WELCOME__INIT;
+    welcome.server_protocol_version = 1;
+    welcome.heartbeat_interval_ms = 10000;
+    te_envelope message = welcome_message(&welcome);
+    te_actions actions = {0};
+    te_session_received(&session, &message, 0, &actions);
+    /* a job of 100 s: a heartbeat every 10 s, and no idle timeout although nothing was read */
+    int heartbeats = 0;
+    for (int64_t t = 0; t <= 100000; t += 500) {
+        actions.count = 0;
+        te_session_tick_busy(&session, t, &actions);
+        for (int i = 0; i < actions.count; i++) {
+            CHECK(actions.items[i].kind == TE_ACTION_SEND_HEARTBEAT);
+            heartbeats++;
+        }
+    }
+    CHECK(heartbeats == 10);
+    CHECK(session.state == TE_SESSION_OPEN);
+    /* back in the loop, the idle check applies again */
+    actions.count = 0;
+    te_session_tick(&session, 100000, &actions);
+    CHECK(session.state == TE_SESSION_CLOSED && session.error.code == TE_ERR_TIMEOUT);
+}
+
 int main(void) {
+    busy_ticks_send_heartbeats_but_never_idle_out();
     handshake_deadline();
     welcome_hello_heartbeats_and_idle();
     refusals_name_their_code();
