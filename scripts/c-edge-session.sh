@@ -18,6 +18,9 @@
 #   5. the same job in C and in Swift: a Swift `tributary-edge` and a C client with the same data
 #      and seed answer the same RoundOffer; their Updates' deltas and Fishers agree within
 #      relative L2 error 1e-4 (edge/c/build/tests/compare_updates on the two kept frames).
+#   6. the spool directory: a client started with no examples reports Ready{ready: false}; a CSV
+#      dropped into its spool joins the window and sends Ready{trigger: volume}, and the round
+#      that follows is answered and accepted; a file with a bad row is set aside as .bad.
 #   3. decode failures against a scripted coordinator (edge/c/tests/fake_coordinator.py): an
 #      oversized frame, garbage, a wrong protocol version and an unknown message each get an Error
 #      frame with their code, then a closed connection.
@@ -250,6 +253,34 @@ if [[ -x "$bin/tributary-edge" ]]; then
 else
   echo "skipped: C job against the Swift job ($bin/tributary-edge not built)"
 fi
+
+# 6. the spool: examples arriving while the client runs
+sed -e "s/registry: {directory: registry}/registry: {directory: registry-spool}/" coordinator.yaml > spool.yaml
+$T coordinator serve --config spool.yaml > spool.log 2> spool.err &
+coordinator=$!
+pids+=("$coordinator")
+wait_for spool.log "listening on" 120 || { cat spool.err >&2; echo "the coordinator did not start" >&2; exit 1; }
+mkdir -p spool
+"$C" run --coordinator "$(grep -o '127.0.0.1:[0-9]*' spool.log | head -1)" --server-name localhost "${tls[@]}" --features 64 \
+    --spool spool --spool-interval-ms 200 --volume 100 --once > spool-edge.log 2>&1 &
+edge=$!
+pids+=("$edge")
+if wait_for spool-edge.log "sent Ready{trigger: startup, ready: false, examples: 0" 120; then
+  awk -F, 'NR == 3 { $5 = "x" } { print }' OFS=, edge-1.csv > spool/bad.csv.part && mv spool/bad.csv.part spool/b-bad.csv
+  cp edge-1.csv spool/a.csv.part && mv spool/a.csv.part spool/a.csv
+  if wait_for spool-edge.log "sent Ready{trigger: volume, ready: true" 120 && wait_for spool-edge.log "receipt for round 1: STATUS_ACCEPTED" 120 \
+      && [[ -f spool/a.csv.done && -f spool/b-bad.csv.bad ]] && grep -q "spool: spool/b-bad.csv:3: column 5 is \"x\", not a finite number (2 rows before it taken)" spool-edge.log; then
+    pass "spool: $(grep -m1 'spool: 200 examples' spool-edge.log | cut -d' ' -f3-); Ready{volume}; round 1 answered and accepted; the bad file set aside"
+  else
+    fail "spool: $(cat spool-edge.log); $(ls spool)"
+  fi
+else
+  fail "spool: no startup Ready: $(cat spool-edge.log)"
+fi
+kill -TERM "$edge" 2>/dev/null || true
+wait "$edge" || true
+kill -TERM "$coordinator" 2>/dev/null || true
+wait "$coordinator" 2>/dev/null || true
 
 if [[ $failures -ne 0 ]]; then
   echo "--- coordinator.log"; cat coordinator.log; echo "--- edge.log"; cat edge.log 2>/dev/null || true

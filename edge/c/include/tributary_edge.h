@@ -20,7 +20,8 @@
  *   checkpoint_file   the held model, the generator and the replay buffer survive a restart
  *   te_open_offline   a handle on a checkpoint, for predictions (`tributary-edge-c predict`)
  * Not yet (issue 14, later parts): the window in the
- * checkpoint (examples come again from the app or the CSV files), the spool directory. They
+ * checkpoint (examples come again from the app, the spool or the CSV files), the accuracy-drop
+ * and drift triggers (only "startup" and "volume" are sent). They
  * are not declared here until they exist, so an app cannot link against a stub. te_run trains
  * on its own thread, sending the heartbeats that fall due between training steps.
  * The app must ignore SIGPIPE (a write to a dropped connection is then an error).
@@ -82,6 +83,12 @@ typedef struct te_config {
     uint32_t replay_capacity;         /* examples kept from those that left the window (reservoir); default 200 */
     const char *checkpoint_file;      /* when set: loaded at te_open (its SHA-256 verified), saved after each
                                          model adopted and each round answered (temp file, fsync, rename) */
+    const char *spool_dir;            /* when set, te_run takes labelled CSV files dropped here (NAME.csv,
+                                         renamed into place) every spool_interval_ms; each becomes NAME.csv.done
+                                         (or .bad, naming the refused row in the log) */
+    uint32_t spool_interval_ms;       /* default 5000 */
+    uint32_t volume_trigger;          /* new examples since the last job that send Ready{trigger: "volume"};
+                                         default 100 */
     const char *update_file;          /* when set, each Update sent is also written here as its frame
                                          (temp file, fsync, rename), like the Swift agent's last-update.frame */
     int charging;                     /* DeviceFacts.charging */

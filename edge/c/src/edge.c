@@ -21,6 +21,8 @@ void te_config_init(te_config *config) {
     config->window_examples = 1000;
     config->seed = 1;
     config->replay_capacity = 200;
+    config->spool_interval_ms = 5000;
+    config->volume_trigger = 100;
 }
 
 void te_log(const te_edge *edge, int level, const char *format, ...) {
@@ -70,6 +72,15 @@ static te_status check_config(const te_config *config, te_error *error) {
     if (config->window_examples == 0 || config->window_examples > 10000000) {
         return te_fail(error, TE_ERR_CONFIG, "window examples is %u; must be 1...10000000", (unsigned)config->window_examples);
     }
+    if (config->spool_dir != NULL && config->spool_dir[0] != '\0' && config->features == 0) {
+        return te_fail(error, TE_ERR_CONFIG, "spool directory %s needs features (the model's input size); it is 0", config->spool_dir);
+    }
+    if (config->spool_interval_ms < 100 || config->spool_interval_ms > 3600000) {
+        return te_fail(error, TE_ERR_CONFIG, "spool interval is %u ms; must be 100...3600000", (unsigned)config->spool_interval_ms);
+    }
+    if (config->volume_trigger == 0) {
+        return te_fail(error, TE_ERR_CONFIG, "volume trigger is 0; must be at least 1 new example");
+    }
     if (config->replay_capacity > 10000000) {
         return te_fail(error, TE_ERR_CONFIG, "replay capacity is %u; must be 0...10000000", (unsigned)config->replay_capacity);
     }
@@ -111,6 +122,10 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
             edge->checkpoint_file = copy(config->checkpoint_file);
             status = edge->checkpoint_file == NULL ? te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle") : TE_OK;
         }
+        if (config->spool_dir != NULL && config->spool_dir[0] != '\0' && status == TE_OK) {
+            edge->spool_dir = copy(config->spool_dir);
+            status = edge->spool_dir == NULL ? te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle") : TE_OK;
+        }
         if (config->update_file != NULL && config->update_file[0] != '\0' && status == TE_OK) {
             edge->update_file = copy(config->update_file);
             status = edge->update_file == NULL ? te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle") : TE_OK;
@@ -138,6 +153,7 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
     edge->config.client_id = edge->client_id;
     edge->config.update_file = edge->update_file;
     edge->config.checkpoint_file = edge->checkpoint_file;
+    edge->config.spool_dir = edge->spool_dir;
     edge->config.ca_file = edge->config.cert_file = edge->config.key_file = NULL;  /* not kept: loaded */
     edge->limits = te_wire_limits_default();
     edge->limits.max_frame_bytes = config->max_frame_bytes;
@@ -298,6 +314,7 @@ void te_close(te_edge *edge) {
     free(edge->server_name);
     free(edge->update_file);
     free(edge->checkpoint_file);
+    free(edge->spool_dir);
     free(edge->read_buffer);
     free(edge);
 }

@@ -19,6 +19,8 @@ struct te_edge {
     char *server_name;
     char *update_file;
     char *checkpoint_file;
+    char *spool_dir;
+    size_t new_examples;       /* since the last job: the volume trigger's count */
     char client_id[TE_MAX_CLIENT_ID + 1];
     te_wire_limits limits;
     SSL_CTX *tls;
@@ -37,6 +39,9 @@ struct te_edge {
 
 /* Saves the checkpoint when one is configured; a failure is logged (the session goes on). */
 void te_save_checkpoint(te_edge *edge);
+
+/* Takes the CSV files in config.spool_dir into the window; returns the examples taken. */
+size_t te_spool_collect(te_edge *edge);
 
 /* One log line through config.log. */
 void te_log(const te_edge *edge, int level, const char *format, ...) __attribute__((format(printf, 3, 4)));

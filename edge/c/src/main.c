@@ -30,6 +30,10 @@ static const char usage[] =
     "  --window N                the newest examples a round trains on, 1...10000000 (default 1000)\n"
     "  --checkpoint FILE         the held model, generator and replay buffer, loaded at start, saved\n"
     "                            after each release adopted and round answered (atomically)\n"
+    "  --spool DIR               take labelled CSV files dropped into DIR (NAME.csv, renamed into\n"
+    "                            place) while running; each becomes NAME.csv.done (or .bad)\n"
+    "  --spool-interval-ms N     how often DIR is read, 100...3600000 (default 5000)\n"
+    "  --volume N                new examples that send Ready{trigger: volume} (default 100)\n"
     "  --keep-update FILE        write each Update sent to FILE as its frame (atomically)\n"
     "  --replay N                examples kept from those that left the window, 0...10000000 (default 200)\n"
     "  --charging, --metered     device facts reported to the coordinator\n"
@@ -177,6 +181,13 @@ static int parse_run(int argc, char **argv, options *o) {
             o->config.features = (uint32_t)number;
         } else if (strcmp(flag, "--keep-update") == 0) { o->config.update_file = value;
         } else if (strcmp(flag, "--checkpoint") == 0) { o->config.checkpoint_file = value;
+        } else if (strcmp(flag, "--spool") == 0) { o->config.spool_dir = value;
+        } else if (strcmp(flag, "--spool-interval-ms") == 0) {
+            if ((number = parse_number(value, 100, 3600000)) < 0) return bad_argument("--spool-interval-ms is \"%s\"; must be a whole number in 100...3600000", value);
+            o->config.spool_interval_ms = (uint32_t)number;
+        } else if (strcmp(flag, "--volume") == 0) {
+            if ((number = parse_number(value, 1, 100000000)) < 0) return bad_argument("--volume is \"%s\"; must be a whole number in 1...100000000", value);
+            o->config.volume_trigger = (uint32_t)number;
         } else if (strcmp(flag, "--replay") == 0) {
             if ((number = parse_number(value, 0, 10000000)) < 0) return bad_argument("--replay is \"%s\"; must be a whole number in 0...10000000", value);
             o->config.replay_capacity = (uint32_t)number;

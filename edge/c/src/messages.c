@@ -151,6 +151,7 @@ te_status te_deliver(te_edge *edge, te_connection *connection, const te_envelope
         te_log(edge, 0, "connected as %s: session %s, coordinator's model version %" PRIu64 ", heartbeat %" PRIu32 " ms",
                edge->client_id, message->welcome->session_id, message->welcome->global_model_version,
                message->welcome->heartbeat_interval_ms);
+        edge->new_examples = 0;
         return te_send_ready(edge, connection, "startup", error);
     case TRIBUTARY__V1__ENVELOPE__MESSAGE_ROUND_OFFER: {
         te_status status = offered(edge, connection, message->round_offer, error);

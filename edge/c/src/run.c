@@ -108,6 +108,7 @@ te_status te_run(te_edge *edge, volatile sig_atomic_t *stop) {
     te_actions actions = {0};
     te_session_connected(&run.session, te_now_ms(), &actions);
     edge->session = &run.session;
+    int64_t next_spool = edge->spool_dir != NULL ? te_now_ms() : INT64_MAX;
     while (!run.closed) {
         actions.count = 0;
         if (stop != NULL && *stop) {
@@ -116,8 +117,9 @@ te_status te_run(te_edge *edge, volatile sig_atomic_t *stop) {
             break;
         }
         size_t count = 0;
+        int64_t deadline = te_session_next_deadline(&run.session);
         status = te_connection_read(&run.connection, edge->read_buffer, TE_READ_BUFFER,
-                                    te_session_next_deadline(&run.session), &count, &error);
+                                    deadline < next_spool ? deadline : next_spool, &count, &error);
         if (status != TE_OK) {
             te_error ended;
             te_session_disconnected(&run.session, error.reason);
@@ -132,6 +134,17 @@ te_status te_run(te_edge *edge, volatile sig_atomic_t *stop) {
         actions.count = 0;
         te_session_tick(&run.session, te_now_ms(), &actions);
         perform(&run, &actions);
+        if (!run.closed && te_now_ms() >= next_spool) {
+            edge->new_examples += te_spool_collect(edge);
+            next_spool = te_now_ms() + config->spool_interval_ms;
+        }
+        if (!run.closed && run.session.state == TE_SESSION_OPEN && edge->new_examples >= config->volume_trigger) {
+            te_error ready;
+            edge->new_examples = 0;
+            if (te_send_ready(edge, &run.connection, "volume", &ready) != TE_OK) {
+                failed(&run, &ready);
+            }
+        }
     }
     edge->session = NULL;
     te_connection_close(&run.connection);

@@ -228,6 +228,7 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
                "|delta| %.4f, %s, %.3f s", offer->round_id, result.examples, result.steps, result.replayed, result.accuracy_before,
                result.accuracy_after, result.loss_before, result.loss_after, result.delta_norm,
                result.fisher != NULL ? "with Fisher" : "no Fisher (skip_fisher)", result.seconds);
+        edge->new_examples = 0;
         te_job_result_free(&edge->answered);
         edge->answered = result;
         edge->answered_round = offer->round_id;
