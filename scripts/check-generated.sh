@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Fails (exit 1) if the committed generated code (Sources/TributaryWire/Generated/*.pb.swift,
-# Sources/TributaryONNX/Generated/*.pb.swift) differs from what scripts/generate-protos.sh
-# produces from Protocols/ now, naming each stale, missing or extra file.
+# Sources/TributaryONNX/Generated/*.pb.swift, edge/c/generated/tributary/v1/*.pb-c.[ch]) differs
+# from what scripts/generate-protos.sh produces from Protocols/ now, naming each stale, missing or
+# extra file.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fresh="$(mktemp -d)"
 trap 'rm -rf "$fresh"' EXIT
 
-"$root/scripts/generate-protos.sh" "$fresh/TributaryWire" "$fresh/TributaryONNX" 2>/dev/null
+"$root/scripts/generate-protos.sh" "$fresh/TributaryWire" "$fresh/TributaryONNX" "$fresh/c" 2>/dev/null
 
 status=0
 for target in TributaryWire TributaryONNX; do
@@ -33,6 +34,26 @@ for target in TributaryWire TributaryONNX; do
       status=1
     fi
   done
+done
+c_committed="$root/edge/c/generated/tributary/v1"
+for f in "$fresh"/c/tributary/v1/*.pb-c.[ch]; do
+  name="$(basename "$f")"
+  if [[ ! -f "$c_committed/$name" ]]; then
+    echo "stale: edge/c/generated/tributary/v1/$name is missing (generated from Protocols/)" >&2
+    status=1
+  elif ! cmp -s "$f" "$c_committed/$name"; then
+    echo "stale: edge/c/generated/tributary/v1/$name differs from freshly generated code:" >&2
+    diff -u "$c_committed/$name" "$f" | head -20 >&2 || true
+    status=1
+  fi
+done
+for f in "$c_committed"/*.pb-c.[ch]; do
+  [[ -e "$f" ]] || continue
+  name="$(basename "$f")"
+  if [[ ! -f "$fresh/c/tributary/v1/$name" ]]; then
+    echo "stale: edge/c/generated/tributary/v1/$name has no .proto in Protocols/ any more" >&2
+    status=1
+  fi
 done
 if [[ $status -ne 0 ]]; then
   echo "run scripts/generate-protos.sh and commit the result" >&2

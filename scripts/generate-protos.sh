@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the Swift code for the wire contract (Protocols/tributary/v1/*.proto) into
-# Sources/TributaryWire/Generated/ (or into the folder given as $1), and for the subset of ONNX's
-# model format we export (Protocols/onnx/onnx.proto) into Sources/TributaryONNX/Generated/ (or $2).
+# Sources/TributaryWire/Generated/ (or into the folder given as $1), the subset of ONNX's model
+# format we export (Protocols/onnx/onnx.proto) into Sources/TributaryONNX/Generated/ (or $2), and
+# the C code of the C edge client into edge/c/generated/ (or $3) with protoc-c
+# (apt-get install protobuf-c-compiler).
 #
 # protoc-gen-swift is built from the package's own swift-protobuf dependency, so the
 # generator always matches the SwiftProtobuf runtime we link; protoc is Debian's
@@ -13,9 +15,11 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/Sources/TributaryWire/Generated}"
 onnx_out="${2:-$root/Sources/TributaryONNX/Generated}"
+c_out="${3:-$root/edge/c/generated}"
 cd "$root"
 
 command -v protoc >/dev/null || { echo "error: protoc not found; apt-get install protobuf-compiler" >&2; exit 1; }
+command -v protoc-c >/dev/null || { echo "error: protoc-c not found; apt-get install protobuf-c-compiler" >&2; exit 1; }
 
 if [[ -z "${PROTOC_GEN_SWIFT:-}" ]]; then
   swift build -c release --product protoc-gen-swift >&2
@@ -41,3 +45,9 @@ generate() {
 }
 generate "$out" Protocols/tributary/v1/*.proto
 generate "$onnx_out" Protocols/onnx/onnx.proto
+
+mkdir -p "$c_out"
+rm -rf "$c_out/tributary"
+protoc-c --c_out="$c_out" -I Protocols Protocols/tributary/v1/*.proto
+echo "generated into $c_out:" >&2
+ls "$c_out"/tributary/v1/*.pb-c.[ch] >&2

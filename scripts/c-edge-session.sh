@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# The C edge client (edge/c) against a real `tributary coordinator serve` on loopback, from the CLI
+# alone: certificates from `tributary certs`, a model from `tributary init`, a coordinator that
+# starts a round as soon as one client is ready. Checks, failing (exit 1) with the logs otherwise:
+#   1. tributary-edge-c joins (TLS 1.3, Welcome, Hello, Ready with a window of 150 digits examples, the
+#      50 older ones in its replay buffer), receives
+#      the release and a RoundOffer and decodes their models, trains the round's job and sends an
+#      Update that the coordinator accepts, then adopts the new release (a delta against the
+#      version it held); the coordinator logs its handshake, the round offered and closed;
+#      SIGTERM sends Goodbye and exits 0; started again, it loads its checkpoint (the version it
+#      held, the replay buffer) and `predict` classifies the held-out set with it. The coordinator keeps running rounds with it meanwhile (round 2, 3…).
+#   2. refusals, each printed with its code and exit 1: a revoked client (Reject CODE_REVOKED),
+#      a wrong server name (serverCertificateRejected), a client certificate of another CA
+#      (untrustedCertificate, found before connecting), a client id that is not the certificate's.
+#   4. a coordinator killed (SIGKILL) while collecting and restarted on the same port: the C
+#      client reconnects (seeded backoff), is offered the same round again and resends exactly
+#      the Update it sent before, untrained; the coordinator accepts it and closes the round.
+#   5. the same job in C and in Swift: a Swift `tributary-edge` and a C client with the same data
+#      and seed answer the same RoundOffer; their Updates' deltas and Fishers agree within
+#      relative L2 error 1e-4 (edge/c/build/tests/compare_updates on the two kept frames).
+#   6. the spool directory: a client started with no examples reports Ready{ready: false}; a CSV
+#      dropped into its spool joins the window and sends Ready{trigger: volume}, and the round
+#      that follows is answered and accepted; a file with a bad row is set aside as .bad.
+#   3. decode failures against a scripted coordinator (edge/c/tests/fake_coordinator.py): an
+#      oversized frame, garbage, a wrong protocol version and an unknown message each get an Error
+#      frame with their code, then a closed connection.
+#
+#   The session of check 1 runs under valgrind when it is installed (VALGRIND=0 turns it off):
+#   no leak and no invalid access, or the check fails.
+#
+#   bash scripts/c-edge-session.sh            # BIN=.build/debug by default (or .build/release)
+# Needs: make, cc, libprotobuf-c-dev, libssl-dev, python3, a built `tributary`.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${BIN:-}"
+if [[ -z "$bin" ]]; then
+  bin="$root/.build/debug"
+  [[ -x "$bin/tributary" ]] || bin="$root/.build/release"
+fi
+[[ -x "$bin/tributary" ]] || { echo "build first: swift build --product tributary (or set BIN)" >&2; exit 1; }
+make -s -C "$root/edge/c" >/dev/null
+C="$root/edge/c/build/tributary-edge-c"
+T="$bin/tributary"
+work="$(mktemp -d /tmp/tributary-c-edge.XXXXXX)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; if [[ -n "${KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+cd "$work"
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+# Waits (up to $3 s; a deadline only for what is truly stuck) until file $1 matches pattern $2.
+wait_for() { for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+$T certs init --dir fleet >/dev/null
+$T certs issue --dir fleet --server localhost --ip 127.0.0.1 >/dev/null
+for id in edge-1 edge-2; do $T certs issue --dir fleet --client "$id" >/dev/null; done
+$T certs revoke edge-2 --dir fleet >/dev/null
+$T certs init --dir foreign >/dev/null
+$T certs issue --dir foreign --client edge-3 >/dev/null
+$T init --out global.ckpt --inputs 64 --hidden 32 --outputs 10 --epochs 1 --batch-size 8 --lr 0.05 --seed 7 >/dev/null
+grep -E '^[0-9]' "$root/data/digits.csv" > digits.csv
+sed -n 1,300p digits.csv > held-out.csv
+sed -n 301,500p digits.csv > edge-1.csv
+
+cat > coordinator.yaml <<YAML
+listen: 127.0.0.1:0
+tls: {certificate: fleet/localhost.pem, key: fleet/localhost-key.pem, ca: fleet/ca.pem, deny_list: fleet/revoked.txt}
+registry: {directory: registry}
+model: {initial_checkpoint: global.ckpt}
+rounds: {trigger: ready_clients, ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 50}
+evaluation: {held_out: [digits=held-out.csv], max_client_accuracy_drop: 1, max_task_drop: 1}
+plan: {replay_size: 8}
+admin: {enabled: false}
+YAML
+$T coordinator serve --config coordinator.yaml > coordinator.log 2> coordinator.err &
+coordinator=$!
+pids+=("$coordinator")
+wait_for coordinator.log "listening on" 120 || { cat coordinator.err >&2; echo "the coordinator did not start" >&2; exit 1; }
+address="$(grep -o '127.0.0.1:[0-9]*' coordinator.log | head -1)"
+echo "coordinator (pid $coordinator) on $address"
+tls=(--ca fleet/ca.pem --cert fleet/edge-1.pem --key fleet/edge-1-key.pem)
+
+# 2. refusals
+expect_refusal() {  # name, expected text, arguments...
+  local name="$1" text="$2"; shift 2
+  local code=0
+  "$C" run --coordinator "$address" --once "$@" > "refusal-$name.log" 2>&1 || code=$?
+  if [[ $code -eq 1 ]] && grep -q -- "$text" "refusal-$name.log"; then
+    pass "$name refused: $(grep -m1 Error "refusal-$name.log")"
+  else
+    fail "$name: exit $code, expected 1 and \"$text\"; output: $(cat "refusal-$name.log")"
+  fi
+}
+expect_refusal revoked "is revoked (code 7 CODE_REVOKED)" --server-name localhost --data edge-1.csv --features 64 --ca fleet/ca.pem --cert fleet/edge-2.pem --key fleet/edge-2-key.pem
+expect_refusal server-name "serverCertificateRejected" --server-name other.example "${tls[@]}"
+expect_refusal foreign-ca "does not chain to the fleet CA in fleet/ca.pem" --server-name localhost --ca fleet/ca.pem --cert foreign/edge-3.pem --key foreign/edge-3-key.pem
+expect_refusal client-id "client id \"edge-9\" is not the identity in fleet/edge-1.pem (\"edge-1\")" --server-name localhost --client-id edge-9 "${tls[@]}"
+expect_refusal arguments "--coordinator is \"nowhere\"" --server-name localhost "${tls[@]}" --coordinator nowhere
+expect_refusal data "edge-1.csv:1: 65 columns; 10 features and a label expected" --server-name localhost "${tls[@]}" --data edge-1.csv --features 10
+
+# 1. a session: joined, offered a round, Goodbye on SIGTERM
+under=()
+if [[ "${VALGRIND:-1}" != 0 ]] && command -v valgrind >/dev/null; then
+  under=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=9)
+fi
+# a window of 150: the 50 oldest examples retire into the replay buffer, 8 of which join each step
+"${under[@]}" "$C" run --coordinator "$address" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --window 150 \
+    --checkpoint edge.ckpt --once > edge.log 2>&1 &
+edge=$!
+pids+=("$edge")
+if wait_for edge.log "round [0-9]* offered" 120 && wait_for edge.log "offer decoded" 10; then
+  pass "C client offered a round: $(grep -m1 'round [0-9]* offered' edge.log | cut -d' ' -f3-)"
+else
+  fail "the C client was not offered a round within 120 s"
+fi
+if wait_for edge.log "receipt for round 1: STATUS_ACCEPTED" 120; then
+  pass "C client's Update accepted: $(grep -m1 'sent Update' edge.log | cut -d' ' -f3-)"
+  grep -q "sent Update for round 1: 150 examples, 19 steps, 152 replayed" edge.log && pass "the job replayed 8 examples in each of its 19 steps" \
+    || fail "expected 150 examples, 19 steps and 152 replayed in: $(grep -m1 'sent Update' edge.log)"
+else
+  fail "the C client's Update for round 1 was not accepted within 120 s"
+fi
+if wait_for edge.log "adopted release: model version 2 " 120; then
+  pass "C client adopted release 2: $(grep -m1 'adopted release: model version 2' edge.log | cut -d' ' -f3-)"
+else
+  fail "the C client did not adopt release 2 within 120 s"
+fi
+kill -TERM "$edge"
+code=0; wait "$edge" || code=$?
+[[ $code -eq 0 ]] && grep -q "sent Goodbye{reason: 1}" edge.log && pass "SIGTERM: Goodbye{SHUTDOWN} sent, exit 0${under:+ (under valgrind: no leak, no invalid access)}" \
+  || fail "SIGTERM: exit $code, expected 0 and a Goodbye in the log (exit 9: valgrind found errors)"
+# started again with its checkpoint (nothing listens on port 1: it loads, then cannot connect)
+code=0
+"$C" run --coordinator 127.0.0.1:1 --server-name localhost "${tls[@]}" --features 64 --checkpoint edge.ckpt --once > edge-again.log 2>&1 || code=$?
+if [[ $code -eq 3 ]] && grep -Eq "loaded checkpoint edge.ckpt: model version [2-9][0-9]* \(2410 parameters\), 50 replay examples" edge-again.log; then
+  pass "started again from its checkpoint: $(grep -m1 'loaded checkpoint' edge-again.log | cut -d' ' -f3-)"
+else
+  fail "the C client did not start from its checkpoint (exit $code): $(cat edge-again.log)"
+fi
+# predictions from the checkpoint: one class per row of the held-out set (labels in its last column)
+code=0
+"$C" predict --checkpoint edge.ckpt held-out.csv > predictions.txt 2> predict.err || code=$?
+if [[ $code -eq 0 && $(wc -l < predictions.txt) -eq 300 ]] && grep -Eq "^300 predictions from model version [2-9][0-9]*; accuracy 0\.[0-9]+ against 300 labels" predict.err; then
+  pass "predict: $(cat predict.err)"
+else
+  fail "predict: exit $code, $(wc -l < predictions.txt) lines; $(cat predict.err)"
+fi
+code=0
+"$C" predict --checkpoint missing.ckpt held-out.csv > /dev/null 2> predict-missing.err || code=$?
+[[ $code -eq 1 ]] && grep -q "checkpoint missing.ckpt does not exist" predict-missing.err && pass "predict without a checkpoint: $(cat predict-missing.err)" \
+  || fail "predict without a checkpoint: exit $code, $(cat predict-missing.err)"
+grep -q "client.id=edge-1 .*TLS handshake completed" coordinator.err && pass "coordinator: edge-1's TLS handshake completed" \
+  || fail "the coordinator did not log edge-1's handshake"
+grep -q "round 1 started: offered to 1 clients" coordinator.log && pass "coordinator: round 1 offered to 1 client" \
+  || fail "the coordinator did not offer round 1"
+wait_for coordinator.log "round 1 closed" 60 && pass "coordinator: $(grep -m1 'round 1 closed' coordinator.log)" \
+  || fail "the coordinator did not close round 1 with the C client's Update"
+grep -q "adopted release: model version 1 (2410 parameters" edge.log && pass "C client adopted release 1 (2410 parameters)" \
+  || fail "the C client did not decode the release of version 1"
+kill -TERM "$coordinator" 2>/dev/null || true
+wait "$coordinator" 2>/dev/null || true
+
+# 3. decode failures: an Error frame with the code, then a closed connection
+for case in oversized:1 garbage:2 unknown:3 version:4; do
+  name="${case%%:*}" want="${case##*:}"
+  rm -f port
+  python3 "$root/edge/c/tests/fake_coordinator.py" fleet "$name" port > "fake-$name.log" 2>&1 &
+  fake=$!
+  pids+=("$fake")
+  for _ in $(seq 1 300); do [[ -s port ]] && break; sleep 0.1; done
+  code=0
+  "$C" run --coordinator "127.0.0.1:$(cat port)" --server-name localhost "${tls[@]}" --once > "edge-$name.log" 2>&1 || code=$?
+  wait "$fake" || true
+  if [[ $code -eq 3 ]] && grep -q "error code $want" "fake-$name.log" && grep -q "closed" "fake-$name.log"; then
+    pass "$name: Error code $want sent, connection closed: $(grep -m1 'refused a frame' "edge-$name.log" | cut -d' ' -f3-)"
+  else
+    fail "$name: exit $code (expected 3); fake coordinator: $(cat "fake-$name.log"); client: $(cat "edge-$name.log")"
+  fi
+done
+
+# 4. the coordinator restarts while collecting: the same round offered again, the same Update resent
+$T certs issue --dir fleet --client edge-4 >/dev/null
+awk -F, 'BEGIN { OFS = "," } { $NF = 12; print }' edge-1.csv > silent.csv   # label 12: never trains, never answers
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+sed -e "s/listen: 127.0.0.1:0/listen: 127.0.0.1:$port/" -e "s/registry: {directory: registry}/registry: {directory: registry-restart}/" \
+    -e "s/ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s/ready_clients: 2, target_updates: 2, over_selection: 1, quorum: 1, collect_timeout: 20s/" \
+    coordinator.yaml > restart.yaml
+grep -q "listen: 127.0.0.1:$port" restart.yaml && grep -q "ready_clients: 2" restart.yaml || { echo "restart.yaml was not derived" >&2; exit 1; }
+start_coordinator() {
+  $T coordinator serve --config restart.yaml >> restart.log 2>> restart.err &
+  coordinator=$!
+  pids+=("$coordinator")
+}
+start_coordinator
+wait_for restart.log "listening on 127.0.0.1:$port" 120 || { cat restart.err >&2; echo "the coordinator did not start on $port" >&2; exit 1; }
+"$C" run --coordinator "127.0.0.1:$port" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --seed 3 > restart-edge.log 2>&1 &
+edge=$!
+pids+=("$edge")
+"$C" run --coordinator "127.0.0.1:$port" --server-name localhost --ca fleet/ca.pem --cert fleet/edge-4.pem --key fleet/edge-4-key.pem \
+    --data silent.csv --features 64 > restart-silent.log 2>&1 &
+pids+=($!)
+if wait_for restart.log "round 1 update accepted from edge-1" 120; then
+  kill -KILL "$coordinator"; wait "$coordinator" 2>/dev/null || true
+  start_coordinator
+  if wait_for restart-edge.log "round 1 offered again: sending the Update sent before" 120 \
+      && wait_for restart.log "round 1 closed: 1 updates" 120; then
+    pass "restart: round 1 offered again, the same Update resent and counted once: $(grep -m1 'round 1 closed' restart.log)"
+  else
+    fail "restart: the C client's resent Update did not close round 1; coordinator: $(cat restart.log); client: $(cat restart-edge.log)"
+  fi
+  [[ $(grep -c "receipt for round 1: STATUS_ACCEPTED" restart-edge.log) -eq 2 ]] && pass "restart: both Updates got STATUS_ACCEPTED" \
+    || fail "restart: expected two accepted receipts; client: $(cat restart-edge.log)"
+else
+  fail "restart: the C client's first Update was not accepted; coordinator: $(cat restart.log)"
+fi
+kill -TERM "$edge" 2>/dev/null || true
+code=0; wait "$edge" || code=$?
+[[ $code -eq 0 ]] || fail "restart: the reconnecting client exited $code after SIGTERM, expected 0"
+kill -TERM "$coordinator" 2>/dev/null || true
+wait "$coordinator" 2>/dev/null || true
+
+# 5. the C job against the Swift job: same offer, data and seed
+if [[ -x "$bin/tributary-edge" ]]; then
+  $T certs issue --dir fleet --client edge-5 >/dev/null
+  sed -e "s/registry: {directory: registry}/registry: {directory: registry-pair}/" -e "s/plan: {replay_size: 8}/plan: {replay_size: 0}/" \
+      -e "s/ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 50/ready_clients: 2, target_updates: 2, over_selection: 1, quorum: 2, collect_timeout: 120s, max_rounds: 1/" \
+      coordinator.yaml > pair.yaml
+  grep -q "ready_clients: 2, target_updates: 2" pair.yaml || { echo "pair.yaml was not derived" >&2; exit 1; }
+  $T coordinator serve --config pair.yaml > pair.log 2> pair.err &
+  coordinator=$!
+  pids+=("$coordinator")
+  wait_for pair.log "listening on" 120 || { cat pair.err >&2; echo "the coordinator did not start" >&2; exit 1; }
+  pair="$(grep -o '127.0.0.1:[0-9]*' pair.log | head -1)"
+  "$bin/tributary-edge" run --coordinator "$pair" --server-name localhost --ca fleet/ca.pem --cert fleet/edge-5.pem \
+      --key fleet/edge-5-key.pem --data edge-1.csv --state swift-state --rounds 1 > pair-swift.log 2>&1 &
+  pids+=($!)
+  "$C" run --coordinator "$pair" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --seed 1 \
+      --keep-update c-update.frame --once > pair-c.log 2>&1 &
+  pair_c=$!
+  pids+=("$pair_c")
+  if wait_for pair.log "round 1 closed: 2 updates" 180 && [[ -s swift-state/last-update.frame && -s c-update.frame ]]; then
+    if comparison="$("$root/edge/c/build/tests/compare_updates" swift-state/last-update.frame c-update.frame 1e-4)"; then
+      pass "C job = Swift job: $comparison"
+    else
+      fail "the C job's Update differs from the Swift job's: $comparison"
+    fi
+  else
+    fail "the pair round did not close with both Updates; coordinator: $(cat pair.log); C: $(cat pair-c.log); Swift: $(tail -5 pair-swift.log)"
+  fi
+  kill -TERM "$pair_c" "$coordinator" 2>/dev/null || true
+  wait "$coordinator" 2>/dev/null || true
+else
+  echo "skipped: C job against the Swift job ($bin/tributary-edge not built)"
+fi
+
+# 6. the spool: examples arriving while the client runs
+sed -e "s/registry: {directory: registry}/registry: {directory: registry-spool}/" coordinator.yaml > spool.yaml
+$T coordinator serve --config spool.yaml > spool.log 2> spool.err &
+coordinator=$!
+pids+=("$coordinator")
+wait_for spool.log "listening on" 120 || { cat spool.err >&2; echo "the coordinator did not start" >&2; exit 1; }
+mkdir -p spool
+"$C" run --coordinator "$(grep -o '127.0.0.1:[0-9]*' spool.log | head -1)" --server-name localhost "${tls[@]}" --features 64 \
+    --spool spool --spool-interval-ms 200 --volume 100 --once > spool-edge.log 2>&1 &
+edge=$!
+pids+=("$edge")
+if wait_for spool-edge.log "sent Ready{trigger: startup, ready: false, examples: 0" 120; then
+  awk -F, 'NR == 3 { $5 = "x" } { print }' OFS=, edge-1.csv > spool/bad.csv.part && mv spool/bad.csv.part spool/b-bad.csv
+  cp edge-1.csv spool/a.csv.part && mv spool/a.csv.part spool/a.csv
+  if wait_for spool-edge.log "sent Ready{trigger: volume, ready: true" 120 && wait_for spool-edge.log "receipt for round 1: STATUS_ACCEPTED" 120 \
+      && [[ -f spool/a.csv.done && -f spool/b-bad.csv.bad ]] && grep -q "spool: spool/b-bad.csv:3: column 5 is \"x\", not a finite number (2 rows before it taken)" spool-edge.log; then
+    pass "spool: $(grep -m1 'spool: 200 examples' spool-edge.log | cut -d' ' -f3-); Ready{volume}; round 1 answered and accepted; the bad file set aside"
+  else
+    fail "spool: $(cat spool-edge.log); $(ls spool)"
+  fi
+else
+  fail "spool: no startup Ready: $(cat spool-edge.log)"
+fi
+kill -TERM "$edge" 2>/dev/null || true
+wait "$edge" || true
+kill -TERM "$coordinator" 2>/dev/null || true
+wait "$coordinator" 2>/dev/null || true
+
+if [[ $failures -ne 0 ]]; then
+  echo "--- coordinator.log"; cat coordinator.log; echo "--- edge.log"; cat edge.log 2>/dev/null || true
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "all C edge session checks passed"
