@@ -11,12 +11,14 @@ package struct ConfigOptions: ParsableArguments {
 
     package init() {}
 
-    /// The configuration file's reader, or nil without --config.
-    package func reader() throws -> ConfigReader? {
+    /// The configuration file's reader, or nil without --config. `flags` are the command's own
+    /// flags as `KEY=VALUE` (e.g. `--coordinator` as `coordinator.address=…`): they stand in for the
+    /// file's keys, so a file may leave out what the command line gives, and `--set` wins over both.
+    package func reader(flags: [String] = []) throws -> ConfigReader? {
         guard let config else {
             guard overrides.isEmpty else { throw ValidationError("--set needs --config") }
             return nil
         }
-        return try ConfigReader(contentsOf: config, overrides: overrides)
+        return try ConfigReader(contentsOf: config, overrides: flags + overrides)
     }
 }

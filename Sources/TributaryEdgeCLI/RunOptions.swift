@@ -25,15 +25,12 @@ package struct RunOptions: ParsableArguments {
     /// The file's configuration with the flags applied, or one from the flags alone (then the
     /// CSV is the data, in memory).
     func loadConfiguration() throws -> (EdgeConfiguration, Dataset?) {
-        if let reader = try options.reader() {
+        let flags = [("coordinator.address", coordinator), ("tls.ca", ca), ("tls.cert", cert), ("tls.key", key),
+                     ("state.directory", state), ("coordinator.server_name", serverName)]
+            .compactMap { key, value in value.map { "\(key)=\($0)" } }
+        if let reader = try options.reader(flags: flags) {
             var configuration = try EdgeConfiguration(reader: reader)
             try reader.finish()
-            if let coordinator { configuration.coordinator = try Endpoint(parsing: coordinator) }
-            if let ca { configuration.tls.ca = ca }
-            if let cert { configuration.tls.certificate = cert }
-            if let key { configuration.tls.key = key }
-            if let state { configuration.stateDirectory = state }
-            if let serverName { configuration.serverName = serverName }
             if let data { configuration.feedback.imports.append(data) }
             return (try configuration.validated(), nil)
         }

@@ -87,12 +87,19 @@ import TributarySystem
         }
 
         /// An edge agent; `rounds` nil runs it until it is stopped (reconnecting when the coordinator goes away).
-        func launchEdge(_ id: String, port: Int, rounds: Int? = 1) throws -> (Process, Pipe, Pipe) {
+        /// `yaml`: a configuration file's text (its data then goes to the feedback store), e.g.
+        /// to open the loopback endpoint.
+        func launchEdge(_ id: String, port: Int, rounds: Int? = 1, yaml: String? = nil) throws -> (Process, Pipe, Pipe) {
             let process = Process()
             process.executableURL = CoordinatorEdgeProcessTests.edgeBinary
+            var configuration: [String] = []
+            if let yaml {
+                try yaml.write(toFile: dir + "/\(id).yaml", atomically: true, encoding: .utf8)
+                configuration = ["--config", dir + "/\(id).yaml"]
+            }
             process.arguments = ["run", "--coordinator", "127.0.0.1:\(port)", "--ca", fleet + "/ca.pem", "--cert", fleet + "/\(id).pem",
                                  "--key", fleet + "/\(id)-key.pem", "--data", dir + "/\(id).csv", "--state", dir + "/state-\(id)"]
-                + (rounds.map { ["--rounds", "\($0)"] } ?? [])
+                + configuration + (rounds.map { ["--rounds", "\($0)"] } ?? [])
             let out = Pipe(), err = Pipe()
             process.standardOutput = out
             process.standardError = err

@@ -224,8 +224,10 @@ struct TransportRejectionTests {
         let fleet = try TestFleet()
         defer { fleet.remove() }
         var configuration = try await fleet.serverConfiguration()
-        configuration.session = SessionConfiguration(heartbeatInterval: .milliseconds(100), idleTimeout: .milliseconds(300),
-                                                     handshakeTimeout: .milliseconds(200))
+        // A deadline long enough that a loaded machine still completes TLS well before it: the
+        // client then waits for the Goodbye, however long the deadline is.
+        configuration.session = SessionConfiguration(heartbeatInterval: .seconds(1), idleTimeout: .seconds(3),
+                                                     handshakeTimeout: .seconds(2))
         let server = try await RunningServer(configuration: configuration)
         let client = try await RawTLSClient.connect(port: server.port, configuration: try fleet.edgeConfiguration(try fleet.client("edge-1")))
         let (_, replies) = try await client.exchange([])
