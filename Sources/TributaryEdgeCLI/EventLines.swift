@@ -7,7 +7,7 @@ package enum EventLines {
         let line: String?
         switch event {
         case .connected(let session, let version): line = "connected (session \(session), coordinator model version \(version))"
-        case .readySent(let trigger): line = "sent Ready (trigger \(trigger))"
+        case .readySent(let trigger, let ready): line = ready ? "sent Ready (trigger \(trigger))" : "sent Ready: not ready (\(trigger))"
         case .offered(let round, let version): line = "offered round \(round) (model version \(version))"
         case .trained(let round, let examples, let loss, let seconds):
             line = "trained round \(round): \(examples) examples, train.loss \(String(format: "%.4f", loss)), \(String(format: "%.2f", seconds)) s"

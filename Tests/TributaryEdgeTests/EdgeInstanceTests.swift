@@ -19,9 +19,9 @@ import TributaryWire
     }
 
     static func instance(examples: Int = 40, held: Checkpoint? = nil, kept: Update? = nil, faults: EdgeFaults = .none,
-                         stopAfterRounds: Int? = nil) -> EdgeInstance {
+                         stopAfterRounds: Int? = nil, configuration: EdgeConfiguration = configuration()) -> EdgeInstance {
         let status = EdgeDataStatus(trainable: examples, newSinceTraining: examples, newest: Int64(examples))
-        return EdgeInstance(configuration: configuration(), clientID: "gw-1", held: held, kept: kept, status: status,
+        return EdgeInstance(configuration: configuration, clientID: "gw-1", held: held, kept: kept, status: status,
                             faults: faults, stopAfterRounds: stopAfterRounds)
     }
 
@@ -243,6 +243,28 @@ import TributaryWire
         #expect(Self.names(edge.handle(.announce(trigger: "new_task"), now: Self.now)) == ["send Ready new_task at version 0"])
     }
 
+    @Test func readyOnlyOnATriggerSaysNotReadyOnceTheRoundIsAnsweredUntilTheNextReason() throws {
+        var configuration = Self.configuration()
+        configuration.triggers.readyOnlyOnTrigger = true
+        var edge = Self.instance(configuration: configuration)
+        Self.open(&edge)  // 40 examples pending at start: Ready startup
+        let answered = Self.names(try Self.answer(try EdgeSamples.offer(round: 1, version: 1), &edge))
+        let sent = try #require(answered.firstIndex(of: "send Update round 1 at version 1"))
+        #expect(answered[sent - 1] == "send not ready (answered) at version 1", "\(answered)")
+        // A new session with nothing pending corrects what the coordinator assumes of a Hello.
+        _ = edge.handle(.sessionClosed, now: Self.now)
+        #expect(Self.names(edge.handle(.connected(sessionID: "s2", modelVersion: 1, announced: 0, available: 0), now: Self.now)).contains(
+            "send not ready (nothing_pending) at version 1"))
+        // New data past the volume threshold: ready again.
+        #expect(Self.names(edge.handle(.examplesArrived(EdgeSamples.data(count: 10, seed: 4), cursor: 50), now: Self.now))
+            == ["send Ready volume at version 1"])
+
+        // Off (the library default): no not-ready reports.
+        var always = Self.instance()
+        Self.open(&always)
+        #expect(!Self.names(try Self.answer(try EdgeSamples.offer(round: 1, version: 1), &always)).contains { $0.hasPrefix("send not ready") })
+    }
+
     // MARK: - Reading actions
 
     static func loss(_ actions: [EdgeInstance.Action]) -> Double {
@@ -254,7 +276,7 @@ import TributaryWire
         actions.map { action in
             switch action {
             case .connect(let delay, let version): "connect after \(delay == .zero ? "0 s" : "\(delay)"), Hello at version \(version)"
-            case .sendReady(let trigger, let version): "send Ready \(trigger) at version \(version)"
+            case .sendReady(let trigger, let version, let ready): ready ? "send Ready \(trigger) at version \(version)" : "send not ready (\(trigger)) at version \(version)"
             case .readOutcomes(let cursor): "read outcomes after \(cursor)"
             case .readArrivals(let cursor): "read arrivals after \(cursor)"
             case .readWindow(let job, _, _): "read window \(job)"

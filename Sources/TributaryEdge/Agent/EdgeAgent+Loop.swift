@@ -86,8 +86,8 @@ extension EdgeAgent {
             switch action {
             case .connect(let delay, let version):
                 group.addTask { await agent.session(after: delay, modelVersion: version) }
-            case .sendReady(let trigger, let version):
-                return await sendReady(trigger, modelVersion: version)
+            case .sendReady(let trigger, let version, let ready):
+                return await sendReady(trigger, modelVersion: version, ready: ready)
             case .readOutcomes(let cursor):
                 return answer("live outcomes") {
                     let (outcomes, next) = try data.outcomes(after: cursor, limit: 10_000)
@@ -158,19 +158,19 @@ extension EdgeAgent {
         }
 
         /// Writes a Ready with the current facts; false when there is no session or the write failed.
-        private func sendReady(_ trigger: String, modelVersion: UInt64) async -> Performed {
+        private func sendReady(_ trigger: String, modelVersion: UInt64, ready: Bool) async -> Performed {
             guard let link else { return .none }
             do {
                 let status = try EdgeAgent.reading { try agent.data.status() }
                 let facts = DeviceFacts(examplesAvailable: UInt64(status.trainable), charging: true, meteredNetwork: false,
                                         modelVersion: modelVersion)
-                try await link.outbound.write(.ready(Ready(device: facts, trigger: trigger, ready: facts.examplesAvailable > 0)))
+                try await link.outbound.write(.ready(Ready(device: facts, trigger: trigger, ready: ready && facts.examplesAvailable > 0)))
             } catch {
                 agent.logger.info("cannot send Ready", metadata: ["trigger": "\(trigger)", "reason": "\(error)"])
                 return .none
             }
-            agent.emit(.readySent(trigger: trigger))
-            return .readySent
+            agent.emit(.readySent(trigger: trigger, ready: ready))
+            return ready ? .readySent : .none
         }
 
         /// Writes an Update; nil, or why it could not be written.

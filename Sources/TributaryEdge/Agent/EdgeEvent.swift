@@ -5,7 +5,8 @@ public enum EdgeEvent: Sendable, Equatable {
     /// A session opened; `modelVersion` is what the coordinator announced.
     case connected(sessionID: String, modelVersion: UInt64)
     /// Ready was sent, with its trigger name ("volume", "accuracy_drop", "drift", "startup").
-    case readySent(trigger: String)
+    /// `ready` false: the edge withdrew its readiness (nothing pending, `triggers.ready_only_on_trigger`).
+    case readySent(trigger: String, ready: Bool = true)
     case offered(round: UInt64, baseVersion: UInt64)
     /// The local job finished.
     case trained(round: UInt64, examples: Int, loss: Double, seconds: Double)

@@ -58,7 +58,8 @@ extension EdgeConfiguration {
             context: TemporalContext(windowExamples: window, onlyNew: try context.bool("only_new", default: false),
                                      replay: try Self.replay(context)),
             triggers: Triggers(trigger: try Self.trigger(triggers),
-                               checkInterval: try triggers.duration("check_interval", default: .seconds(5), in: .milliseconds(10) ... .seconds(86_400))),
+                               checkInterval: try triggers.duration("check_interval", default: .seconds(5), in: .milliseconds(10) ... .seconds(86_400)),
+                               readyOnlyOnTrigger: try triggers.bool("ready_only_on_trigger", default: true)),
             reconnect: ReconnectBackoff.Configuration(
                 initial: try reconnect.duration("initial", default: .seconds(1), in: .milliseconds(10) ... .seconds(3600)),
                 maximum: try reconnect.duration("maximum", default: .seconds(300), in: .milliseconds(10) ... .seconds(86_400)),

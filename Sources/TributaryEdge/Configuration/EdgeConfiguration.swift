@@ -129,12 +129,20 @@ public struct EdgeConfiguration: Sendable, Equatable {
         public var trigger: TrainingTrigger.Configuration
         /// How often the agent looks for newly stored examples.
         public var checkInterval: Duration
+        /// Ready for a round only while a trigger's reason is pending: after answering a round the
+        /// edge reports `Ready{ready: false}` (and so on connecting with nothing pending), so a
+        /// coordinator's `ready_clients` trigger does not start round after round on data it has
+        /// trained on. Off (ready whenever it holds data): an edge with a fixed data set, as in a
+        /// simulation or a benchmark, which answers every round. The configuration file's default
+        /// (`triggers.ready_only_on_trigger`) is on.
+        public var readyOnlyOnTrigger: Bool
 
         public init(trigger: TrainingTrigger.Configuration = .init(volumeThreshold: 100, accuracyDropMargin: 0.1, accuracyWindow: 50,
                                                                    pageHinkley: PageHinkley()),
-                    checkInterval: Duration = .seconds(5)) {
+                    checkInterval: Duration = .seconds(5), readyOnlyOnTrigger: Bool = false) {
             self.trigger = trigger
             self.checkInterval = checkInterval
+            self.readyOnlyOnTrigger = readyOnlyOnTrigger
         }
     }
 

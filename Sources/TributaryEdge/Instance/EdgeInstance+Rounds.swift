@@ -122,7 +122,11 @@ extension EdgeInstance {
         guard let job = jobs.removeValue(forKey: id), let outcome = job.outcome else { return [] }
         let report = outcome.report
         writing[job.offer.roundID] = .answer(examples: report.examples, loss: report.newDataAfter.loss)
-        return [.sendUpdate(outcome.update)]
+        guard configuration.triggers.readyOnlyOnTrigger, trigger.pending == nil else { return [.sendUpdate(outcome.update)] }
+        // The reason this edge trained for is answered: not ready until a trigger fires again. Said
+        // before the Update, so the coordinator knows it before the round can close and the
+        // trigger decides on the next one.
+        return [.sendReady(trigger: "answered", modelVersion: heldVersion, ready: false), .sendUpdate(outcome.update)]
     }
 
     mutating func updateWritten(round: UInt64, failure: String?) -> [Action] {

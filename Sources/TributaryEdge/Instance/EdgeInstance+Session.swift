@@ -11,6 +11,9 @@ extension EdgeInstance {
         if stopRequested { return actions + stop() }
         if let reason = trigger.handle(.connected) {
             actions.append(.sendReady(trigger: reason.name, modelVersion: heldVersion))
+        } else if configuration.triggers.readyOnlyOnTrigger {
+            // Nothing pending: say so, whatever the coordinator assumes of a Hello.
+            actions.append(.sendReady(trigger: "nothing_pending", modelVersion: heldVersion, ready: false))
         } else if available != announced {
             // The data changed between Hello and now (an announce then found no open session):
             // the coordinator must not select this edge on the Hello's stale count.

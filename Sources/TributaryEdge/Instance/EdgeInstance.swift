@@ -156,8 +156,9 @@ public struct EdgeInstance: Sendable {
         /// Open a session after `after`, with a Hello reporting `modelVersion` and the examples held.
         case connect(after: Duration, modelVersion: UInt64)
         /// Send Ready named `trigger` with the current facts (examples held, `modelVersion`),
-        /// then emit ``EdgeEvent/readySent(trigger:)``.
-        case sendReady(trigger: String, modelVersion: UInt64)
+        /// then emit ``EdgeEvent/readySent(trigger:ready:)``.
+        /// `ready` false: nothing pending (``EdgeConfiguration/Triggers/readyOnlyOnTrigger``).
+        case sendReady(trigger: String, modelVersion: UInt64, ready: Bool = true)
         /// Read the live outcomes recorded after `after`; answer ``Event/outcomesArrived(_:cursor:)``.
         case readOutcomes(after: Int64)
         /// Read the examples stored after `after`; answer ``Event/examplesArrived(_:cursor:)``.
