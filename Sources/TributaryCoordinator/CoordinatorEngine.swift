@@ -84,6 +84,8 @@ actor CoordinatorEngine {
     }
 
     func ready(_ ready: Ready, from clientID: String, token: UInt64) async {
+        logger.debug("ready report", metadata: ["client.id": "\(clientID)", "ready": "\(ready.ready)", "trigger": "\(ready.trigger)",
+                                               "examples": "\(ready.device.examplesAvailable)", "model.held": "\(ready.device.modelVersion)"])
         await perform(instance.ready(ready, from: clientID, token: token, now: .now))
     }
 

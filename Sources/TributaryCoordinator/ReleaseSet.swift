@@ -7,8 +7,9 @@ import TributaryWire
 ///
 /// ``release(forClientHolding:)`` picks what a client receives: nothing when it holds the live
 /// version, the delta when it holds exactly the parent, the full model otherwise. A receiver
-/// applies a delta as θ_parent + Δ in Float32, so its copy may differ from the registry's by
-/// rounding in the last bit.
+/// applies a delta as θ_parent + Δ in Float32; the delta is built so that sum is the version's
+/// parameters bit for bit (`ParameterDelta.exact`), else there is none and every client gets the
+/// full model: a version number names one set of parameters wherever it is held.
 struct ReleaseSet: Sendable {
     let version: UInt64
     /// The registry parent (0 for an initial model).
@@ -24,8 +25,9 @@ struct ReleaseSet: Sendable {
         version = live.version
         self.parentVersion = parentVersion
         full = try LearningWire.parameterSet(live.parameters, layout: layout)
-        if let parentParameters, parentVersion > 0, parentParameters.count == live.parameters.count {
-            delta = try LearningWire.parameterSet(ParameterDelta.between(candidate: live.parameters, base: parentParameters), layout: layout)
+        if let parentParameters, parentVersion > 0, parentParameters.count == live.parameters.count,
+           let exact = ParameterDelta.exact(candidate: live.parameters, base: parentParameters) {
+            delta = try LearningWire.parameterSet(exact, layout: layout)
         } else {
             delta = nil
         }

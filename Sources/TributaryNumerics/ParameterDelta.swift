@@ -11,4 +11,17 @@ public enum ParameterDelta {
         }
         return delta
     }
+
+    /// `candidate − base` when it takes `base` to `candidate` exactly: `base[i] + Δ[i]` (one
+    /// Float32 addition, as a receiver applies a delta) has `candidate[i]`'s bits for every i, so
+    /// a model sent as a delta is the same model, bit for bit. Always so when each element moved
+    /// by less than its own size (Sterbenz); nil when some element cannot be reached that way (a
+    /// weight that shrank past half its size to a value off the sum's grid): send the full model.
+    public static func exact(candidate: [Float], base: [Float]) -> [Float]? {
+        let delta = between(candidate: candidate, base: base)
+        for index in delta.indices where (base[index] + delta[index]).bitPattern != candidate[index].bitPattern {
+            return nil
+        }
+        return delta
+    }
 }
