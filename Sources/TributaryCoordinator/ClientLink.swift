@@ -1,7 +1,25 @@
+import TributaryWire
+
 /// One connected client as the instance sees it: which session, and what it holds.
 struct ClientLink: Sendable, Equatable {
     /// Tells this connection apart from a later one of the same client.
     let token: UInt64
     /// The global version the client holds exactly (a release's delta applies to it); nil: none.
     var holds: UInt64?
+    /// The live accuracy it last reported (Hello or Ready) for the version it reported holding.
+    var live = LiveReport()
+
+    struct LiveReport: Sendable, Equatable {
+        var version: UInt64 = 0
+        var outcomes: UInt64 = 0
+        var correct: UInt64 = 0
+
+        init() {}
+
+        init(_ device: DeviceFacts) {
+            version = device.modelVersion
+            outcomes = device.liveOutcomes
+            correct = device.liveCorrect
+        }
+    }
 }

@@ -15,6 +15,7 @@ extension CoordinatorInstance {
         if let previous = clients[hello.clientID] { actions.append(.endSession(previous.token)) }
         let held = hello.device.modelVersion == 0 ? nil : hello.device.modelVersion
         var link = ClientLink(token: token, holds: held)
+        link.live = .init(hello.device)
         if let release = releases.release(forClientHolding: held) {
             actions.append(.send(.modelRelease(release), to: token))
             link.holds = releases.version
@@ -36,6 +37,7 @@ extension CoordinatorInstance {
         guard var link = clients[clientID], link.token == token else { return [] }
         var actions: [CoordinatorAction] = []
         link.holds = ready.device.modelVersion == 0 ? nil : ready.device.modelVersion
+        link.live = .init(ready.device)
         if let release = releases.release(forClientHolding: link.holds) {
             actions.append(.send(.modelRelease(release), to: token))
             link.holds = releases.version

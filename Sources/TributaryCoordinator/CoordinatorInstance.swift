@@ -74,7 +74,15 @@ struct CoordinatorInstance: Sendable {
                 .init(id: $0.id, state: machine.isCollecting ? "collecting" : "closing", baseVersion: $0.baseVersion,
                       selected: $0.selected.count, accepted: $0.accepted.count)
             },
-            roundsEnded: roundsEnded)
+            roundsEnded: roundsEnded, liveAccuracy: liveAccuracy)
+    }
+
+    /// The live version's accuracy on the devices that hold it and reported feedback outcomes.
+    var liveAccuracy: CoordinatorStatus.LiveAccuracy? {
+        let reports = clients.values.map(\.live).filter { $0.version == live.version && $0.outcomes > 0 }
+        let outcomes = reports.reduce(0) { $0 + $1.outcomes }, correct = reports.reduce(0) { $0 + $1.correct }
+        guard outcomes > 0 else { return nil }
+        return .init(clients: reports.count, outcomes: outcomes, correct: correct, accuracy: Double(correct) / Double(outcomes))
     }
 
     /// The journal refused a write for a reason that can pass: retry after `rounds.retry_after`.

@@ -294,4 +294,25 @@ import TributaryWire
         #expect(!done.contains { if case .send = $0 { true } else { false } })
         #expect(Self.opened(done) == nil && h.instance.status.liveVersion == 2)
     }
+
+    /// The live version's accuracy on the devices: what the clients holding it last reported in
+    /// Hello or Ready, pooled; reports about another version do not count.
+    @Test func statusPoolsTheLiveAccuracyTheClientsHoldingTheLiveVersionReport() throws {
+        var h = try Harness(trigger: .manual)
+        _ = h.start()
+        _ = h.connect("a")
+        _ = h.connect("b")
+        _ = h.connect("c", holding: 0)
+        #expect(h.instance.status.liveAccuracy == nil, "no outcomes reported yet")
+        func report(_ id: String, version: UInt64, outcomes: UInt64, correct: UInt64) {
+            let device = DeviceFacts(examplesAvailable: 100, charging: true, meteredNetwork: false, modelVersion: version,
+                                     liveOutcomes: outcomes, liveCorrect: correct)
+            _ = h.instance.ready(Ready(device: device, trigger: "accuracy_drop"), from: id, token: h.tokens[id]!, now: h.clock.now)
+        }
+        report("a", version: 1, outcomes: 40, correct: 30)
+        report("b", version: 1, outcomes: 10, correct: 2)
+        report("c", version: 9, outcomes: 50, correct: 50)  // another version's figures
+        let live = try #require(h.instance.status.liveAccuracy)
+        #expect(live.clients == 2 && live.outcomes == 50 && live.correct == 32 && live.accuracy == 0.64)
+    }
 }

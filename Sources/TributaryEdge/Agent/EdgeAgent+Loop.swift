@@ -162,8 +162,7 @@ extension EdgeAgent {
             guard let link else { return .none }
             do {
                 let status = try EdgeAgent.reading { try agent.data.status() }
-                let facts = DeviceFacts(examplesAvailable: UInt64(status.trainable), charging: true, meteredNetwork: false,
-                                        modelVersion: modelVersion)
+                let facts = agent.deviceFacts(examplesAvailable: UInt64(status.trainable), modelVersion: modelVersion)
                 try await link.outbound.write(.ready(Ready(device: facts, trigger: trigger, ready: ready && facts.examplesAvailable > 0)))
             } catch {
                 agent.logger.info("cannot send Ready", metadata: ["trigger": "\(trigger)", "reason": "\(error)"])
@@ -203,6 +202,14 @@ extension EdgeAgent {
         }
     }
 
+    /// What Hello and Ready report: the examples, the version held and its live accuracy on this
+    /// device (the feedback outcomes on its own served predictions; none when they cannot be read).
+    func deviceFacts(examplesAvailable: UInt64, modelVersion: UInt64) -> DeviceFacts {
+        let live = (try? data.liveAccuracy())?.first { $0.modelVersion == modelVersion }
+        return DeviceFacts(examplesAvailable: examplesAvailable, charging: true, meteredNetwork: false, modelVersion: modelVersion,
+                           liveOutcomes: UInt64(max(live?.total ?? 0, 0)), liveCorrect: UInt64(max(live?.correct ?? 0, 0)))
+    }
+
     /// One connection attempt after `delay`: the Hello, then every message delivered as an input,
     /// then how the session ended.
     func session(after delay: Duration, modelVersion: UInt64) async {
@@ -212,8 +219,7 @@ extension EdgeAgent {
         let input = self.input, data = self.data, endpoint = configuration.coordinator
         do {
             let announced = UInt64(try Self.reading { try data.status() }.trainable)
-            let hello = Hello(clientID: clientID, device: DeviceFacts(examplesAvailable: announced, charging: true,
-                                                                     meteredNetwork: false, modelVersion: modelVersion))
+            let hello = Hello(clientID: clientID, device: deviceFacts(examplesAvailable: announced, modelVersion: modelVersion))
             try await EdgeClient.withSession(host: endpoint.host, port: endpoint.port, hello: hello,
                                              configuration: transport, logger: logger) { welcome, connection in
                 let available = UInt64(try Self.reading { try data.status() }.trainable)

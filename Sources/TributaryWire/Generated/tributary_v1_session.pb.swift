@@ -65,6 +65,13 @@ nonisolated struct Tributary_V1_DeviceFacts: Sendable {
   /// Registry version of the global model the client holds; 0 = none yet.
   var modelVersion: UInt64 = 0
 
+  /// Live accuracy of that model on the device: outcomes of the feedback that arrived for its own
+  /// served predictions (0 = none yet), and how many of them were right (<= live_outcomes).
+  /// Aggregate counts only, never an example.
+  var liveOutcomes: UInt64 = 0
+
+  var liveCorrect: UInt64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -461,7 +468,7 @@ nonisolated extension Tributary_V1_Capabilities: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Tributary_V1_DeviceFacts: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".DeviceFacts"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}examples_available\0\u{1}charging\0\u{3}metered_network\0\u{3}model_version\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}examples_available\0\u{1}charging\0\u{3}metered_network\0\u{3}model_version\0\u{3}live_outcomes\0\u{3}live_correct\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -473,6 +480,8 @@ nonisolated extension Tributary_V1_DeviceFacts: SwiftProtobuf.Message, SwiftProt
       case 2: try { try decoder.decodeSingularBoolField(value: &self.charging) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.meteredNetwork) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.modelVersion) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.liveOutcomes) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.liveCorrect) }()
       default: break
       }
     }
@@ -491,6 +500,12 @@ nonisolated extension Tributary_V1_DeviceFacts: SwiftProtobuf.Message, SwiftProt
     if self.modelVersion != 0 {
       try visitor.visitSingularUInt64Field(value: self.modelVersion, fieldNumber: 4)
     }
+    if self.liveOutcomes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.liveOutcomes, fieldNumber: 5)
+    }
+    if self.liveCorrect != 0 {
+      try visitor.visitSingularUInt64Field(value: self.liveCorrect, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -499,6 +514,8 @@ nonisolated extension Tributary_V1_DeviceFacts: SwiftProtobuf.Message, SwiftProt
     if lhs.charging != rhs.charging {return false}
     if lhs.meteredNetwork != rhs.meteredNetwork {return false}
     if lhs.modelVersion != rhs.modelVersion {return false}
+    if lhs.liveOutcomes != rhs.liveOutcomes {return false}
+    if lhs.liveCorrect != rhs.liveCorrect {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

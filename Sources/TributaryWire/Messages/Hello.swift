@@ -22,6 +22,7 @@ public struct Hello: Sendable, Hashable {
         try requireNonZero(protocolVersion, "Hello.protocol_version")
         try requireName(clientID, "Hello.client_id", maxBytes: Self.maxClientIDBytes)
         try capabilities.validate(field: "Hello.capabilities")
+        try device.validate(field: "Hello.device")
     }
 }
 

@@ -16,6 +16,7 @@ public struct Ready: Sendable, Hashable {
     func validate() throws {
         try require(trigger.utf8.count <= 64, .invalidValue,
                     "Ready.trigger is \(trigger.utf8.count) bytes (\(String(decoding: trigger.utf8.prefix(32), as: UTF8.self))…); at most 64 allowed")
+        try device.validate(field: "Ready.device")
     }
 }
 

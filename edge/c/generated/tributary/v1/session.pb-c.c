@@ -431,7 +431,7 @@ const ProtobufCMessageDescriptor tributary__v1__capabilities__descriptor =
   (ProtobufCMessageInit) tributary__v1__capabilities__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tributary__v1__device_facts__field_descriptors[4] =
+static const ProtobufCFieldDescriptor tributary__v1__device_facts__field_descriptors[6] =
 {
   {
     "examples_available",
@@ -481,17 +481,43 @@ static const ProtobufCFieldDescriptor tributary__v1__device_facts__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "live_outcomes",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__DeviceFacts, live_outcomes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "live_correct",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__DeviceFacts, live_correct),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tributary__v1__device_facts__field_indices_by_name[] = {
   1,   /* field[1] = charging */
   0,   /* field[0] = examples_available */
+  5,   /* field[5] = live_correct */
+  4,   /* field[4] = live_outcomes */
   2,   /* field[2] = metered_network */
   3,   /* field[3] = model_version */
 };
 static const ProtobufCIntRange tributary__v1__device_facts__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor tributary__v1__device_facts__descriptor =
 {
@@ -501,7 +527,7 @@ const ProtobufCMessageDescriptor tributary__v1__device_facts__descriptor =
   "Tributary__V1__DeviceFacts",
   "tributary.v1",
   sizeof(Tributary__V1__DeviceFacts),
-  4,
+  6,
   tributary__v1__device_facts__field_descriptors,
   tributary__v1__device_facts__field_indices_by_name,
   1,  tributary__v1__device_facts__number_ranges,

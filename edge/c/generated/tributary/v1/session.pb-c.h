@@ -171,10 +171,17 @@ struct  Tributary__V1__DeviceFacts
    * Registry version of the global model the client holds; 0 = none yet.
    */
   uint64_t model_version;
+  /*
+   * Live accuracy of that model on the device: outcomes of the feedback that arrived for its own
+   * served predictions (0 = none yet), and how many of them were right (<= live_outcomes).
+   * Aggregate counts only, never an example.
+   */
+  uint64_t live_outcomes;
+  uint64_t live_correct;
 };
 #define TRIBUTARY__V1__DEVICE_FACTS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__device_facts__descriptor) \
-    , 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0 }
 
 
 /*
