@@ -61,10 +61,12 @@ import TributarySystem
         }
     }
 
-    /// edge-1's configuration: the loopback endpoint on a free port, its data in the store.
+    /// edge-1's configuration: the loopback endpoint on a free port, its data in the store, ready
+    /// for every round the operator starts (its data does not grow).
     static let servingEdge = """
         feedback: {features: 64, classes: 10}
         ingestion: {enabled: true, listen: "127.0.0.1:0"}
+        triggers: {ready_only_on_trigger: false}
         """
 
     typealias Served = [(version: UInt64, class: Int, probabilities: [Float])]
