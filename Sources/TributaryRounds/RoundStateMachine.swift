@@ -82,7 +82,8 @@ public struct RoundStateMachine: Sendable {
         guard eligible.count >= configuration.quorum else {
             throw RoundError(
                 .notEnoughClients,
-                "only \(eligible.count) eligible clients are connected; the quorum is \(configuration.quorum)")
+                "only \(eligible.count) eligible clients are connected (of \(population.count): eligible means ready to train, "
+                    + "with enough examples, and charging and unmetered when required); the quorum is \(configuration.quorum)")
         }
         return start(eligible: eligible, now: now)
     }

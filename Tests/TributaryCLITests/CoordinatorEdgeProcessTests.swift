@@ -229,7 +229,7 @@ import TributarySystem
         }
         #expect(status.contains("\"live_version\":1") && status.contains("\"population\":1"), "\(status)")
         let start = try CLIProcess.run(["round", "start", "--admin", String(admin)])
-        #expect(start.status == 1 && start.stderr.contains("error: only 1 eligible clients are connected; the quorum is 2 (HTTP 409)"), "\(start.stderr)")
+        #expect(start.status == 1 && start.stderr.contains("error: only 1 eligible clients are connected (of 1: eligible means ready to train") && start.stderr.contains("the quorum is 2 (HTTP 409)"), "\(start.stderr)")
         let bad = try CLIProcess.run(["round", "start", "--admin", "nowhere"])
         #expect(bad.status != 0 && bad.stderr.contains("--admin is 'nowhere'"), "\(bad.stderr)")
 
