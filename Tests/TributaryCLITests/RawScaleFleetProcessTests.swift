@@ -113,6 +113,8 @@ import TributarySystem
         let model = try registry.load(live.number)
         #expect(model.preprocessing.featureNames == RawScaleSensorData.featureNames)
         #expect(model.preprocessing.standardizer != nil)
+        let shown = try CLIProcess.run(["models", "show", "live", "--registry", fixture.registry])
+        #expect(shown.stdout.contains("preprocessing: standardiser of 3 features (motion, pressure, temperature), mean±std "), "\(shown.stdout)")
         let test = RawScaleSensorData.examples(count: 600, seed: 400)
         let accuracy = Evaluation.accuracy(try model.model(), on: try model.preprocessing.apply(test))
         #expect(accuracy >= 0.85, "live version \(live.number): \(accuracy) on raw-scale data\n\(output)")

@@ -1,11 +1,13 @@
 import ArgumentParser
+import Foundation
+import TributaryLearning
 import TributaryRegistry
 
 extension ModelsCommand {
     /// `tributary models show VERSION --registry DIR`
     public struct Show: ParsableCommand {
         public static let configuration = CommandConfiguration(
-            commandName: "show", abstract: "Print a version's digest, lineage, round, participants, status and metrics.")
+            commandName: "show", abstract: "Print a version's digest, lineage, round, participants, status, metrics, model and preprocessing.")
 
         @Argument(help: "The version number, or 'live'.")
         var version: String
@@ -26,7 +28,25 @@ extension ModelsCommand {
                 let number = try RegistryOptions.version(version)
                 shown = try registryCall { try registry.show(number) }
             }
-            print(shown.detailLines.joined(separator: "\n"))
+            let checkpoint = try registryCall { try registry.load(shown.number) }
+            print((shown.detailLines + Self.modelLines(checkpoint)).joined(separator: "\n"))
+        }
+
+        /// The model and the preprocessing its inputs go through (what an app must feed it).
+        static func modelLines(_ checkpoint: Checkpoint) -> [String] {
+            let spec = checkpoint.spec
+            let widths = ([spec.inputSize] + spec.layers.map(\.units)).map(String.init).joined(separator: "-")
+            var lines = ["model:        MLP \(widths), \(spec.loss), \(spec.parameterLayout.totalCount) parameters"]
+            let preprocessing = checkpoint.preprocessing
+            let names = preprocessing.featureNames.map { " (\($0.joined(separator: ", ")))" } ?? ""
+            if let standardizer = preprocessing.standardizer {
+                let shown = zip(standardizer.mean, standardizer.std).prefix(4).map { String(format: "%.4g±%.4g", $0, $1) }
+                lines.append("preprocessing: standardiser of \(preprocessing.featureCount) features\(names), "
+                             + "mean±std \(shown.joined(separator: ", "))\(preprocessing.featureCount > 4 ? ", …" : "")")
+            } else {
+                lines.append("preprocessing: none (\(preprocessing.featureCount) raw features\(names))")
+            }
+            return lines
         }
     }
 }
