@@ -165,6 +165,7 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
         te_dataset_init(&edge->window, config->features, config->window_examples, NULL);
         te_replay_init(&edge->replay, config->features, config->replay_capacity);
         edge->window.retired = &edge->replay;
+        edge->window.retire_with = &edge->model.preprocessing;   /* the held model's, whichever it is */
         edge->window.rng = &edge->rng;
     }
     if (edge->checkpoint_file != NULL) {
@@ -270,6 +271,8 @@ te_status te_predict(te_edge *edge, const float *features, size_t feature_count,
     int32_t label = 0;
     size_t row = 0;
     te_workspace_load(&workspace, features, &label, &row, 1);
+    /* the raw row as the model's input: standardised in the workspace's copy */
+    te_preprocessing_apply(&model->preprocessing, workspace.activations[0], 1, feature_count);
     te_mlp_forward(architecture, model->parameters, &workspace);
     const float *logits = workspace.activations[architecture->layer_count];
     size_t best = 0;
