@@ -107,6 +107,7 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
     te_error error;
     te_error_clear(&error);
     *edge_out = NULL;
+    te_blas_single_thread();
     te_status status = check_config(config, &error);
     te_edge *edge = NULL;
     if (status == TE_OK) {
@@ -205,6 +206,7 @@ te_status te_open_offline(const char *checkpoint_file, te_edge **edge_out, char 
     te_error error;
     te_error_clear(&error);
     *edge_out = NULL;
+    te_blas_single_thread();
     te_edge *edge = calloc(1, sizeof *edge);
     te_status status = edge == NULL ? te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle") : TE_OK;
     int found = 0;

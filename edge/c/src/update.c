@@ -186,6 +186,10 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
         te_log(edge, 1, "round %" PRIu64 " not answered: the window holds no examples", offer->round_id);
         return TE_OK;
     }
+    /* another round: the Update kept for resending the last one is of no more use (and would
+     * double the job's memory) */
+    te_job_result_free(&edge->answered);
+    edge->answered_round = edge->answered_base_version = 0;
     const Tributary__V1__TrainingPlan *wire = offer->plan;
     te_job_plan plan = {.epochs = wire->epochs, .batch_size = wire->batch_size, .learning_rate = (float)wire->learning_rate,
                         .ewc_lambda = (float)wire->ewc_lambda, .fedprox_mu = (float)wire->fedprox_mu, .skip_fisher = wire->skip_fisher,
