@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The C edge client's footprint beside the Swift agent's, for a 100k-parameter model (the MLP
 # 64-512-128-10: 100,234 parameters) on 1,000 digits examples, one round on loopback:
-#   - RSS of tributary-edge-c and of the Swift tributary-edge idle (connected, no round yet: a
+#   - RSS (and its private part, RssAnon) of tributary-edge-c and of the Swift tributary-edge idle (connected, no round yet: a
 #     coordinator that waits for a third client) and at the peak of a round (VmHWM, the process's
 #     high-water mark, sampled until it exits; both edges in the same round of one coordinator);
 #   - tributary-edge-c's stripped binary size and the shared libraries it loads;
@@ -30,8 +30,17 @@ cd "$work"
 wait_for() { for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "timed out waiting for \"$2\" in $1" >&2; cat "$1" >&2; exit 1; }
 kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
-# Samples VmHWM of pid $1 into file $2 every 0.1 s while it lives (the last sample is its peak).
-watch_peak() { while [[ -e "/proc/$1" ]]; do v="$(kib "$1" VmHWM)"; [[ -n "$v" ]] && echo "$v" > "$2"; sleep 0.1; done; }
+# Samples pid $1 every 0.05 s while it lives into file $2: VmHWM (the last sample is its peak RSS)
+# and the largest RssAnon seen (the private part: heap, stacks; the rest is shared libraries' pages).
+watch_peak() {
+  local anon=0 a h
+  while [[ -e "/proc/$1" ]]; do
+    h="$(kib "$1" VmHWM)" a="$(kib "$1" RssAnon)"
+    [[ -n "$a" && "$a" -gt "$anon" ]] && anon="$a"
+    [[ -n "$h" ]] && echo "$h $anon" > "$2"
+    sleep 0.05
+  done
+}
 
 $T certs init --dir fleet >/dev/null
 $T certs issue --dir fleet --server localhost --ip 127.0.0.1 >/dev/null
@@ -78,6 +87,7 @@ wait_for idle-c.log "sent Ready" 120
 wait_for idle.err "client.id=edge-swift .*TLS handshake completed" 120
 sleep 3   # the Swift agent's Hello and Ready follow its handshake; then both sit idle
 c_idle="$(kib "$c_pid" VmRSS)" swift_idle="$(kib "$swift_pid" VmRSS)"
+c_idle_anon="$(kib "$c_pid" RssAnon)" swift_idle_anon="$(kib "$swift_pid" RssAnon)"
 kill -TERM "$c_pid" "$swift_pid" "$coordinator" 2>/dev/null || true
 wait 2>/dev/null || true
 pids=()
@@ -118,8 +128,12 @@ fi
 
 echo "| measure (MLP 64-512-128-10, 100,234 parameters; 1,000 examples, 1 epoch, batch 32) | tributary-edge-c | Swift tributary-edge |"
 echo "|---|---|---|"
+read -r c_peak c_peak_anon < c.peak
+read -r swift_peak swift_peak_anon < swift.peak
 echo "| RSS idle (connected, no round) | $(mib "$c_idle") | $(mib "$swift_idle") |"
-echo "| RSS peak of a round (VmHWM) | $(mib "$(cat c.peak)") | $(mib "$(cat swift.peak)") |"
+echo "| of which private (RssAnon) | $(mib "$c_idle_anon") | $(mib "$swift_idle_anon") |"
+echo "| RSS peak of a round (VmHWM) | $(mib "$c_peak") | $(mib "$swift_peak") |"
+echo "| of which private (largest RssAnon sampled) | $(mib "$c_peak_anon") | $(mib "$swift_peak_anon") |"
 echo "| job time (train + Fisher) | $c_job | $swift_job |"
 echo "| stripped binary | $((size / 1024)) KB (+ shared: $libraries) | |"
 echo "| round at the coordinator (both edges) | $round_time | |"
