@@ -202,6 +202,8 @@ typedef struct payload {
     Tributary__V1__NamedTensor named[4], *pointers[4];
     Tributary__V1__Tensor tensors[4];
     uint64_t shapes[4][2];
+    Tributary__V1__DenseLayer layers[2], *layer_pointers[2];
+    Tributary__V1__ModelArchitecture architecture;   /* small_architecture() on the wire */
 } payload;
 
 static void payload_build(payload *p, float *values) {
@@ -231,27 +233,27 @@ static void payload_build(payload *p, float *values) {
     tributary__v1__model_payload__init(&p->payload);
     p->payload.payload_case = TRIBUTARY__V1__MODEL_PAYLOAD__PAYLOAD_FULL;
     p->payload.full = &p->full;
+    for (int i = 0; i < 2; i++) {
+        tributary__v1__dense_layer__init(&p->layers[i]);
+        p->layers[i].units = i == 0 ? 5 : 3;
+        p->layers[i].activation = i == 0 ? TRIBUTARY__V1__ACTIVATION__ACTIVATION_TANH : TRIBUTARY__V1__ACTIVATION__ACTIVATION_IDENTITY;
+        p->layer_pointers[i] = &p->layers[i];
+    }
+    tributary__v1__model_architecture__init(&p->architecture);
+    p->architecture.input_size = 4;
+    p->architecture.n_layers = 2;
+    p->architecture.layers = p->layer_pointers;
+    p->architecture.loss = TRIBUTARY__V1__LOSS__LOSS_SOFTMAX_CROSS_ENTROPY;
 }
 
 static void model_payloads(void) {
-    Tributary__V1__DenseLayer layers[2] = {TRIBUTARY__V1__DENSE_LAYER__INIT, TRIBUTARY__V1__DENSE_LAYER__INIT};
-    layers[0].units = 5;
-    layers[0].activation = TRIBUTARY__V1__ACTIVATION__ACTIVATION_TANH;
-    layers[1].units = 3;
-    layers[1].activation = TRIBUTARY__V1__ACTIVATION__ACTIVATION_IDENTITY;
-    Tributary__V1__DenseLayer *layer_pointers[2] = {&layers[0], &layers[1]};
-    Tributary__V1__ModelArchitecture architecture = TRIBUTARY__V1__MODEL_ARCHITECTURE__INIT;
-    architecture.input_size = 4;
-    architecture.n_layers = 2;
-    architecture.layers = layer_pointers;
-    architecture.loss = TRIBUTARY__V1__LOSS__LOSS_SOFTMAX_CROSS_ENTROPY;
     float values[43];
     for (int j = 0; j < 43; j++) values[j] = (float)j;
     payload p;
     payload_build(&p, values);
     te_model model, next;
     te_error error;
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &model, &error) == TE_OK);
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &model, &error) == TE_OK);
     CHECK(model.parameter_count == 43 && model.parameters[42] == 42.0f && model.version == 1);
 
     /* a delta against the held version adds, tensor by tensor */
@@ -270,22 +272,22 @@ static void model_payloads(void) {
 
     /* refusals name the tensor and the value */
     p.named[2].name = "dense9.weight";
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
     CHECK(strstr(error.reason, "tensors[2] is named \"dense9.weight\"; the model's layout has \"dense2.weight\"") != NULL);
     p.named[2].name = "dense2.weight";
     p.tensors[1].data.len = 16;
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
     CHECK(strstr(error.reason, "(\"dense1.bias\").data is 16 bytes; 5 float32 elements need 20") != NULL);
     p.tensors[1].data.len = 20;
     p.tensors[0].dtype = TRIBUTARY__V1__DTYPE__DTYPE_FLOAT16;
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
     CHECK(strstr(error.reason, "dtype is 2; only DTYPE_FLOAT32") != NULL);
     p.tensors[0].dtype = TRIBUTARY__V1__DTYPE__DTYPE_FLOAT32;
     p.shapes[0][1] = 3;
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
     CHECK(strstr(error.reason, "shape is [5, 3]; the model's layout has [5, 4]") != NULL);
-    layers[0].units = 0;
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
+    p.layers[0].units = 0;
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
     CHECK(strstr(error.reason, "layers[0].units is 0") != NULL);
     te_model_free(&model);
 }
@@ -439,17 +441,6 @@ static void preprocessing_adopted_with_a_release(void) {
     for (int i = 0; i < 3; i++) CHECK(te_dataset_add(&edge->window, raw, 4, 1, NULL) == TE_OK);
     CHECK(edge->replay.count == 1 && edge->replay.features[0] == 1250);   /* no model yet: raw */
 
-    Tributary__V1__DenseLayer layers[2] = {TRIBUTARY__V1__DENSE_LAYER__INIT, TRIBUTARY__V1__DENSE_LAYER__INIT};
-    layers[0].units = 5;
-    layers[0].activation = TRIBUTARY__V1__ACTIVATION__ACTIVATION_TANH;
-    layers[1].units = 3;
-    layers[1].activation = TRIBUTARY__V1__ACTIVATION__ACTIVATION_IDENTITY;
-    Tributary__V1__DenseLayer *layer_pointers[2] = {&layers[0], &layers[1]};
-    Tributary__V1__ModelArchitecture architecture = TRIBUTARY__V1__MODEL_ARCHITECTURE__INIT;
-    architecture.input_size = 4;
-    architecture.n_layers = 2;
-    architecture.layers = layer_pointers;
-    architecture.loss = TRIBUTARY__V1__LOSS__LOSS_SOFTMAX_CROSS_ENTROPY;
     float values[43];
     te_rng rng;
     te_rng_seed(&rng, 3);
@@ -464,7 +455,7 @@ static void preprocessing_adopted_with_a_release(void) {
     standardiser.std = std;
     Tributary__V1__ModelRelease release = TRIBUTARY__V1__MODEL_RELEASE__INIT;
     release.version = 1;
-    release.architecture = &architecture;
+    release.architecture = &p.architecture;
     release.model = &p.payload;
     release.preprocessing = &standardiser;
     te_envelope message = TRIBUTARY__V1__ENVELOPE__INIT;
