@@ -42,7 +42,7 @@ packages() {
   dpkg --add-architecture armhf
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    make gcc clang valgrind file pkg-config python3 libprotobuf-c-dev protobuf-c-compiler libssl-dev libopenblas-dev \
+    build-essential clang valgrind file pkg-config python3 libprotobuf-c-dev protobuf-c-compiler libssl-dev libopenblas-dev \
     qemu-user crossbuild-essential-arm64 crossbuild-essential-armhf \
     libssl-dev:arm64 libprotobuf-c-dev:arm64 libopenblas-dev:arm64 \
     libssl-dev:armhf libprotobuf-c-dev:armhf libopenblas-dev:armhf >/dev/null
