@@ -18,6 +18,9 @@
 #   5. the same job in C and in Swift: a Swift `tributary-edge` and a C client with the same data
 #      and seed answer the same RoundOffer; their Updates' deltas and Fishers agree within
 #      relative L2 error 1e-4 (edge/c/build/tests/compare_updates on the two kept frames).
+#   7. the same pair with a model that standardises its features (tributary init --fit-data) on
+#      data with a column on a ~1,000 scale: the C client applies the offer's standardiser (the same
+#      delta as the Swift job), keeps it in its checkpoint, and `predict` goes through it.
 #   6. the spool directory: a client started with no examples reports Ready{ready: false}; a CSV
 #      dropped into its spool joins the window and sends Ready{trigger: volume}, and the round
 #      that follows is answered and accepted; a file with a bad row is set aside as .bad.
@@ -221,37 +224,75 @@ kill -TERM "$coordinator" 2>/dev/null || true
 wait "$coordinator" 2>/dev/null || true
 
 # 5. the C job against the Swift job: same offer, data and seed
-if [[ -x "$bin/tributary-edge" ]]; then
-  $T certs issue --dir fleet --client edge-5 >/dev/null
-  sed -e "s/registry: {directory: registry}/registry: {directory: registry-pair}/" -e "s/plan: {replay_size: 8}/plan: {replay_size: 0}/" \
+# same_job NAME MODEL.ckpt DATA.csv HELD-OUT.csv [LOG-LINE]: a coordinator with that model offers one
+# round to a Swift and a C edge with the same data and seed; their kept Updates are compared. With
+# LOG-LINE, the C client runs until its log shows it (e.g. the release it adopts).
+same_job() {
+  local name="$1" model="$2" data="$3" held="$4" until="${5:-}"
+  $T certs issue --dir fleet --client "$name-swift" >/dev/null
+  sed -e "s/registry: {directory: registry}/registry: {directory: registry-$name}/" -e "s/plan: {replay_size: 8}/plan: {replay_size: 0}/" \
+      -e "s|initial_checkpoint: global.ckpt|initial_checkpoint: $model|" -e "s|digits=held-out.csv|digits=$held|" \
       -e "s/ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 50/ready_clients: 2, target_updates: 2, over_selection: 1, quorum: 2, collect_timeout: 120s, max_rounds: 1/" \
-      coordinator.yaml > pair.yaml
-  grep -q "ready_clients: 2, target_updates: 2" pair.yaml || { echo "pair.yaml was not derived" >&2; exit 1; }
-  $T coordinator serve --config pair.yaml > pair.log 2> pair.err &
+      coordinator.yaml > "$name.yaml"
+  grep -q "ready_clients: 2, target_updates: 2" "$name.yaml" && grep -q "initial_checkpoint: $model" "$name.yaml" \
+    || { echo "$name.yaml was not derived" >&2; exit 1; }
+  $T coordinator serve --config "$name.yaml" > "$name.log" 2> "$name.err" &
   coordinator=$!
   pids+=("$coordinator")
-  wait_for pair.log "listening on" 120 || { cat pair.err >&2; echo "the coordinator did not start" >&2; exit 1; }
-  pair="$(grep -o '127.0.0.1:[0-9]*' pair.log | head -1)"
-  "$bin/tributary-edge" run --coordinator "$pair" --server-name localhost --ca fleet/ca.pem --cert fleet/edge-5.pem \
-      --key fleet/edge-5-key.pem --data edge-1.csv --state swift-state --rounds 1 > pair-swift.log 2>&1 &
+  wait_for "$name.log" "listening on" 120 || { cat "$name.err" >&2; echo "the coordinator did not start" >&2; exit 1; }
+  local at
+  at="$(grep -o '127.0.0.1:[0-9]*' "$name.log" | head -1)"
+  "$bin/tributary-edge" run --coordinator "$at" --server-name localhost --ca fleet/ca.pem --cert "fleet/$name-swift.pem" \
+      --key "fleet/$name-swift-key.pem" --data "$data" --state "$name-swift-state" --rounds 1 > "$name-swift.log" 2>&1 &
   pids+=($!)
-  "$C" run --coordinator "$pair" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --seed 1 \
-      --keep-update c-update.frame --once > pair-c.log 2>&1 &
-  pair_c=$!
-  pids+=("$pair_c")
-  if wait_for pair.log "round 1 closed: 2 updates" 180 && [[ -s swift-state/last-update.frame && -s c-update.frame ]]; then
-    if comparison="$("$root/edge/c/build/tests/compare_updates" swift-state/last-update.frame c-update.frame 1e-4)"; then
-      pass "C job = Swift job: $comparison"
+  "$C" run --coordinator "$at" --server-name localhost "${tls[@]}" --data "$data" --features 64 --seed 1 \
+      --keep-update "$name-c-update.frame" --checkpoint "$name-c.ckpt" --once > "$name-c.log" 2>&1 &
+  local c_edge=$!
+  pids+=("$c_edge")
+  if wait_for "$name.log" "round 1 closed: 2 updates" 180 && [[ -s "$name-swift-state/last-update.frame" && -s "$name-c-update.frame" ]]; then
+    if comparison="$("$root/edge/c/build/tests/compare_updates" "$name-swift-state/last-update.frame" "$name-c-update.frame" 1e-4)"; then
+      pass "$name: C job = Swift job: $comparison"
     else
-      fail "the C job's Update differs from the Swift job's: $comparison"
+      fail "$name: the C job's Update differs from the Swift job's: $comparison"
     fi
   else
-    fail "the pair round did not close with both Updates; coordinator: $(cat pair.log); C: $(cat pair-c.log); Swift: $(tail -5 pair-swift.log)"
+    fail "$name: the round did not close with both Updates; coordinator: $(cat "$name.log"); C: $(cat "$name-c.log"); Swift: $(tail -5 "$name-swift.log")"
   fi
-  kill -TERM "$pair_c" "$coordinator" 2>/dev/null || true
+  if [[ -n "$until" ]] && ! wait_for "$name-c.log" "$until" 120; then
+    fail "$name: the C client's log does not show \"$until\": $(cat "$name-c.log")"
+  fi
+  kill -TERM "$c_edge" "$coordinator" 2>/dev/null || true
+  wait "$c_edge" 2>/dev/null || true
   wait "$coordinator" 2>/dev/null || true
+}
+if [[ -x "$bin/tributary-edge" ]]; then
+  same_job pair global.ckpt edge-1.csv held-out.csv
+
+  # 7. a model that standardises its features (tributary init --fit-data) on data with a column on
+  #    a ~1,000 scale: the C client trains on the standardised window (the same delta as Swift's),
+  #    keeps the standardiser in its checkpoint, and predicts through it.
+  awk -F, 'BEGIN { OFS = "," } NR > 1 { $11 = $11 * 60 + 400 } { print }' "$root/data/digits.csv" > scaled-sample.csv
+  grep -E '^[0-9]' scaled-sample.csv > scaled.csv
+  sed -n 1,300p scaled.csv > scaled-held-out.csv
+  sed -n 301,500p scaled.csv > scaled-edge.csv
+  $T init --out scaled.ckpt --inputs 64 --hidden 32 --outputs 10 --epochs 1 --batch-size 8 --lr 0.05 --seed 7 --fit-data scaled-sample.csv >/dev/null
+  same_job scaled scaled.ckpt scaled-edge.csv scaled-held-out.csv "adopted release: model version 2 (2410 parameters, 2 layers, [a-z ]*, standardised features)"
+  grep -q "offer decoded: model version 1 (2410 parameters, 2 layers, in full, standardised features)" scaled-c.log \
+    && grep -q "sent Update for round 1: 200 examples" scaled-c.log \
+    && pass "scaled: the C client took the offer's standardiser and answered: $(grep -m1 'sent Update' scaled-c.log | cut -d' ' -f3-)" \
+    || fail "scaled: no standardised offer answered by the C client: $(cat scaled-c.log)"
+  code=0
+  "$C" predict --checkpoint scaled-c.ckpt scaled-held-out.csv > scaled-predictions.txt 2> scaled-predict.err || code=$?
+  # release 2 (the round's two Updates, seeded: the same every run) predicts the scaled held-out set
+  # through its standardiser far better than chance (10 classes)
+  accuracy="$(grep -o 'accuracy 0\.[0-9]*' scaled-predict.err | cut -d' ' -f2)"
+  if [[ $code -eq 0 && $(wc -l < scaled-predictions.txt) -eq 300 ]] && grep -q "from model version 2;" scaled-predict.err && awk -v a="${accuracy:-0}" 'BEGIN { exit !(a > 0.3) }'; then
+    pass "scaled: predict through the checkpoint's standardiser: $(cat scaled-predict.err)"
+  else
+    fail "scaled: predict: exit $code, $(wc -l < scaled-predictions.txt) lines; $(cat scaled-predict.err)"
+  fi
 else
-  echo "skipped: C job against the Swift job ($bin/tributary-edge not built)"
+  echo "skipped: C job against the Swift job, and the standardised model ($bin/tributary-edge not built)"
 fi
 
 # 6. the spool: examples arriving while the client runs

@@ -123,8 +123,9 @@ te_status te_add_feedback(te_edge *edge, const float *features, size_t feature_c
  * the last column). Stops at the first bad row, naming the file, the line and the value. */
 te_status te_add_feedback_csv(te_edge *edge, const char *path);
 
-/* The class the held model predicts for one example, and (when probabilities is not NULL) the
- * softmax over its `classes` outputs. Fails, naming the value, when no model is held yet, or
+/* The class the held model predicts for one example of raw features (the model's standardiser,
+ * when it has one, is applied to a copy), and (when probabilities is not NULL) the softmax over
+ * its `classes` outputs. Fails, naming the value, when no model is held yet, or
  * for a feature count other than the model's input size or a class count other than its outputs. */
 te_status te_predict(te_edge *edge, const float *features, size_t feature_count, float *probabilities, size_t classes,
                      int32_t *predicted);

@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char magic[8] = {'T', 'R', 'I', 'B', 'C', 'E', 'K', '1'};
+/* Format 2 adds the model's standardiser after its parameters; format 1 files (no standardiser:
+ * raw features) still load. */
+static const char magic[8] = {'T', 'R', 'I', 'B', 'C', 'E', 'K', '2'};
+static const char magic_v1[8] = {'T', 'R', 'I', 'B', 'C', 'E', 'K', '1'};
 
 typedef struct writer {
     uint8_t *bytes;
@@ -90,6 +93,12 @@ te_status te_checkpoint_save(const char *path, const te_model *model, const te_r
     }
     put64(&w, model->parameter_count);
     put(&w, model->parameters, model->parameter_count * sizeof(float));
+    const te_preprocessing *p = &model->preprocessing;
+    put64(&w, p->mean != NULL ? p->count : 0);   /* 0: raw features */
+    if (p->mean != NULL) {
+        put(&w, p->mean, p->count * sizeof(float));
+        put(&w, p->std, p->count * sizeof(float));
+    }
     put(&w, rng->state, sizeof rng->state);
     put64(&w, replay->feature_count);
     put64(&w, replay->capacity);
@@ -122,11 +131,38 @@ static int take(reader *r, void *out, size_t length) {
 
 static int take64(reader *r, uint64_t *value) { return take(r, value, sizeof *value); }
 
+/* Format 2's standardiser: a count (0: raw features, else the input size), means, stds. */
+static te_status parse_preprocessing(const char *path, reader *r, uint64_t input, te_preprocessing *preprocessing, te_error *error) {
+    uint64_t count = 0;
+    if (!take64(r, &count) || (count != 0 && count != input) || 2 * count * sizeof(float) > r->count - r->offset) {
+        return te_fail(error, TE_ERR_CONFIG, "checkpoint %s: a standardiser of %llu features for a model of %llu inputs", path,
+                       (unsigned long long)count, (unsigned long long)input);
+    }
+    if (count == 0) {
+        return TE_OK;
+    }
+    float *mean = malloc((size_t)count * sizeof(float)), *std = malloc((size_t)count * sizeof(float));
+    te_status status = mean == NULL || std == NULL ? te_fail(error, TE_ERR_NO_MEMORY, "cannot allocate the standardiser of %s", path) : TE_OK;
+    if (status == TE_OK) {
+        take(r, mean, (size_t)count * sizeof(float));
+        take(r, std, (size_t)count * sizeof(float));
+        status = te_preprocessing_make(mean, std, (size_t)count, path, preprocessing, error);
+    }
+    free(mean);
+    free(std);
+    if (status == TE_ERR_INVALID_MESSAGE) {   /* a bad value: the file's fault, not a message's */
+        status = TE_ERR_CONFIG;
+        if (error != NULL) error->code = status;
+    }
+    return status;
+}
+
 /* Parses the content (checksum already verified) into fresh parts. */
 static te_status parse(const char *path, reader *r, te_model *model, te_rng *rng, te_replay *replay, te_error *error) {
     uint64_t input = 0, layers = 0, loss = 0, count = 0;
     char head[8];
-    if (!take(r, head, 8) || memcmp(head, magic, 8) != 0 || !take64(r, &model->version) || !take64(r, &input) ||
+    int version = !take(r, head, 8) ? 0 : memcmp(head, magic, 8) == 0 ? 2 : memcmp(head, magic_v1, 8) == 0 ? 1 : 0;
+    if (version == 0 || !take64(r, &model->version) || !take64(r, &input) ||
         !take64(r, &layers) || !take64(r, &loss) || input == 0 || input > UINT32_MAX || layers == 0 || layers > TE_MAX_LAYERS) {
         return te_fail(error, TE_ERR_CONFIG, "checkpoint %s is not a C edge checkpoint (header: input %llu, layers %llu)", path,
                        (unsigned long long)input, (unsigned long long)layers);
@@ -152,8 +188,14 @@ static te_status parse(const char *path, reader *r, te_model *model, te_rng *rng
     model->parameter_count = (size_t)count;
     model->parameters = malloc(model->parameter_count * sizeof(float));
     uint64_t features = 0, capacity = 0, stored = 0, seen = 0;
-    if (model->parameters == NULL || !take(r, model->parameters, model->parameter_count * sizeof(float)) ||
-        !take(r, rng->state, sizeof rng->state) || !take64(r, &features) || !take64(r, &capacity) || !take64(r, &stored) ||
+    if (model->parameters == NULL || !take(r, model->parameters, model->parameter_count * sizeof(float))) {
+        return te_fail(error, TE_ERR_CONFIG, "checkpoint %s is truncated", path);
+    }
+    te_status status = version == 2 ? parse_preprocessing(path, r, input, &model->preprocessing, error) : TE_OK;
+    if (status != TE_OK) {
+        return status;
+    }
+    if (!take(r, rng->state, sizeof rng->state) || !take64(r, &features) || !take64(r, &capacity) || !take64(r, &stored) ||
         !take64(r, &seen)) {
         return te_fail(error, TE_ERR_CONFIG, "checkpoint %s is truncated", path);
     }

@@ -1,4 +1,4 @@
-/* checkpoint.h: the C client's crash-safe state file: the held model (version, architecture,
+/* checkpoint.h: the C client's crash-safe state file: the held model (version, architecture, standardiser,
  * parameters), the jobs' generator and the replay buffer. Written to a temp file, fsynced,
  * renamed over the old one and the directory fsynced, so a crash (SIGKILL, power loss) leaves the
  * old file or the new one; a SHA-256 over the content is verified on load. Host byte order: the

@@ -51,6 +51,8 @@ te_status te_dataset_add(te_dataset *dataset, const float *features, size_t feat
         slot = dataset->start;
         dataset->start = (dataset->start + 1) % dataset->capacity;
         if (dataset->retired != NULL) {
+            /* the slot is overwritten below: standardised in place, as the replay buffer holds the model's inputs */
+            te_preprocessing_apply(dataset->retire_with, dataset->features + slot * feature_count, 1, feature_count);
             te_status status = te_replay_insert(dataset->retired, dataset->features + slot * feature_count, dataset->labels[slot],
                                                 dataset->rng, error);
             if (status != TE_OK) {

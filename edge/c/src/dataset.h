@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "preprocessing.h"
 #include "replay.h"
 
 typedef struct te_dataset {
@@ -16,7 +17,8 @@ typedef struct te_dataset {
     size_t start;           /* ring buffer: index of the oldest */
     float *features;        /* capacity x feature_count */
     int32_t *labels;
-    te_replay *retired;     /* when set, an example leaving the window is offered to it */
+    te_replay *retired;     /* when set, an example leaving the window is offered to it, */
+    const te_preprocessing *retire_with;   /* standardised by this (the held model's) when set */
     te_rng *rng;            /* the generator the replay buffer draws from */
 } te_dataset;
 

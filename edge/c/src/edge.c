@@ -107,6 +107,7 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
     te_error error;
     te_error_clear(&error);
     *edge_out = NULL;
+    te_blas_single_thread();
     te_status status = check_config(config, &error);
     te_edge *edge = NULL;
     if (status == TE_OK) {
@@ -165,6 +166,7 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
         te_dataset_init(&edge->window, config->features, config->window_examples, NULL);
         te_replay_init(&edge->replay, config->features, config->replay_capacity);
         edge->window.retired = &edge->replay;
+        edge->window.retire_with = &edge->model.preprocessing;   /* the held model's, whichever it is */
         edge->window.rng = &edge->rng;
     }
     if (edge->checkpoint_file != NULL) {
@@ -204,6 +206,7 @@ te_status te_open_offline(const char *checkpoint_file, te_edge **edge_out, char 
     te_error error;
     te_error_clear(&error);
     *edge_out = NULL;
+    te_blas_single_thread();
     te_edge *edge = calloc(1, sizeof *edge);
     te_status status = edge == NULL ? te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle") : TE_OK;
     int found = 0;
@@ -270,6 +273,8 @@ te_status te_predict(te_edge *edge, const float *features, size_t feature_count,
     int32_t label = 0;
     size_t row = 0;
     te_workspace_load(&workspace, features, &label, &row, 1);
+    /* the raw row as the model's input: standardised in the workspace's copy */
+    te_preprocessing_apply(&model->preprocessing, workspace.activations[0], 1, feature_count);
     te_mlp_forward(architecture, model->parameters, &workspace);
     const float *logits = workspace.activations[architecture->layer_count];
     size_t best = 0;

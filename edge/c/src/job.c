@@ -75,26 +75,22 @@ static te_status check(const te_model *global, const te_job_plan *plan, const te
     return TE_OK;
 }
 
-/* The quadratic penalty's weight w and anchor a (QuadraticPenalty in Swift): w = lambda F + mu,
- * a = (lambda F anchor + mu theta_global) / w. Returns 0 when the penalty is zero everywhere. */
-static int penalty_terms(const te_job_plan *plan, const float *fisher, const float *anchor, const float *global,
-                         size_t count, float *weight, float *center) {
-    int any = 0;
-    for (size_t j = 0; j < count; j++) {
-        float w = 0, weighted = 0;
-        if (fisher != NULL && plan->ewc_lambda > 0 && !plan->skip_fisher) {
-            w = plan->ewc_lambda * fisher[j];
-            weighted = w * anchor[j];
-        }
-        if (plan->fedprox_mu > 0) {
-            w += plan->fedprox_mu;
-            weighted += plan->fedprox_mu * global[j];
-        }
-        weight[j] = w;
-        center[j] = w > 0 ? weighted / w : 0;
-        any |= w > 0;
+/* The quadratic penalty's weight w and anchor a of parameter j (QuadraticPenalty in Swift):
+ * w = lambda F + mu, a = (lambda F anchor + mu theta_global) / w; computed where used, each step
+ * (the same float operations every time), rather than kept as two more vectors of the model's size. */
+static inline float penalty_at(const te_job_plan *plan, const float *fisher, const float *anchor, const float *global,
+                               size_t j, float *center) {
+    float w = 0, weighted = 0;
+    if (fisher != NULL) {
+        w = plan->ewc_lambda * fisher[j];
+        weighted = w * anchor[j];
     }
-    return any;
+    if (plan->fedprox_mu > 0) {
+        w += plan->fedprox_mu;
+        weighted += plan->fedprox_mu * global[j];
+    }
+    *center = w > 0 ? weighted / w : 0;
+    return w;
 }
 
 te_status te_job_run(const te_model *global, const te_job_plan *plan, const float *ewc_fisher, const float *ewc_anchor,
@@ -118,26 +114,30 @@ te_status te_job_run_reporting(const te_model *global, const te_job_plan *plan, 
     size_t replay_batch = plan->replay_size < stored ? plan->replay_size : stored;
     size_t capacity = batch + replay_batch > TE_EVALUATION_CHUNK ? batch + replay_batch
                       : (count < TE_EVALUATION_CHUNK ? (count > batch + replay_batch ? count : batch + replay_batch) : TE_EVALUATION_CHUNK);
-    /* one allocation per job: theta, gradient, velocity, penalty weight and center, order */
-    float *floats = calloc(5 * n, sizeof(float));
+    /* the job's vectors of the model's size: theta (handed over as the delta), the gradient (then
+     * the Fisher's room), the velocity only with momentum; no other copy of the model */
+    float *theta = malloc(n * sizeof(float)), *gradient = malloc(n * sizeof(float));
+    float *velocity = plan->momentum > 0 ? calloc(n, sizeof(float)) : NULL;
     size_t *order = malloc((count > capacity ? count : capacity) * sizeof(size_t));
     size_t *indices = malloc((capacity + stored) * sizeof(size_t));   /* room for the replay's pool after the picks */
     te_workspace workspace;
     memset(&workspace, 0, sizeof workspace);
-    if (floats == NULL || order == NULL || indices == NULL) {
+    if (theta == NULL || gradient == NULL || (plan->momentum > 0 && velocity == NULL) || order == NULL || indices == NULL) {
         status = te_fail(error, TE_ERR_NO_MEMORY, "cannot allocate a job for %zu parameters and %zu examples", n, count);
     } else {
         status = te_workspace_init(&workspace, architecture, capacity, error);
     }
     if (status != TE_OK) {
-        free(floats);
+        free(theta);
+        free(gradient);
+        free(velocity);
         free(order);
         free(indices);
         return status;
     }
-    float *theta = floats, *gradient = floats + n, *velocity = floats + 2 * n, *weight = floats + 3 * n, *center = floats + 4 * n;
     memcpy(theta, global->parameters, n * sizeof(float));
-    int penalized = penalty_terms(plan, ewc_fisher, ewc_anchor, global->parameters, n, weight, center);
+    const float *fisher = ewc_fisher != NULL && plan->ewc_lambda > 0 && !plan->skip_fisher ? ewc_fisher : NULL;
+    int penalized = fisher != NULL || plan->fedprox_mu > 0;
     float cap = 1.0f / plan->learning_rate;   /* SGD's stable curvature */
     double started = seconds_now();
     evaluate(architecture, theta, data, &workspace, indices, &result->loss_before, &result->accuracy_before);
@@ -165,7 +165,8 @@ te_status te_job_run_reporting(const te_model *global, const te_job_plan *plan, 
             te_mlp_backward(architecture, theta, &workspace, gradient, 0);
             if (penalized) {
                 for (size_t j = 0; j < n; j++) {
-                    if (weight[j] > 0) gradient[j] += (weight[j] < cap ? weight[j] : cap) * (theta[j] - center[j]);
+                    float center, weight = penalty_at(plan, fisher, ewc_anchor, global->parameters, j, &center);
+                    if (weight > 0) gradient[j] += (weight < cap ? weight : cap) * (theta[j] - center);
                 }
             }
             for (size_t j = 0; j < n; j++) {
@@ -191,27 +192,26 @@ te_status te_job_run_reporting(const te_model *global, const te_job_plan *plan, 
     }
     if (status == TE_OK) {
         evaluate(architecture, theta, data, &workspace, indices, &result->loss_after, &result->accuracy_after);
-        result->delta = malloc(n * sizeof(float));
-        result->fisher = plan->skip_fisher ? NULL : malloc(n * sizeof(float));
-        if (result->delta == NULL || (!plan->skip_fisher && result->fisher == NULL)) {
-            status = te_fail(error, TE_ERR_NO_MEMORY, "cannot allocate the delta of %zu parameters", n);
+        if (!plan->skip_fisher) {   /* on the trained theta, into the gradient's room */
+            empirical_fisher(architecture, theta, data, &workspace, indices, gradient, n);
+            result->fisher = gradient;
+            gradient = NULL;
         }
-    }
-    if (status == TE_OK) {
         double squares = 0;
-        for (size_t j = 0; j < n; j++) {
-            result->delta[j] = theta[j] - global->parameters[j];
-            squares += (double)result->delta[j] * (double)result->delta[j];
+        for (size_t j = 0; j < n; j++) {   /* theta becomes the delta in place */
+            theta[j] = theta[j] - global->parameters[j];
+            squares += (double)theta[j] * (double)theta[j];
         }
+        result->delta = theta;
+        theta = NULL;
         result->delta_norm = sqrt(squares);
-        if (result->fisher != NULL) {
-            empirical_fisher(architecture, theta, data, &workspace, indices, result->fisher, n);
-        }
         result->examples = count;
         result->seconds = seconds_now() - started;
     }
     te_workspace_free(&workspace);
-    free(floats);
+    free(theta);
+    free(gradient);
+    free(velocity);
     free(order);
     free(indices);
     if (status != TE_OK) {

@@ -106,13 +106,29 @@ te_status te_send_error(te_edge *edge, te_connection *connection, Tributary__V1_
     return te_send(edge, connection, &message, error);
 }
 
-/* Decodes a payload into a new held model, replacing the old one. */
+/* Decodes a payload and its preprocessing (field names it, e.g. "RoundOffer.preprocessing")
+ * into a new held model, replacing the old one. As the Swift side's ModelAdoption: the model
+ * takes the message's preprocessing (identity when it has none), and when that differs from the
+ * held model's the replay buffer is emptied: it holds inputs as the old one made them. */
 static te_status adopt(te_edge *edge, const Tributary__V1__ModelArchitecture *architecture,
-                       const Tributary__V1__ModelPayload *payload, uint64_t version, const char *what, te_error *error) {
+                       const Tributary__V1__ModelPayload *payload, const Tributary__V1__Preprocessing *preprocessing,
+                       uint64_t version, const char *what, const char *field, te_error *error) {
     te_model model;
     te_status status = te_model_from_payload(&edge->model, architecture, payload, version, &model, error);
+    if (status == TE_OK) {
+        status = te_preprocessing_from_wire(preprocessing, model.architecture.input_size, field, &model.preprocessing, error);
+        if (status != TE_OK) {
+            te_model_free(&model);
+        }
+    }
     if (status != TE_OK) {
         return status;
+    }
+    if (!te_preprocessing_equal(&model.preprocessing, &edge->model.preprocessing) && edge->replay.count + edge->replay.seen > 0) {
+        te_log(edge, 0, "%s: the model's preprocessing changed (%s): the replay buffer's %zu examples are dropped", what,
+               model.preprocessing.mean != NULL ? "a standardiser" : "raw features", edge->replay.count);
+        edge->replay.count = 0;
+        edge->replay.seen = 0;
     }
     int delta = payload->payload_case == TRIBUTARY__V1__MODEL_PAYLOAD__PAYLOAD_DELTA;
     if (!delta && (edge->model.version == 0 || !te_architecture_equal(&model.architecture, &edge->model.architecture))) {
@@ -124,8 +140,9 @@ static te_status adopt(te_edge *edge, const Tributary__V1__ModelArchitecture *ar
             te_rng_next(&edge->rng);
         }
     }
-    te_log(edge, 0, "%s: model version %" PRIu64 " (%zu parameters, %zu layers, %s)", what, version, model.parameter_count,
-           model.architecture.layer_count, delta ? "a delta against the held version" : "in full");
+    te_log(edge, 0, "%s: model version %" PRIu64 " (%zu parameters, %zu layers, %s%s)", what, version, model.parameter_count,
+           model.architecture.layer_count, delta ? "a delta against the held version" : "in full",
+           model.preprocessing.mean != NULL ? ", standardised features" : "");
     te_model_free(&edge->model);
     edge->model = model;
     return TE_OK;
@@ -141,7 +158,8 @@ static te_status offered(te_edge *edge, te_connection *connection, const Tributa
            "ewc_lambda: %g, replay: %" PRIu32 ", skip_fisher: %s}%s", offer->round_id, offer->base_model_version, plan->epochs,
            plan->batch_size, plan->learning_rate, plan->ewc_lambda, plan->replay_size, plan->skip_fisher ? "true" : "false",
            offer->ewc != NULL ? ", with the global EWC state" : "");
-    te_status status = adopt(edge, offer->architecture, offer->model, offer->base_model_version, "offer decoded", error);
+    te_status status = adopt(edge, offer->architecture, offer->model, offer->preprocessing, offer->base_model_version, "offer decoded",
+                             "RoundOffer.preprocessing", error);
     return status == TE_OK ? te_answer_offer(edge, connection, offer, error) : status;
 }
 
@@ -168,7 +186,8 @@ te_status te_deliver(te_edge *edge, te_connection *connection, const te_envelope
             te_log(edge, 0, "release of model version %" PRIu64 ": already held", release->version);
             return TE_OK;
         }
-        te_status status = adopt(edge, release->architecture, release->model, release->version, "adopted release", error);
+        te_status status = adopt(edge, release->architecture, release->model, release->preprocessing, release->version, "adopted release",
+                                 "ModelRelease.preprocessing", error);
         if (status == TE_OK) {
             te_save_checkpoint(edge);
         }

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+void te_blas_single_thread(void) {
+    openblas_set_num_threads(1);
+}
+
 te_status te_workspace_init(te_workspace *workspace, const te_architecture *architecture, size_t capacity, te_error *error) {
     memset(workspace, 0, sizeof *workspace);
     workspace->architecture = architecture;

@@ -10,6 +10,10 @@
 
 #include "model.h"
 
+/* One OpenBLAS thread for this process's BLAS calls: the job's matrices are small (a gateway's
+ * model), where threads cost more in memory and hand-offs than they give. Called at open. */
+void te_blas_single_thread(void);
+
 typedef struct te_workspace {
     const te_architecture *architecture;
     size_t capacity;                  /* rows */

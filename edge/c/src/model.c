@@ -201,5 +201,6 @@ te_status te_model_from_payload(const te_model *held, const Tributary__V1__Model
 
 void te_model_free(te_model *model) {
     free(model->parameters);
+    te_preprocessing_free(&model->preprocessing);
     memset(model, 0, sizeof *model);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "preprocessing.h"
 #include "tributary/v1/round.pb-c.h"
 
 #define TE_MAX_LAYERS 32
@@ -26,6 +27,7 @@ typedef struct te_model {
     te_architecture architecture;
     float *parameters;
     size_t parameter_count;
+    te_preprocessing preprocessing;   /* what a raw record goes through first; identity by default */
 } te_model;
 
 /* Checks an architecture from the wire and copies it. */

@@ -186,14 +186,10 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
         te_log(edge, 1, "round %" PRIu64 " not answered: the window holds no examples", offer->round_id);
         return TE_OK;
     }
-    if (offer->preprocessing != NULL && (offer->preprocessing->n_mean > 0 || offer->preprocessing->n_std > 0)) {
-        /* The model takes standardised features (tributary init --fit-data). This client does not
-         * apply a standardiser yet: training on raw features would send a wrong delta, so the
-         * round goes on without it. */
-        te_log(edge, 2, "round %" PRIu64 " not answered: the model standardises its features (RoundOffer.preprocessing has %zu means); "
-               "this client does not apply a standardiser yet", offer->round_id, offer->preprocessing->n_mean);
-        return TE_OK;
-    }
+    /* another round: the Update kept for resending the last one is of no more use (and would
+     * double the job's memory) */
+    te_job_result_free(&edge->answered);
+    edge->answered_round = edge->answered_base_version = 0;
     const Tributary__V1__TrainingPlan *wire = offer->plan;
     te_job_plan plan = {.epochs = wire->epochs, .batch_size = wire->batch_size, .learning_rate = (float)wire->learning_rate,
                         .ewc_lambda = (float)wire->ewc_lambda, .fedprox_mu = (float)wire->fedprox_mu, .skip_fisher = wire->skip_fisher,
@@ -213,6 +209,8 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
     te_job_result result = {0};
     if (status == TE_OK) {
         te_dataset_copy(&edge->window, features, labels);
+        /* the window stays raw; the job sees the model's inputs (edge->model holds the offer's preprocessing) */
+        te_preprocessing_apply(&edge->model.preprocessing, features, count, width);
         te_job_data data = {features, labels, count, &edge->replay};
         busy context = {edge, connection};
         status = te_job_run_reporting(&edge->model, &plan, ewc_fisher, ewc_anchor, &data, &edge->rng, heartbeat_while_training,

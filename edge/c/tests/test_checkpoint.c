@@ -1,6 +1,8 @@
 /* test_checkpoint.c: the checkpoint round-trips; a damaged, truncated or foreign file is refused
  * naming the file; a missing one is not an error; and a writer killed with SIGKILL at seeded
- * random moments mid-save always leaves a complete checkpoint, the old one or the new one. */
+ * random moments mid-save always leaves a complete checkpoint, the old one or the new one. The
+ * model's standardiser is kept (format 2); a format-1 file (before standardisers) still loads. */
+#include <openssl/sha.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +82,65 @@ static void round_trip_and_refusals(const char *dir) {
     unlink(path);
 }
 
+static void read_whole(const char *path, uint8_t **bytes, size_t *size) {
+    FILE *file = fopen(path, "rb");
+    fseek(file, 0, SEEK_END);
+    *size = (size_t)ftell(file);
+    rewind(file);
+    *bytes = malloc(*size);
+    *size = fread(*bytes, 1, *size, file);
+    fclose(file);
+}
+
+/* The standardiser round-trips; a format-1 file (magic TRIBCEK1, no standardiser) loads as raw features. */
+static void standardiser_kept_and_format_1_loads(const char *dir) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/standardised.ckpt", dir);
+    te_model model = make_model(4, 8), loaded = {0};
+    float mean[64], std[64];
+    for (int k = 0; k < 64; k++) { mean[k] = 1000.0f + (float)k; std[k] = 0.5f + (float)k; }
+    CHECK(te_preprocessing_make(mean, std, 64, "test", &model.preprocessing, NULL) == TE_OK);
+    te_rng rng, rng_loaded;
+    te_rng_seed(&rng, 3);
+    te_replay replay, replay_loaded;
+    te_replay_init(&replay, 64, 5);
+    te_replay_init(&replay_loaded, 0, 0);
+    te_error error;
+    int found = 0;
+    CHECK(te_checkpoint_save(path, &model, &rng, &replay, &error) == TE_OK);
+    CHECK(te_checkpoint_load(path, &loaded, &rng_loaded, &replay_loaded, &found, &error) == TE_OK && found == 1);
+    CHECK(te_preprocessing_equal(&loaded.preprocessing, &model.preprocessing) && loaded.preprocessing.count == 64);
+    CHECK(memcmp(loaded.parameters, model.parameters, model.parameter_count * sizeof(float)) == 0);
+
+    /* format 1: the same file without the standardiser's count, magic ...K1, its digest recomputed */
+    te_preprocessing_free(&model.preprocessing);
+    CHECK(te_checkpoint_save(path, &model, &rng, &replay, &error) == TE_OK);
+    uint8_t *bytes;
+    size_t size;
+    read_whole(path, &bytes, &size);
+    size_t at = 8 + 4 * 8 + 2 * 2 * 8 + 8 + model.parameter_count * sizeof(float);   /* the count after the parameters */
+    uint64_t count = 1;
+    memcpy(&count, bytes + at, 8);
+    CHECK(count == 0);
+    memmove(bytes + at, bytes + at + 8, size - at - 8);
+    size -= 8;
+    bytes[7] = '1';
+    SHA256(bytes, size - SHA256_DIGEST_LENGTH, bytes + size - SHA256_DIGEST_LENGTH);
+    FILE *file = fopen(path, "wb");
+    fwrite(bytes, 1, size, file);
+    fclose(file);
+    free(bytes);
+    CHECK(te_checkpoint_load(path, &loaded, &rng_loaded, &replay_loaded, &found, &error) == TE_OK && found == 1);
+    CHECK(loaded.version == 4 && loaded.preprocessing.mean == NULL);
+    CHECK(memcmp(loaded.parameters, model.parameters, model.parameter_count * sizeof(float)) == 0);
+    CHECK(memcmp(rng_loaded.state, rng.state, sizeof rng.state) == 0 && replay_loaded.capacity == 5);
+    te_model_free(&model);
+    te_model_free(&loaded);
+    te_replay_free(&replay);
+    te_replay_free(&replay_loaded);
+    unlink(path);
+}
+
 /* A child saves versions 1, 2, 3, … as fast as it can; it is killed at a seeded random moment. */
 static void killed_mid_save_leaves_old_or_new(const char *dir) {
     char path[512];
@@ -145,6 +206,7 @@ int main(void) {
         return 1;
     }
     round_trip_and_refusals(dir);
+    standardiser_kept_and_format_1_loads(dir);
     killed_mid_save_leaves_old_or_new(dir);
     rmdir(dir);
     CHECK_DONE("test_checkpoint");

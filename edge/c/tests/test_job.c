@@ -1,6 +1,7 @@
 /* test_job.c: the generator, the model payload decoder, the MLP's gradient (against finite
  * differences), the empirical Fisher, and the job (deterministic for a seed, EWC capped, Fisher
- * skipped when asked, bad labels named). */
+ * skipped when asked, bad labels named), and the model's preprocessing (checked, applied to the
+ * job's rows, to predictions and to retired examples, adopted with a release). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,9 @@
 #include "check.h"
 #include "edge_internal.h"
 #include "job.h"
+#include "messages.h"
 #include "mlp.h"
+#include "preprocessing.h"
 
 static te_architecture small_architecture(void) {
     te_architecture architecture = {.input_size = 4, .layer_count = 2, .loss = TRIBUTARY__V1__LOSS__LOSS_SOFTMAX_CROSS_ENTROPY};
@@ -199,6 +202,8 @@ typedef struct payload {
     Tributary__V1__NamedTensor named[4], *pointers[4];
     Tributary__V1__Tensor tensors[4];
     uint64_t shapes[4][2];
+    Tributary__V1__DenseLayer layers[2], *layer_pointers[2];
+    Tributary__V1__ModelArchitecture architecture;   /* small_architecture() on the wire */
 } payload;
 
 static void payload_build(payload *p, float *values) {
@@ -228,27 +233,27 @@ static void payload_build(payload *p, float *values) {
     tributary__v1__model_payload__init(&p->payload);
     p->payload.payload_case = TRIBUTARY__V1__MODEL_PAYLOAD__PAYLOAD_FULL;
     p->payload.full = &p->full;
+    for (int i = 0; i < 2; i++) {
+        tributary__v1__dense_layer__init(&p->layers[i]);
+        p->layers[i].units = i == 0 ? 5 : 3;
+        p->layers[i].activation = i == 0 ? TRIBUTARY__V1__ACTIVATION__ACTIVATION_TANH : TRIBUTARY__V1__ACTIVATION__ACTIVATION_IDENTITY;
+        p->layer_pointers[i] = &p->layers[i];
+    }
+    tributary__v1__model_architecture__init(&p->architecture);
+    p->architecture.input_size = 4;
+    p->architecture.n_layers = 2;
+    p->architecture.layers = p->layer_pointers;
+    p->architecture.loss = TRIBUTARY__V1__LOSS__LOSS_SOFTMAX_CROSS_ENTROPY;
 }
 
 static void model_payloads(void) {
-    Tributary__V1__DenseLayer layers[2] = {TRIBUTARY__V1__DENSE_LAYER__INIT, TRIBUTARY__V1__DENSE_LAYER__INIT};
-    layers[0].units = 5;
-    layers[0].activation = TRIBUTARY__V1__ACTIVATION__ACTIVATION_TANH;
-    layers[1].units = 3;
-    layers[1].activation = TRIBUTARY__V1__ACTIVATION__ACTIVATION_IDENTITY;
-    Tributary__V1__DenseLayer *layer_pointers[2] = {&layers[0], &layers[1]};
-    Tributary__V1__ModelArchitecture architecture = TRIBUTARY__V1__MODEL_ARCHITECTURE__INIT;
-    architecture.input_size = 4;
-    architecture.n_layers = 2;
-    architecture.layers = layer_pointers;
-    architecture.loss = TRIBUTARY__V1__LOSS__LOSS_SOFTMAX_CROSS_ENTROPY;
     float values[43];
     for (int j = 0; j < 43; j++) values[j] = (float)j;
     payload p;
     payload_build(&p, values);
     te_model model, next;
     te_error error;
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &model, &error) == TE_OK);
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &model, &error) == TE_OK);
     CHECK(model.parameter_count == 43 && model.parameters[42] == 42.0f && model.version == 1);
 
     /* a delta against the held version adds, tensor by tensor */
@@ -267,22 +272,22 @@ static void model_payloads(void) {
 
     /* refusals name the tensor and the value */
     p.named[2].name = "dense9.weight";
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
     CHECK(strstr(error.reason, "tensors[2] is named \"dense9.weight\"; the model's layout has \"dense2.weight\"") != NULL);
     p.named[2].name = "dense2.weight";
     p.tensors[1].data.len = 16;
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
     CHECK(strstr(error.reason, "(\"dense1.bias\").data is 16 bytes; 5 float32 elements need 20") != NULL);
     p.tensors[1].data.len = 20;
     p.tensors[0].dtype = TRIBUTARY__V1__DTYPE__DTYPE_FLOAT16;
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
     CHECK(strstr(error.reason, "dtype is 2; only DTYPE_FLOAT32") != NULL);
     p.tensors[0].dtype = TRIBUTARY__V1__DTYPE__DTYPE_FLOAT32;
     p.shapes[0][1] = 3;
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
     CHECK(strstr(error.reason, "shape is [5, 3]; the model's layout has [5, 4]") != NULL);
-    layers[0].units = 0;
-    CHECK(te_model_from_payload(NULL, &architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
+    p.layers[0].units = 0;
+    CHECK(te_model_from_payload(NULL, &p.architecture, &p.payload, 1, &next, &error) == TE_ERR_INVALID_MESSAGE);
     CHECK(strstr(error.reason, "layers[0].units is 0") != NULL);
     te_model_free(&model);
 }
@@ -365,6 +370,138 @@ static void predictions_from_the_held_model(void) {
     free(edge);
 }
 
+/* The message's standardiser: each malformed part refused by name and value; applied as (x - mean) / std. */
+static void preprocessing_checked_and_applied(void) {
+    float mean[4] = {1000, 0, -2, 0.5f}, std[4] = {250, 1, 4, 0.25f};
+    char *names[4] = {"a", "b", "c", "d"};
+    Tributary__V1__Preprocessing wire = TRIBUTARY__V1__PREPROCESSING__INIT;
+    wire.feature_count = 4;
+    wire.n_feature_names = 4;
+    wire.feature_names = names;
+    wire.n_mean = wire.n_std = 4;
+    wire.mean = mean;
+    wire.std = std;
+    te_preprocessing p = {0}, identity = {0};
+    te_error error;
+    CHECK(te_preprocessing_from_wire(NULL, 4, "RoundOffer.preprocessing", &identity, &error) == TE_OK && identity.mean == NULL);
+    CHECK(te_preprocessing_from_wire(&wire, 4, "RoundOffer.preprocessing", &p, &error) == TE_OK && p.count == 4);
+    CHECK(!te_preprocessing_equal(&p, &identity) && te_preprocessing_equal(&p, &p) && te_preprocessing_equal(&identity, &identity));
+    float rows[8] = {1250, 3, 2, 0.5f, 500, -1, -2, 1};
+    te_preprocessing_apply(&p, rows, 2, 4);
+    float expected[8] = {1, 3, 1, 0, -2, -1, 0, 2};
+    CHECK(memcmp(rows, expected, sizeof rows) == 0);
+    te_preprocessing_apply(&p, rows, 1, 3);   /* another width: left alone (callers refuse it by its width) */
+    CHECK(rows[0] == 1);
+    te_preprocessing_apply(&identity, rows, 2, 4);
+    CHECK(memcmp(rows, expected, sizeof rows) == 0);
+    te_preprocessing_free(&p);
+
+    wire.n_mean = wire.n_std = 0;   /* names only: identity */
+    CHECK(te_preprocessing_from_wire(&wire, 4, "ModelRelease.preprocessing", &p, &error) == TE_OK && p.mean == NULL);
+    wire.n_mean = wire.n_std = 4;
+    CHECK(te_preprocessing_from_wire(&wire, 5, "ModelRelease.preprocessing", &p, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(strstr(error.reason, "ModelRelease.preprocessing.feature_count is 4; the model takes 5 features") != NULL);
+    wire.n_std = 3;
+    CHECK(te_preprocessing_from_wire(&wire, 4, "RoundOffer.preprocessing", &p, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(strstr(error.reason, "RoundOffer.preprocessing: standardiser has 4 means and 3 stds for 4 features") != NULL);
+    wire.n_std = 4;
+    wire.n_feature_names = 3;
+    CHECK(te_preprocessing_from_wire(&wire, 4, "RoundOffer.preprocessing", &p, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(strstr(error.reason, "3 feature names for 4 features") != NULL);
+    wire.n_feature_names = 4;
+    names[3] = "b";
+    CHECK(te_preprocessing_from_wire(&wire, 4, "RoundOffer.preprocessing", &p, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(strstr(error.reason, "feature names 1 and 3 are both \"b\"") != NULL);
+    names[3] = "d";
+    mean[2] = NAN;
+    CHECK(te_preprocessing_from_wire(&wire, 4, "RoundOffer.preprocessing", &p, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(strstr(error.reason, "RoundOffer.preprocessing: mean of feature 2 is nan; must be finite") != NULL);
+    mean[2] = -2;
+    std[1] = 0;
+    CHECK(te_preprocessing_from_wire(&wire, 4, "RoundOffer.preprocessing", &p, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(strstr(error.reason, "std of feature 1 is 0; must be finite and > 0") != NULL);
+    std[1] = INFINITY;
+    CHECK(te_preprocessing_from_wire(&wire, 4, "RoundOffer.preprocessing", &p, &error) == TE_ERR_INVALID_MESSAGE);
+    CHECK(strstr(error.reason, "std of feature 1 is inf") != NULL);
+    CHECK(p.mean == NULL);
+}
+
+/* A release with a standardiser: the model takes it, predictions and retired examples are
+ * standardised, the replay buffer of raw examples is emptied; a release with another standardiser
+ * empties it again, one with the same keeps it. */
+static void preprocessing_adopted_with_a_release(void) {
+    te_edge *edge = calloc(1, sizeof *edge);   /* no TLS: te_deliver adopts a release without writing */
+    te_rng_seed(&edge->rng, 5);
+    CHECK(te_dataset_init(&edge->window, 4, 2, NULL) == TE_OK);
+    te_replay_init(&edge->replay, 4, 10);
+    edge->window.retired = &edge->replay;
+    edge->window.retire_with = &edge->model.preprocessing;
+    edge->window.rng = &edge->rng;
+    float raw[4] = {1250, 3, 2, 0.5f};
+    for (int i = 0; i < 3; i++) CHECK(te_dataset_add(&edge->window, raw, 4, 1, NULL) == TE_OK);
+    CHECK(edge->replay.count == 1 && edge->replay.features[0] == 1250);   /* no model yet: raw */
+
+    float values[43];
+    te_rng rng;
+    te_rng_seed(&rng, 3);
+    for (int j = 0; j < 43; j++) values[j] = uniform(&rng);
+    payload p;
+    payload_build(&p, values);
+    float mean[4] = {1000, 0, -2, 0.5f}, std[4] = {250, 1, 4, 0.25f};
+    Tributary__V1__Preprocessing standardiser = TRIBUTARY__V1__PREPROCESSING__INIT;
+    standardiser.feature_count = 4;
+    standardiser.n_mean = standardiser.n_std = 4;
+    standardiser.mean = mean;
+    standardiser.std = std;
+    Tributary__V1__ModelRelease release = TRIBUTARY__V1__MODEL_RELEASE__INIT;
+    release.version = 1;
+    release.architecture = &p.architecture;
+    release.model = &p.payload;
+    release.preprocessing = &standardiser;
+    te_envelope message = TRIBUTARY__V1__ENVELOPE__INIT;
+    message.message_case = TRIBUTARY__V1__ENVELOPE__MESSAGE_MODEL_RELEASE;
+    message.model_release = &release;
+    te_error error;
+    CHECK(te_deliver(edge, NULL, &message, &error) == TE_OK);
+    CHECK(edge->model.version == 1 && edge->model.preprocessing.mean != NULL && edge->model.preprocessing.std[0] == 250);
+    CHECK(edge->replay.count == 0 && edge->replay.seen == 0);   /* raw examples: not the new model's inputs */
+
+    /* an example leaving the window goes into the replay buffer standardised; the window stays raw */
+    CHECK(te_dataset_add(&edge->window, raw, 4, 2, NULL) == TE_OK);
+    float standardised[4] = {1, 3, 1, 0};
+    CHECK(edge->replay.count == 1 && memcmp(edge->replay.features, standardised, sizeof standardised) == 0);
+    CHECK(edge->window.features[0] == 1250 || edge->window.features[4] == 1250);
+
+    /* predict standardises the raw row: the same class and probabilities as the standardised row under identity */
+    float probabilities[3], identity_probabilities[3];
+    int32_t predicted = -1, identity_predicted = -2;
+    CHECK(te_predict(edge, raw, 4, probabilities, 3, &predicted) == TE_OK);
+    te_preprocessing kept = edge->model.preprocessing;
+    edge->model.preprocessing = (te_preprocessing){0};
+    CHECK(te_predict(edge, standardised, 4, identity_probabilities, 3, &identity_predicted) == TE_OK);
+    edge->model.preprocessing = kept;
+    CHECK(predicted == identity_predicted && memcmp(probabilities, identity_probabilities, sizeof probabilities) == 0);
+
+    /* the same standardiser again: the replay buffer stays; another: emptied */
+    release.version = 2;
+    release.parent_version = 1;
+    CHECK(te_deliver(edge, NULL, &message, &error) == TE_OK && edge->model.version == 2 && edge->replay.count == 1);
+    std[0] = 500;
+    release.version = 3;
+    release.parent_version = 2;
+    CHECK(te_deliver(edge, NULL, &message, &error) == TE_OK && edge->model.version == 3 && edge->replay.count == 0);
+    /* a bad standardiser: refused by name, the held model kept */
+    std[0] = -1;
+    release.version = 4;
+    release.parent_version = 3;
+    CHECK(te_deliver(edge, NULL, &message, &error) == TE_ERR_INVALID_MESSAGE && edge->model.version == 3);
+    CHECK(strstr(error.reason, "ModelRelease.preprocessing: std of feature 0 is -1; must be finite and > 0") != NULL);
+    te_model_free(&edge->model);
+    te_dataset_free(&edge->window);
+    te_replay_free(&edge->replay);
+    free(edge);
+}
+
 int main(void) {
     predictions_from_the_held_model();
     replay_reservoir_and_replayed_steps();
@@ -372,5 +509,7 @@ int main(void) {
     gradient_matches_finite_differences();
     job_is_deterministic_and_learns();
     model_payloads();
+    preprocessing_checked_and_applied();
+    preprocessing_adopted_with_a_release();
     CHECK_DONE("test_job");
 }
