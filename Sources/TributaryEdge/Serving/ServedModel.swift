@@ -32,7 +32,7 @@ public struct ServedModel: Sendable, Equatable {
     /// Every model input on the serving path passes here, once: the instances checked (count
     /// and finite values, errors naming the instance, both counts or the value) and laid out
     /// row after row, and put through the model's own preprocessing (the checkpoint's
-    /// standardiser, the same arithmetic as `Preprocessing.apply`) here, so HTTP, the library call and the
+    /// standardiser, `Standardizer.append`, as `Preprocessing.apply(row:)` does) here, so HTTP, the library call and the
     /// offline batch command all see the model exactly as training did.
     public func prepare(_ instances: [[Float]]) throws -> [Float] {
         var rows: [Float] = []
@@ -46,7 +46,7 @@ public struct ServedModel: Sendable, Equatable {
                 throw FeedbackError(.invalidRecord, "\(name)[\(bad)]: \(features[bad]) is not a finite number")
             }
             if let standardizer = preprocessing.standardizer {
-                for (j, value) in features.enumerated() { rows.append((value - standardizer.mean[j]) / standardizer.std[j]) }
+                standardizer.append(features, to: &rows)
             } else {
                 rows += features
             }

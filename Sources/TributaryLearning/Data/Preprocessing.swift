@@ -82,7 +82,10 @@ public struct Preprocessing: Sendable, Codable, Equatable {
     public func apply(row: some Collection<Float>) throws -> [Float] {
         try check(featureCount: row.count, source: "record")
         guard let standardizer else { return Array(row) }
-        return zip(row, zip(standardizer.mean, standardizer.std)).map { value, stats in (value - stats.0) / stats.1 }
+        var output: [Float] = []
+        output.reserveCapacity(row.count)
+        standardizer.append(row, to: &output)
+        return output
     }
 
     /// Raw data as the model's input (the same data when there is no standardiser).

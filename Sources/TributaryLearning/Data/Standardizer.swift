@@ -27,6 +27,12 @@ public struct Standardizer: Sendable, Codable, Equatable {
         }
     }
 
+    /// Appends one raw row, standardised, to `output` (no intermediate array: the serving path
+    /// lays out a batch this way). The row must have `mean.count` values.
+    public func append(_ row: some Collection<Float>, to output: inout [Float]) {
+        for (j, value) in row.enumerated() { output.append((value - mean[j]) / std[j]) }
+    }
+
     public func apply(_ data: Dataset) -> Dataset {
         var result = data
         let width = data.featureCount
