@@ -3,7 +3,8 @@
 public struct RoundOutcome: Sendable, Equatable {
     public var parameters: [Float]
     public var optimizerState: ServerOptimizerState
-    /// Nil when no update carried a Fisher (the previous state then stays as it was).
-    public var ewc: GlobalEWCState?
+    /// The global EWC state after the round: its mean Fisher pending (or consolidated, per the
+    /// policy), one round older; as it was, but older, when no update carried a Fisher.
+    public var ewc: GlobalEWCState
     public var aggregate: AggregatedDelta
 }

@@ -30,7 +30,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Epochs per task.") var epochs: Int = 10
     @Option(help: "EWC strength λ.") var ewcLambda: Float = ContinualConfiguration().ewcLambda
     @Option(help: "Replay buffer capacity.") var replay: Int = 200
-    @Option(help: "Learning rate (SGD).") var lr: Float = 0.05
+    @Option(help: "Learning rate (SGD).") var lr: Float = ContinualConfiguration().learningRate
     @Option(help: "Seed for the split, the permutations and the model.") var seed: UInt64 = 7
     @Flag(inversion: .prefixedNo, help: "Also run the federated version (10 clients in one process, plain FedAvg and EWC-weighted).")
     var federated = true
@@ -90,7 +90,7 @@ struct DemoCommand: AsyncParsableCommand {
                 print(matrix.rendered(title: "\n\(scenario.rawValue) digits, \(strategy.rawValue) (MLP 64-64-10, SGD lr \(lr), \(epochs) epochs/task)"))
             }
             guard federated else { continue }
-            for (name, configuration) in [("plain FedAvg", FederatedConfiguration.plainFedAvg), ("EWC-weighted + global EWC + replay", .protocolSettings(for: scenario))] {
+            for (name, configuration) in [("plain FedAvg", FederatedConfiguration.plainFedAvg), ("EWC-weighted + global EWC + replay", FederatedConfiguration())] {
                 var configuration = configuration
                 configuration.seed = seed
                 let result = try FederatedRunner.run(tasks: tasks, configuration: configuration) { task, round, _ in

@@ -37,12 +37,13 @@ struct FederateCommand: ParsableCommand {
     @Option(help: "Dirichlet α of the label skew (0: IID; regression is always IID).") var alpha: Double = 0.5
     @Option(help: "Rounds per task.") var rounds: Int = 10
     @Option(help: "Local batch size.") var batchSize: Int = 8
-    @Option(help: "Local replay buffer per client (default 20; 0 for regression, whose targets the buffer does not keep yet).") var replay: Int?
-    @Option(help: "Replay examples per local minibatch (default: the batch size).") var replayBatch: Int?
-    @Option(help: "EWC λ of the global EWC penalty (0: off; default: the scenario's protocol setting).") var ewcLambda: Float?
+    @Option(help: "Local replay buffer per client (default 30, class-balanced; 0 for regression, whose targets the buffer does not keep yet).") var replay: Int?
+    @Option(help: "Replay examples per local minibatch (default 16).") var replayBatch: Int?
+    @Option(help: "EWC λ of the global EWC penalty (0: off; default 0.02, on the normalised Fisher).") var ewcLambda: Float?
     @Option(help: "Global EWC decay γ.") var ewcGamma: Float = 1
     @Option(help: "Aggregation: ewc or fedavg.") var rule: String = "ewc"
-    @Option(help: "Local learning rate.") var lr: Float = 0.05
+    @Option(help: "Local learning rate (default 0.07).") var lr: Float?
+    @Option(help: "Local epochs per round (default 5).") var localEpochs: Int?
     @Option var seed: UInt64 = 7
     @Option(help: "Write report.json and accuracy.svg (accuracy per task over rounds) into this folder.") var report: String?
 
@@ -55,11 +56,11 @@ struct FederateCommand: ParsableCommand {
         }
         if let limit, limit < 1 { throw ValidationError("--tasks is \(limit); must be ≥ 1") }
         let userData = scenario == nil ? try source.source(groups: groups) : nil
-        let replay = self.replay ?? (userData?.regression == true ? 0 : 20)
+        let replay = self.replay ?? (userData?.regression == true ? 0 : FederatedConfiguration().replayPerClient)
         if userData?.regression == true, replay > 0 {
             throw ValidationError("--replay is \(replay); the replay buffer does not keep regression targets yet, so --task regression needs --replay 0")
         }
-        var configuration = FederatedConfiguration.protocolSettings(for: scenario ?? .split)
+        var configuration = FederatedConfiguration()
         configuration.clients = clients
         configuration.dirichletAlpha = alpha > 0 ? alpha : nil
         configuration.roundsPerTask = rounds
@@ -67,8 +68,15 @@ struct FederateCommand: ParsableCommand {
         configuration.replayPerClient = replay
         if let replayBatch { configuration.replayBatchSize = replayBatch }
         if let ewcLambda { configuration.ewcLambda = ewcLambda }
-        configuration.ewcGamma = ewcGamma
-        configuration.learningRate = lr
+        configuration.consolidation.gamma = ewcGamma
+        if let lr {
+            guard lr > 0, lr.isFinite else { throw ValidationError("--lr is \(lr); must be a positive number") }
+            configuration.learningRate = lr
+        }
+        if let localEpochs {
+            guard localEpochs >= 1 else { throw ValidationError("--local-epochs is \(localEpochs); must be ≥ 1") }
+            configuration.localEpochs = localEpochs
+        }
         configuration.seed = seed
         switch rule {
         case "ewc":

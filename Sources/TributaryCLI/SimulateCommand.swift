@@ -73,7 +73,7 @@ struct SimulationOptions: ParsableArguments {
         guard collectTimeout > 0, collectTimeout.isFinite else { throw ValidationError("--collect-timeout is \(collectTimeout); must be > 0 seconds") }
         configuration.collectTimeout = .milliseconds(Int64(collectTimeout * 1000))
         switch rule {
-        case "ewc": configuration.federated = .protocolSettings(for: scenario ?? .split)
+        case "ewc": configuration.federated = FederatedConfiguration()
         case "fedavg": configuration.federated = .plainFedAvg
         default: throw ValidationError("--rule must be ewc or fedavg, got '\(rule)'")
         }

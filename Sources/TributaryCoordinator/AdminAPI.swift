@@ -5,6 +5,8 @@ import TributaryHTTP
 ///
 /// - `POST /v1/rounds`: start a round now → 201 `{"round": ID}`, or 409 with the machine's reason
 ///   (a round is running, too few eligible clients).
+/// - `POST /v1/tasks`: the operator announces a new task (the fleet's data changed) → 202; the
+///   next round consolidates the global EWC state before its offer.
 /// - `GET /v1/status`: → 200 ``CoordinatorStatus``.
 /// Anything else: 404 or 405 naming the method and path. With a token (`admin.token_file`),
 /// every request without `Authorization: Bearer <token>` is answered 401 first.
@@ -13,12 +15,14 @@ public struct AdminAPI: Sendable {
 
     let startRound: @Sendable () async throws -> UInt64
     let status: @Sendable () async -> CoordinatorStatus
+    let announceTask: @Sendable () async throws -> Void
     let token: AdminToken?
 
     init(startRound: @escaping @Sendable () async throws -> UInt64, status: @escaping @Sendable () async -> CoordinatorStatus,
-         token: AdminToken? = nil) {
+         announceTask: @escaping @Sendable () async throws -> Void = {}, token: AdminToken? = nil) {
         self.startRound = startRound
         self.status = status
+        self.announceTask = announceTask
         self.token = token
     }
 
@@ -37,17 +41,26 @@ public struct AdminAPI: Sendable {
             } catch {
                 return Self.error(500, "\(error)")
             }
+        case ("POST", "/v1/tasks"):
+            do {
+                try await announceTask()
+                return Response(status: 202, body: "{\"consolidate\":\"next round\"}")
+            } catch let error as CoordinatorError {
+                return Self.error(503, error.reason)
+            } catch {
+                return Self.error(500, "\(error)")
+            }
         case ("GET", "/v1/status"):
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let body = (try? encoder.encode(await status())).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
             return Response(status: 200, body: body)
-        case (_, "/v1/rounds"), (_, "/v1/status"):
-            let allowed = path == "/v1/rounds" ? "POST" : "GET"
+        case (_, "/v1/rounds"), (_, "/v1/status"), (_, "/v1/tasks"):
+            let allowed = path == "/v1/status" ? "GET" : "POST"
             return Self.error(405, "method \(method) is not allowed on \(path); use \(allowed)")
         default:
-            return Self.error(404, "no such endpoint: \(method) \(path) (known: POST /v1/rounds, GET /v1/status)")
+            return Self.error(404, "no such endpoint: \(method) \(path) (known: POST /v1/rounds, POST /v1/tasks, GET /v1/status)")
         }
     }
 

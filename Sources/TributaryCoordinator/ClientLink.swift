@@ -8,6 +8,8 @@ struct ClientLink: Sendable, Equatable {
     var holds: UInt64?
     /// The live accuracy it last reported (Hello or Ready) for the version it reported holding.
     var live = LiveReport()
+    /// The trigger of its last Ready that asked to train ("volume", "drift", "accuracy_drop", …).
+    var trigger: String?
 
     struct LiveReport: Sendable, Equatable {
         var version: UInt64 = 0

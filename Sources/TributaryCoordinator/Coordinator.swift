@@ -48,6 +48,13 @@ public final class Coordinator: Service, Sendable {
         return try await engine.requestRound()
     }
 
+    /// The operator announces a new task (what `POST /v1/tasks` does): the next round consolidates
+    /// the global EWC state first (`aggregation.consolidate`).
+    public func announceTask() async throws {
+        guard let engine = await state.engine else { throw CoordinatorError(.notRunning, "the coordinator is not running") }
+        await engine.announceTask()
+    }
+
     /// Live version, population and the current round.
     public func status() async throws -> CoordinatorStatus {
         guard let engine = await state.engine else { throw CoordinatorError(.notRunning, "the coordinator is not running") }
@@ -150,7 +157,7 @@ public final class Coordinator: Service, Sendable {
         guard let endpoint = configuration.admin else { return nil }
         let token = try configuration.adminTokenFile.map { try AdminToken.read(path: $0) }
         let api = AdminAPI(startRound: { [self] in try await requestRound() }, status: { [self] in (try? await status()) ?? .unavailable },
-                           token: token)
+                           announceTask: { [self] in try await announceTask() }, token: token)
         do {
             return try await AdminHTTPServer.start(api: api, host: endpoint.host, port: endpoint.port)
         } catch {

@@ -107,7 +107,8 @@ extension CoordinatorConfiguration {
         let plan = PlanOverrides(
             epochs: try optionalInt("epochs", 1...10_000), batchSize: try optionalInt("batch_size", 1...1_000_000),
             learningRate: try optionalDouble("learning_rate", 1e-9...100), ewcLambda: try optionalDouble("ewc_lambda", 0...1e9),
-            fedProxMu: try optionalDouble("fedprox_mu", 0...1e9), replaySize: try optionalInt("replay_size", 0...1_000_000))
+            fedProxMu: try optionalDouble("fedprox_mu", 0...1e9), replaySize: try optionalInt("replay_size", 0...1_000_000),
+            maskUnseenClasses: try planSection.string("mask_unseen_classes") == nil ? nil : try planSection.bool("mask_unseen_classes", default: false))
         return plan
     }
 
@@ -138,8 +139,26 @@ extension CoordinatorConfiguration {
         let aggregation = Aggregation(
             rule: rule, serverOptimizer: optimizer, deltaNormBound: bound,
             maxUpdateExamples: try aggregationSection.int("max_update_examples", default: 1_000_000, in: 1...1_000_000_000_000),
-            ewcGamma: Float(try aggregationSection.double("ewc_gamma", default: 1, in: 0...1)))
+            consolidation: ConsolidationPolicy(
+                trigger: try readConsolidationTrigger(aggregationSection),
+                gamma: Float(try aggregationSection.double("ewc_gamma", default: 1, in: 0...1)),
+                normalised: try aggregationSection.bool("fisher_normalise", default: true)),
+            dataChangeFraction: try aggregationSection.double("data_change_fraction", default: 0.3, in: 0.01...1))
         return aggregation
+    }
+
+    /// `aggregation.consolidate`: data_change (the default), every_round, or a whole number N
+    /// (every N rounds, and on a data change).
+    static func readConsolidationTrigger(_ section: ConfigReader) throws -> ConsolidationPolicy.Trigger {
+        switch try section.string("consolidate", default: "data_change") {
+        case "data_change": return .dataChange
+        case "every_round": return .everyRound
+        case let text:
+            guard let rounds = Int(text), rounds >= 1, rounds <= 1_000_000 else {
+                throw section.invalid("consolidate", "must be data_change, every_round or a number of rounds in 1...1000000")
+            }
+            return .everyRounds(rounds)
+        }
     }
 
     static func readEvaluation(_ evaluationSection: ConfigReader, base: String) throws -> EvaluationSettings {

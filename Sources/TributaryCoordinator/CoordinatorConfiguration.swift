@@ -113,9 +113,12 @@ public struct CoordinatorConfiguration: Sendable {
         public var fedProxMu: Double?
         /// Replay examples from the edge's own buffer mixed into each step (0: no replay).
         public var replaySize: Int?
+        /// Seen-class masking in the edges' jobs (`plan.mask_unseen_classes`).
+        public var maskUnseenClasses: Bool?
 
         public init(epochs: Int? = nil, batchSize: Int? = nil, learningRate: Double? = nil, ewcLambda: Double? = nil, fedProxMu: Double? = nil,
-                    replaySize: Int? = nil) {
+                    replaySize: Int? = nil, maskUnseenClasses: Bool? = nil) {
+            self.maskUnseenClasses = maskUnseenClasses
             self.epochs = epochs
             self.batchSize = batchSize
             self.learningRate = learningRate
@@ -133,16 +136,22 @@ public struct CoordinatorConfiguration: Sendable {
         public var deltaNormBound: DeltaNormBound
         /// Updates claiming more examples than this are refused (INVALID).
         public var maxUpdateExamples: Int
-        /// Decay of the global online-EWC state, F_g ← γF_g + F̄.
-        public var ewcGamma: Float
+        /// When the global online-EWC state folds in the newest round's Fisher (on a data change by
+        /// default), with its decay γ and normalisation.
+        public var consolidation: ConsolidationPolicy
+        /// The share of a round's selected clients whose last Ready fired on drift or an accuracy
+        /// drop that counts as a change of the fleet's data (the round consolidates first).
+        public var dataChangeFraction: Double
 
         public init(rule: AggregationRule = .fisherWeighted(), serverOptimizer: ServerOptimizer = .fedAvg(learningRate: 1),
-                    deltaNormBound: DeltaNormBound = .default, maxUpdateExamples: Int = 1_000_000, ewcGamma: Float = 1) {
+                    deltaNormBound: DeltaNormBound = .default, maxUpdateExamples: Int = 1_000_000,
+                    consolidation: ConsolidationPolicy = ConsolidationPolicy(), dataChangeFraction: Double = 0.3) {
             self.rule = rule
             self.serverOptimizer = serverOptimizer
             self.deltaNormBound = deltaNormBound
             self.maxUpdateExamples = maxUpdateExamples
-            self.ewcGamma = ewcGamma
+            self.consolidation = consolidation
+            self.dataChangeFraction = dataChangeFraction
         }
     }
 
@@ -199,8 +208,14 @@ public struct CoordinatorConfiguration: Sendable {
     /// Checks what the parts' own initialisers cannot: names and bounds across sections.
     public func validate() throws {
         try aggregation.serverOptimizer.validate()
-        guard aggregation.ewcGamma >= 0, aggregation.ewcGamma <= 1 else {
-            throw CoordinatorError(.invalidConfiguration, "aggregation.ewc_gamma is \(aggregation.ewcGamma); must be in 0...1")
+        guard aggregation.consolidation.gamma >= 0, aggregation.consolidation.gamma <= 1 else {
+            throw CoordinatorError(.invalidConfiguration, "aggregation.ewc_gamma is \(aggregation.consolidation.gamma); must be in 0...1")
+        }
+        if case .everyRounds(let rounds) = aggregation.consolidation.trigger, rounds < 1 {
+            throw CoordinatorError(.invalidConfiguration, "aggregation.consolidate is every \(rounds) rounds; must be ≥ 1")
+        }
+        guard aggregation.dataChangeFraction > 0, aggregation.dataChangeFraction <= 1 else {
+            throw CoordinatorError(.invalidConfiguration, "aggregation.data_change_fraction is \(aggregation.dataChangeFraction); must be in (0, 1]")
         }
         do {
             try aggregation.deltaNormBound.validate()

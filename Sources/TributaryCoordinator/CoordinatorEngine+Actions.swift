@@ -82,6 +82,8 @@ extension CoordinatorEngine {
                     "round.id": "\(summary.round)", "model.version": "\(summary.version)", "reasons": "\(summary.gateReasons.joined(separator: "; "))",
                 ])
             }
+        case .consolidated(let round, let count, let reason):
+            logger.info("global EWC state consolidated", metadata: ["round.id": "\(round)", "consolidations": "\(count)", "reason": "\(reason)"])
         case .roundAbandoned(let round, let reason):
             metrics.roundsAbandoned.increment()
             logger.info("round abandoned", metadata: ["round.id": "\(round)", "reason": "\(reason)"])

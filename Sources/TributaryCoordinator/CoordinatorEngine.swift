@@ -114,6 +114,8 @@ actor CoordinatorEngine {
 
     func status() -> CoordinatorStatus { instance.status }
 
+    func announceTask() { instance.taskAnnounced = true }
+
     /// Stops rounds and says Goodbye to every client (see ``CoordinatorInstance/stopRequested(reason:goodbye:)``).
     func stop(reason: String, goodbye: Goodbye.Reason) async {
         await perform(instance.stopRequested(reason: reason, goodbye: goodbye))

@@ -10,6 +10,8 @@ public enum CoordinatorEvent: Sendable, Equatable {
     /// A round the journal showed unfinished at start-up, and what became of it.
     case recovered(round: UInt64, outcome: String)
     case roundStarted(round: UInt64, baseVersion: UInt64, offeredTo: Int)
+    /// The round consolidated the fleet's EWC state before its offer (the data changed, or the schedule was due).
+    case consolidated(round: UInt64, consolidations: Int, reason: String)
     case updateAccepted(round: UInt64, client: String, examples: Int)
     case updateRefused(round: UInt64, client: String, status: String, reason: String)
     case roundClosed(RoundSummary)
@@ -30,6 +32,8 @@ public enum CoordinatorEvent: Sendable, Equatable {
             "round \(round) recovered: \(outcome)"
         case .roundStarted(let round, let base, let count):
             "round \(round) started: offered to \(count) clients (base version \(base))"
+        case .consolidated(let round, let count, let reason):
+            "round \(round) consolidated the global EWC state (consolidation \(count))" + (reason.isEmpty ? "" : ": \(reason)")
         case .updateAccepted(let round, let client, let examples):
             "round \(round) update accepted from \(client): \(examples) examples"
         case .updateRefused(let round, let client, let status, let reason):

@@ -38,6 +38,7 @@ extension CoordinatorInstance {
         var actions: [CoordinatorAction] = []
         link.holds = ready.device.modelVersion == 0 ? nil : ready.device.modelVersion
         link.live = .init(ready.device)
+        if ready.ready { link.trigger = ready.trigger }
         if let release = releases.release(forClientHolding: link.holds) {
             actions.append(.send(.modelRelease(release), to: token))
             link.holds = releases.version

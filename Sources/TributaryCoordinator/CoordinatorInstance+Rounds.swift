@@ -114,11 +114,18 @@ extension CoordinatorInstance {
 
     private mutating func open(_ round: Round, now: CoordinatorTime) -> [CoordinatorAction] {
         do {
-            var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: now)
+            let changed = dataChanged(round)
+            var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: now, dataChanged: changed)
             work.round = round
             self.work = work
             opening = round.id
-            return [.openRound(round, deadline: now.date(of: round.deadline))]
+            var actions: [CoordinatorAction] = [.openRound(round, deadline: now.date(of: round.deadline))]
+            if work.ewc.consolidations > live.ewc.consolidations {
+                taskAnnounced = false
+                let reason = changed.changed ? changed.reason : "\(live.ewc.age) rounds since the last consolidation"
+                actions.append(.emit(.consolidated(round: round.id, consolidations: work.ewc.consolidations, reason: reason)))
+            }
+            return actions
         } catch {
             return failOpen(round.id, reason: "could not start: \(error)", now: now)
         }
@@ -133,7 +140,11 @@ extension CoordinatorInstance {
     }
 
     private mutating func abandon(_ round: Round, reason: String) -> [CoordinatorAction] {
-        if work?.round.id == round.id { work = nil }
+        if let work, work.round.id == round.id {
+            // A consolidation the round made is lost with it: the next round makes it again.
+            if work.ewc.consolidations > live.ewc.consolidations { taskAnnounced = true }
+            self.work = nil
+        }
         return [.journal(.abandon(round: round.id, reason: reason)), .emit(.roundAbandoned(round: round.id, reason: reason))] + roundEnded()
     }
 
@@ -151,8 +162,25 @@ extension CoordinatorInstance {
         return actions + [.emit(.released(version: releases.version, clients: actions.count, deltas: deltas))]
     }
 
-    /// The sums and the offer of `round` (the offer's plan deadline is the round's).
-    static func makeWork(_ round: Round, live: GlobalModel, full: ParameterSet, configuration: CoordinatorConfiguration, now: CoordinatorTime) throws -> RoundWork {
+    /// Whether the fleet's data changed since the last consolidation: the operator announced a
+    /// new task, or at least `aggregation.data_change_fraction` of the round's selected clients
+    /// asked to train because of drift or an accuracy drop.
+    func dataChanged(_ round: Round) -> (changed: Bool, reason: String) {
+        if taskAnnounced { return (true, "the operator announced a new task") }
+        guard !round.selected.isEmpty else { return (false, "") }
+        let drifted = round.selected.filter { ["drift", "accuracy_drop"].contains(clients[$0]?.trigger ?? "") }.count
+        let share = Double(drifted) / Double(round.selected.count)
+        return share >= configuration.aggregation.dataChangeFraction
+            ? (true, "\(drifted) of \(round.selected.count) selected clients report drift or an accuracy drop") : (false, "")
+    }
+
+    /// The sums and the offer of `round` (the offer's plan deadline is the round's). The global
+    /// EWC state it offers is consolidated first when the policy says so.
+    static func makeWork(_ round: Round, live: GlobalModel, full: ParameterSet, configuration: CoordinatorConfiguration, now: CoordinatorTime,
+                         dataChanged: (changed: Bool, reason: String) = (false, "")) throws -> RoundWork {
+        let consolidation = configuration.aggregation.consolidation
+        let ewc = consolidation.isDue(live.ewc, dataChanged: dataChanged.changed)
+            ? try live.ewc.consolidated(anchor: live.parameters, policy: consolidation) : live.ewc
         let policy = try UpdatePolicy(
             layout: live.checkpoint.spec.parameterLayout, roundID: round.id, baseVersion: round.baseVersion,
             maxDeltaNorm: configuration.aggregation.deltaNormBound.limit(base: live.parameters),
@@ -163,9 +191,9 @@ extension CoordinatorInstance {
         let offer = RoundOffer(
             roundID: round.id, baseModelVersion: live.version, model: .full(full),
             // With λ = 0 no edge applies the global EWC penalty: the state stays home (2 models less per offer).
-            ewc: plan.ewcLambda > 0 ? try wireEWC(live, gamma: configuration.aggregation.ewcGamma) : nil,
+            ewc: plan.ewcLambda > 0 ? try wireEWC(ewc, layout: live.checkpoint.spec.parameterLayout, gamma: consolidation.gamma) : nil,
             plan: plan, architecture: LearningWire.architecture(live.checkpoint.spec),
             preprocessing: LearningWire.preprocessing(live.checkpoint.preprocessing))
-        return RoundWork(round: round, aggregator: aggregator, startedAt: now.instant, offer: offer)
+        return RoundWork(round: round, aggregator: aggregator, startedAt: now.instant, offer: offer, ewc: ewc)
     }
 }

@@ -34,6 +34,8 @@ struct CoordinatorInstance: Sendable {
     /// False while start-up resolves the previous process's rounds (they do not count).
     var countsRounds = false
     var stopReason: String?
+    /// The operator announced a new task (`POST /v1/tasks`): the next round consolidates first.
+    var taskAnnounced = false
 
     init(configuration: CoordinatorConfiguration, live: GlobalModel, releases: ReleaseSet, nextRoundID: UInt64, now: CoordinatorTime) {
         self.configuration = configuration

@@ -19,6 +19,10 @@ public struct GlobalModel: Sendable {
     static let momentumSlot = "server.momentum"
     static let secondMomentSlot = "server.second_moment"
     static let stepKey = "server.step"
+    /// The newest round's mean Fisher, not consolidated yet, and the rounds since the last consolidation.
+    static let pendingFisherSlot = "ewc.pending_fisher"
+    static let ewcAgeKey = "ewc.age"
+    static let ewcConsolidationsKey = "ewc.consolidations"
     static let versionKey = "model.version"
 
     public init(version: UInt64, checkpoint: Checkpoint, ewc: GlobalEWCState, serverState: ServerOptimizerState) {
@@ -32,8 +36,10 @@ public struct GlobalModel: Sendable {
     /// from `tributary init`, whose EWC state is empty and which has no server slots).
     public init(version: UInt64, stored checkpoint: Checkpoint) throws {
         let term = checkpoint.ewc.terms.last
-        let ewc = term.map { GlobalEWCState(fisher: $0.fisher, anchor: $0.anchor, consolidations: checkpoint.ewc.consolidations) } ?? GlobalEWCState()
         let slots = checkpoint.optimizerState.slots
+        var ewc = term.map { GlobalEWCState(fisher: $0.fisher, anchor: $0.anchor, consolidations: checkpoint.ewc.consolidations) } ?? GlobalEWCState()
+        ewc.pending = slots[Self.pendingFisherSlot] ?? []
+        ewc.age = Int(checkpoint.metadata[Self.ewcAgeKey] ?? "") ?? 0
         let step = Int(checkpoint.metadata[Self.stepKey] ?? "") ?? 0
         self.init(
             version: version, checkpoint: checkpoint, ewc: ewc,
@@ -48,6 +54,9 @@ public struct GlobalModel: Sendable {
         stored.ewc = ewc.isEmpty ? EWCState() : EWCState(terms: [.init(fisher: ewc.fisher, anchor: ewc.anchor)], consolidations: ewc.consolidations)
         stored.optimizerState.slots[Self.momentumSlot] = serverState.momentum.isEmpty ? nil : serverState.momentum
         stored.optimizerState.slots[Self.secondMomentSlot] = serverState.secondMoment.isEmpty ? nil : serverState.secondMoment
+        stored.optimizerState.slots[Self.pendingFisherSlot] = ewc.pending.isEmpty ? nil : ewc.pending
+        stored.metadata[Self.ewcAgeKey] = "\(ewc.age)"
+        stored.metadata[Self.ewcConsolidationsKey] = "\(ewc.consolidations)"
         stored.metadata[Self.stepKey] = "\(serverState.step)"
         stored.metadata[Self.versionKey] = "\(version)"
         try stored.validate()
@@ -60,6 +69,6 @@ public struct GlobalModel: Sendable {
         checkpoint.parameters = outcome.parameters
         checkpoint.lineage.generation += 1
         checkpoint.lineage.examplesSeen += Int64(outcome.aggregate.totalExamples)
-        return GlobalModel(version: version, checkpoint: checkpoint, ewc: outcome.ewc ?? ewc, serverState: outcome.optimizerState)
+        return GlobalModel(version: version, checkpoint: checkpoint, ewc: outcome.ewc, serverState: outcome.optimizerState)
     }
 }

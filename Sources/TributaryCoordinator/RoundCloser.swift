@@ -21,8 +21,8 @@ struct RoundCloser: Sendable {
 
     func close(_ work: RoundWork, live: GlobalModel, candidateVersion: UInt64) throws -> Result {
         let outcome = try work.aggregator.outcome(
-            parameters: live.parameters, optimizer: aggregation.serverOptimizer, state: live.serverState, ewc: live.ewc,
-            gamma: aggregation.ewcGamma)
+            parameters: live.parameters, optimizer: aggregation.serverOptimizer, state: live.serverState, ewc: work.ewc,
+            consolidation: aggregation.consolidation)
         let candidate = live.next(version: candidateVersion, outcome: outcome)
         let evaluations = try heldOut.evaluate(parent: live.checkpoint, candidate: candidate.checkpoint)
         let clientAccuracy = useClientMetrics ? work.tally.accuracy : nil

@@ -6,12 +6,11 @@ import TributaryWire
 
 extension CoordinatorInstance {
     /// The global EWC state as the offer carries it (nil before any round consolidated one).
-    static func wireEWC(_ live: GlobalModel, gamma: Float) throws -> EWCStateMessage? {
-        guard !live.ewc.isEmpty else { return nil }
-        let layout = live.checkpoint.spec.parameterLayout
+    static func wireEWC(_ ewc: GlobalEWCState, layout: ParameterLayout, gamma: Float) throws -> EWCStateMessage? {
+        guard !ewc.isEmpty else { return nil }
         return EWCStateMessage(
-            fisher: try LearningWire.parameterSet(live.ewc.fisher, layout: layout),
-            anchor: try LearningWire.parameterSet(live.ewc.anchor, layout: layout), gamma: gamma)
+            fisher: try LearningWire.parameterSet(ewc.fisher, layout: layout),
+            anchor: try LearningWire.parameterSet(ewc.anchor, layout: layout), gamma: gamma)
     }
 
     /// The offer's plan: the live checkpoint's own plan, with the configuration's overrides. Replay
@@ -28,6 +27,6 @@ extension CoordinatorInstance {
             ewcLambda: lambda, fedProxMu: overrides.fedProxMu ?? Double(plan.proximalMu),
             replaySize: UInt32(overrides.replaySize ?? (checkpoint.replay.configuration.capacity > 0 ? plan.replayBatchSize ?? plan.batchSize : 0)),
             deadlineUnixMilliseconds: Int64(deadline.timeIntervalSince1970 * 1000),
-            skipFisher: !rule.needsFisher && lambda == 0)
+            skipFisher: !rule.needsFisher && lambda == 0, maskUnseenClasses: overrides.maskUnseenClasses ?? plan.maskUnseenClasses)
     }
 }

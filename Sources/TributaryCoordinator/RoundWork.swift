@@ -11,6 +11,9 @@ struct RoundWork: Sendable {
     var bytesReceived = 0
     let startedAt: ContinuousClock.Instant
     let offer: RoundOffer
+    /// The global EWC state the offer carries: the live version's, consolidated first when the
+    /// data changed (`ConsolidationPolicy.isDue`); the round's outcome starts from it.
+    let ewc: GlobalEWCState
 
     /// Validates `update` against the policy and folds it; a throw leaves the work as it was.
     mutating func fold(_ update: ClientUpdate, metrics: [String: Double], bytes: Int) throws {

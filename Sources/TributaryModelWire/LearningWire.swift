@@ -91,7 +91,8 @@ public enum LearningWire {
     public static func plan(_ wire: TrainingPlanMessage) -> TrainingPlan {
         TrainingPlan(
             epochs: Int(wire.epochs), batchSize: Int(wire.batchSize), learningRate: Float(wire.learningRate),
-            ewc: wire.skipFisher ? nil : EWCConfiguration(lambda: Float(wire.ewcLambda)), proximalMu: Float(wire.fedProxMu))
+            ewc: wire.skipFisher ? nil : EWCConfiguration(lambda: Float(wire.ewcLambda)), proximalMu: Float(wire.fedProxMu),
+            maskUnseenClasses: wire.maskUnseenClasses)
     }
 
     /// The learning layer's EWC state for the offer's global EWC state (one term).

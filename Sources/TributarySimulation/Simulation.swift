@@ -72,7 +72,11 @@ public struct Simulation: Sendable {
         var version = UInt64(1)
         do {
             for (taskIndex, task) in data.tasks.enumerated() {
-                if taskIndex > 0 { await fleet.replaceData { data.dataset(task: taskIndex, client: $0) } }
+                if taskIndex > 0 {
+                    await fleet.replaceData { data.dataset(task: taskIndex, client: $0) }
+                    // A new task: the operator's announcement, so the next round consolidates first.
+                    try await coordinator.announceTask()
+                }
                 let holders = data.holders[taskIndex]
                 for roundInTask in 0..<configuration.roundsPerTask {
                     let roundNumber = taskIndex * configuration.roundsPerTask + roundInTask + 1
@@ -116,7 +120,7 @@ public struct Simulation: Sendable {
             try await fleet.start(index: index, files: files[index], ca: work + "/fleet/ca.pem", port: port,
                                   stateDirectory: work + "/edges/\(SimulatedFleet.clientName(index))",
                                   data: data.dataset(task: 0, client: index), classCount: classCount,
-                                  replay: ReplayConfiguration(capacity: configuration.federated.replayPerClient), seed: configuration.seed &+ UInt64(index + 1),
+                                  replay: configuration.federated.replay, seed: configuration.seed &+ UInt64(index + 1),
                                   onEvent: onEvent)
         }
     }
@@ -185,10 +189,10 @@ public struct Simulation: Sendable {
         let plan = TrainingPlan(
             epochs: federated.localEpochs, batchSize: federated.batchSize,
             replayBatchSize: federated.replayPerClient > 0 ? (federated.replayBatchSize ?? federated.batchSize) : nil,
-            ewc: federated.ewcLambda > 0 ? EWCConfiguration(lambda: federated.ewcLambda) : nil)
+            ewc: federated.ewcLambda > 0 ? EWCConfiguration(lambda: federated.ewcLambda) : nil, maskUnseenClasses: federated.maskUnseenClasses)
         var checkpoint = try Checkpoint.fresh(
             spec: spec, seed: configuration.seed, optimizer: .sgd(SGD(learningRate: federated.learningRate)),
-            replay: ReplayConfiguration(capacity: federated.replayPerClient), plan: plan)
+            replay: federated.replay, plan: plan)
         checkpoint.centreRegressionOutput(on: data.tasks[0].train)
         checkpoint.metadata["simulation.scenario"] = configuration.userData.map { "csv:" + $0.path } ?? configuration.scenario.rawValue
         return checkpoint
@@ -211,7 +215,7 @@ public struct Simulation: Sendable {
             registryDirectory: work + "/registry", initialCheckpoint: work + "/global.ckpt",
             listen: Endpoint(host: "127.0.0.1", port: 0), rounds: rounds, readyOnHello: true,
             aggregation: .init(rule: configuration.federated.rule, serverOptimizer: configuration.federated.serverOptimizer,
-                               ewcGamma: configuration.federated.ewcGamma),
+                               consolidation: configuration.federated.consolidation),
             evaluation: .init(heldOut: heldOut, gate: configuration.gate ?? permissive, useClientMetrics: configuration.gate != nil),
             admin: nil)
     }

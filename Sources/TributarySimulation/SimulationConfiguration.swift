@@ -39,7 +39,7 @@ public struct SimulationConfiguration: Sendable {
     public var participation: Double = 1
     public var faults = FaultConfiguration()
     /// The learning protocol: local epochs, batch, lr, replay, λ, aggregation rule (issue 5's by default).
-    public var federated: FederatedConfiguration = .protocolSettings(for: .split)
+    public var federated = FederatedConfiguration()
     /// How long a round collects before it closes with what it has (or is abandoned).
     public var collectTimeout: Duration = .seconds(60)
     /// Judge candidates with the evaluation gate (held-out test sets of every task). Off by

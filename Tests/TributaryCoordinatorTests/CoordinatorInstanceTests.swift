@@ -72,7 +72,7 @@ import TributaryWire
                 return []
             }
             let outcome = try work.aggregator.outcome(parameters: live.parameters, optimizer: .fedAvg(), state: live.serverState,
-                                                      ewc: live.ewc, gamma: 1)
+                                                      ewc: work.ewc, consolidation: ConsolidationPolicy())
             let candidate = live.next(version: live.version + 1, outcome: outcome)
             let summary = RoundSummary(
                 round: work.round.id, updates: work.aggregator.acceptedCount, examples: work.aggregator.totalExamples, version: candidate.version,

@@ -53,16 +53,19 @@ import TributaryWire
         #expect(try registry.live()?.number == 2)
         #expect(try registry.round(1).state == .closed)
         let stored = try GlobalModel(version: 2, stored: try registry.load(2))
-        #expect(!stored.ewc.isEmpty, "the version keeps the consolidated global EWC state")
+        // The version keeps the round's mean Fisher pending (read back from the registry's blob):
+        // nothing is consolidated until the data changes (aggregation.consolidate: data_change).
+        #expect(stored.ewc.isEmpty && stored.ewc.consolidations == 0)
+        #expect(stored.ewc.pending.count == stored.parameters.count && stored.ewc.pending.contains { $0 > 0 } && stored.ewc.age == 1)
         #expect(stored.checkpoint.metadata["model.version"] == "2")
         let closed = log.all.compactMap { if case .roundClosed(let summary) = $0 { summary } else { nil } }
         #expect(closed.count == 1 && closed[0].promoted && closed[0].updates == 2)
         #expect((closed[0].accuracy["digits"] ?? 0) > (closed[0].parentAccuracy["digits"] ?? 1))
 
-        // The next round's offer carries the global EWC state.
+        // The next round's offer carries no global EWC state: none was consolidated yet.
         await engine.disconnected("c", token: c.token)
         let next = try #require(await a.nextOffer())
-        #expect(next.roundID == 2 && next.baseModelVersion == 2 && next.ewc != nil)
+        #expect(next.roundID == 2 && next.baseModelVersion == 2 && next.ewc == nil)
     }
 
     @Test func plainFedAvgWithoutEWCAsksForNoFisherAndSendsNoEWCState() async throws {

@@ -3,11 +3,11 @@ import Foundation
 import TributaryCoordinator
 import TributaryTransport
 
-/// `tributary round start|status`: the operator's side of the coordinator's admin endpoint.
+/// `tributary round start|status|new-task`: the operator's side of the coordinator's admin endpoint.
 struct RoundCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "round", abstract: "Start a round or show the coordinator's status (the admin endpoint).",
-        subcommands: [Start.self, Status.self])
+        subcommands: [Start.self, Status.self, NewTask.self])
 
     struct AdminOptions: ParsableArguments {
         @Option(help: "The coordinator's admin endpoint HOST:PORT (admin.listen).") var admin: String = "127.0.0.1:7480"
@@ -53,6 +53,17 @@ struct RoundCommand: AsyncParsableCommand {
 
         func run() async throws {
             try options.finish(try options.call("POST", "/v1/rounds"))
+        }
+    }
+
+    struct NewTask: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "new-task",
+            abstract: "Announce that the fleet's data changed (POST /v1/tasks): the next round consolidates the global EWC state first.")
+        @OptionGroup var options: AdminOptions
+
+        func run() async throws {
+            try options.finish(try options.call("POST", "/v1/tasks"))
         }
     }
 

@@ -54,7 +54,7 @@ public struct IncrementalJob: Sendable {
         let started = Self.now()
         var trainer = Trainer(
             model: parentModel, optimizer: optimizer, optimizerState: parent.optimizerState, penalty: penalty, plan: plan,
-            replayClasses: Set(pastData.labels))
+            replayClasses: Set(pastData.labels), dataClasses: Set(data.labels))
         let training = try trainer.train(data: data, replay: parent.replay, generator: &generator, progress: progress)
         let candidateModel = trainer.model
         let trainingSeconds = Self.now() - started

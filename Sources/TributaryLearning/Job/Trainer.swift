@@ -11,7 +11,8 @@ struct Trainer {
     let trainableRanges: [Range<Int>]
     let classMask: [Bool]?
 
-    init(model: Sequential, optimizer: any Optimizer, optimizerState: OptimizerState, penalty: QuadraticPenalty, plan: TrainingPlan, replayClasses: Set<Int32>) {
+    init(model: Sequential, optimizer: any Optimizer, optimizerState: OptimizerState, penalty: QuadraticPenalty, plan: TrainingPlan,
+         replayClasses: Set<Int32>, dataClasses: Set<Int32> = []) {
         self.model = model
         self.optimizer = optimizer
         self.optimizerState = optimizerState
@@ -19,12 +20,7 @@ struct Trainer {
         self.plan = plan
         let frozen = Set(plan.frozenLayers.flatMap { ["\($0).weight", "\($0).bias"] })
         self.trainableRanges = model.layout.entries.filter { !frozen.contains($0.name) }.map(\.range)
-        if let active = plan.activeClasses {
-            let allowed = Set(active).union(replayClasses)
-            self.classMask = (0..<model.spec.outputSize).map { allowed.contains(Int32($0)) }
-        } else {
-            self.classMask = nil
-        }
+        self.classMask = Self.classMask(plan: plan, outputs: model.spec.outputSize, replayClasses: replayClasses, dataClasses: dataClasses)
     }
 
     /// Trains `plan.epochs` epochs over `data`, replaying from `replay`; returns mean loss per
@@ -82,6 +78,15 @@ struct Trainer {
             epochLosses.append(meanLoss)
         }
         return (epochLosses, steps, replayed)
+    }
+
+    /// The classes the softmax covers (nil: all): the plan's active classes plus the replayed
+    /// ones; with seen-class masking, only the classes of the new data and the replay buffer.
+    static func classMask(plan: TrainingPlan, outputs: Int, replayClasses: Set<Int32>, dataClasses: Set<Int32>) -> [Bool]? {
+        guard outputs > 1, plan.activeClasses != nil || plan.maskUnseenClasses else { return nil }
+        var allowed = plan.activeClasses.map { Set($0).union(replayClasses) } ?? Set((0..<outputs).map(Int32.init))
+        if plan.maskUnseenClasses { allowed.formIntersection(dataClasses.union(replayClasses)) }
+        return (0..<outputs).map { allowed.contains(Int32($0)) }
     }
 
     /// Scales the gradient in `ranges` so its global L2 norm is at most `maxNorm`.

@@ -20,11 +20,16 @@ public struct TrainingPlan: Sendable, Codable, Equatable, Hashable {
     /// Offer the new examples to the replay buffer after the job. A federated client training on
     /// the same local data over several rounds stores it once.
     public var storeInReplay: Bool
+    /// Seen-class masking: the softmax covers only the classes this job has seen (its new
+    /// examples' labels and the replay buffer's), so the classes of later tasks are not pushed
+    /// down before their first example arrives (the bias of a shared head against new classes).
+    public var maskUnseenClasses: Bool
 
     public init(
         epochs: Int = 1, batchSize: Int = 32, replayBatchSize: Int? = nil, learningRate: Float? = nil,
         ewc: EWCConfiguration? = nil, proximalMu: Float = 0, gradientClipNorm: Float? = nil,
-        activeClasses: [Int32]? = nil, frozenLayers: [String] = [], storeInReplay: Bool = true
+        activeClasses: [Int32]? = nil, frozenLayers: [String] = [], storeInReplay: Bool = true,
+        maskUnseenClasses: Bool = false
     ) {
         self.epochs = epochs
         self.batchSize = batchSize
@@ -36,6 +41,7 @@ public struct TrainingPlan: Sendable, Codable, Equatable, Hashable {
         self.activeClasses = activeClasses
         self.frozenLayers = frozenLayers
         self.storeInReplay = storeInReplay
+        self.maskUnseenClasses = maskUnseenClasses
     }
 
     /// Checks every setting; the error names the setting and its value.

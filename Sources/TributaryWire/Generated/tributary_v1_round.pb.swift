@@ -90,6 +90,10 @@ nonisolated struct Tributary_V1_TrainingPlan: Sendable {
   /// penalty): the Update carries none, and the client need not compute it. Default false.
   var skipFisher: Bool = false
 
+  /// Seen-class masking: the client's softmax covers only the classes of its new examples and of
+  /// its replay buffer, so classes it has not seen are not pushed down. Default false (all classes).
+  var maskUnseenClasses: Bool = false
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -448,7 +452,7 @@ nonisolated extension Tributary_V1_EwcState: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".TrainingPlan"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0\u{3}skip_fisher\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0\u{3}skip_fisher\0\u{3}mask_unseen_classes\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -464,6 +468,7 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.replaySize) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.deadlineUnixMs) }()
       case 8: try { try decoder.decodeSingularBoolField(value: &self.skipFisher) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.maskUnseenClasses) }()
       default: break
       }
     }
@@ -494,6 +499,9 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
     if self.skipFisher != false {
       try visitor.visitSingularBoolField(value: self.skipFisher, fieldNumber: 8)
     }
+    if self.maskUnseenClasses != false {
+      try visitor.visitSingularBoolField(value: self.maskUnseenClasses, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -506,6 +514,7 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
     if lhs.replaySize != rhs.replaySize {return false}
     if lhs.deadlineUnixMs != rhs.deadlineUnixMs {return false}
     if lhs.skipFisher != rhs.skipFisher {return false}
+    if lhs.maskUnseenClasses != rhs.maskUnseenClasses {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -13,10 +13,14 @@ public struct TrainingPlanMessage: Sendable, Hashable {
     public var deadlineUnixMilliseconds: Int64
     /// The coordinator does not use the clients' Fisher this round: the Update carries none.
     public var skipFisher: Bool
+    /// Seen-class masking: the client's softmax covers only the classes of its new examples and replay buffer.
+    public var maskUnseenClasses: Bool
 
     public init(epochs: UInt32, batchSize: UInt32, learningRate: Double, ewcLambda: Double = 0,
-                fedProxMu: Double = 0, replaySize: UInt32 = 0, deadlineUnixMilliseconds: Int64, skipFisher: Bool = false) {
+                fedProxMu: Double = 0, replaySize: UInt32 = 0, deadlineUnixMilliseconds: Int64, skipFisher: Bool = false,
+                maskUnseenClasses: Bool = false) {
         self.skipFisher = skipFisher
+        self.maskUnseenClasses = maskUnseenClasses
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -41,7 +45,7 @@ extension TrainingPlanMessage {
     init(proto: Tributary_V1_TrainingPlan, field: String) throws {
         self.init(epochs: proto.epochs, batchSize: proto.batchSize, learningRate: proto.learningRate,
                   ewcLambda: proto.ewcLambda, fedProxMu: proto.fedproxMu, replaySize: proto.replaySize,
-                  deadlineUnixMilliseconds: proto.deadlineUnixMs, skipFisher: proto.skipFisher)
+                  deadlineUnixMilliseconds: proto.deadlineUnixMs, skipFisher: proto.skipFisher, maskUnseenClasses: proto.maskUnseenClasses)
         try validate(field: field)
     }
 
@@ -55,6 +59,7 @@ extension TrainingPlanMessage {
         proto.replaySize = replaySize
         proto.deadlineUnixMs = deadlineUnixMilliseconds
         proto.skipFisher = skipFisher
+        proto.maskUnseenClasses = maskUnseenClasses
         return proto
     }
 }

@@ -437,7 +437,7 @@ const ProtobufCMessageDescriptor tributary__v1__ewc_state__descriptor =
   (ProtobufCMessageInit) tributary__v1__ewc_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descriptors[8] =
+static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descriptors[9] =
 {
   {
     "epochs",
@@ -535,6 +535,18 @@ static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "mask_unseen_classes",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__TrainingPlan, mask_unseen_classes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tributary__v1__training_plan__field_indices_by_name[] = {
   1,   /* field[1] = batch_size */
@@ -543,13 +555,14 @@ static const unsigned tributary__v1__training_plan__field_indices_by_name[] = {
   3,   /* field[3] = ewc_lambda */
   4,   /* field[4] = fedprox_mu */
   2,   /* field[2] = learning_rate */
+  8,   /* field[8] = mask_unseen_classes */
   5,   /* field[5] = replay_size */
   7,   /* field[7] = skip_fisher */
 };
 static const ProtobufCIntRange tributary__v1__training_plan__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor tributary__v1__training_plan__descriptor =
 {
@@ -559,7 +572,7 @@ const ProtobufCMessageDescriptor tributary__v1__training_plan__descriptor =
   "Tributary__V1__TrainingPlan",
   "tributary.v1",
   sizeof(Tributary__V1__TrainingPlan),
-  8,
+  9,
   tributary__v1__training_plan__field_descriptors,
   tributary__v1__training_plan__field_indices_by_name,
   1,  tributary__v1__training_plan__number_ranges,

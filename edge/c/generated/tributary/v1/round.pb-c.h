@@ -116,10 +116,15 @@ struct  Tributary__V1__TrainingPlan
    * penalty): the Update carries none, and the client need not compute it. Default false.
    */
   protobuf_c_boolean skip_fisher;
+  /*
+   * Seen-class masking: the client's softmax covers only the classes of its new examples and of
+   * its replay buffer, so classes it has not seen are not pushed down. Default false (all classes).
+   */
+  protobuf_c_boolean mask_unseen_classes;
 };
 #define TRIBUTARY__V1__TRAINING_PLAN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__training_plan__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
