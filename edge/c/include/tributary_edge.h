@@ -19,11 +19,13 @@
  *   te_predict        the held model's prediction for one example
  *   checkpoint_file   the held model, the generator and the replay buffer survive a restart
  *   te_open_offline   a handle on a checkpoint, for predictions (`tributary-edge-c predict`)
- * Not yet (issue 14, later parts): the window in the
- * checkpoint (examples come again from the app, the spool or the CSV files), the accuracy-drop
- * and drift triggers (only "startup" and "volume" are sent). They
- * are not declared here until they exist, so an app cannot link against a stub. te_run trains
- * on its own thread, sending the heartbeats that fall due between training steps.
+ *   te_predict_logged, te_add_prediction_feedback   predictions served by id and their labels:
+ *                     the live-accuracy counts of Hello / Ready / Update
+ *   triggers          volume, accuracy drop and Page-Hinkley drift, as the Swift edge's; with
+ *                     ready_only_on_trigger, ready for a round only while a reason is pending
+ *   checkpoint_file   from format 3 also the window, the trigger, the live counts and the kept Update
+ * Not yet: ADWIN (the Swift side's other drift detector). te_run trains on its own thread,
+ * sending the heartbeats that fall due between training steps.
  * The app must ignore SIGPIPE (a write to a dropped connection is then an error).
  */
 #ifndef TRIBUTARY_EDGE_H
