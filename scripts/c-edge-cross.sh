@@ -45,12 +45,13 @@ run_arm "$build/tests/test_checkpoint" --no-kill-trials
 trials="$(mktemp -d "/tmp/tributary-c-$arch-kill.XXXXXX")"
 RANDOM=7
 for trial in 1 2 3 4 5 6; do
-  run_arm "$build/tests/test_checkpoint" writer "$trials/killed.ckpt" &
+  "$qemu" -L "/usr/$triple" "$build/tests/test_checkpoint" writer "$trials/killed.ckpt" &   # not run_arm: $! must be qemu itself
   writer=$!
   for _ in $(seq 1 6000); do [[ -e "$trials/killed.ckpt" ]] && break; sleep 0.1; done   # a hang guard, not a time limit
   sleep "0.$(printf '%03d' $((RANDOM % 200)))"
   kill -KILL "$writer"
   wait "$writer" 2>/dev/null || true
+  [[ ! -e "/proc/$writer" ]] || { echo "FAIL: the writer $writer outlived SIGKILL" >&2; exit 1; }
   run_arm "$build/tests/test_checkpoint" verify "$trials/killed.ckpt" >/dev/null \
     || { echo "FAIL: SIGKILL trial $trial left no whole checkpoint" >&2; rm -rf "$trials"; exit 1; }
 done

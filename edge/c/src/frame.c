@@ -320,7 +320,7 @@ te_status te_frame_decoder_finish(const te_frame_decoder *decoder, te_error *err
     return TE_OK;
 }
 
-/* A ProtobufCBuffer that hands the packed bytes to the sink 64 KiB at a time, so that a frame
+/* A ProtobufCBuffer that hands the packed bytes to the sink 16 KiB (a TLS record) at a time, so that a frame
  * (an Update of 100k parameters is 800 KB) is never held whole in memory. */
 typedef struct sink_buffer {
     ProtobufCBuffer base;
@@ -329,7 +329,7 @@ typedef struct sink_buffer {
     te_error *error;
     te_status status;
     size_t used;
-    uint8_t bytes[64 * 1024];
+    uint8_t bytes[16 * 1024];
 } sink_buffer;
 
 static void sink_flush(sink_buffer *buffer) {
