@@ -13,13 +13,19 @@
 # Prints a table (markdown) on stdout; the logs stay in KEEP=1's directory.
 #
 #   bash scripts/bench-c-edge.sh            # BIN=.build/debug by default (or .build/release)
+#   STATIC=1 bash scripts/bench-c-edge.sh   # the client built with `make STATIC=1` (libraries linked in)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${BIN:-$root/.build/debug}"
 [[ -x "$bin/tributary" ]] || bin="$root/.build/release"
 [[ -x "$bin/tributary" && -x "$bin/tributary-edge" ]] || { echo "build first: swift build (or set BIN)" >&2; exit 1; }
-make -s -C "$root/edge/c" >/dev/null
-C="$root/edge/c/build/tributary-edge-c"
+if [[ "${STATIC:-0}" == 1 ]]; then
+  make -s -C "$root/edge/c" STATIC=1 >/dev/null
+  C="$root/edge/c/build-static/tributary-edge-c"
+else
+  make -s -C "$root/edge/c" >/dev/null
+  C="$root/edge/c/build/tributary-edge-c"
+fi
 T="$bin/tributary"
 S="$bin/tributary-edge"
 work="$(mktemp -d /tmp/tributary-c-bench.XXXXXX)"

@@ -12,9 +12,10 @@
 #   2. refusals, each printed with its code and exit 1: a revoked client (Reject CODE_REVOKED),
 #      a wrong server name (serverCertificateRejected), a client certificate of another CA
 #      (untrustedCertificate, found before connecting), a client id that is not the certificate's.
-#   4. a coordinator killed (SIGKILL) while collecting and restarted on the same port: the C
-#      client reconnects (seeded backoff), is offered the same round again and resends exactly
-#      the Update it sent before, untrained; the coordinator accepts it and closes the round.
+#   4. a coordinator and the C client both killed (SIGKILL) while collecting and restarted: the C
+#      client comes back from its checkpoint alone (its window of 200 examples and its kept Update,
+#      checkpoint format 3), is offered the same round again and resends exactly the Update it
+#      sent before, untrained; the coordinator accepts it and closes the round.
 #   5. the same job in C and in Swift: a Swift `tributary-edge` and a C client with the same data
 #      and seed answer the same RoundOffer; their Updates' deltas and Fishers agree within
 #      relative L2 error 1e-4 (edge/c/build/tests/compare_updates on the two kept frames).
@@ -24,6 +25,10 @@
 #   6. the spool directory: a client started with no examples reports Ready{ready: false}; a CSV
 #      dropped into its spool joins the window and sends Ready{trigger: volume}, and the round
 #      that follows is answered and accepted; a file with a bad row is set aside as .bad.
+#   8. --ready-only-on-trigger: a client whose 200 examples passed the volume trigger says
+#      Ready{trigger: startup, ready: true}; answering the round it says Ready{trigger: answered,
+#      ready: false} just before its Update; started again from its checkpoint with nothing new,
+#      Ready{trigger: nothing_pending, ready: false}.
 #   3. decode failures against a scripted coordinator (edge/c/tests/fake_coordinator.py): an
 #      oversized frame, garbage, a wrong protocol version and an unknown message each get an Error
 #      frame with their code, then a closed connection.
@@ -197,23 +202,31 @@ start_coordinator() {
 }
 start_coordinator
 wait_for restart.log "listening on 127.0.0.1:$port" 120 || { cat restart.err >&2; echo "the coordinator did not start on $port" >&2; exit 1; }
-"$C" run --coordinator "127.0.0.1:$port" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --seed 3 > restart-edge.log 2>&1 &
+"$C" run --coordinator "127.0.0.1:$port" --server-name localhost "${tls[@]}" --data edge-1.csv --features 64 --seed 3 \
+    --checkpoint restart-edge.ckpt > restart-edge.log 2>&1 &
 edge=$!
 pids+=("$edge")
 "$C" run --coordinator "127.0.0.1:$port" --server-name localhost --ca fleet/ca.pem --cert fleet/edge-4.pem --key fleet/edge-4-key.pem \
     --data silent.csv --features 64 > restart-silent.log 2>&1 &
 pids+=($!)
 if wait_for restart.log "round 1 update accepted from edge-1" 120; then
-  kill -KILL "$coordinator"; wait "$coordinator" 2>/dev/null || true
+  # both sides killed: the client comes back from its checkpoint alone (no --data), with its window and the kept Update
+  kill -KILL "$coordinator" "$edge"; wait "$coordinator" "$edge" 2>/dev/null || true
+  "$C" run --coordinator "127.0.0.1:$port" --server-name localhost "${tls[@]}" --features 64 --seed 3 \
+      --checkpoint restart-edge.ckpt > restart-edge-2.log 2>&1 &
+  edge=$!
+  pids+=("$edge")
   start_coordinator
-  if wait_for restart-edge.log "round 1 offered again: sending the Update sent before" 120 \
-      && wait_for restart.log "round 1 closed: 1 updates" 120; then
-    pass "restart: round 1 offered again, the same Update resent and counted once: $(grep -m1 'round 1 closed' restart.log)"
+  if wait_for restart-edge-2.log "round 1 offered again: sending the Update sent before" 120 \
+      && wait_for restart.log "round 1 closed: 1 updates" 120 \
+      && grep -q "loaded checkpoint restart-edge.ckpt: .*, 200 in the window" restart-edge-2.log \
+      && grep -q "kept Update: round 1 on base version 1" restart-edge-2.log; then
+    pass "restart: both killed; the client's checkpoint kept its window and Update ($(grep -m1 'loaded checkpoint' restart-edge-2.log | cut -d' ' -f3-)); round 1 offered again, the same Update resent and counted once: $(grep -m1 'round 1 closed' restart.log)"
   else
-    fail "restart: the C client's resent Update did not close round 1; coordinator: $(cat restart.log); client: $(cat restart-edge.log)"
+    fail "restart: the C client's resent Update did not close round 1; coordinator: $(cat restart.log); client: $(cat restart-edge-2.log)"
   fi
-  [[ $(grep -c "receipt for round 1: STATUS_ACCEPTED" restart-edge.log) -eq 2 ]] && pass "restart: both Updates got STATUS_ACCEPTED" \
-    || fail "restart: expected two accepted receipts; client: $(cat restart-edge.log)"
+  [[ $(cat restart-edge.log restart-edge-2.log | grep -c "receipt for round 1: STATUS_ACCEPTED") -eq 2 ]] && pass "restart: both Updates got STATUS_ACCEPTED" \
+    || fail "restart: expected two accepted receipts; client: $(cat restart-edge.log restart-edge-2.log)"
 else
   fail "restart: the C client's first Update was not accepted; coordinator: $(cat restart.log)"
 fi
@@ -295,14 +308,22 @@ else
   echo "skipped: C job against the Swift job, and the standardised model ($bin/tributary-edge not built)"
 fi
 
+# A coordinator as coordinator.yaml with its own registry (NAME.yaml, NAME.log); sets $coordinator and $served (its address).
+serve_copy() {
+  sed -e "s/registry: {directory: registry}/registry: {directory: registry-$1}/" coordinator.yaml > "$1.yaml"
+  $T coordinator serve --config "$1.yaml" > "$1.log" 2> "$1.err" &
+  coordinator=$!
+  pids+=("$coordinator")
+  wait_for "$1.log" "listening on" 120 || { cat "$1.err" >&2; echo "the coordinator did not start" >&2; exit 1; }
+  served="$(grep -o '127.0.0.1:[0-9]*' "$1.log" | head -1)"
+}
+stop_edge() { kill -TERM "$edge" 2>/dev/null || true; wait "$edge" || true; }
+stop_coordinator() { kill -TERM "$coordinator" 2>/dev/null || true; wait "$coordinator" 2>/dev/null || true; }
+
 # 6. the spool: examples arriving while the client runs
-sed -e "s/registry: {directory: registry}/registry: {directory: registry-spool}/" coordinator.yaml > spool.yaml
-$T coordinator serve --config spool.yaml > spool.log 2> spool.err &
-coordinator=$!
-pids+=("$coordinator")
-wait_for spool.log "listening on" 120 || { cat spool.err >&2; echo "the coordinator did not start" >&2; exit 1; }
+serve_copy spool
 mkdir -p spool
-"$C" run --coordinator "$(grep -o '127.0.0.1:[0-9]*' spool.log | head -1)" --server-name localhost "${tls[@]}" --features 64 \
+"$C" run --coordinator "$served" --server-name localhost "${tls[@]}" --features 64 \
     --spool spool --spool-interval-ms 200 --volume 100 --once > spool-edge.log 2>&1 &
 edge=$!
 pids+=("$edge")
@@ -318,10 +339,38 @@ if wait_for spool-edge.log "sent Ready{trigger: startup, ready: false, examples:
 else
   fail "spool: no startup Ready: $(cat spool-edge.log)"
 fi
-kill -TERM "$edge" 2>/dev/null || true
-wait "$edge" || true
-kill -TERM "$coordinator" 2>/dev/null || true
-wait "$coordinator" 2>/dev/null || true
+stop_edge
+stop_coordinator
+
+# 8. ready only on a trigger
+serve_copy ready
+"$C" run --coordinator "$served" --server-name localhost "${tls[@]}" --features 64 --data edge-1.csv --ready-only-on-trigger \
+    --checkpoint ready.ckpt --once > ready-edge.log 2>&1 &
+edge=$!
+pids+=("$edge")
+if wait_for ready-edge.log "receipt for round 1: STATUS_ACCEPTED" 120 && wait_for ready-edge.log "adopted release: model version 2 " 120; then
+  answered="$(grep -n "sent Ready{trigger: answered, ready: false" ready-edge.log | head -1 | cut -d: -f1)"
+  update="$(grep -n "sent Update for round 1" ready-edge.log | head -1 | cut -d: -f1)"
+  if grep -q "sent Ready{trigger: startup, ready: true, examples: 200" ready-edge.log && [[ -n "$answered" && -n "$update" && $answered -lt $update ]]; then
+    pass "ready only on a trigger: Ready{startup, true} with the volume pending, Ready{answered, false} just before the Update"
+  else
+    fail "ready only on a trigger: $(cat ready-edge.log)"
+  fi
+else
+  fail "ready only on a trigger: round 1 not answered: $(cat ready-edge.log)"
+fi
+stop_edge
+"$C" run --coordinator "$served" --server-name localhost "${tls[@]}" --features 64 --ready-only-on-trigger \
+    --checkpoint ready.ckpt --once > ready-edge-2.log 2>&1 &
+edge=$!
+pids+=("$edge")
+if wait_for ready-edge-2.log "sent Ready{trigger: nothing_pending, ready: false, examples: 200" 120; then
+  pass "ready only on a trigger: started again with nothing new: $(grep -m1 'sent Ready' ready-edge-2.log | cut -d' ' -f2-)"
+else
+  fail "ready only on a trigger: no Ready{nothing_pending} after a restart: $(cat ready-edge-2.log)"
+fi
+stop_edge
+stop_coordinator
 
 if [[ $failures -ne 0 ]]; then
   echo "--- coordinator.log"; cat coordinator.log; echo "--- edge.log"; cat edge.log 2>/dev/null || true

@@ -7,7 +7,9 @@
 #   3. make -C edge/c memcheck        the same under valgrind (no leak, no invalid access);
 #   4. scripts/fuzz-c-frame.sh        the frame decoder under libFuzzer + ASan + UBSan for FUZZ_SECONDS (default 30);
 #   5. scripts/c-edge-session.sh      against a real coordinator, check 1's session under valgrind;
-#   6. scripts/c-edge-cross.sh        ARCH=arm64 and ARCH=armhf: cross-built, unit tests and 2 rounds under qemu-user.
+#   6. scripts/c-edge-trigger-vs-swift.sh   the C trigger's decisions = the Swift trigger's (swiftc);
+#   7. scripts/c-edge-cross.sh        ARCH=arm64 and ARCH=armhf: cross-built, unit tests (test_checkpoint's
+#      SIGKILL trials as separate processes) and 2 rounds under qemu-user.
 # Each step's time is printed as it ends and in a summary; the first failing step stops the run (exit 1).
 # Expects the Swift binaries built (CI runs `swift test` first): .build/debug/tributary and
 # tributary-edge, or BIN=.build/release. About 5 minutes on 2 cores.
@@ -61,6 +63,7 @@ step "make check" make -s -C edge/c check
 step "make memcheck (valgrind)" make -s -C edge/c memcheck
 step "fuzz the frame decoder (${FUZZ_SECONDS:-30} s)" env FUZZ_SECONDS="${FUZZ_SECONDS:-30}" bash scripts/fuzz-c-frame.sh
 step "session (valgrind)" env VALGRIND=1 bash scripts/c-edge-session.sh
+step "trigger against the Swift one" bash scripts/c-edge-trigger-vs-swift.sh
 step "cross arm64 under qemu" env ARCH=arm64 bash scripts/c-edge-cross.sh
 step "cross armhf under qemu" env ARCH=armhf bash scripts/c-edge-cross.sh
 echo "--- C edge client: every step passed"

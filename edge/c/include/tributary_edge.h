@@ -19,11 +19,13 @@
  *   te_predict        the held model's prediction for one example
  *   checkpoint_file   the held model, the generator and the replay buffer survive a restart
  *   te_open_offline   a handle on a checkpoint, for predictions (`tributary-edge-c predict`)
- * Not yet (issue 14, later parts): the window in the
- * checkpoint (examples come again from the app, the spool or the CSV files), the accuracy-drop
- * and drift triggers (only "startup" and "volume" are sent). They
- * are not declared here until they exist, so an app cannot link against a stub. te_run trains
- * on its own thread, sending the heartbeats that fall due between training steps.
+ *   te_predict_logged, te_add_prediction_feedback   predictions served by id and their labels:
+ *                     the live-accuracy counts of Hello / Ready / Update
+ *   triggers          volume, accuracy drop and Page-Hinkley drift, as the Swift edge's; with
+ *                     ready_only_on_trigger, ready for a round only while a reason is pending
+ *   checkpoint_file   from format 3 also the window, the trigger, the live counts and the kept Update
+ * Not yet: ADWIN (the Swift side's other drift detector). te_run trains on its own thread,
+ * sending the heartbeats that fall due between training steps.
  * The app must ignore SIGPIPE (a write to a dropped connection is then an error).
  */
 #ifndef TRIBUTARY_EDGE_H
@@ -89,6 +91,17 @@ typedef struct te_config {
     uint32_t spool_interval_ms;       /* default 5000 */
     uint32_t volume_trigger;          /* new examples since the last job that send Ready{trigger: "volume"};
                                          default 100 */
+    double accuracy_drop;             /* Ready{trigger: "accuracy_drop"} when the rolling accuracy of the held
+                                         model's last accuracy_window outcomes is this far below the first
+                                         full window's; default 0.1, negative = off */
+    uint32_t accuracy_window;         /* default 50; 0 = off */
+    double page_hinkley_threshold;    /* Ready{trigger: "drift"} when Page-Hinkley (delta 0.005, 30 values at
+                                         least) on the 0/1 error stream passes it; default 50, 0 = off */
+    int ready_only_on_trigger;        /* ready for a round only while a trigger's reason is pending:
+                                         Ready{ready: false, trigger: "answered"} just before each Update,
+                                         Ready{ready: false, trigger: "nothing_pending"} on connecting with
+                                         nothing pending (the Swift edge's triggers.ready_only_on_trigger);
+                                         default 0: ready while the window holds examples */
     const char *update_file;          /* when set, each Update sent is also written here as its frame
                                          (temp file, fsync, rename), like the Swift agent's last-update.frame */
     int charging;                     /* DeviceFacts.charging */
@@ -129,6 +142,18 @@ te_status te_add_feedback_csv(te_edge *edge, const char *path);
  * for a feature count other than the model's input size or a class count other than its outputs. */
 te_status te_predict(te_edge *edge, const float *features, size_t feature_count, float *probabilities, size_t classes,
                      int32_t *predicted);
+
+/* te_predict, and the prediction kept in a log of the newest 256 under *prediction_id (1, 2, ...),
+ * so that its label, when the user gives it, comes back through te_add_prediction_feedback. */
+te_status te_predict_logged(te_edge *edge, const float *features, size_t feature_count, float *probabilities, size_t classes,
+                            int32_t *predicted, uint64_t *prediction_id);
+
+/* The label of a logged prediction: the example (its features, this label) joins the window, and
+ * the first label given for the id is a live outcome of the version that predicted it (right when
+ * it equals the predicted class). The held version's outcomes are counted in Hello's and Ready's
+ * DeviceFacts.live_outcomes / live_correct and the Update's live.accuracy / live.examples, and
+ * feed the accuracy-drop and drift triggers. Fails naming the id when it is not in the log. */
+te_status te_add_prediction_feedback(te_edge *edge, uint64_t prediction_id, int32_t label);
 
 /* Examples in the window. */
 size_t te_example_count(const te_edge *edge);

@@ -62,13 +62,18 @@ te_status te_dataset_add(te_dataset *dataset, const float *features, size_t feat
     }
     memcpy(dataset->features + slot * feature_count, features, feature_count * sizeof(float));
     dataset->labels[slot] = label;
+    dataset->added++;
     return TE_OK;
+}
+
+size_t te_dataset_slot(const te_dataset *dataset, size_t i) {
+    return (dataset->start + i) % dataset->capacity;
 }
 
 void te_dataset_copy(const te_dataset *dataset, float *features, int32_t *labels) {
     size_t width = dataset->feature_count;
     for (size_t i = 0; i < dataset->count; i++) {
-        size_t slot = (dataset->start + i) % dataset->capacity;
+        size_t slot = te_dataset_slot(dataset, i);
         memcpy(features + i * width, dataset->features + slot * width, width * sizeof(float));
         labels[i] = dataset->labels[slot];
     }

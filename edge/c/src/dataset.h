@@ -15,6 +15,7 @@ typedef struct te_dataset {
     size_t count;
     size_t capacity;        /* the window: the oldest example leaves when a new one comes */
     size_t start;           /* ring buffer: index of the oldest */
+    uint64_t added;         /* examples ever added (the newest `added - before` are those since `before`) */
     float *features;        /* capacity x feature_count */
     int32_t *labels;
     te_replay *retired;     /* when set, an example leaving the window is offered to it, */
@@ -27,6 +28,9 @@ void te_dataset_free(te_dataset *dataset);
 
 /* Adds one example (the oldest leaves when the window is full, into `retired` when set). */
 te_status te_dataset_add(te_dataset *dataset, const float *features, size_t feature_count, int32_t label, te_error *error);
+
+/* The slot (row of `features`) of the i-th example, oldest first (i < count). */
+size_t te_dataset_slot(const te_dataset *dataset, size_t i);
 
 /* Copies the window, oldest first, into contiguous features and labels (count rows). */
 void te_dataset_copy(const te_dataset *dataset, float *features, int32_t *labels);

@@ -23,6 +23,9 @@ void te_config_init(te_config *config) {
     config->replay_capacity = 200;
     config->spool_interval_ms = 5000;
     config->volume_trigger = 100;
+    config->accuracy_drop = 0.1;
+    config->accuracy_window = 50;
+    config->page_hinkley_threshold = 50;
 }
 
 void te_log(const te_edge *edge, int level, const char *format, ...) {
@@ -81,6 +84,12 @@ static te_status check_config(const te_config *config, te_error *error) {
     if (config->volume_trigger == 0) {
         return te_fail(error, TE_ERR_CONFIG, "volume trigger is 0; must be at least 1 new example");
     }
+    if (!(config->accuracy_drop <= 1)) {
+        return te_fail(error, TE_ERR_CONFIG, "accuracy drop is %g; must be 0...1 (negative: off)", config->accuracy_drop);
+    }
+    if (!(config->page_hinkley_threshold == 0 || (config->page_hinkley_threshold >= 0.001 && config->page_hinkley_threshold <= 1000000))) {
+        return te_fail(error, TE_ERR_CONFIG, "Page-Hinkley threshold is %g; must be 0 (off) or 0.001...1000000", config->page_hinkley_threshold);
+    }
     if (config->replay_capacity > 10000000) {
         return te_fail(error, TE_ERR_CONFIG, "replay capacity is %u; must be 0...10000000", (unsigned)config->replay_capacity);
     }
@@ -136,6 +145,10 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
         }
     }
     if (status == TE_OK) {
+        te_trigger_config trigger = {config->volume_trigger, config->accuracy_drop, config->accuracy_window, config->page_hinkley_threshold};
+        status = te_trigger_init(&edge->trigger, trigger, &error);
+    }
+    if (status == TE_OK) {
         status = te_tls_context_new(config->ca_file, config->cert_file, config->key_file, &edge->tls, edge->client_id, &error);
     }
     if (status == TE_OK && config->client_id != NULL && strcmp(config->client_id, edge->client_id) != 0) {
@@ -171,7 +184,18 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
     }
     if (edge->checkpoint_file != NULL) {
         int found = 0;
-        status = te_checkpoint_load(edge->checkpoint_file, &edge->model, &edge->rng, &edge->replay, &found, &error);
+        te_checkpoint_extra extra = {.window = &edge->window, .answered = &edge->answered};
+        status = te_checkpoint_load(edge->checkpoint_file, &edge->model, &edge->rng, &edge->replay, &extra, &found, &error);
+        if (status == TE_OK && found) {
+            edge->trigger.new_examples = extra.new_examples;
+            edge->trigger.pending = (te_reason)extra.pending;
+            edge->live_version = extra.live_version;
+            edge->live_outcomes = extra.live_outcomes;
+            edge->live_correct = extra.live_correct;
+            edge->answered_round = extra.answered_round;
+            edge->answered_base_version = extra.answered_base_version;
+            edge->answered_parameters = (size_t)extra.answered_parameters;
+        }
         if (status == TE_OK && found && config->features > 0 && edge->replay.feature_count != config->features) {
             status = te_fail(&error, TE_ERR_CONFIG, "checkpoint %s keeps examples of %zu features; features is %u",
                              edge->checkpoint_file, edge->replay.feature_count, (unsigned)config->features);
@@ -184,8 +208,13 @@ te_status te_open(const te_config *config, te_edge **edge_out, char *reason, siz
             return status;
         }
         if (found) {
-            te_log(edge, 0, "loaded checkpoint %s: model version %llu (%zu parameters), %zu replay examples", edge->checkpoint_file,
-                   (unsigned long long)edge->model.version, edge->model.parameter_count, edge->replay.count);
+            te_log(edge, 0, "loaded checkpoint %s: model version %llu (%zu parameters), %zu replay examples, %zu in the window",
+                   edge->checkpoint_file, (unsigned long long)edge->model.version, edge->model.parameter_count, edge->replay.count,
+                   edge->window.count);
+            if (edge->answered.delta != NULL) {
+                te_log(edge, 0, "kept Update: round %llu on base version %llu", (unsigned long long)edge->answered_round,
+                       (unsigned long long)edge->answered_base_version);
+            }
         }
     }
     *edge_out = edge;
@@ -197,7 +226,12 @@ void te_save_checkpoint(te_edge *edge) {
         return;
     }
     te_error error;
-    if (te_checkpoint_save(edge->checkpoint_file, &edge->model, &edge->rng, &edge->replay, &error) != TE_OK) {
+    te_checkpoint_extra extra = {.window = &edge->window, .new_examples = edge->trigger.new_examples, .pending = edge->trigger.pending,
+                                 .live_version = edge->live_version, .live_outcomes = edge->live_outcomes,
+                                 .live_correct = edge->live_correct, .answered = &edge->answered,
+                                 .answered_round = edge->answered_round, .answered_base_version = edge->answered_base_version,
+                                 .answered_parameters = edge->answered_parameters};
+    if (te_checkpoint_save(edge->checkpoint_file, &edge->model, &edge->rng, &edge->replay, &extra, &error) != TE_OK) {
         te_log(edge, 2, "%s; the previous checkpoint is intact", error.reason);
     }
 }
@@ -211,7 +245,7 @@ te_status te_open_offline(const char *checkpoint_file, te_edge **edge_out, char 
     te_status status = edge == NULL ? te_fail(&error, TE_ERR_NO_MEMORY, "cannot allocate the edge handle") : TE_OK;
     int found = 0;
     if (status == TE_OK) {
-        status = te_checkpoint_load(checkpoint_file, &edge->model, &edge->rng, &edge->replay, &found, &error);
+        status = te_checkpoint_load(checkpoint_file, &edge->model, &edge->rng, &edge->replay, NULL, &found, &error);
     }
     if (status == TE_OK && !found) {
         status = te_fail(&error, TE_ERR_CONFIG, "checkpoint %s does not exist; a client saves it after its first release", checkpoint_file);
@@ -234,20 +268,6 @@ const char *te_last_error(const te_edge *edge) {
 
 uint64_t te_model_version(const te_edge *edge) {
     return edge->model.version;
-}
-
-te_status te_add_feedback(te_edge *edge, const float *features, size_t feature_count, int32_t label) {
-    if (edge->window.feature_count == 0) {
-        return te_fail(&edge->last_error, TE_ERR_CONFIG, "feedback needs config.features (the model's input size); it is 0");
-    }
-    return te_dataset_add(&edge->window, features, feature_count, label, &edge->last_error);
-}
-
-te_status te_add_feedback_csv(te_edge *edge, const char *path) {
-    if (edge->window.feature_count == 0) {
-        return te_fail(&edge->last_error, TE_ERR_CONFIG, "feedback needs config.features (the model's input size); it is 0");
-    }
-    return te_dataset_load_csv(&edge->window, path, &edge->last_error);
 }
 
 te_status te_predict(te_edge *edge, const float *features, size_t feature_count, float *probabilities, size_t classes,
@@ -315,6 +335,9 @@ void te_close(te_edge *edge) {
     te_dataset_free(&edge->window);
     te_replay_free(&edge->replay);
     te_job_result_free(&edge->answered);
+    te_trigger_free(&edge->trigger);
+    free(edge->predictions);
+    free(edge->prediction_features);
     free(edge->host);
     free(edge->server_name);
     free(edge->update_file);

@@ -320,22 +320,58 @@ te_status te_frame_decoder_finish(const te_frame_decoder *decoder, te_error *err
     return TE_OK;
 }
 
+/* A ProtobufCBuffer that hands the packed bytes to the sink 16 KiB (a TLS record) at a time, so that a frame
+ * (an Update of 100k parameters is 800 KB) is never held whole in memory. */
+typedef struct sink_buffer {
+    ProtobufCBuffer base;
+    te_frame_sink sink;
+    void *context;
+    te_error *error;
+    te_status status;
+    size_t used;
+    uint8_t bytes[16 * 1024];
+} sink_buffer;
+
+static void sink_flush(sink_buffer *buffer) {
+    if (buffer->status == TE_OK && buffer->used > 0) {
+        buffer->status = buffer->sink(buffer->context, buffer->bytes, buffer->used, buffer->error);
+    }
+    buffer->used = 0;
+}
+
+static void sink_append(ProtobufCBuffer *base, size_t length, const uint8_t *data) {
+    sink_buffer *buffer = (sink_buffer *)base;
+    while (length > 0 && buffer->status == TE_OK) {
+        size_t room = sizeof buffer->bytes - buffer->used, part = length < room ? length : room;
+        memcpy(buffer->bytes + buffer->used, data, part);
+        buffer->used += part;
+        data += part;
+        length -= part;
+        if (buffer->used == sizeof buffer->bytes) sink_flush(buffer);
+    }
+}
+
 static te_status frame_of(const ProtobufCMessage *message, te_frame_sink sink, void *context, te_error *error) {
     size_t length = protobuf_c_message_get_packed_size(message);
     if (length > UINT32_MAX) {
         return te_fail(error, TE_ERR_INVALID_MESSAGE, "an Envelope of %zu bytes does not fit a frame", length);
     }
-    uint8_t *frame = malloc(4 + length);
-    if (frame == NULL) {
-        return te_fail(error, TE_ERR_NO_MEMORY, "cannot allocate a frame of %zu bytes", 4 + length);
+    sink_buffer *buffer = malloc(sizeof *buffer);
+    if (buffer == NULL) {
+        return te_fail(error, TE_ERR_NO_MEMORY, "cannot allocate a frame buffer of %zu bytes", sizeof *buffer);
     }
-    frame[0] = (uint8_t)(length >> 24);
-    frame[1] = (uint8_t)(length >> 16);
-    frame[2] = (uint8_t)(length >> 8);
-    frame[3] = (uint8_t)length;
-    protobuf_c_message_pack(message, frame + 4);
-    te_status status = sink(context, frame, 4 + length, error);
-    free(frame);
+    buffer->base.append = sink_append;
+    buffer->sink = sink;
+    buffer->context = context;
+    buffer->error = error;
+    buffer->status = TE_OK;
+    uint8_t prefix[4] = {(uint8_t)(length >> 24), (uint8_t)(length >> 16), (uint8_t)(length >> 8), (uint8_t)length};
+    buffer->used = 0;
+    sink_append(&buffer->base, sizeof prefix, prefix);
+    protobuf_c_message_pack_to_buffer(message, &buffer->base);
+    sink_flush(buffer);
+    te_status status = buffer->status;
+    free(buffer);
     return status;
 }
 

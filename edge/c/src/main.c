@@ -28,12 +28,20 @@ static const char usage[] =
     "                            column (\"label\" in a header row, else the last); needs --features\n"
     "  --features N              features per example, the model's input size\n"
     "  --window N                the newest examples a round trains on, 1...10000000 (default 1000)\n"
-    "  --checkpoint FILE         the held model, generator and replay buffer, loaded at start, saved\n"
-    "                            after each release adopted and round answered (atomically)\n"
+    "  --checkpoint FILE         the held model, generator, replay buffer, window, trigger, live counts\n"
+    "                            and last Update, loaded at start, saved after each release adopted and\n"
+    "                            round answered (atomically)\n"
     "  --spool DIR               take labelled CSV files dropped into DIR (NAME.csv, renamed into\n"
     "                            place) while running; each becomes NAME.csv.done (or .bad)\n"
     "  --spool-interval-ms N     how often DIR is read, 100...3600000 (default 5000)\n"
     "  --volume N                new examples that send Ready{trigger: volume} (default 100)\n"
+    "  --accuracy-drop X         Ready{trigger: accuracy_drop} when the held model's rolling accuracy\n"
+    "                            falls X below its first full window's, 0...1, or off (default 0.1)\n"
+    "  --accuracy-window N       outcomes in that rolling accuracy, 1...1000000 (default 50)\n"
+    "  --drift-threshold X       Page-Hinkley's threshold on the 0/1 error stream, Ready{trigger: drift},\n"
+    "                            0.001...1000000, or off (default 50)\n"
+    "  --ready-only-on-trigger   ready for a round only while a trigger's reason is pending (Ready{ready:\n"
+    "                            false} with each Update, and on connecting with nothing pending)\n"
     "  --keep-update FILE        write each Update sent to FILE as its frame (atomically)\n"
     "  --replay N                examples kept from those that left the window, 0...10000000 (default 200)\n"
     "  --charging, --metered     device facts reported to the coordinator\n"
@@ -85,6 +93,22 @@ static long long parse_number(const char *text, long long minimum, long long max
         return -1;
     }
     return value;
+}
+
+/* "off" (as off_value) or a finite number in minimum...maximum into *out; 0, or -1 when it is neither. */
+static int parse_real_or_off(const char *text, double minimum, double maximum, double off_value, double *out) {
+    if (strcmp(text, "off") == 0) {
+        *out = off_value;
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !(value >= minimum && value <= maximum)) {
+        return -1;
+    }
+    *out = value;
+    return 0;
 }
 
 static int parse_address(const char *text, te_config *config, char *host, size_t host_size) {
@@ -159,6 +183,7 @@ static int parse_run(int argc, char **argv, options *o) {
         if (strcmp(flag, "--once") == 0) { o->once = 1; continue; }
         if (strcmp(flag, "--charging") == 0) { o->config.charging = 1; continue; }
         if (strcmp(flag, "--metered") == 0) { o->config.metered_network = 1; continue; }
+        if (strcmp(flag, "--ready-only-on-trigger") == 0) { o->config.ready_only_on_trigger = 1; continue; }
         if (i + 1 >= argc) {
             return bad_argument("%s needs a value or is not an option", flag);
         }
@@ -188,6 +213,17 @@ static int parse_run(int argc, char **argv, options *o) {
         } else if (strcmp(flag, "--volume") == 0) {
             if ((number = parse_number(value, 1, 100000000)) < 0) return bad_argument("--volume is \"%s\"; must be a whole number in 1...100000000", value);
             o->config.volume_trigger = (uint32_t)number;
+        } else if (strcmp(flag, "--accuracy-drop") == 0) {
+            if (parse_real_or_off(value, 0, 1, -1, &o->config.accuracy_drop) != 0) {
+                return bad_argument("--accuracy-drop is \"%s\"; must be a number in 0...1 or off", value);
+            }
+        } else if (strcmp(flag, "--accuracy-window") == 0) {
+            if ((number = parse_number(value, 1, 1000000)) < 0) return bad_argument("--accuracy-window is \"%s\"; must be a whole number in 1...1000000", value);
+            o->config.accuracy_window = (uint32_t)number;
+        } else if (strcmp(flag, "--drift-threshold") == 0) {
+            if (parse_real_or_off(value, 0.001, 1000000, 0, &o->config.page_hinkley_threshold) != 0) {
+                return bad_argument("--drift-threshold is \"%s\"; must be a number in 0.001...1000000 or off", value);
+            }
         } else if (strcmp(flag, "--replay") == 0) {
             if ((number = parse_number(value, 0, 10000000)) < 0) return bad_argument("--replay is \"%s\"; must be a whole number in 0...10000000", value);
             o->config.replay_capacity = (uint32_t)number;

@@ -26,6 +26,7 @@ static Tributary__V1__DeviceFacts device_facts(const te_edge *edge) {
     facts.charging = edge->config.charging != 0;
     facts.metered_network = edge->config.metered_network != 0;
     facts.model_version = edge->model.version;
+    te_live_counts(edge, &facts.live_outcomes, &facts.live_correct);
     return facts;
 }
 
@@ -51,19 +52,20 @@ te_status te_send_hello(te_edge *edge, te_connection *connection, te_error *erro
     return te_send(edge, connection, &message, error);
 }
 
-te_status te_send_ready(te_edge *edge, te_connection *connection, const char *trigger, te_error *error) {
+te_status te_send_ready(te_edge *edge, te_connection *connection, const char *trigger, int ready_flag, te_error *error) {
     Tributary__V1__DeviceFacts facts = device_facts(edge);
     Tributary__V1__Ready ready = TRIBUTARY__V1__READY__INIT;
     ready.device = &facts;
     ready.trigger = (char *)trigger;
-    ready.ready = facts.examples_available > 0;
+    ready.ready = ready_flag != 0;
     te_envelope message = TRIBUTARY__V1__ENVELOPE__INIT;
     message.message_case = TRIBUTARY__V1__ENVELOPE__MESSAGE_READY;
     message.ready = &ready;
     te_status status = te_send(edge, connection, &message, error);
     if (status == TE_OK) {
-        te_log(edge, 0, "sent Ready{trigger: %s, ready: %s, examples: %" PRIu64 ", model version: %" PRIu64 "}",
-               trigger, ready.ready ? "true" : "false", facts.examples_available, facts.model_version);
+        te_log(edge, 0, "sent Ready{trigger: %s, ready: %s, examples: %" PRIu64 ", model version: %" PRIu64 ", live: %" PRIu64 "/%" PRIu64 "}",
+               trigger, ready.ready ? "true" : "false", facts.examples_available, facts.model_version, facts.live_correct,
+               facts.live_outcomes);
     }
     return status;
 }
@@ -143,6 +145,9 @@ static te_status adopt(te_edge *edge, const Tributary__V1__ModelArchitecture *ar
     te_log(edge, 0, "%s: model version %" PRIu64 " (%zu parameters, %zu layers, %s%s)", what, version, model.parameter_count,
            model.architecture.layer_count, delta ? "a delta against the held version" : "in full",
            model.preprocessing.mean != NULL ? ", standardised features" : "");
+    if (version != edge->model.version) {
+        te_trigger_model_changed(&edge->trigger);   /* the detectors and the baseline were of the old model */
+    }
     te_model_free(&edge->model);
     edge->model = model;
     return TE_OK;
@@ -169,11 +174,22 @@ te_status te_deliver(te_edge *edge, te_connection *connection, const te_envelope
         te_log(edge, 0, "connected as %s: session %s, coordinator's model version %" PRIu64 ", heartbeat %" PRIu32 " ms",
                edge->client_id, message->welcome->session_id, message->welcome->global_model_version,
                message->welcome->heartbeat_interval_ms);
-        edge->new_examples = 0;
-        return te_send_ready(edge, connection, "startup", error);
+        /* a reason that fired before this session is announced as "startup" (the coordinator forgot
+         * this client's facts when it disconnected) */
+        edge->announce = TE_REASON_NONE;
+        if (edge->trigger.pending != TE_REASON_NONE) {
+            return te_send_ready(edge, connection, "startup", 1, error);
+        }
+        if (edge->config.ready_only_on_trigger) {
+            return te_send_ready(edge, connection, "nothing_pending", 0, error);
+        }
+        return te_send_ready(edge, connection, "startup", edge->window.count > 0, error);
     case TRIBUTARY__V1__ENVELOPE__MESSAGE_ROUND_OFFER: {
+        uint64_t held = edge->model.version;
         te_status status = offered(edge, connection, message->round_offer, error);
-        te_save_checkpoint(edge);
+        if (edge->model.version != held) {
+            te_save_checkpoint(edge);   /* the offer's model (an answered round saved itself before its Update) */
+        }
         return status;
     }
     case TRIBUTARY__V1__ENVELOPE__MESSAGE_MODEL_RELEASE: {

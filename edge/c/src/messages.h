@@ -8,7 +8,8 @@
 te_status te_send(te_edge *edge, te_connection *connection, te_envelope *message, te_error *error);
 
 te_status te_send_hello(te_edge *edge, te_connection *connection, te_error *error);
-te_status te_send_ready(te_edge *edge, te_connection *connection, const char *trigger, te_error *error);
+/* Ready{device facts, trigger, ready}. */
+te_status te_send_ready(te_edge *edge, te_connection *connection, const char *trigger, int ready, te_error *error);
 te_status te_send_heartbeat(te_edge *edge, te_connection *connection, uint64_t sequence, te_error *error);
 te_status te_send_goodbye(te_edge *edge, te_connection *connection, Tributary__V1__Goodbye__Reason reason, te_error *error);
 te_status te_send_error(te_edge *edge, te_connection *connection, Tributary__V1__Error__Code code, const char *text,

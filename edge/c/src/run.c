@@ -135,13 +135,16 @@ te_status te_run(te_edge *edge, volatile sig_atomic_t *stop) {
         te_session_tick(&run.session, te_now_ms(), &actions);
         perform(&run, &actions);
         if (!run.closed && te_now_ms() >= next_spool) {
-            edge->new_examples += te_spool_collect(edge);
+            uint64_t before = edge->window.added;
+            te_spool_collect(edge);
+            te_examples_arrived(edge, before);
             next_spool = te_now_ms() + config->spool_interval_ms;
         }
-        if (!run.closed && run.session.state == TE_SESSION_OPEN && edge->new_examples >= config->volume_trigger) {
+        if (!run.closed && run.session.state == TE_SESSION_OPEN && edge->announce != TE_REASON_NONE) {
             te_error ready;
-            edge->new_examples = 0;
-            if (te_send_ready(edge, &run.connection, "volume", &ready) != TE_OK) {
+            const char *name = te_reason_name(edge->announce);
+            edge->announce = TE_REASON_NONE;
+            if (te_send_ready(edge, &run.connection, name, 1, &ready) != TE_OK) {
                 failed(&run, &ready);
             }
         }

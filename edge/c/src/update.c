@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "job.h"
@@ -50,7 +51,7 @@ static void wire_set_build(wire_set *wire, const te_architecture *architecture, 
     wire->set.tensors = wire->pointers;
 }
 
-#define TE_METRICS 10
+#define TE_METRICS 12   /* the job's 10, then live.accuracy and live.examples when the held version has outcomes */
 
 static te_status write_all(void *context, const uint8_t *frame, size_t length, te_error *error) {
     const int *fd = context;
@@ -97,12 +98,18 @@ static te_status send_update(te_edge *edge, te_connection *connection, const Tri
     if (result->fisher != NULL) {
         wire_set_build(&fisher, &edge->model.architecture, result->fisher);
     }
+    uint64_t live_outcomes = 0, live_correct = 0;
+    te_live_counts(edge, &live_outcomes, &live_correct);
     const char *keys[TE_METRICS] = {"train.examples", "train.steps", "train.replayed", "train.accuracy.before", "train.accuracy",
-                                    "train.loss.before", "train.loss", "train.seconds", "train.epoch_loss", "delta.norm"};
+                                    "train.loss.before", "train.loss", "train.seconds", "train.epoch_loss", "delta.norm",
+                                    "live.accuracy", "live.examples"};
     double values[TE_METRICS] = {(double)result->examples, (double)result->steps, (double)result->replayed, result->accuracy_before, result->accuracy_after,
-                                 result->loss_before, result->loss_after, result->seconds, result->last_epoch_loss, result->delta_norm};
+                                 result->loss_before, result->loss_after, result->seconds, result->last_epoch_loss, result->delta_norm,
+                                 live_outcomes > 0 ? (double)live_correct / (double)live_outcomes : 0, (double)live_outcomes};
+    /* the served model's prequential accuracy on its users' feedback, as the Swift edge sends it */
+    size_t metric_count = live_outcomes > 0 ? TE_METRICS : TE_METRICS - 2;
     Tributary__V1__Update__MetricsEntry entries[TE_METRICS], *entry_pointers[TE_METRICS];
-    for (int i = 0; i < TE_METRICS; i++) {
+    for (size_t i = 0; i < metric_count; i++) {
         tributary__v1__update__metrics_entry__init(&entries[i]);
         entries[i].key = (char *)keys[i];
         entries[i].value = values[i];
@@ -114,7 +121,7 @@ static te_status send_update(te_edge *edge, te_connection *connection, const Tri
     update.num_examples = result->examples;
     update.delta = &delta.set;
     update.fisher = result->fisher != NULL ? &fisher.set : NULL;
-    update.n_metrics = TE_METRICS;
+    update.n_metrics = metric_count;
     update.metrics = entry_pointers;
     te_envelope message = TRIBUTARY__V1__ENVELOPE__INIT;
     message.message_case = TRIBUTARY__V1__ENVELOPE__MESSAGE_UPDATE;
@@ -175,15 +182,28 @@ static void heartbeat_while_training(void *context) {
     }
 }
 
+/* The plan's deadline passed (0: none given). */
+static int past_deadline(const Tributary__V1__RoundOffer *offer) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    return offer->plan->deadline_unix_ms != 0 && now_ms > offer->plan->deadline_unix_ms;
+}
+
 te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tributary__V1__RoundOffer *offer, te_error *error) {
     if (offer->round_id == edge->answered_round && offer->base_model_version == edge->answered_base_version &&
-        edge->answered.delta != NULL) {
+        edge->answered.delta != NULL && edge->answered_parameters == edge->model.parameter_count) {
         /* the coordinator restarted while collecting: exactly the Update sent before (docs/protocol.md) */
         te_log(edge, 0, "round %" PRIu64 " offered again: sending the Update sent before, untrained", offer->round_id);
         return send_update(edge, connection, offer, &edge->answered, error);
     }
     if (edge->window.count == 0) {
         te_log(edge, 1, "round %" PRIu64 " not answered: the window holds no examples", offer->round_id);
+        return TE_OK;
+    }
+    if (past_deadline(offer)) {
+        te_log(edge, 1, "round %" PRIu64 " not answered: its deadline (plan.deadline_unix_ms %" PRId64 ") passed before training began",
+               offer->round_id, offer->plan->deadline_unix_ms);
         return TE_OK;
     }
     /* another round: the Update kept for resending the last one is of no more use (and would
@@ -228,19 +248,34 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
     if (status != TE_OK) {
         return status;
     }
-    status = send_update(edge, connection, offer, &result, error);
+    if (past_deadline(offer)) {
+        /* as the Swift edge: an Update that cannot arrive in time is not sent, and not kept */
+        te_log(edge, 1, "round %" PRIu64 " not answered: its deadline (plan.deadline_unix_ms %" PRId64 ") passed before training finished "
+               "(%.3f s)", offer->round_id, offer->plan->deadline_unix_ms, result.seconds);
+        te_job_result_free(&result);
+        return TE_OK;
+    }
+    te_trigger_trained(&edge->trigger);   /* the reason is answered: counters restart, nothing pending */
+    edge->announce = TE_REASON_NONE;
+    /* the round counts as answered: its Update is kept (and saved with the checkpoint before it is
+     * sent, so that a restart of either side resends it rather than training again) */
+    te_job_result_free(&edge->answered);
+    edge->answered = result;
+    edge->answered_round = offer->round_id;
+    edge->answered_base_version = offer->base_model_version;
+    edge->answered_parameters = edge->model.parameter_count;
+    te_save_checkpoint(edge);
+    if (edge->config.ready_only_on_trigger) {
+        /* not ready until a trigger fires again; said before the Update, so the coordinator knows
+         * it before the round can close */
+        status = te_send_ready(edge, connection, "answered", 0, error);
+    }
+    status = status == TE_OK ? send_update(edge, connection, offer, &edge->answered, error) : status;
     if (status == TE_OK) {
         te_log(edge, 0, "sent Update for round %" PRIu64 ": %zu examples, %zu steps, %zu replayed, accuracy %.3f -> %.3f, loss %.4f -> %.4f, "
                "|delta| %.4f, %s, %.3f s", offer->round_id, result.examples, result.steps, result.replayed, result.accuracy_before,
                result.accuracy_after, result.loss_before, result.loss_after, result.delta_norm,
                result.fisher != NULL ? "with Fisher" : "no Fisher (skip_fisher)", result.seconds);
-        edge->new_examples = 0;
-        te_job_result_free(&edge->answered);
-        edge->answered = result;
-        edge->answered_round = offer->round_id;
-        edge->answered_base_version = offer->base_model_version;
-        return TE_OK;
     }
-    te_job_result_free(&result);
     return status;
 }
