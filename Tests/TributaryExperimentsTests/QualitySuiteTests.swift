@@ -28,12 +28,12 @@ import TributaryLearning
         // Class-incremental with no protection forgets: the naive learner ends on its newest classes.
         let naive = report.row(.naive)!
         #expect(naive.bwt.mean < -0.3, "naive BWT \(naive.bwt.mean)")
-        #expect(naive.newestTask.mean > 0.8, "naive newest task \(naive.newestTask.mean)")
+        #expect(naive.newestTask.mean > naive.acc.mean + 0.2, "naive newest task \(naive.newestTask.mean), ACC \(naive.acc.mean)")
 
         let markdown = report.table(markdown: true)
         let lines = markdown.split(separator: "\n").map(String.init)
         #expect(lines.contains("| method | ACC % | BWT (points) | newest task % | ACC per seed (0, 1) |"))
-        #expect(lines.filter { $0.hasPrefix("| ") }.count == 1 + SuiteMethod.allCases.count)
+        #expect(lines.filter { $0.hasPrefix("| ") }.count == 2 + SuiteMethod.allCases.count, "header, rule, one row per method")
         let joint = try #require(lines.first { $0.hasPrefix("| joint |") })
         #expect(joint.contains(report.row(.joint)!.acc.percent))
         #expect(report.table(markdown: false).contains("fed-ewc+replay"))
@@ -47,8 +47,8 @@ import TributaryLearning
         #expect(a.rows.map { $0.runs.map(\.matrix) } == b.rows.map { $0.runs.map(\.matrix) })
     }
 
-    @Test func jointTrainsOnEverythingSeenSoFar() {
-        let tasks = SuiteScenario.glyphs.tasks(seed: 1)
+    @Test func jointTrainsOnEverythingSeenSoFar() throws {
+        let tasks = try SuiteScenario.glyphs.tasks(seed: 1)
         let joint = tasks.cumulative
         #expect(joint.map(\.train.count) == [300, 600, 900, 1200])
         #expect(joint.map(\.classes) == [[0, 1, 2], [0, 1, 2, 3, 4, 5], Array(0..<9), Array(0..<12)])

@@ -21,7 +21,8 @@ public enum RotatedDigits {
         }
     }
 
-    /// Every image of `data` (raw 0…16 pixels) scaled to [0, 1] and rotated by `degrees` anticlockwise.
+    /// Every image of `data` (raw 0…16 pixels) scaled to [0, 1] and rotated by `degrees`
+    /// (clockwise as displayed, rows counting down: 90° makes out[r][c] = in[7 − c][r]).
     public static func rotate(_ data: Dataset, degrees: Double) -> Dataset {
         var result = Dataset(featureCount: data.featureCount)
         let radians = degrees * Double.pi / 180
