@@ -34,24 +34,20 @@ struct SuiteCommand: ParsableCommand {
             throw ValidationError("--scenario is '\(self.scenario)'; use one of \(SuiteScenario.names)")
         }
         let seeds: [UInt64], methods: [SuiteMethod]
-        do {
-            seeds = try QualitySuite.seeds(self.seeds)
-            methods = try SuiteMethod.list(self.methods)
-        } catch let error as LearningError {
-            throw ValidationError("--seeds/--methods: \(error.reason)")
-        }
+        do { seeds = try QualitySuite.seeds(self.seeds) } catch let error as LearningError { throw ValidationError("--seeds: \(error.reason)") }
+        do { methods = try SuiteMethod.list(self.methods) } catch let error as LearningError { throw ValidationError("--methods: \(error.reason)") }
         guard epochs >= 1 else { throw ValidationError("--epochs is \(epochs); must be ≥ 1") }
         guard rounds >= 1 else { throw ValidationError("--rounds is \(rounds); must be ≥ 1") }
         guard clients >= 1 else { throw ValidationError("--clients is \(clients); must be ≥ 1") }
         guard alpha >= 0, alpha.isFinite else { throw ValidationError("--alpha is \(alpha); must be ≥ 0 (0: IID)") }
+        if exportCSV != nil, seeds.count != 1 { throw ValidationError("--export-csv writes one seed's tasks; --seeds is '\(self.seeds)'") }
         if scenario.usesDigits, !FileManager.default.fileExists(atPath: data) {
             throw ValidationError("--data \(data): no such file; the \(scenario.rawValue) scenario reads the digits CSV (shipped as data/digits.csv)")
         }
         if let exportCSV {
-            guard seeds.count == 1 else { throw ValidationError("--export-csv writes one seed's tasks; --seeds is '\(self.seeds)'") }
             let tasks = try scenario.tasks(seed: seeds[0], digitsPath: data)
             try AtomicFile.write(Array(SuiteExport.csv(tasks).utf8), to: exportCSV)
-            print("wrote \(exportCSV): \(tasks.count) tasks of \(scenario.rawValue) (seed \(seeds[0])), train and test rows, columns x0…x\(tasks[0].train.featureCount - 1), label, task")
+            print("wrote \(exportCSV): \(tasks.count) tasks of \(scenario.rawValue) (seed \(seeds[0])), train and test rows, columns x0…x\(tasks[0].train.featureCount - 1), task, label")
             return
         }
         var suite = QualitySuite(scenario: scenario, seeds: seeds, methods: methods)
