@@ -47,6 +47,21 @@ import TributaryLearning
         #expect(a.rows.map { $0.runs.map(\.matrix) } == b.rows.map { $0.runs.map(\.matrix) })
     }
 
+    @Test func federatedMethodsKeepTheBaseFleetAndDropWhatTheyLeaveOut() throws {
+        var base = FederatedConfiguration()
+        base.clients = 4
+        base.roundsPerTask = 3
+        base.dirichletAlpha = nil
+        let fedAvg = try #require(SuiteMethod.fedAvg.federated(base))
+        #expect(fedAvg.replayPerClient == 0 && fedAvg.ewcLambda == 0)
+        #expect(fedAvg.clients == 4 && fedAvg.roundsPerTask == 3 && fedAvg.dirichletAlpha == nil)
+        let replay = try #require(SuiteMethod.fedReplay.federated(base))
+        #expect(replay.ewcLambda == 0 && replay.replayPerClient == base.replayPerClient && replay.replayPerClient > 0)
+        let both = try #require(SuiteMethod.fedEWCReplay.federated(base))
+        #expect(both.ewcLambda == base.ewcLambda && both.ewcLambda > 0 && both.replayPerClient == base.replayPerClient)
+        for method in SuiteMethod.allCases where !method.isFederated { #expect(method.federated(base) == nil) }
+    }
+
     @Test func jointTrainsOnEverythingSeenSoFar() throws {
         let tasks = try SuiteScenario.glyphs.tasks(seed: 1)
         let joint = tasks.cumulative

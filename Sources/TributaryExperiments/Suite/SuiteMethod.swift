@@ -30,15 +30,19 @@ public enum SuiteMethod: String, Sendable, CaseIterable, Codable {
     }
 
     /// `base` turned into this federated method's settings (nil for a centralised method): FedAvg
-    /// drops replay and EWC, federated replay drops EWC, federated EWC + replay keeps `base`.
+    /// is `FederatedConfiguration.plainFedAvg` with `base`'s fleet, rounds, model and seed;
+    /// federated replay is `base` without EWC (and so with example-weighted averaging); federated
+    /// EWC + replay is `base`.
     public func federated(_ base: FederatedConfiguration) -> FederatedConfiguration? {
         var configuration = base
         switch self {
         case .fedAvg:
-            configuration.replayPerClient = 0
-            configuration.replayBatchSize = nil
-            configuration.ewcLambda = 0
-            configuration.rule = .fedAvg
+            configuration = .plainFedAvg
+            configuration.clients = base.clients
+            configuration.dirichletAlpha = base.dirichletAlpha
+            configuration.roundsPerTask = base.roundsPerTask
+            configuration.hidden = base.hidden
+            configuration.seed = base.seed
         case .fedReplay:
             configuration.ewcLambda = 0
             configuration.rule = .fedAvg
