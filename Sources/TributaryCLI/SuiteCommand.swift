@@ -15,7 +15,7 @@ struct SuiteCommand: ParsableCommand {
 
     @Option(help: "Scenario: \(SuiteScenario.names).") var scenario: String = SuiteScenario.rotatedDigits.rawValue
     @Option(help: "Seeds: comma-separated (0,1,2,3,4) or a range (0-4).") var seeds: String = "0,1,2,3,4"
-    @Option(help: "Methods, comma-separated (default: all).") var methods: String = SuiteMethod.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: "Methods, comma-separated.") var methods: String = SuiteMethod.allCases.map(\.rawValue).joined(separator: ",")
     @Flag(help: "Print the table as Markdown.") var markdown = false
     @Option(help: "The digits CSV, for the digits scenarios.") var data: String = "data/digits.csv"
     @Option(help: "Centralised methods: epochs per task.") var epochs: Int = ContinualConfiguration().epochs
