@@ -206,7 +206,7 @@ extension Coordinator {
     /// takes a transfer permit and must finish within `timeout`, else the connection is closed.
     static func write(_ message: WireMessage, sender: SessionSender, closer: SessionCloser, limiter: TransferPermits, timeout: Duration) async throws {
         switch message {
-        case .roundOffer, .modelRelease: break
+        case .roundOffer, .modelRelease, .evaluateRequest: break
         default: return try await sender.send(message)
         }
         await limiter.acquire()

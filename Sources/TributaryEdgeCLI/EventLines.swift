@@ -18,6 +18,9 @@ package enum EventLines {
         case .receipt(let round, let status, let reason): line = "Update for round \(round): \(status)\(reason.isEmpty ? "" : " (\(reason))")"
         case .adopted(let version): line = "adopted model version \(version)"
         case .releaseIgnored(let version, let held): line = "ignored model version \(version): a delta against a version not held (holds \(held))"
+        case .evaluated(let version, let examples, let correct, let reason):
+            line = reason.isEmpty ? "evaluated model version \(version) on \(examples) held-out examples: \(correct) correct"
+                : "evaluated model version \(version): nothing counted (\(reason))"
         case .disconnected(let reason): line = "disconnected: \(reason)"
         case .backingOff(let delay): line = "reconnecting in \(delay)"
         case .stopped: line = "stopped"

@@ -15,6 +15,6 @@ extension FeedbackStore {
             featureCount: configuration.feedback.featureCount, classCount: configuration.feedback.classCount,
             maxExamples: configuration.feedback.maxExamples, maxAge: configuration.feedback.maxAge,
             maxPredictions: configuration.feedback.maxPredictions, confirmWeight: configuration.feedback.confirmWeight,
-            review: configuration.feedback.review))
+            review: configuration.feedback.review, heldOut: try HeldOutSplit(fraction: configuration.feedback.heldOutFraction)))
     }
 }

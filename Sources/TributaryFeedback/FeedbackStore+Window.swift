@@ -25,7 +25,7 @@ extension FeedbackStore {
             try database.read { db in
                 let mark = try trainedThrough(db)
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND id > ? ORDER BY id DESC LIMIT ?",
+                    db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND NOT held_out(id) AND id > ? ORDER BY id DESC LIMIT ?",
                     arguments: [onlyNew ? mark : 0, limit])
                 var data = Dataset(featureCount: configuration.featureCount)
                 for row in rows.reversed() {
@@ -35,7 +35,7 @@ extension FeedbackStore {
                 var retired = Dataset(featureCount: configuration.featureCount)
                 var retiredThrough = try self.retiredThrough(db)
                 let leaving = try Row.fetchCursor(
-                    db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND id > ? AND id <= ? AND id < ? ORDER BY id",
+                    db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND NOT held_out(id) AND id > ? AND id <= ? AND id < ? ORDER BY id",
                     arguments: [retiredThrough, mark, rows.last.map { $0["id"] as Int64 } ?? Int64.max])
                 while let row = try leaving.next() {
                     let (features, label) = decode(row)
@@ -44,6 +44,25 @@ extension FeedbackStore {
                 }
                 return Window(data: data, retired: retired, throughID: rows.first.map { $0["id"] as Int64 } ?? mark,
                               retiredThrough: retiredThrough)
+            }
+        }
+    }
+
+    /// The local held-out set: the newest `limit` labelled examples the split keeps back, oldest
+    /// first (empty when the split holds none back). An evaluate round measures a candidate on it.
+    public func heldOutSet(limit: Int) throws -> Dataset {
+        try storage {
+            try database.read { db in
+                var data = Dataset(featureCount: configuration.featureCount)
+                guard configuration.heldOut.fraction > 0 else { return data }
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND held_out(id) ORDER BY id DESC LIMIT ?",
+                    arguments: [limit])
+                for row in rows.reversed() {
+                    let (features, label) = decode(row)
+                    data.append(features: features, label: label)
+                }
+                return data
             }
         }
     }

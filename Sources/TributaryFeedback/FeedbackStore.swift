@@ -23,9 +23,13 @@ public final class FeedbackStore: Sendable {
         public var confirmWeight: Double
         /// Which predictions enter the review queue, and its bound.
         public var review: ReviewPolicy
+        /// The examples kept back as the local held-out set (never in a training window).
+        public var heldOut: HeldOutSplit
 
         public init(featureCount: Int, classCount: Int, maxExamples: Int? = 100_000, maxAge: Duration? = nil,
-                    maxPredictions: Int = 10_000, confirmWeight: Double = 0.5, review: ReviewPolicy = ReviewPolicy()) {
+                    maxPredictions: Int = 10_000, confirmWeight: Double = 0.5, review: ReviewPolicy = ReviewPolicy(),
+                    heldOut: HeldOutSplit = .none) {
+            self.heldOut = heldOut
             self.featureCount = featureCount
             self.classCount = classCount
             self.maxExamples = maxExamples
@@ -64,7 +68,10 @@ public final class FeedbackStore: Sendable {
         }
         self.configuration = configuration
         do {
-            database = try DatabasePool(path: path)
+            var options = GRDB.Configuration()
+            let heldOut = configuration.heldOut.sqlFunction
+            options.prepareDatabase { db in db.add(function: heldOut) }
+            database = try DatabasePool(path: path, configuration: options)
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
                 try db.execute(sql: """
@@ -171,7 +178,8 @@ public final class FeedbackStore: Sendable {
                 let mark = onlyNew ? (try Int64.fetchOne(db, sql: "SELECT value FROM state WHERE key = 'trained_through'") ?? 0) : 0
                 var data = Dataset(featureCount: configuration.featureCount)
                 var last: Int64 = mark
-                let rows = try Row.fetchCursor(db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND id > ? ORDER BY id", arguments: [mark])
+                let rows = try Row.fetchCursor(db, sql: "SELECT id, features, label FROM example WHERE trainable = 1 AND NOT held_out(id) AND id > ? ORDER BY id",
+                                                arguments: [mark])
                 while let row = try rows.next() {
                     let blob: Data = row["features"]
                     let features = blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }

@@ -30,6 +30,8 @@ public struct CoordinatorSession: Sendable {
         var liveness: Liveness
         /// Rounds offered on this session and not answered yet: round id → base model version.
         var offered: [UInt64: UInt64] = [:]
+        /// Evaluations requested on this session and not answered yet: evaluation id → version.
+        var evaluating: [UInt64: UInt64] = [:]
     }
 
     private enum State: Sendable {
@@ -167,13 +169,27 @@ public struct CoordinatorSession: Sendable {
             open.offered[update.roundID] = nil
             state = .open(open)
             return [.deliver(.update(update))]
+        case .evaluateResult(let result):
+            guard let version = open.evaluating[result.evaluationID] else {
+                let asked = open.evaluating.keys.sorted().map(String.init).joined(separator: ", ")
+                return fail(.outOfSequence,
+                            "EvaluateResult.evaluation_id is \(result.evaluationID); evaluations open on this session: [\(asked)]")
+            }
+            guard result.version == version else {
+                return fail(.outOfSequence,
+                            "EvaluateResult.version is \(result.version); evaluation \(result.evaluationID) asked for version \(version)")
+            }
+            var open = open
+            open.evaluating[result.evaluationID] = nil
+            state = .open(open)
+            return [.deliver(message)]
         case .goodbye(let goodbye):
             return [.deliver(.goodbye(goodbye))] + peerGoodbye(goodbye)
         case .error(let error):
             return peerError(error)
         case .hello:
             return fail(.outOfSequence, "a second Hello arrived; Hello is sent once per session")
-        case .welcome, .reject, .roundOffer, .modelRelease, .updateReceipt:
+        case .welcome, .reject, .roundOffer, .modelRelease, .updateReceipt, .evaluateRequest:
             return fail(.outOfSequence, "\(message.name) is sent by the coordinator, not by a client")
         case .chunk:
             return fail(.outOfSequence, "a PayloadChunk reached the session; chunks are reassembled below it")
@@ -190,6 +206,13 @@ public struct CoordinatorSession: Sendable {
         switch message {
         case .roundOffer(let offer):
             open.offered[offer.roundID] = offer.baseModelVersion
+            state = .open(open)
+            return [.send(message)]
+        case .evaluateRequest(let request):
+            guard open.hello.capabilities.features.contains(EvaluateRequest.feature) else {
+                throw SessionError(.notReady, "cannot send EvaluateRequest to \(open.clientID): its Hello did not list the \"\(EvaluateRequest.feature)\" feature")
+            }
+            open.evaluating[request.evaluationID] = request.version
             state = .open(open)
             return [.send(message)]
         case .modelRelease, .heartbeat, .updateReceipt:

@@ -16,6 +16,8 @@ public struct EdgeSession: Sendable {
         var liveness: Liveness
         /// The round offered and not answered yet: round id → base model version.
         var offered: [UInt64: UInt64] = [:]
+        /// Evaluations asked for and not answered yet: evaluation id → version.
+        var evaluating: [UInt64: UInt64] = [:]
     }
 
     private enum State: Sendable {
@@ -103,6 +105,11 @@ public struct EdgeSession: Sendable {
             open.offered = [offer.roundID: offer.baseModelVersion]  // a new offer replaces an unanswered one
             state = .open(open)
             return [.deliver(message)]
+        case .evaluateRequest(let request):
+            var open = open
+            open.evaluating[request.evaluationID] = request.version
+            state = .open(open)
+            return [.deliver(message)]
         case .modelRelease, .updateReceipt:
             return [.deliver(message)]
         case .reject(let reject):
@@ -113,7 +120,7 @@ public struct EdgeSession: Sendable {
             return [.deliver(message)] + peerGoodbye(goodbye)
         case .welcome:
             return fail(.outOfSequence, "a second Welcome arrived")
-        case .hello, .update, .ready:
+        case .hello, .update, .ready, .evaluateResult:
             return fail(.outOfSequence, "\(message.name) is sent by a client, not by the coordinator")
         case .chunk:
             return fail(.outOfSequence, "a PayloadChunk reached the session; chunks are reassembled below it")
@@ -136,6 +143,13 @@ public struct EdgeSession: Sendable {
                 throw SessionError(.notReady, "cannot send Update.base_model_version \(update.baseModelVersion): round \(update.roundID) was offered at version \(base)")
             }
             open.offered[update.roundID] = nil
+            state = .open(open)
+            return [.send(message)]
+        case .evaluateResult(let result):
+            guard open.evaluating[result.evaluationID] == result.version else {
+                throw SessionError(.notReady, "cannot send EvaluateResult for evaluation \(result.evaluationID) of version \(result.version): no open EvaluateRequest asks for it")
+            }
+            open.evaluating[result.evaluationID] = nil
             state = .open(open)
             return [.send(message)]
         case .heartbeat, .ready:

@@ -67,6 +67,7 @@ import TributaryLearning
         #expect(configuration.triggers.trigger.volumeThreshold == nil)
         #expect(configuration.context.replay.policy == .exponentialDecay(halfLife: 50))
         #expect(configuration.ingestion.listen.host == "::1")
+        #expect(try load(minimal, ["feedback.held_out_fraction=0.2"]).feedback.heldOutFraction == 0.2)
     }
 
     /// Each bad configuration fails with one line naming the key and the value.
@@ -83,6 +84,7 @@ import TributaryLearning
         ("review.max_queue=0", "review.max_queue is \"0\"; must be in 1"),
         ("feedback.max_predictions=0", "feedback.max_predictions is \"0\"; must be in 1"),
         ("feedback.confirm_weight=-1", "feedback.confirm_weight is \"-1\"; must be in 0"),
+        ("feedback.held_out_fraction=0.95", "feedback.held_out_fraction is \"0.95\"; must be in 0"),
     ])
     func invalidValuesNameKeyAndValue(override: String, message: String) throws {
         do {

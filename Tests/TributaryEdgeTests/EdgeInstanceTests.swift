@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TributaryEdge
 import TributaryLearning
+import TributaryModelWire
 import TributaryTransport
 import TributaryWire
 
@@ -138,6 +139,39 @@ import TributaryWire
             return
         }
         #expect(resent == kept)
+    }
+
+    @Test func anEvaluateRequestBuildsTheCandidateWithoutAdoptingIt() throws {
+        var edge = Self.instance()
+        Self.open(&edge)
+        let offer = try EdgeSamples.offer(round: 1, version: 3)
+        let full = EvaluateRequest(evaluationID: 8, version: 3, model: offer.model, architecture: offer.architecture, deadlineUnixMilliseconds: 1)
+        #expect(Self.names(edge.handle(.received(.evaluateRequest(full)), now: Self.now)) == ["evaluate version 3 (candidate at version 3)"])
+        #expect(edge.heldVersion == 0)  // evaluated, not adopted
+        // A delta against a version this edge does not hold: answered with the reason, nothing evaluated.
+        let release = try EdgeSamples.release(version: 5, deltaFrom: 4, value: 0.01)
+        let delta = EvaluateRequest(evaluationID: 9, version: 5, model: release.model, architecture: release.architecture, deadlineUnixMilliseconds: 1)
+        #expect(Self.names(edge.handle(.received(.evaluateRequest(delta)), now: Self.now)) == [
+            "send EvaluateResult 9: the candidate is a delta against a version this edge does not hold (holds 0)",
+            "emit evaluated(version: 5, examples: 0, correct: 0, reason: \"the candidate is a delta against a version this edge does not hold (holds 0)\")",
+        ])
+    }
+
+    @Test func theHeldOutEvaluationCountsPerTrueClass() throws {
+        let candidate = try Checkpoint.fresh(spec: EdgeSamples.spec, seed: 5)
+        let data = EdgeSamples.data(count: 60, seed: 3)
+        let request = EvaluateRequest(evaluationID: 2, version: 7, model: .full(try LearningWire.parameterSet(candidate.parameters, layout: EdgeSamples.spec.parameterLayout)),
+                                      deadlineUnixMilliseconds: 1)
+        let result = HeldOutEvaluation.result(for: request, candidate: candidate, heldOut: .success(data))
+        let predicted = Evaluation.predictions(try candidate.model(), on: data)
+        for label in [Int32(0), 1] {
+            let rows = data.labels.indices.filter { data.labels[$0] == label }
+            #expect(result.classes[UInt32(label)] == EvaluateResult.Count(correct: UInt64(rows.filter { predicted[$0] == Int(label) }.count), total: UInt64(rows.count)))
+        }
+        #expect(result.total == 60)
+        #expect(result.reason.isEmpty)
+        #expect(HeldOutEvaluation.result(for: request, candidate: candidate, heldOut: .success(nil)).reason == "this edge keeps no held-out set")
+        #expect(HeldOutEvaluation.result(for: request, candidate: candidate, heldOut: .success(Dataset(featureCount: 4))).classes.isEmpty)
     }
 
     @Test func releasesFullDeltaNotHeldOlderAndUnsaveable() throws {
@@ -284,6 +318,9 @@ import TributaryWire
             case .saveRound(_, _, let update, _): "save round \(update.roundID)"
             case .saveCheckpoint(let checkpoint): "save checkpoint at version \(ModelAdoption.version(of: checkpoint))"
             case .sendUpdate(let update): "send Update round \(update.roundID) at version \(update.baseModelVersion)"
+            case .evaluate(let request, let candidate):
+                "evaluate version \(request.version) (candidate at version \(ModelAdoption.version(of: candidate)))"
+            case .sendEvaluateResult(let result): "send EvaluateResult \(result.evaluationID): \(result.reason)"
             case .sendGoodbye(let goodbye): "send Goodbye \(goodbye.reason == .shutdown ? "SHUTDOWN" : goodbye.reason == .done ? "DONE" : "\(goodbye.reason.rawValue)")"
             case .schedule(let timer, let delay): "schedule \(timer) after \(delay)"
             case .close: "close"

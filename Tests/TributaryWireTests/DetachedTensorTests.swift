@@ -14,6 +14,7 @@ struct DetachedTensorTests {
         case .roundOffer(let offer): [offer.model.parameters] + (offer.ewc.map { [$0.fisher, $0.anchor] } ?? [])
         case .update(let update): [update.delta] + (update.fisher.map { [$0] } ?? [])
         case .modelRelease(let release): [release.model.parameters]
+        case .evaluateRequest(let request): [request.model.parameters]
         default: []
         }
         return sets.flatMap(\.tensors).filter { $0.tensor.count > 0 }.count

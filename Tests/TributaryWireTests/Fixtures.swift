@@ -46,6 +46,12 @@ enum Fixtures {
         .roundOffer(RoundOffer(roundID: 14, baseModelVersion: 9, model: .delta(baseVersion: 8, delta: parameters(seed: 4)),
                                plan: TrainingPlanMessage(epochs: 1, batchSize: 8, learningRate: 0.1, deadlineUnixMilliseconds: 1, skipFisher: true))),
         .goodbye(Goodbye(reason: .revoked, detail: "client edge-0042 is revoked")),
+        .evaluateRequest(EvaluateRequest(evaluationID: 3, version: 10, model: .delta(baseVersion: 9, delta: parameters(seed: 10)),
+                                         architecture: architecture, deadlineUnixMilliseconds: 1_795_000_060_000)),
+        .evaluateRequest(EvaluateRequest(evaluationID: 4, version: 11, model: .full(parameters(seed: 11)), deadlineUnixMilliseconds: 1)),
+        .evaluateResult(EvaluateResult(evaluationID: 3, version: 10, classes: [0: .init(correct: 40, total: 50), 7: .init(correct: 0, total: 2)],
+                                       tasks: ["split-digits/2": .init(correct: 40, total: 52)])),
+        .evaluateResult(EvaluateResult(evaluationID: 4, version: 11, classes: [:], reason: "no held-out examples on this edge")),
     ]
 
     /// Frame body bytes of a hand-made envelope (may be invalid on purpose).

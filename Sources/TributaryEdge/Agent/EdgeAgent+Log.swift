@@ -18,6 +18,10 @@ extension EdgeAgent {
         case .releaseIgnored(let version, let held):
             logger.info("model release is a delta against a version this edge does not hold; keeping its model until the next offer",
                         metadata: ["model.version": "\(version)", "model.held": "\(held)"])
+        case .evaluated(let version, let examples, let correct, let reason):
+            logger.info("candidate evaluated on the held-out set", metadata: [
+                "model.version": "\(version)", "examples": "\(examples)", "correct": "\(correct)", "reason": "\(reason)",
+            ])
         case .disconnected(let reason):
             logger.info("session ended", metadata: ["reason": "\(reason)"])
         case .backingOff(let delay):

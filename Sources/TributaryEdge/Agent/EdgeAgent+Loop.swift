@@ -126,6 +126,14 @@ extension EdgeAgent {
                 }
             case .sendUpdate(let update):
                 return .answer(.updateWritten(round: update.roundID, failure: await write(update)))
+            case .evaluate(let request, let candidate):
+                let heldOut = Result { try EdgeAgent.reading { try data.heldOut(limit: HeldOutEvaluation.maximumExamples) } }
+                let result = HeldOutEvaluation.result(for: request, candidate: candidate, heldOut: heldOut)
+                if await write(result) {
+                    agent.emit(.evaluated(version: result.version, examples: result.total, correct: result.correct, reason: result.reason))
+                }
+            case .sendEvaluateResult(let result):
+                _ = await write(result)
             case .sendGoodbye(let goodbye):
                 try? await link?.outbound.write(.goodbye(goodbye))
             case .schedule(let timer, let delay):
@@ -173,6 +181,21 @@ extension EdgeAgent {
         }
 
         /// Writes an Update; nil, or why it could not be written.
+        /// Writes an EvaluateResult; false when there is no session or the write failed (logged).
+        private func write(_ result: EvaluateResult) async -> Bool {
+            var failure = "the session ended before the result was sent"
+            if let link {
+                do {
+                    try await link.outbound.write(.evaluateResult(result))
+                    return true
+                } catch {
+                    failure = "\(error)"
+                }
+            }
+            agent.logger.info("cannot send the evaluation result", metadata: ["evaluation.id": "\(result.evaluationID)", "reason": "\(failure)"])
+            return false
+        }
+
         private func write(_ update: Update) async -> String? {
             guard let link else { return "the session ended before the Update was sent" }
             do {
@@ -219,7 +242,8 @@ extension EdgeAgent {
         let input = self.input, data = self.data, endpoint = configuration.coordinator
         do {
             let announced = UInt64(try Self.reading { try data.status() }.trainable)
-            let hello = Hello(clientID: clientID, device: deviceFacts(examplesAvailable: announced, modelVersion: modelVersion))
+            let hello = Hello(clientID: clientID, capabilities: Capabilities(features: [EvaluateRequest.feature]),
+                              device: deviceFacts(examplesAvailable: announced, modelVersion: modelVersion))
             try await EdgeClient.withSession(host: endpoint.host, port: endpoint.port, hello: hello,
                                              configuration: transport, logger: logger) { welcome, connection in
                 let available = UInt64(try Self.reading { try data.status() }.trainable)

@@ -22,6 +22,9 @@ public enum EdgeEvent: Sendable, Equatable {
     /// A ModelRelease that is a delta against a version this edge does not hold: ignored, the
     /// next RoundOffer brings the full model.
     case releaseIgnored(version: UInt64, held: UInt64)
+    /// A candidate was evaluated on the local held-out set and the counts sent (an evaluate
+    /// round); `reason` says why nothing was counted (no held-out examples…), else empty.
+    case evaluated(version: UInt64, examples: UInt64, correct: UInt64, reason: String)
     case disconnected(reason: String)
     case backingOff(Duration)
     /// The agent stopped (shutdown requested, or the rounds it was asked for were answered).

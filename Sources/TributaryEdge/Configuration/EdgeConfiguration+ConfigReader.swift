@@ -46,6 +46,7 @@ extension EdgeConfiguration {
                 importMaxBytes: try feedback.int("import_max_bytes", default: 64 << 20, in: 1...(1 << 40)),
                 maxPredictions: try feedback.int("max_predictions", default: 10_000, in: 1...100_000_000),
                 confirmWeight: try feedback.double("confirm_weight", default: 0.5, in: 0...100),
+                heldOutFraction: try feedback.double("held_out_fraction", default: 0, in: 0...HeldOutSplit.maximumFraction),
                 review: ReviewPolicy(
                     confidence: ReviewPolicy.Confidence(rawValue: try review.choice(
                         "confidence", from: ReviewPolicy.Confidence.allCases.map(\.rawValue), default: "max_probability"))!,

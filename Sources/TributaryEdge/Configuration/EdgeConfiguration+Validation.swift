@@ -1,4 +1,5 @@
 import Foundation
+import TributaryFeedback
 import TributaryTransport
 
 extension EdgeConfiguration {
@@ -14,6 +15,9 @@ extension EdgeConfiguration {
         guard feedback.maxPredictions > 0 else { throw invalid("feedback.max_predictions", feedback.maxPredictions, "must be > 0") }
         guard feedback.confirmWeight >= 0, feedback.confirmWeight.isFinite else {
             throw invalid("feedback.confirm_weight", feedback.confirmWeight, "must be a finite number >= 0")
+        }
+        guard (0...HeldOutSplit.maximumFraction).contains(feedback.heldOutFraction) else {
+            throw invalid("feedback.held_out_fraction", feedback.heldOutFraction, "must be in 0...\(HeldOutSplit.maximumFraction)")
         }
         guard (0...1).contains(feedback.review.threshold) else { throw invalid("review.threshold", feedback.review.threshold, "must be in 0...1") }
         guard (0...1).contains(feedback.review.sampleRate) else { throw invalid("review.sample_rate", feedback.review.sampleRate, "must be in 0...1") }

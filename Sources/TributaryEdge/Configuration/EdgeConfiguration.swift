@@ -77,10 +77,15 @@ public struct EdgeConfiguration: Sendable, Equatable {
         public var confirmWeight: Double
         /// Which served predictions go to the review queue.
         public var review: ReviewPolicy
+        /// The share of labelled examples kept back as the local held-out set (never trained on;
+        /// chosen by a hash of the example id), for the coordinator's evaluate rounds. 0: none.
+        public var heldOutFraction: Double
 
         public init(featureCount: Int, classCount: Int, storePath: String? = nil, maxExamples: Int? = 100_000,
                     maxAge: Duration? = nil, imports: [String] = [], importMaxBytes: Int = 64 << 20,
-                    maxPredictions: Int = 10_000, confirmWeight: Double = 0.5, review: ReviewPolicy = ReviewPolicy()) {
+                    maxPredictions: Int = 10_000, confirmWeight: Double = 0.5, heldOutFraction: Double = 0,
+                    review: ReviewPolicy = ReviewPolicy()) {
+            self.heldOutFraction = heldOutFraction
             self.maxPredictions = maxPredictions
             self.confirmWeight = confirmWeight
             self.review = review

@@ -20,11 +20,15 @@ public protocol EdgeDataSource: Sendable {
     func outcomes(after cursor: Int64, limit: Int) throws -> (outcomes: [LiveOutcome], cursor: Int64)
     /// Live accuracy per model version. Default: none.
     func liveAccuracy() throws -> [LiveAccuracy]
+    /// The local held-out set (labelled examples never trained on), newest `limit`, raw; nil when
+    /// the source keeps none (the default).
+    func heldOut(limit: Int) throws -> Dataset?
 }
 
 extension EdgeDataSource {
     public func outcomes(after cursor: Int64, limit: Int) throws -> (outcomes: [LiveOutcome], cursor: Int64) { ([], cursor) }
     public func liveAccuracy() throws -> [LiveAccuracy] { [] }
+    public func heldOut(limit: Int) throws -> Dataset? { nil }
 }
 
 public struct EdgeDataStatus: Sendable, Equatable {

@@ -34,6 +34,10 @@ public struct FeedbackStoreSource: EdgeDataSource {
         try store.predictions.outcomes(after: cursor, limit: limit)
     }
 
+    public func heldOut(limit: Int) throws -> Dataset? {
+        try store.heldOutSet(limit: limit)
+    }
+
     public func liveAccuracy() throws -> [LiveAccuracy] {
         try store.predictions.liveAccuracy()
     }

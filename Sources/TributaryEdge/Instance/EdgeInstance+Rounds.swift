@@ -13,6 +13,8 @@ extension EdgeInstance {
             return adopt(release)
         case .updateReceipt(let receipt):
             return [.emit(.receipt(round: receipt.roundID, status: receipt.status, reason: receipt.reason))]
+        case .evaluateRequest(let request):
+            return evaluate(request)
         case .goodbye(let goodbye):
             if case .open(var session) = phase {
                 session.goodbye = goodbye
@@ -169,6 +171,26 @@ extension EdgeInstance {
         guard let adopted else { return [.emit(.releaseIgnored(version: release.version, held: heldVersion))] }
         adopting = adopted
         return [.saveCheckpoint(adopted)]
+    }
+
+    /// An evaluate round: the candidate built on the held model (a delta needs its base), then
+    /// evaluated by the agent on the held-out set. The held model and the checkpoint stay as they are.
+    mutating func evaluate(_ request: EvaluateRequest) -> [Action] {
+        guard isOpen else { return [] }
+        var unreadable = EvaluateResult(evaluationID: request.evaluationID, version: request.version, classes: [:])
+        do {
+            if let candidate = try ModelAdoption.checkpoint(
+                version: request.version, payload: request.model, architecture: request.architecture,
+                preprocessing: request.preprocessing, held: held, seed: configuration.seed,
+                replay: configuration.context.replay, field: "EvaluateRequest.model") {
+                return [.evaluate(request, candidate: candidate)]
+            }
+            unreadable.reason = "the candidate is a delta against a version this edge does not hold (holds \(heldVersion))"
+        } catch {
+            unreadable.reason = String(String(describing: error).utf8.prefix(240)) ?? "the candidate could not be read"
+        }
+        return [.sendEvaluateResult(unreadable),
+                .emit(.evaluated(version: request.version, examples: 0, correct: 0, reason: unreadable.reason))]
     }
 
     /// The adopted release is saved: the edge holds it. A checkpoint that cannot be saved stops the agent.

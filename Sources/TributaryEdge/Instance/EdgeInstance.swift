@@ -174,6 +174,11 @@ public struct EdgeInstance: Sendable {
         case saveCheckpoint(Checkpoint)
         /// Write the Update; answer ``Event/updateWritten(round:failure:)``.
         case sendUpdate(Update)
+        /// Read the held-out set, evaluate `candidate` on it and send the ``EvaluateResult``, then
+        /// emit ``EdgeEvent/evaluated(version:examples:correct:reason:)``. Nothing is saved.
+        case evaluate(EvaluateRequest, candidate: Checkpoint)
+        /// Send a result without evaluating (the candidate could not be built).
+        case sendEvaluateResult(EvaluateResult)
         /// Write a Goodbye (best effort: the session closes after it).
         case sendGoodbye(Goodbye)
         case schedule(Timer, after: Duration)

@@ -162,6 +162,23 @@ nonisolated struct Tributary_V1_Envelope: Sendable {
     set {message = .updateReceipt(newValue)}
   }
 
+  /// Added in v1 without a version change: sent only to clients that announce "evaluate".
+  var evaluateRequest: Tributary_V1_EvaluateRequest {
+    get {
+      if case .evaluateRequest(let v)? = message {return v}
+      return Tributary_V1_EvaluateRequest()
+    }
+    set {message = .evaluateRequest(newValue)}
+  }
+
+  var evaluateResult: Tributary_V1_EvaluateResult {
+    get {
+      if case .evaluateResult(let v)? = message {return v}
+      return Tributary_V1_EvaluateResult()
+    }
+    set {message = .evaluateResult(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Message: Equatable, Sendable {
@@ -177,6 +194,9 @@ nonisolated struct Tributary_V1_Envelope: Sendable {
     case chunk(Tributary_V1_PayloadChunk)
     case ready(Tributary_V1_Ready)
     case updateReceipt(Tributary_V1_UpdateReceipt)
+    /// Added in v1 without a version change: sent only to clients that announce "evaluate".
+    case evaluateRequest(Tributary_V1_EvaluateRequest)
+    case evaluateResult(Tributary_V1_EvaluateResult)
 
   }
 
@@ -239,7 +259,7 @@ nonisolated extension Tributary_V1_PayloadChunk: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Tributary_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Envelope"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}hello\0\u{1}welcome\0\u{1}reject\0\u{3}round_offer\0\u{1}update\0\u{3}model_release\0\u{1}heartbeat\0\u{1}error\0\u{1}goodbye\0\u{1}chunk\0\u{1}ready\0\u{3}update_receipt\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}hello\0\u{1}welcome\0\u{1}reject\0\u{3}round_offer\0\u{1}update\0\u{3}model_release\0\u{1}heartbeat\0\u{1}error\0\u{1}goodbye\0\u{1}chunk\0\u{1}ready\0\u{3}update_receipt\0\u{3}evaluate_request\0\u{3}evaluate_result\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -404,6 +424,32 @@ nonisolated extension Tributary_V1_Envelope: SwiftProtobuf.Message, SwiftProtobu
           self.message = .updateReceipt(v)
         }
       }()
+      case 14: try {
+        var v: Tributary_V1_EvaluateRequest?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .evaluateRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .evaluateRequest(v)
+        }
+      }()
+      case 15: try {
+        var v: Tributary_V1_EvaluateResult?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .evaluateResult(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .evaluateResult(v)
+        }
+      }()
       default: break
       }
     }
@@ -465,6 +511,14 @@ nonisolated extension Tributary_V1_Envelope: SwiftProtobuf.Message, SwiftProtobu
     case .updateReceipt?: try {
       guard case .updateReceipt(let v)? = self.message else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    }()
+    case .evaluateRequest?: try {
+      guard case .evaluateRequest(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .evaluateResult?: try {
+      guard case .evaluateResult(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
     }()
     case nil: break
     }

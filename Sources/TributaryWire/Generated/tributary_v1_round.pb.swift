@@ -402,6 +402,110 @@ nonisolated struct Tributary_V1_UpdateReceipt: Sendable {
   init() {}
 }
 
+/// Coordinator -> client, only to a client whose Hello.capabilities.features lists "evaluate":
+/// measure a candidate on the client's local held-out set (labelled examples it never trains on)
+/// and answer with an EvaluateResult. Nothing is trained and the candidate is not adopted.
+nonisolated struct Tributary_V1_EvaluateRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Opaque id of this evaluation, chosen by the coordinator; non-zero. The result names it.
+  var evaluationID: UInt64 = 0
+
+  /// Registry version of the candidate; non-zero.
+  var version: UInt64 = 0
+
+  /// The candidate's parameters, full or as a delta against a version the client holds.
+  var model: Tributary_V1_ModelPayload {
+    get {_model ?? Tributary_V1_ModelPayload()}
+    set {_model = newValue}
+  }
+  /// Returns true if `model` has been explicitly set.
+  var hasModel: Bool {self._model != nil}
+  /// Clears the value of `model`. Subsequent reads from it will return its default value.
+  mutating func clearModel() {self._model = nil}
+
+  /// The candidate's architecture; optional, as in RoundOffer.
+  var architecture: Tributary_V1_ModelArchitecture {
+    get {_architecture ?? Tributary_V1_ModelArchitecture()}
+    set {_architecture = newValue}
+  }
+  /// Returns true if `architecture` has been explicitly set.
+  var hasArchitecture: Bool {self._architecture != nil}
+  /// Clears the value of `architecture`. Subsequent reads from it will return its default value.
+  mutating func clearArchitecture() {self._architecture = nil}
+
+  /// The candidate's preprocessing; absent = identity, as in RoundOffer.
+  var preprocessing: Tributary_V1_Preprocessing {
+    get {_preprocessing ?? Tributary_V1_Preprocessing()}
+    set {_preprocessing = newValue}
+  }
+  /// Returns true if `preprocessing` has been explicitly set.
+  var hasPreprocessing: Bool {self._preprocessing != nil}
+  /// Clears the value of `preprocessing`. Subsequent reads from it will return its default value.
+  mutating func clearPreprocessing() {self._preprocessing = nil}
+
+  /// Answer before this time (Unix milliseconds); a later result is ignored. > 0.
+  var deadlineUnixMs: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+
+  fileprivate var _model: Tributary_V1_ModelPayload? = nil
+  fileprivate var _architecture: Tributary_V1_ModelArchitecture? = nil
+  fileprivate var _preprocessing: Tributary_V1_Preprocessing? = nil
+}
+
+/// Correct and total predictions for one class (or one task) of a held-out set.
+nonisolated struct Tributary_V1_EvaluateCount: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The class label (EvaluateResult.classes) or task name (EvaluateResult.tasks).
+  var label: UInt32 = 0
+
+  var task: String = String()
+
+  /// Examples predicted right; <= total.
+  var correct: UInt64 = 0
+
+  /// Examples of this class (task) evaluated; > 0.
+  var total: UInt64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// Client -> coordinator: the answer to an EvaluateRequest. Aggregate counts only, never an example.
+nonisolated struct Tributary_V1_EvaluateResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The EvaluateRequest.evaluation_id this answers; non-zero.
+  var evaluationID: UInt64 = 0
+
+  /// The EvaluateRequest.version evaluated; non-zero.
+  var version: UInt64 = 0
+
+  /// Per class label, each label at most once; empty when the client evaluated nothing.
+  var classes: [Tributary_V1_EvaluateCount] = []
+
+  /// Per task, where the client knows its examples' tasks (task names unique, non-empty); optional.
+  var tasks: [Tributary_V1_EvaluateCount] = []
+
+  /// Why nothing was evaluated (e.g. no held-out examples), for the coordinator's log; <= 256 bytes.
+  var reason: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "tributary.v1"
@@ -876,4 +980,158 @@ nonisolated extension Tributary_V1_UpdateReceipt: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Tributary_V1_UpdateReceipt.Status: SwiftProtobuf._ProtoNameProviding {
   static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STATUS_UNSPECIFIED\0\u{1}STATUS_ACCEPTED\0\u{1}STATUS_LATE\0\u{1}STATUS_INVALID\0\u{1}STATUS_NOT_EXPECTED\0")
+}
+
+nonisolated extension Tributary_V1_EvaluateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".EvaluateRequest"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}evaluation_id\0\u{1}version\0\u{1}model\0\u{1}architecture\0\u{1}preprocessing\0\u{3}deadline_unix_ms\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.evaluationID) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._model) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._architecture) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._preprocessing) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.deadlineUnixMs) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.evaluationID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.evaluationID, fieldNumber: 1)
+    }
+    if self.version != 0 {
+      try visitor.visitSingularUInt64Field(value: self.version, fieldNumber: 2)
+    }
+    try { if let v = self._model {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._architecture {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._preprocessing {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if self.deadlineUnixMs != 0 {
+      try visitor.visitSingularInt64Field(value: self.deadlineUnixMs, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Tributary_V1_EvaluateRequest, rhs: Tributary_V1_EvaluateRequest) -> Bool {
+    if lhs.evaluationID != rhs.evaluationID {return false}
+    if lhs.version != rhs.version {return false}
+    if lhs._model != rhs._model {return false}
+    if lhs._architecture != rhs._architecture {return false}
+    if lhs._preprocessing != rhs._preprocessing {return false}
+    if lhs.deadlineUnixMs != rhs.deadlineUnixMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tributary_V1_EvaluateCount: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".EvaluateCount"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}label\0\u{1}task\0\u{1}correct\0\u{1}total\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.label) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.task) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.correct) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.total) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.label != 0 {
+      try visitor.visitSingularUInt32Field(value: self.label, fieldNumber: 1)
+    }
+    if !self.task.isEmpty {
+      try visitor.visitSingularStringField(value: self.task, fieldNumber: 2)
+    }
+    if self.correct != 0 {
+      try visitor.visitSingularUInt64Field(value: self.correct, fieldNumber: 3)
+    }
+    if self.total != 0 {
+      try visitor.visitSingularUInt64Field(value: self.total, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Tributary_V1_EvaluateCount, rhs: Tributary_V1_EvaluateCount) -> Bool {
+    if lhs.label != rhs.label {return false}
+    if lhs.task != rhs.task {return false}
+    if lhs.correct != rhs.correct {return false}
+    if lhs.total != rhs.total {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tributary_V1_EvaluateResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".EvaluateResult"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}evaluation_id\0\u{1}version\0\u{1}classes\0\u{1}tasks\0\u{1}reason\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.evaluationID) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.classes) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.tasks) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.evaluationID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.evaluationID, fieldNumber: 1)
+    }
+    if self.version != 0 {
+      try visitor.visitSingularUInt64Field(value: self.version, fieldNumber: 2)
+    }
+    if !self.classes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.classes, fieldNumber: 3)
+    }
+    if !self.tasks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.tasks, fieldNumber: 4)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Tributary_V1_EvaluateResult, rhs: Tributary_V1_EvaluateResult) -> Bool {
+    if lhs.evaluationID != rhs.evaluationID {return false}
+    if lhs.version != rhs.version {return false}
+    if lhs.classes != rhs.classes {return false}
+    if lhs.tasks != rhs.tasks {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }

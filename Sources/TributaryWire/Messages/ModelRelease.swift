@@ -22,13 +22,20 @@ public struct ModelRelease: Sendable, Hashable {
     func validate() throws {
         try require(version > parentVersion, .invalidValue,
                     "ModelRelease.version is \(version); must be greater than parent_version \(parentVersion)")
-        if case .delta(let base, _) = model {
-            try require(base < version, .invalidValue,
-                        "ModelRelease.model.delta.base_version is \(base); must be older than version \(version)")
-        }
-        try architecture?.validate(field: "ModelRelease.architecture")
-        try preprocessing?.validate(field: "ModelRelease.preprocessing", inputSize: architecture?.inputSize)
+        try validateCarriedModel(model, version: version, architecture: architecture, preprocessing: preprocessing, message: "ModelRelease")
     }
+}
+
+/// The checks of a model a message carries at `version` (a ModelRelease, an EvaluateRequest): a
+/// delta's base is older, and the architecture and preprocessing are valid together.
+func validateCarriedModel(_ model: ModelPayload, version: UInt64, architecture: ModelArchitecture?,
+                          preprocessing: PreprocessingMessage?, message: String) throws {
+    if case .delta(let base, _) = model {
+        try require(base < version, .invalidValue,
+                    "\(message).model.delta.base_version is \(base); must be older than version \(version)")
+    }
+    try architecture?.validate(field: "\(message).architecture")
+    try preprocessing?.validate(field: "\(message).preprocessing", inputSize: architecture?.inputSize)
 }
 
 extension ModelRelease {

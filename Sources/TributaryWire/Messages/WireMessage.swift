@@ -15,6 +15,10 @@ public enum WireMessage: Sendable, Hashable {
     case ready(Ready)
     /// Coordinator → client: the fate of an Update.
     case updateReceipt(UpdateReceipt)
+    /// Coordinator → client: evaluate a candidate on the local held-out set.
+    case evaluateRequest(EvaluateRequest)
+    /// Client → coordinator: per-class correct/total counts of that evaluation.
+    case evaluateResult(EvaluateResult)
 
     /// The message's name in the contract, for logs and errors.
     public var name: String {
@@ -31,6 +35,8 @@ public enum WireMessage: Sendable, Hashable {
         case .chunk: "PayloadChunk"
         case .ready: "Ready"
         case .updateReceipt: "UpdateReceipt"
+        case .evaluateRequest: "EvaluateRequest"
+        case .evaluateResult: "EvaluateResult"
         }
     }
 
@@ -49,6 +55,8 @@ public enum WireMessage: Sendable, Hashable {
         case .chunk(let m): try m.validate()
         case .ready(let m): try m.validate()
         case .updateReceipt(let m): try m.validate()
+        case .evaluateRequest(let m): try m.validate()
+        case .evaluateResult(let m): try m.validate()
         }
     }
 }
@@ -70,6 +78,8 @@ extension WireMessage {
         case .chunk(let m)?: self = .chunk(try PayloadChunk(proto: m))
         case .ready(let m)?: self = .ready(try Ready(proto: m))
         case .updateReceipt(let m)?: self = .updateReceipt(try UpdateReceipt(proto: m))
+        case .evaluateRequest(let m)?: self = .evaluateRequest(try EvaluateRequest(proto: m, incoming: incoming))
+        case .evaluateResult(let m)?: self = .evaluateResult(try EvaluateResult(proto: m))
         case nil:
             let unknown = envelope.unknownFields.data.count
             throw WireError(.unknownMessage,
@@ -94,6 +104,8 @@ extension WireMessage {
         case .chunk(let m): envelope.message = .chunk(m.toProto())
         case .ready(let m): envelope.message = .ready(m.toProto())
         case .updateReceipt(let m): envelope.message = .updateReceipt(m.toProto())
+        case .evaluateRequest(let m): envelope.message = .evaluateRequest(m.toProto(outgoing: outgoing))
+        case .evaluateResult(let m): envelope.message = .evaluateResult(m.toProto())
         }
         return envelope
     }

@@ -31,6 +31,8 @@ const char *te_envelope_name(const te_envelope *message) {
     case TRIBUTARY__V1__ENVELOPE__MESSAGE_CHUNK: return "PayloadChunk";
     case TRIBUTARY__V1__ENVELOPE__MESSAGE_READY: return "Ready";
     case TRIBUTARY__V1__ENVELOPE__MESSAGE_UPDATE_RECEIPT: return "UpdateReceipt";
+    case TRIBUTARY__V1__ENVELOPE__MESSAGE_EVALUATE_REQUEST: return "EvaluateRequest";
+    case TRIBUTARY__V1__ENVELOPE__MESSAGE_EVALUATE_RESULT: return "EvaluateResult";
     default: return "no message";
     }
 }

@@ -207,8 +207,8 @@ static void garbage_version_and_empty(void) {
     empty.protocol_version = 1;
     CHECK(decode_one(packed_frame(&empty), &error) == TE_ERR_UNKNOWN_MESSAGE);
     CHECK(decode_one(raw_frame(NULL, 0), &error) == TE_ERR_UNSUPPORTED_PROTOCOL_VERSION);
-    /* field 14, a message this client does not know */
-    const uint8_t future[] = {0x08, 0x01, 0x72, 0x00};
+    /* field 40, a message this client does not know (14 and 15, the evaluate pair, it decodes and ignores) */
+    const uint8_t future[] = {0x08, 0x01, 0xC2, 0x02, 0x00};
     CHECK(decode_one(raw_frame(future, sizeof future), &error) == TE_ERR_UNKNOWN_MESSAGE);
 }
 

@@ -187,7 +187,7 @@ const ProtobufCMessageDescriptor tributary__v1__payload_chunk__descriptor =
   (ProtobufCMessageInit) tributary__v1__payload_chunk__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tributary__v1__envelope__field_descriptors[13] =
+static const ProtobufCFieldDescriptor tributary__v1__envelope__field_descriptors[15] =
 {
   {
     "protocol_version",
@@ -345,10 +345,36 @@ static const ProtobufCFieldDescriptor tributary__v1__envelope__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "evaluate_request",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tributary__V1__Envelope, message_case),
+    offsetof(Tributary__V1__Envelope, evaluate_request),
+    &tributary__v1__evaluate_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "evaluate_result",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tributary__V1__Envelope, message_case),
+    offsetof(Tributary__V1__Envelope, evaluate_result),
+    &tributary__v1__evaluate_result__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tributary__v1__envelope__field_indices_by_name[] = {
   10,   /* field[10] = chunk */
   8,   /* field[8] = error */
+  13,   /* field[13] = evaluate_request */
+  14,   /* field[14] = evaluate_result */
   9,   /* field[9] = goodbye */
   7,   /* field[7] = heartbeat */
   1,   /* field[1] = hello */
@@ -364,7 +390,7 @@ static const unsigned tributary__v1__envelope__field_indices_by_name[] = {
 static const ProtobufCIntRange tributary__v1__envelope__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor tributary__v1__envelope__descriptor =
 {
@@ -374,7 +400,7 @@ const ProtobufCMessageDescriptor tributary__v1__envelope__descriptor =
   "Tributary__V1__Envelope",
   "tributary.v1",
   sizeof(Tributary__V1__Envelope),
-  13,
+  15,
   tributary__v1__envelope__field_descriptors,
   tributary__v1__envelope__field_indices_by_name,
   1,  tributary__v1__envelope__number_ranges,

@@ -73,7 +73,9 @@ typedef enum {
   TRIBUTARY__V1__ENVELOPE__MESSAGE_GOODBYE = 10,
   TRIBUTARY__V1__ENVELOPE__MESSAGE_CHUNK = 11,
   TRIBUTARY__V1__ENVELOPE__MESSAGE_READY = 12,
-  TRIBUTARY__V1__ENVELOPE__MESSAGE_UPDATE_RECEIPT = 13
+  TRIBUTARY__V1__ENVELOPE__MESSAGE_UPDATE_RECEIPT = 13,
+  TRIBUTARY__V1__ENVELOPE__MESSAGE_EVALUATE_REQUEST = 14,
+  TRIBUTARY__V1__ENVELOPE__MESSAGE_EVALUATE_RESULT = 15
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TRIBUTARY__V1__ENVELOPE__MESSAGE__CASE)
 } Tributary__V1__Envelope__MessageCase;
 
@@ -98,6 +100,11 @@ struct  Tributary__V1__Envelope
     Tributary__V1__PayloadChunk *chunk;
     Tributary__V1__Ready *ready;
     Tributary__V1__UpdateReceipt *update_receipt;
+    /*
+     * Added in v1 without a version change: sent only to clients that announce "evaluate".
+     */
+    Tributary__V1__EvaluateRequest *evaluate_request;
+    Tributary__V1__EvaluateResult *evaluate_result;
   };
 };
 #define TRIBUTARY__V1__ENVELOPE__INIT \

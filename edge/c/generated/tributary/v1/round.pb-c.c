@@ -373,6 +373,141 @@ void   tributary__v1__update_receipt__free_unpacked
   assert(message->base.descriptor == &tributary__v1__update_receipt__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tributary__v1__evaluate_request__init
+                     (Tributary__V1__EvaluateRequest         *message)
+{
+  static const Tributary__V1__EvaluateRequest init_value = TRIBUTARY__V1__EVALUATE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t tributary__v1__evaluate_request__get_packed_size
+                     (const Tributary__V1__EvaluateRequest *message)
+{
+  assert(message->base.descriptor == &tributary__v1__evaluate_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tributary__v1__evaluate_request__pack
+                     (const Tributary__V1__EvaluateRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tributary__v1__evaluate_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tributary__v1__evaluate_request__pack_to_buffer
+                     (const Tributary__V1__EvaluateRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tributary__v1__evaluate_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tributary__V1__EvaluateRequest *
+       tributary__v1__evaluate_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tributary__V1__EvaluateRequest *)
+     protobuf_c_message_unpack (&tributary__v1__evaluate_request__descriptor,
+                                allocator, len, data);
+}
+void   tributary__v1__evaluate_request__free_unpacked
+                     (Tributary__V1__EvaluateRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tributary__v1__evaluate_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tributary__v1__evaluate_count__init
+                     (Tributary__V1__EvaluateCount         *message)
+{
+  static const Tributary__V1__EvaluateCount init_value = TRIBUTARY__V1__EVALUATE_COUNT__INIT;
+  *message = init_value;
+}
+size_t tributary__v1__evaluate_count__get_packed_size
+                     (const Tributary__V1__EvaluateCount *message)
+{
+  assert(message->base.descriptor == &tributary__v1__evaluate_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tributary__v1__evaluate_count__pack
+                     (const Tributary__V1__EvaluateCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tributary__v1__evaluate_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tributary__v1__evaluate_count__pack_to_buffer
+                     (const Tributary__V1__EvaluateCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tributary__v1__evaluate_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tributary__V1__EvaluateCount *
+       tributary__v1__evaluate_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tributary__V1__EvaluateCount *)
+     protobuf_c_message_unpack (&tributary__v1__evaluate_count__descriptor,
+                                allocator, len, data);
+}
+void   tributary__v1__evaluate_count__free_unpacked
+                     (Tributary__V1__EvaluateCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tributary__v1__evaluate_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   tributary__v1__evaluate_result__init
+                     (Tributary__V1__EvaluateResult         *message)
+{
+  static const Tributary__V1__EvaluateResult init_value = TRIBUTARY__V1__EVALUATE_RESULT__INIT;
+  *message = init_value;
+}
+size_t tributary__v1__evaluate_result__get_packed_size
+                     (const Tributary__V1__EvaluateResult *message)
+{
+  assert(message->base.descriptor == &tributary__v1__evaluate_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tributary__v1__evaluate_result__pack
+                     (const Tributary__V1__EvaluateResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tributary__v1__evaluate_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tributary__v1__evaluate_result__pack_to_buffer
+                     (const Tributary__V1__EvaluateResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tributary__v1__evaluate_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tributary__V1__EvaluateResult *
+       tributary__v1__evaluate_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tributary__V1__EvaluateResult *)
+     protobuf_c_message_unpack (&tributary__v1__evaluate_result__descriptor,
+                                allocator, len, data);
+}
+void   tributary__v1__evaluate_result__free_unpacked
+                     (Tributary__V1__EvaluateResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tributary__v1__evaluate_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor tributary__v1__ewc_state__field_descriptors[3] =
 {
   {
@@ -1176,5 +1311,275 @@ const ProtobufCMessageDescriptor tributary__v1__update_receipt__descriptor =
   tributary__v1__update_receipt__field_indices_by_name,
   1,  tributary__v1__update_receipt__number_ranges,
   (ProtobufCMessageInit) tributary__v1__update_receipt__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tributary__v1__evaluate_request__field_descriptors[6] =
+{
+  {
+    "evaluation_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateRequest, evaluation_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateRequest, model),
+    &tributary__v1__model_payload__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "architecture",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateRequest, architecture),
+    &tributary__v1__model_architecture__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "preprocessing",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateRequest, preprocessing),
+    &tributary__v1__preprocessing__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deadline_unix_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateRequest, deadline_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tributary__v1__evaluate_request__field_indices_by_name[] = {
+  3,   /* field[3] = architecture */
+  5,   /* field[5] = deadline_unix_ms */
+  0,   /* field[0] = evaluation_id */
+  2,   /* field[2] = model */
+  4,   /* field[4] = preprocessing */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange tributary__v1__evaluate_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor tributary__v1__evaluate_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tributary.v1.EvaluateRequest",
+  "EvaluateRequest",
+  "Tributary__V1__EvaluateRequest",
+  "tributary.v1",
+  sizeof(Tributary__V1__EvaluateRequest),
+  6,
+  tributary__v1__evaluate_request__field_descriptors,
+  tributary__v1__evaluate_request__field_indices_by_name,
+  1,  tributary__v1__evaluate_request__number_ranges,
+  (ProtobufCMessageInit) tributary__v1__evaluate_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tributary__v1__evaluate_count__field_descriptors[4] =
+{
+  {
+    "label",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateCount, label),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateCount, task),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "correct",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateCount, correct),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateCount, total),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tributary__v1__evaluate_count__field_indices_by_name[] = {
+  2,   /* field[2] = correct */
+  0,   /* field[0] = label */
+  1,   /* field[1] = task */
+  3,   /* field[3] = total */
+};
+static const ProtobufCIntRange tributary__v1__evaluate_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor tributary__v1__evaluate_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tributary.v1.EvaluateCount",
+  "EvaluateCount",
+  "Tributary__V1__EvaluateCount",
+  "tributary.v1",
+  sizeof(Tributary__V1__EvaluateCount),
+  4,
+  tributary__v1__evaluate_count__field_descriptors,
+  tributary__v1__evaluate_count__field_indices_by_name,
+  1,  tributary__v1__evaluate_count__number_ranges,
+  (ProtobufCMessageInit) tributary__v1__evaluate_count__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor tributary__v1__evaluate_result__field_descriptors[5] =
+{
+  {
+    "evaluation_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateResult, evaluation_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateResult, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "classes",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tributary__V1__EvaluateResult, n_classes),
+    offsetof(Tributary__V1__EvaluateResult, classes),
+    &tributary__v1__evaluate_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tasks",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tributary__V1__EvaluateResult, n_tasks),
+    offsetof(Tributary__V1__EvaluateResult, tasks),
+    &tributary__v1__evaluate_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__EvaluateResult, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tributary__v1__evaluate_result__field_indices_by_name[] = {
+  2,   /* field[2] = classes */
+  0,   /* field[0] = evaluation_id */
+  4,   /* field[4] = reason */
+  3,   /* field[3] = tasks */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange tributary__v1__evaluate_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor tributary__v1__evaluate_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tributary.v1.EvaluateResult",
+  "EvaluateResult",
+  "Tributary__V1__EvaluateResult",
+  "tributary.v1",
+  sizeof(Tributary__V1__EvaluateResult),
+  5,
+  tributary__v1__evaluate_result__field_descriptors,
+  tributary__v1__evaluate_result__field_indices_by_name,
+  1,  tributary__v1__evaluate_result__number_ranges,
+  (ProtobufCMessageInit) tributary__v1__evaluate_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -26,6 +26,9 @@ typedef struct Tributary__V1__Update__MetricsEntry Tributary__V1__Update__Metric
 typedef struct Tributary__V1__ModelRelease Tributary__V1__ModelRelease;
 typedef struct Tributary__V1__Ready Tributary__V1__Ready;
 typedef struct Tributary__V1__UpdateReceipt Tributary__V1__UpdateReceipt;
+typedef struct Tributary__V1__EvaluateRequest Tributary__V1__EvaluateRequest;
+typedef struct Tributary__V1__EvaluateCount Tributary__V1__EvaluateCount;
+typedef struct Tributary__V1__EvaluateResult Tributary__V1__EvaluateResult;
 
 
 /* --- enums --- */
@@ -329,6 +332,103 @@ struct  Tributary__V1__UpdateReceipt
     , 0, TRIBUTARY__V1__UPDATE_RECEIPT__STATUS__STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string }
 
 
+/*
+ * Coordinator -> client, only to a client whose Hello.capabilities.features lists "evaluate":
+ * measure a candidate on the client's local held-out set (labelled examples it never trains on)
+ * and answer with an EvaluateResult. Nothing is trained and the candidate is not adopted.
+ */
+struct  Tributary__V1__EvaluateRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Opaque id of this evaluation, chosen by the coordinator; non-zero. The result names it.
+   */
+  uint64_t evaluation_id;
+  /*
+   * Registry version of the candidate; non-zero.
+   */
+  uint64_t version;
+  /*
+   * The candidate's parameters, full or as a delta against a version the client holds.
+   */
+  Tributary__V1__ModelPayload *model;
+  /*
+   * The candidate's architecture; optional, as in RoundOffer.
+   */
+  Tributary__V1__ModelArchitecture *architecture;
+  /*
+   * The candidate's preprocessing; absent = identity, as in RoundOffer.
+   */
+  Tributary__V1__Preprocessing *preprocessing;
+  /*
+   * Answer before this time (Unix milliseconds); a later result is ignored. > 0.
+   */
+  int64_t deadline_unix_ms;
+};
+#define TRIBUTARY__V1__EVALUATE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__evaluate_request__descriptor) \
+    , 0, 0, NULL, NULL, NULL, 0 }
+
+
+/*
+ * Correct and total predictions for one class (or one task) of a held-out set.
+ */
+struct  Tributary__V1__EvaluateCount
+{
+  ProtobufCMessage base;
+  /*
+   * The class label (EvaluateResult.classes) or task name (EvaluateResult.tasks).
+   */
+  uint32_t label;
+  char *task;
+  /*
+   * Examples predicted right; <= total.
+   */
+  uint64_t correct;
+  /*
+   * Examples of this class (task) evaluated; > 0.
+   */
+  uint64_t total;
+};
+#define TRIBUTARY__V1__EVALUATE_COUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__evaluate_count__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+/*
+ * Client -> coordinator: the answer to an EvaluateRequest. Aggregate counts only, never an example.
+ */
+struct  Tributary__V1__EvaluateResult
+{
+  ProtobufCMessage base;
+  /*
+   * The EvaluateRequest.evaluation_id this answers; non-zero.
+   */
+  uint64_t evaluation_id;
+  /*
+   * The EvaluateRequest.version evaluated; non-zero.
+   */
+  uint64_t version;
+  /*
+   * Per class label, each label at most once; empty when the client evaluated nothing.
+   */
+  size_t n_classes;
+  Tributary__V1__EvaluateCount **classes;
+  /*
+   * Per task, where the client knows its examples' tasks (task names unique, non-empty); optional.
+   */
+  size_t n_tasks;
+  Tributary__V1__EvaluateCount **tasks;
+  /*
+   * Why nothing was evaluated (e.g. no held-out examples), for the coordinator's log; <= 256 bytes.
+   */
+  char *reason;
+};
+#define TRIBUTARY__V1__EVALUATE_RESULT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__evaluate_result__descriptor) \
+    , 0, 0, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
+
+
 /* Tributary__V1__EwcState methods */
 void   tributary__v1__ewc_state__init
                      (Tributary__V1__EwcState         *message);
@@ -484,6 +584,63 @@ Tributary__V1__UpdateReceipt *
 void   tributary__v1__update_receipt__free_unpacked
                      (Tributary__V1__UpdateReceipt *message,
                       ProtobufCAllocator *allocator);
+/* Tributary__V1__EvaluateRequest methods */
+void   tributary__v1__evaluate_request__init
+                     (Tributary__V1__EvaluateRequest         *message);
+size_t tributary__v1__evaluate_request__get_packed_size
+                     (const Tributary__V1__EvaluateRequest   *message);
+size_t tributary__v1__evaluate_request__pack
+                     (const Tributary__V1__EvaluateRequest   *message,
+                      uint8_t             *out);
+size_t tributary__v1__evaluate_request__pack_to_buffer
+                     (const Tributary__V1__EvaluateRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Tributary__V1__EvaluateRequest *
+       tributary__v1__evaluate_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tributary__v1__evaluate_request__free_unpacked
+                     (Tributary__V1__EvaluateRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Tributary__V1__EvaluateCount methods */
+void   tributary__v1__evaluate_count__init
+                     (Tributary__V1__EvaluateCount         *message);
+size_t tributary__v1__evaluate_count__get_packed_size
+                     (const Tributary__V1__EvaluateCount   *message);
+size_t tributary__v1__evaluate_count__pack
+                     (const Tributary__V1__EvaluateCount   *message,
+                      uint8_t             *out);
+size_t tributary__v1__evaluate_count__pack_to_buffer
+                     (const Tributary__V1__EvaluateCount   *message,
+                      ProtobufCBuffer     *buffer);
+Tributary__V1__EvaluateCount *
+       tributary__v1__evaluate_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tributary__v1__evaluate_count__free_unpacked
+                     (Tributary__V1__EvaluateCount *message,
+                      ProtobufCAllocator *allocator);
+/* Tributary__V1__EvaluateResult methods */
+void   tributary__v1__evaluate_result__init
+                     (Tributary__V1__EvaluateResult         *message);
+size_t tributary__v1__evaluate_result__get_packed_size
+                     (const Tributary__V1__EvaluateResult   *message);
+size_t tributary__v1__evaluate_result__pack
+                     (const Tributary__V1__EvaluateResult   *message,
+                      uint8_t             *out);
+size_t tributary__v1__evaluate_result__pack_to_buffer
+                     (const Tributary__V1__EvaluateResult   *message,
+                      ProtobufCBuffer     *buffer);
+Tributary__V1__EvaluateResult *
+       tributary__v1__evaluate_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tributary__v1__evaluate_result__free_unpacked
+                     (Tributary__V1__EvaluateResult *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Tributary__V1__EwcState_Closure)
@@ -513,6 +670,15 @@ typedef void (*Tributary__V1__Ready_Closure)
 typedef void (*Tributary__V1__UpdateReceipt_Closure)
                  (const Tributary__V1__UpdateReceipt *message,
                   void *closure_data);
+typedef void (*Tributary__V1__EvaluateRequest_Closure)
+                 (const Tributary__V1__EvaluateRequest *message,
+                  void *closure_data);
+typedef void (*Tributary__V1__EvaluateCount_Closure)
+                 (const Tributary__V1__EvaluateCount *message,
+                  void *closure_data);
+typedef void (*Tributary__V1__EvaluateResult_Closure)
+                 (const Tributary__V1__EvaluateResult *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -529,6 +695,9 @@ extern const ProtobufCMessageDescriptor tributary__v1__model_release__descriptor
 extern const ProtobufCMessageDescriptor tributary__v1__ready__descriptor;
 extern const ProtobufCMessageDescriptor tributary__v1__update_receipt__descriptor;
 extern const ProtobufCEnumDescriptor    tributary__v1__update_receipt__status__descriptor;
+extern const ProtobufCMessageDescriptor tributary__v1__evaluate_request__descriptor;
+extern const ProtobufCMessageDescriptor tributary__v1__evaluate_count__descriptor;
+extern const ProtobufCMessageDescriptor tributary__v1__evaluate_result__descriptor;
 
 PROTOBUF_C__END_DECLS
 
