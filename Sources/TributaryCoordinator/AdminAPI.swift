@@ -6,8 +6,10 @@ import TributaryHTTP
 /// - `POST /v1/rounds`: start a round now → 201 `{"round": ID}`, or 409 with the machine's reason
 ///   (a round is running, too few eligible clients).
 /// - `GET /v1/status`: → 200 ``CoordinatorStatus``.
-/// Anything else: 404 or 405 naming the method and path. With a token (`admin.token_file`),
-/// every request without `Authorization: Bearer <token>` is answered 401 first.
+/// - `GET /metrics` (answered by the shell, ``EndpointServer``): the Prometheus text.
+/// Anything else: 404 or 405 naming the method and path. Errors are `{"error": message, "code":
+/// code}` (``JSONResponse/error(_:_:code:)``). With a token (`admin.token_file`), every request
+/// without `Authorization: Bearer <token>` is answered 401 first.
 public struct AdminAPI: Sendable {
     public typealias Response = JSONResponse
 
@@ -52,9 +54,6 @@ public struct AdminAPI: Sendable {
     }
 
     static func error(_ status: Int, _ message: String) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let encoded = (try? encoder.encode(["error": message])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return Response(status: status, body: encoded)
+        .error(status, message)
     }
 }
