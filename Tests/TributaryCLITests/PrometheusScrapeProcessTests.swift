@@ -82,14 +82,6 @@ import TributarySystem
         }
         #expect(edgeLines.waitFor("adopted model version", seconds: 300) != nil, "\(edgeLines.all) \(lines.all)")
 
-        // GET /metrics itself: the text format, with the names the docs list.
-        let (status, text, contentType) = try await Self.get("http://127.0.0.1:\(adminPort)/metrics")
-        #expect(status == 200 && contentType?.hasPrefix("text/plain; version=0.0.4") == true, "\(status) \(contentType ?? "")")
-        #expect(text.contains("# TYPE tributary_coordinator_rounds_total counter"), "\(text.prefix(2000))")
-        #expect(text.contains("tributary_coordinator_round_phase_duration_seconds_bucket{phase=\"aggregate\""), "\(text.prefix(4000))")
-        let edgeText = try await Self.get("http://127.0.0.1:\(edgePort)/metrics").1
-        #expect(edgeText.contains("tributary_edge_held_version") && edgeText.contains("tributary_edge_training_duration_seconds_count"), "\(edgeText.prefix(2000))")
-
         // A real Prometheus scrapes both every second.
         let prometheusPort = try Self.freePort()
         try """
@@ -125,6 +117,14 @@ import TributarySystem
         #expect((live.first ?? 0) >= 2 && held.first == live.first, "live \(live), held by the edge \(held)")
         #expect((await Self.query(prometheusPort, "sum(tributary_coordinator_updates_total{result=\"accepted\"})").first ?? 0) >= 1)
         #expect((await Self.query(prometheusPort, "tributary_coordinator_connected_clients").first ?? 0) == 1)
+
+        // GET /metrics itself: the text format, with the names the docs list.
+        let (status, text, contentType) = try await Self.get("http://127.0.0.1:\(adminPort)/metrics")
+        #expect(status == 200 && contentType?.hasPrefix("text/plain; version=0.0.4") == true, "\(status) \(contentType ?? "")")
+        #expect(text.contains("# TYPE tributary_coordinator_rounds_total counter"), "\(text.prefix(2000))")
+        #expect(text.contains("tributary_coordinator_round_phase_duration_seconds_bucket{phase=\"aggregate\""), "\(text.prefix(4000))")
+        let edgeText = try await Self.get("http://127.0.0.1:\(edgePort)/metrics").1
+        #expect(edgeText.contains("tributary_edge_held_version") && edgeText.contains("tributary_edge_training_duration_seconds_count"), "\(edgeText.prefix(2000))")
 
         // The coordinator's log, in JSON: one event per round phase and decision, with the ids.
         coordinator.terminate()
