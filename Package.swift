@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers, lowest first; nothing imports upward (docs/architecture.md has the table):
 //
-//   foundations   TributarySystem · TributaryConfig (YAML) · COpenBLAS → TributaryNumerics
+//   foundations   TributarySystem · TributaryConfig (YAML) · TributaryLogging (text/JSON logs) · COpenBLAS → TributaryNumerics
 //   learning      TributaryLearning (models, EWC, replay, job, checkpoints, drift)
 //                 TributaryAggregation (pure) · TributaryRounds (sans-IO round logic)
 //                 TributaryExperiments (digits protocols, partitions, federated runner)
@@ -12,7 +12,7 @@ import PackageDescription
 //                 TributaryCertificates (fleet CA, identity, deny list)
 //   I/O shells    TributaryTransport (shared mTLS/NIO session plumbing) → TributaryEdgeTransport (client)
 //                 · TributaryCoordinatorTransport (server) · TributaryRegistry (SQLite + blobs)
-//                 TributaryFeedback (SQLite) → TributaryFeedbackHTTP · TributaryEdge
+//                 TributaryHTTP (Hummingbird endpoints, /metrics) · TributaryFeedback (SQLite) → TributaryFeedbackHTTP · TributaryEdge
 //                 TributaryCoordinator (the round service: rounds + aggregation + registry + gate + release)
 //   executables   TributaryCLI → tributary · TributaryEdgeCLI → tributary-edge · benches · crash-test helpers
 /// What each side's transport (TributaryEdgeTransport, TributaryCoordinatorTransport) builds on.
@@ -53,6 +53,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -61,6 +64,8 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "TributarySystem"),
+        // The log backend the executables install: text or one JSON object a line (`--log-format`).
+        .target(name: "TributaryLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Configuration files (YAML): typed reads whose errors name the key and the value; --set overrides.
         .target(name: "TributaryConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "TributaryNumerics", dependencies: ["COpenBLAS"]),
@@ -83,24 +88,28 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The feedback endpoint on loopback HTTP: FeedbackAPI (pure) behind a thin NIO shell.
-        // The bootstrap and JSON responses the small loopback HTTP endpoints share.
+        // The small HTTP endpoints both sides share (the coordinator's admin API, the edge's
+        // feedback API) on Hummingbird: loopback unless a bearer token is set, JSON errors with
+        // codes, GET /metrics (Prometheus text) and the Prometheus bootstrap the executables call.
         .target(
             name: "TributaryHTTP",
             dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // The feedback endpoint on loopback HTTP: FeedbackAPI (pure) behind the shared shell.
         .target(
             name: "TributaryFeedbackHTTP",
             dependencies: [
                 "TributaryFeedback",
                 "TributaryHTTP",
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // The coordinator's round logic, sans-IO: events in, actions out, clock injected.
@@ -189,9 +198,11 @@ let package = Package(
                 "TributaryCertificates",
                 "TributaryFeedback",
                 "TributarySystem",
+                "TributaryLogging",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -212,12 +223,12 @@ let package = Package(
                 "TributaryCertificates",
                 "TributarySystem",
                 "TributaryHTTP",
+                "TributaryLogging",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Simulation: a coordinator and N edge agents in one process over loopback mTLS (`tributary simulate`).
@@ -252,9 +263,13 @@ let package = Package(
                 "TributaryModelWire",
                 "TributarySimulation",
                 "TributaryONNX",
+                "TributaryHTTP",
+                "TributaryLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // The admin endpoint's client (`tributary round`).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(
@@ -262,6 +277,8 @@ let package = Package(
             dependencies: [
                 "TributaryCLI",
                 "TributaryNumerics",
+                "TributaryHTTP",
+                "TributaryLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -275,6 +292,8 @@ let package = Package(
                 "TributaryConfig",
                 "TributaryFeedback",
                 "TributaryFeedbackHTTP",
+                "TributaryHTTP",
+                "TributaryLogging",
                 "TributaryTransport",
                 "TributaryCertificates",
                 "TributaryLearning",
@@ -323,7 +342,7 @@ let package = Package(
             name: "TributaryCoordinatorBench",
             dependencies: [
                 "TributaryCoordinator", "TributaryTransport", "TributaryEdgeTransport", "TributaryCertificates", "TributaryEdge", "TributaryLearning",
-                "TributaryModelWire", "TributaryWire", .product(name: "Logging", package: "swift-log"),
+                "TributaryModelWire", "TributaryWire", "TributaryCLI", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -343,6 +362,9 @@ let package = Package(
         ),
         .testTarget(name: "TributaryNumericsTests", dependencies: ["TributaryNumerics"]),
         .testTarget(name: "TributaryConfigTests", dependencies: ["TributaryConfig"]),
+        .testTarget(
+            name: "TributaryLoggingTests",
+            dependencies: ["TributaryLogging", .product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "TributaryLearningTests", dependencies: ["TributaryLearning", "TributarySystem"]),
         .testTarget(name: "TributaryONNXTests", dependencies: ["TributaryONNX", "TributaryLearning"]),
         .testTarget(name: "TributaryExperimentsTests", dependencies: ["TributaryExperiments"]),
@@ -369,7 +391,7 @@ let package = Package(
                 "TributaryCoordinator", "TributaryLearning", "TributaryRegistry", "TributaryWire", "TributaryModelWire",
                 "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryEdgeTransport",
                 "TributaryCoordinatorTransport", "TributaryCertificates",
-                "TributaryConfig", "TributarySystem",
+                "TributaryConfig", "TributarySystem", "TributaryCLI", "TributaryHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 // A second SQLite connection holds the registry's write lock: a real storage failure.
                 .product(name: "GRDB", package: "GRDB.swift"),

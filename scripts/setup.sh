@@ -8,9 +8,10 @@
 #   openssl, sslscan  probing the coordinator's TLS from outside (scripts/probe-tls.sh)
 #   libprotobuf-c-dev, protobuf-c-compiler, make, gcc   the C edge client (edge/c)
 #   curl, python3-venv, python3-pip   the device-loop session and the ONNX / wire checks
+#   prometheus        the metrics test scrapes a coordinator and an edge with a real Prometheus
 set -euo pipefail
 packages=(libopenblas-dev pkg-config libsqlite3-dev libssl-dev protobuf-compiler openssl sslscan time
-          libprotobuf-c-dev protobuf-c-compiler make gcc curl python3-venv python3-pip)
+          libprotobuf-c-dev protobuf-c-compiler make gcc curl python3-venv python3-pip prometheus)
 sudo=""
 if [[ "$(id -u)" != 0 ]]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive

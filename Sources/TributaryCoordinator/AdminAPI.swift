@@ -8,8 +8,10 @@ import TributaryHTTP
 /// - `POST /v1/tasks`: the operator announces a new task (the fleet's data changed) → 202; the
 ///   next round consolidates the global EWC state before its offer.
 /// - `GET /v1/status`: → 200 ``CoordinatorStatus``.
-/// Anything else: 404 or 405 naming the method and path. With a token (`admin.token_file`),
-/// every request without `Authorization: Bearer <token>` is answered 401 first.
+/// - `GET /metrics` (answered by the shell, ``EndpointServer``): the Prometheus text.
+/// Anything else: 404 or 405 naming the method and path. Errors are `{"error": message, "code":
+/// code}` (``JSONResponse/error(_:_:code:)``). With a token (`admin.token_file`), every request
+/// without `Authorization: Bearer <token>` is answered 401 first.
 public struct AdminAPI: Sendable {
     public typealias Response = JSONResponse
 
@@ -65,9 +67,6 @@ public struct AdminAPI: Sendable {
     }
 
     static func error(_ status: Int, _ message: String) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let encoded = (try? encoder.encode(["error": message])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return Response(status: status, body: encoded)
+        .error(status, message)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import TributaryAggregation
 import TributaryConfig
 import TributaryLearning
+import TributaryLogging
 import TributaryRounds
 import TributaryTransport
 
@@ -35,6 +36,7 @@ extension CoordinatorConfiguration {
         let admin = try adminSection.bool("enabled", default: true) ? adminEndpoint : nil
         let adminTokenFile = try paths.path(adminSection, "token_file")
         let transfers = try readTransfers(reader.section("transfers"))
+        let logFormat = try LogFormat(parsing: try reader.section("logging").choice("format", from: ["text", "json"], default: "text"), setting: "logging.format")
 
         try reader.finish()
         do {
@@ -43,6 +45,7 @@ extension CoordinatorConfiguration {
                 readyOnHello: readyOnHello, maxRounds: maxRounds, plan: plan, aggregation: aggregation, evaluation: evaluation, admin: admin,
                 transfers: transfers, adminTokenFile: adminTokenFile)
             configuration.liveCheck = liveCheck
+            configuration.logFormat = logFormat
             return configuration
         } catch let error as CoordinatorError {
             throw CoordinatorError(error.code, "\(reader.source): \(error.reason)")

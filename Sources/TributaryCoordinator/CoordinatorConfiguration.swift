@@ -1,6 +1,7 @@
 import TributaryAggregation
 import TributaryCoordinatorTransport
 import TributaryLearning
+import TributaryLogging
 import TributaryRounds
 import TributaryTransport
 
@@ -34,6 +35,8 @@ public struct CoordinatorConfiguration: Sendable {
     /// A file (mode 0600) holding the bearer token every admin request must carry
     /// (`Authorization: Bearer …`); nil: no authentication, loopback only.
     public var adminTokenFile: String?
+    /// `logging.format`: text (default) or json, one object a line.
+    public var logFormat: LogFormat = .text
     public var transfers: Transfers
 
     public struct TLS: Sendable {

@@ -72,11 +72,24 @@ extension CoordinatorEngine {
         case .updateRefused(let round, let client, let status, let reason):
             metrics.refused(status)
             logger.info("update refused", metadata: ["round.id": "\(round)", "client.id": "\(client)", "receipt": "\(status)", "reason": "\(reason)"])
+        case .listening(_, _, _, let live):
+            metrics.liveVersion.record(Int64(live))
+        case .roundStarted(let round, let base, let offered):
+            metrics.roundsStarted.increment()
+            logger.info("round started", metadata: ["round.id": "\(round)", "round.phase": "collect", "model.version": "\(base)", "clients.offered": "\(offered)"])
         case .roundClosed(let summary):
-            metrics.roundsClosed.increment()
+            metrics.roundDuration.recordNanoseconds(summary.wallTime.nanoseconds)
+            logger.info("round closed", metadata: [
+                "round.id": "\(summary.round)", "round.phase": "committed", "model.version": "\(summary.version)",
+                "round.updates": "\(summary.updates)", "round.examples": "\(summary.examples)", "decision": "\(summary.promoted ? "promoted" : "rejected")",
+            ])
             if summary.promoted {
+                metrics.roundsPromoted.increment()
                 metrics.versionsPromoted.increment()
+                metrics.liveVersion.record(Int64(summary.version))
+                for (set, accuracy) in summary.accuracy { CoordinatorMetrics.liveAccuracy(set: set, accuracy) }
             } else {
+                metrics.roundsRejected.increment()
                 metrics.versionsRejected.increment()
                 logger.info("candidate rejected by the evaluation gate", metadata: [
                     "round.id": "\(summary.round)", "model.version": "\(summary.version)", "reasons": "\(summary.gateReasons.joined(separator: "; "))",
@@ -87,6 +100,12 @@ extension CoordinatorEngine {
         case .roundAbandoned(let round, let reason):
             metrics.roundsAbandoned.increment()
             logger.info("round abandoned", metadata: ["round.id": "\(round)", "reason": "\(reason)"])
+        case .released(let version, let clients, let deltas):
+            metrics.releasesSent.increment(by: clients)
+            logger.info("version released", metadata: ["model.version": "\(version)", "clients": "\(clients)", "clients.delta": "\(deltas)"])
+        case .liveChanged(let from, let to):
+            metrics.liveVersion.record(Int64(to))
+            logger.info("live version changed in the registry", metadata: ["model.version": "\(to)", "model.previous": "\(from)", "decision": "operator"])
         default:
             break
         }

@@ -80,6 +80,7 @@ actor CoordinatorEngine {
         guard let token else { return nil }
         outboxes[token] = outbox
         await perform(actions)
+        metrics.connectedClients.record(outboxes.count)
         return token
     }
 
@@ -91,6 +92,7 @@ actor CoordinatorEngine {
 
     func disconnected(_ clientID: String, token: UInt64) async {
         await perform(instance.disconnected(clientID, token: token, now: .now))
+        metrics.connectedClients.record(outboxes.count)
     }
 
     func received(_ update: IncomingUpdate, token: UInt64) async {

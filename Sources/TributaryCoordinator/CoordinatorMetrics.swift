@@ -1,16 +1,42 @@
 import Metrics
+import NIOConcurrencyHelpers
 
-/// The coordinator's counters, created once with fixed dimensions.
+/// The coordinator's metrics (swift-metrics; exported as Prometheus text on the admin endpoint's
+/// `GET /metrics` when the executable bootstraps a backend). Names follow Prometheus conventions:
+/// counters end in `_total`, durations are histograms in `_seconds`, sizes in `_bytes`.
 struct CoordinatorMetrics: Sendable {
-    let updatesAccepted = Counter(label: "tributary_coordinator_updates_total", dimensions: [("result", "accepted")])
-    let updatesLate = Counter(label: "tributary_coordinator_updates_total", dimensions: [("result", "late")])
-    let updatesInvalid = Counter(label: "tributary_coordinator_updates_total", dimensions: [("result", "invalid")])
-    let updatesNotExpected = Counter(label: "tributary_coordinator_updates_total", dimensions: [("result", "not_expected")])
-    let roundsClosed = Counter(label: "tributary_coordinator_rounds_total", dimensions: [("result", "closed")])
-    let roundsAbandoned = Counter(label: "tributary_coordinator_rounds_total", dimensions: [("result", "abandoned")])
+    static let updatesLabel = "tributary_coordinator_updates_total"
+    static let roundsLabel = "tributary_coordinator_rounds_total"
+    static let phaseLabel = "tributary_coordinator_round_phase_duration_seconds"
+
+    let updatesAccepted = Counter(label: updatesLabel, dimensions: [("result", "accepted")])
+    let updatesLate = Counter(label: updatesLabel, dimensions: [("result", "late")])
+    let updatesInvalid = Counter(label: updatesLabel, dimensions: [("result", "invalid")])
+    let updatesNotExpected = Counter(label: updatesLabel, dimensions: [("result", "not_expected")])
+    let roundsPromoted = Counter(label: roundsLabel, dimensions: [("outcome", "promoted")])
+    let roundsRejected = Counter(label: roundsLabel, dimensions: [("outcome", "rejected")])
+    let roundsAbandoned = Counter(label: roundsLabel, dimensions: [("outcome", "abandoned")])
+    let roundsStarted = Counter(label: "tributary_coordinator_rounds_started_total")
     let versionsPromoted = Counter(label: "tributary_coordinator_versions_total", dimensions: [("result", "promoted")])
     let versionsRejected = Counter(label: "tributary_coordinator_versions_total", dimensions: [("result", "rejected")])
-    let bytesReceived = Counter(label: "tributary_coordinator_update_bytes_total")
+    /// Delta and Fisher bytes of accepted updates (bytes in).
+    let bytesReceived = Counter(label: "tributary_coordinator_update_received_bytes_total")
+    /// Releases sent to clients (a full model or a delta each).
+    let releasesSent = Counter(label: "tributary_coordinator_releases_sent_total")
+    let connectedClients = Gauge(label: "tributary_coordinator_connected_clients")
+    let liveVersion = Gauge(label: "tributary_coordinator_live_version")
+    let roundDuration = Timer(label: "tributary_coordinator_round_duration_seconds")
+    let refusedByCode = NIOLockedValueBox<[String: Counter]>([:])
+
+    /// One phase of a round (`collect`: offer to close, `aggregate`, `evaluate`, `commit`).
+    static func phase(_ name: String, _ duration: Duration) {
+        Timer(label: phaseLabel, dimensions: [("phase", name)]).recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// The live version's held-out accuracy on one set (promoted candidates only).
+    static func liveAccuracy(set: String, _ accuracy: Double) {
+        Gauge(label: "tributary_coordinator_live_accuracy_ratio", dimensions: [("set", set)]).record(accuracy)
+    }
 
     func refused(_ status: String) {
         switch status {
@@ -18,5 +44,20 @@ struct CoordinatorMetrics: Sendable {
         case "NOT_EXPECTED": updatesNotExpected.increment()
         default: updatesInvalid.increment()
         }
+        let code = status.lowercased()
+        refusedByCode.withLockedValue { counters in
+            if let counter = counters[code] { return counter }
+            let counter = Counter(label: "tributary_coordinator_updates_refused_total", dimensions: [("code", code)])
+            counters[code] = counter
+            return counter
+        }.increment()
+    }
+}
+
+extension Duration {
+    /// The whole duration in nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow ? .max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

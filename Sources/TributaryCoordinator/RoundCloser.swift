@@ -20,11 +20,15 @@ struct RoundCloser: Sendable {
     let heldOut: HeldOutSets
 
     func close(_ work: RoundWork, live: GlobalModel, candidateVersion: UInt64) throws -> Result {
+        let aggregating = ContinuousClock.now
         let outcome = try work.aggregator.outcome(
             parameters: live.parameters, optimizer: aggregation.serverOptimizer, state: live.serverState, ewc: work.ewc,
             consolidation: aggregation.consolidation)
         let candidate = live.next(version: candidateVersion, outcome: outcome)
+        let evaluating = ContinuousClock.now
+        CoordinatorMetrics.phase("aggregate", evaluating - aggregating)
         let evaluations = try heldOut.evaluate(parent: live.checkpoint, candidate: candidate.checkpoint)
+        CoordinatorMetrics.phase("evaluate", ContinuousClock.now - evaluating)
         let clientAccuracy = useClientMetrics ? work.tally.accuracy : nil
         let clientError = useClientMetrics ? work.tally.error : nil
         let spec = live.checkpoint.spec

@@ -24,6 +24,9 @@ struct RoundCommitJob: Sendable {
     func run(_ work: RoundWork, live: GlobalModel, registry: ModelRegistry, hooks: CoordinatorHooks) throws -> Outcome {
         let round = work.round.id
         let id = round
+        let committing = ContinuousClock.now
+        CoordinatorMetrics.phase("collect", committing - work.startedAt)
+        defer { CoordinatorMetrics.phase("commit", ContinuousClock.now - committing) }
         try registry.advanceRound(id, to: .aggregating)
         hooks.reach(.aggregating, round: round)
         let expected = (try registry.list().last?.number ?? 0) + 1

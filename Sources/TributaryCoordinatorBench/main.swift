@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TributaryCertificates
+import TributaryCLI
 import TributaryCoordinator
 import TributaryEdge
 import TributaryEdgeTransport
@@ -132,7 +133,18 @@ func session(_ id: String, port: Int, transport: EdgeTransportConfiguration, exa
 /// The coordinator being measured, terminated when the bench gives up.
 nonisolated(unsafe) var measured: Process?
 
-func status(_ admin: Endpoint) -> String { (try? AdminClient.request("GET", "/v1/status", at: admin).body) ?? "" }
+/// One admin request from this (blocking) top-level code: the async client on a detached task.
+func adminRequest(_ method: String, _ path: String, at admin: Endpoint) throws -> AdminClient.Answer {
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: Result<AdminClient.Answer, any Error>?
+    Task.detached {
+        do { result = .success(try await AdminClient.request(method, path, at: admin)) } catch { result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try result!.get()
+}
+func status(_ admin: Endpoint) -> String { (try? adminRequest("GET", "/v1/status", at: admin).body) ?? "" }
 func waitUntil(_ what: String, seconds: Double = 600, _ check: () -> Bool) {
     let deadline = Date().addingTimeInterval(seconds)
     while !check() {
@@ -164,8 +176,17 @@ for count in clientCounts {
     waitUntil("\(count) clients") { status(running.admin).contains("\"population\":\(count),") }
     Thread.sleep(forTimeInterval: 1)
     let connected = memory(of: running.process.processIdentifier)
+    // GET /metrics (the Prometheus text) with every client connected: 21 scrapes, median and slowest.
+    var scrapes: [Double] = [], exposition = 0
+    for _ in 0..<21 {
+        let begun = Date()
+        exposition = (try? adminRequest("GET", "/metrics", at: running.admin).body.utf8.count) ?? 0
+        scrapes.append(Date().timeIntervalSince(begun) * 1000)
+    }
+    scrapes.sort()
+    report(String(format: "clients %5d: GET /metrics median %.2f ms, slowest %.2f ms of 21 scrapes, %d bytes", count, scrapes[10], scrapes[20], exposition))
     let started = Date()
-    _ = try AdminClient.request("POST", "/v1/rounds", at: running.admin)
+    _ = try adminRequest("POST", "/v1/rounds", at: running.admin)
     waitUntil("the round with \(count) updates") { status(running.admin).contains("\"rounds_ended\":1") }
     let roundSeconds = Date().timeIntervalSince(started)
     let after = memory(of: running.process.processIdentifier)

@@ -11,7 +11,9 @@ extension FeedbackAPI {
         case .failure(let refusal): return failure(400, refusal.reason)
         }
         do {
-            return Response(status: 200, body: try Self.json(PredictionsDocument(predictions: try predictor.predict(instances))))
+            let predictions = try predictor.predict(instances)
+            EndpointMetrics.predictions.increment(by: predictions.count)
+            return Response(status: 200, body: try Self.json(PredictionsDocument(predictions: predictions)))
         } catch {
             return failure(error)
         }

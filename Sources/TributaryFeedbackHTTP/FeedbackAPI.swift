@@ -17,6 +17,8 @@ import TributaryHTTP
 /// - `GET /v1/review` → the review queue; `POST /v1/review/{id}` with `{"label": k}` labels one.
 /// - `GET /v1/status` → 200 `{"stored": n, "trainable": n, "new_since_training": n,
 ///   "predictions_logged": n, "model_version": v, "review": {...}, "live_accuracy": {...}}`.
+/// - `GET /metrics` (answered by the shell): the Prometheus text.
+/// Errors are `{"error": "<message>", "code": "<code>"}`, the code named by the status.
 public struct FeedbackAPI: Sendable {
     public typealias Response = JSONResponse
 
@@ -61,6 +63,7 @@ public struct FeedbackAPI: Sendable {
         guard !records.isEmpty else { return failure(400, "no records in the request") }
         do {
             let ids = try store.insert(records)
+            EndpointMetrics.stored(records)
             return Response(status: 201, body: "{\"ids\":[\(ids.map(String.init).joined(separator: ","))]}")
         } catch {
             return failure(error)
@@ -80,7 +83,6 @@ public struct FeedbackAPI: Sendable {
     }
 
     func failure(_ status: Int, _ message: String) -> Response {
-        let encoded = (try? JSONEncoder().encode(["error": message])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return Response(status: status, body: encoded)
+        .error(status, message)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import TributaryCLI
 @testable import TributaryCoordinator
 import TributaryTransport
 
@@ -17,14 +18,9 @@ struct AdminEndpointTests {
         return path
     }
 
-    /// `AdminClient.request` (blocking) on a thread of its own: blocking a cooperative thread
-    /// could starve the admin server's own task on a loaded 2-core machine.
+    /// The CLI's client (AsyncHTTPClient), with a generous deadline as a hang guard.
     static func request(_ method: String, _ path: String, at endpoint: Endpoint, token: String? = nil) async throws -> AdminClient.Answer {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try AdminClient.request(method, path, at: endpoint, token: token, timeout: .seconds(60)) })
-            }
-        }
+        try await AdminClient.request(method, path, at: endpoint, token: token, timeout: .seconds(60))
     }
 
     @Test("with a token, a request without it or with a wrong one is answered 401; with it, 200")
@@ -44,6 +40,12 @@ struct AdminEndpointTests {
         #expect(started.status == 201 && started.body == "{\"round\":7}")
         let status = try await Self.request("GET", "/v1/status", at: endpoint, token: Self.token)
         #expect(status.status == 200)
+        // GET /metrics sits behind the same token (this test process bootstraps no backend: 404).
+        let metrics = try await Self.request("GET", "/metrics", at: endpoint)
+        #expect(metrics.status == 401 && metrics.body.contains(#""code":"unauthorized""#), "\(metrics.body)")
+        #expect(try await Self.request("GET", "/metrics", at: endpoint, token: Self.token).status == 404)
+        let refused = try await Self.request("GET", "/v1/rounds", at: endpoint, token: Self.token)
+        #expect(refused.status == 405 && refused.body.contains(#""code":"method_not_allowed""#), "\(refused.body)")
         await server.close()
     }
 

@@ -49,7 +49,7 @@ import TributaryFeedbackHTTP
         let api = try api()
         let record = #"{"features": [1, 2], "label": 1, "provenance": "label"}"#
         #expect(post(api, record, contentType: "text/plain") == .init(
-            status: 415, body: #"{"error":"Content-Type is 'text\/plain'; POST \/v1\/feedback takes application\/json"}"#))
+            status: 415, body: #"{"code":"unsupported_media_type","error":"Content-Type is 'text/plain'; POST /v1/feedback takes application/json"}"#))
         #expect(post(api, record, contentType: nil).status == 415)
         #expect(post(api, record, contentType: "Application/JSON; charset=utf-8").status == 201)
         #expect(try api.store.counts().stored == 1)
@@ -106,5 +106,40 @@ import TributaryFeedbackHTTP
         let (status, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(server.port)/v1/status")!)
         #expect(String(decoding: status, as: UTF8.self) == #"{"live_accuracy":{"current":null,"versions":[]},"model_version":null,"new_since_training":1,"predictions_logged":0,"review":{"dropped":0,"queued":0,"reviewed":0},"stored":1,"trainable":1}"#)
         try await server.close()
+    }
+
+    @Test func errorsCarryACodeAndOversizedBodiesAreRefusedBeforeTheAPI() async throws {
+        let api = try api()
+        let server = try await FeedbackHTTPServer.start(api: api)
+        let base = "http://127.0.0.1:\(server.port)"
+        let (missing, missingResponse) = try await URLSession.shared.data(from: URL(string: base + "/v2/nothing")!)
+        #expect((missingResponse as? HTTPURLResponse)?.statusCode == 404)
+        let document = try JSONDecoder().decode([String: String].self, from: missing)
+        #expect(document["code"] == "not_found" && document["error"]?.contains("no endpoint at /v2/nothing") == true, "\(document)")
+        #expect((missingResponse as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type") == "application/json")
+        var request = URLRequest(url: URL(string: base + "/v1/feedback")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(repeating: UInt8(ascii: " "), count: FeedbackAPI.maximumBodyBytes + 1)
+        let (large, largeResponse) = try await URLSession.shared.data(for: request)
+        #expect((largeResponse as? HTTPURLResponse)?.statusCode == 413)
+        #expect(String(decoding: large, as: UTF8.self).contains(#""code":"payload_too_large""#))
+        #expect(try api.store.counts().stored == 0)
+        // This test process bootstraps no metrics backend: /metrics says so.
+        let (metrics, metricsResponse) = try await URLSession.shared.data(from: URL(string: base + "/metrics")!)
+        #expect((metricsResponse as? HTTPURLResponse)?.statusCode == 404)
+        #expect(String(decoding: metrics, as: UTF8.self).contains("exports no metrics"))
+        try await server.close()
+    }
+
+    @Test func aNonLoopbackAddressIsRefusedAtStartNamingIt() async throws {
+        let api = try api()
+        do {
+            let server = try await FeedbackHTTPServer.start(api: api, host: "0.0.0.0", port: 0)
+            try await server.close()
+            Issue.record("0.0.0.0 was bound without a credential")
+        } catch {
+            #expect("\(error)".contains("ingestion.listen is 0.0.0.0:0, which is not a loopback address"), "\(error)")
+        }
     }
 }

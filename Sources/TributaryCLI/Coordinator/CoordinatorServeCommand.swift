@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import TributaryConfig
 import TributaryCoordinator
+import TributaryLogging
 import TributaryTransport
 
 /// `tributary coordinator serve --config coordinator.yaml`: the coordinator service, until
@@ -19,6 +20,7 @@ struct CoordinatorServeCommand: AsyncParsableCommand {
     var overrides: [String] = []
     @Option(help: "Listen address HOST:PORT (the same as --set listen=…; port 0 picks a free one).") var listen: String?
     @Option(help: "Admin endpoint HOST:PORT (the same as --set admin.listen=…).") var admin: String?
+    @Option(help: "Log format: text or json, one object a line (the same as --set logging.format=…).") var logFormat: String?
 
     func run() async throws {
         var logger = Logger(label: "tributary.coordinator")
@@ -28,11 +30,13 @@ struct CoordinatorServeCommand: AsyncParsableCommand {
             var all = overrides
             if let listen { all.append("listen=\(listen)") }
             if let admin { all.append("admin.listen=\(admin)") }
+            if let logFormat { all.append("logging.format=\(logFormat)") }
             configuration = try CoordinatorConfiguration.load(contentsOf: config, overrides: all)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        ProcessLogging.format = configuration.logFormat
         do {
             try await CoordinatorProcess.serve(Coordinator(configuration: configuration, logger: logger), logger: logger)
         } catch {

@@ -13,7 +13,7 @@ struct RoundCommand: AsyncParsableCommand {
         @Option(help: "The coordinator's admin endpoint HOST:PORT (admin.listen).") var admin: String = "127.0.0.1:7480"
         @Option(help: "A file holding the admin bearer token (admin.token_file), sent as Authorization: Bearer.") var tokenFile: String?
 
-        func call(_ method: String, _ path: String) throws -> AdminClient.Answer {
+        func call(_ method: String, _ path: String) async throws -> AdminClient.Answer {
             let endpoint: Endpoint
             do {
                 endpoint = try Endpoint(parsing: admin)
@@ -29,9 +29,9 @@ struct RoundCommand: AsyncParsableCommand {
                 guard token?.isEmpty == false else { throw ValidationError("--token-file '\(tokenFile)' is empty; it must hold the admin token") }
             }
             do {
-                return try AdminClient.request(method, path, at: endpoint, token: token)
-            } catch let error as CoordinatorError {
-                FileHandle.standardError.write(Data("error: \(error.reason)\n".utf8))
+                return try await AdminClient.request(method, path, at: endpoint, token: token)
+            } catch let error as AdminClient.Failure {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw ExitCode(1)
             }
         }
@@ -52,7 +52,7 @@ struct RoundCommand: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
 
         func run() async throws {
-            try options.finish(try options.call("POST", "/v1/rounds"))
+            try options.finish(try await options.call("POST", "/v1/rounds"))
         }
     }
 
@@ -63,7 +63,7 @@ struct RoundCommand: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
 
         func run() async throws {
-            try options.finish(try options.call("POST", "/v1/tasks"))
+            try options.finish(try await options.call("POST", "/v1/tasks"))
         }
     }
 
@@ -72,7 +72,7 @@ struct RoundCommand: AsyncParsableCommand {
         @OptionGroup var options: AdminOptions
 
         func run() async throws {
-            try options.finish(try options.call("GET", "/v1/status"))
+            try options.finish(try await options.call("GET", "/v1/status"))
         }
     }
 }

@@ -4,6 +4,7 @@ extension EdgeAgent {
     /// The log line of an event (info: what an operator follows; the Update's own line is
     /// written when it reaches the connection).
     func log(_ event: EdgeEvent) {
+        EdgeMetrics.record(event)
         switch event {
         case .offered(let round, let version):
             logger.info("round offered", metadata: ["round.id": "\(round)", "model.version": "\(version)"])

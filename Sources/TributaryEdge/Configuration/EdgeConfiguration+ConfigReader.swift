@@ -1,6 +1,7 @@
 import TributaryConfig
 import TributaryFeedback
 import TributaryLearning
+import TributaryLogging
 import TributaryTransport
 
 extension EdgeConfiguration {
@@ -69,6 +70,7 @@ extension EdgeConfiguration {
             heartbeatInterval: try session.duration("heartbeat", default: .seconds(10), in: .milliseconds(10) ... .seconds(3600)),
             idleTimeout: try session.duration("idle_timeout", default: .seconds(30), in: .milliseconds(20) ... .seconds(10_800)),
             seed: UInt64(try reader.int("seed", default: 1, in: 0...Int.max)))
+        logFormat = try LogFormat(parsing: try reader.section("logging").choice("format", from: ["text", "json"], default: "text"), setting: "logging.format")
     }
 
     private static func replay(_ context: ConfigReader) throws -> ReplayConfiguration {

@@ -1,5 +1,6 @@
 import TributaryFeedback
 import TributaryLearning
+import TributaryLogging
 import TributaryTransport
 
 /// Everything an edge agent runs with. Secure defaults: mutual TLS always (there is no plaintext
@@ -23,6 +24,8 @@ public struct EdgeConfiguration: Sendable, Equatable {
     public var idleTimeout: Duration
     /// Seeds the model a fresh edge builds from an offer, and the reconnect jitter.
     public var seed: UInt64
+    /// `logging.format`: how `tributary-edge run` writes its log (text or json).
+    public var logFormat: LogFormat = .text
 
     public init(coordinator: Endpoint, tls: TLSPaths, stateDirectory: String, feedback: Feedback,
                 serverName: String? = nil, ingestion: Ingestion = Ingestion(), context: TemporalContext = TemporalContext(),
