@@ -11,7 +11,7 @@ import TributaryLearning
 @Suite(.serialized) struct FederatedQualityBarTests {
     static let seeds: [UInt64] = [0, 1, 2, 3, 4]
 
-    struct Summary {
+    struct Summary: Sendable {
         var accuracy: [Double] = [], newest: [Double] = [], backward: [Double] = []
         var meanAccuracy: Double { accuracy.reduce(0, +) / Double(accuracy.count) }
         var meanNewest: Double { newest.reduce(0, +) / Double(newest.count) }
@@ -21,7 +21,11 @@ import TributaryLearning
         }
     }
 
-    static func run(_ scenario: DigitsBenchmark.Scenario, _ configure: (inout FederatedConfiguration) -> Void = { _ in }) throws -> Summary {
+    static func run(_ scenario: DigitsBenchmark.Scenario, _ configure: @escaping @Sendable (inout FederatedConfiguration) -> Void = { _ in }) async throws -> Summary {
+        try await offThePool { try runHere(scenario, configure) }
+    }
+
+    static func runHere(_ scenario: DigitsBenchmark.Scenario, _ configure: (inout FederatedConfiguration) -> Void) throws -> Summary {
         let digits = try DigitsBenchmark.load(path: QualityBarTests.digitsPath)
         var summary = Summary()
         for seed in seeds {
@@ -36,29 +40,29 @@ import TributaryLearning
         return summary
     }
 
-    static func replayAlone(_ configuration: inout FederatedConfiguration) {
+    @Sendable static func replayAlone(_ configuration: inout FederatedConfiguration) {
         configuration.ewcLambda = 0
         configuration.rule = .fedAvg
     }
 
-    @Test func splitDigits() throws {
-        let protected = try Self.run(.split)
+    @Test func splitDigits() async throws {
+        let protected = try await Self.run(.split)
         #expect(protected.meanAccuracy >= 0.887, "\(protected.description)")
         #expect(protected.meanNewest >= 0.85, "\(protected.description)")
         #expect(protected.meanBackward >= -0.11, "\(protected.description)")
         #expect(protected.accuracy.allSatisfy { $0 >= 0.85 }, "\(protected.description)")
-        let replay = try Self.run(.split, Self.replayAlone)
+        let replay = try await Self.run(.split, Self.replayAlone)
         #expect(protected.meanAccuracy >= replay.meanAccuracy - 0.01, "EWC + replay \(protected.meanAccuracy), replay alone \(replay.description)")
-        let plain = try Self.run(.split) { $0 = .plainFedAvg }
+        let plain = try await Self.run(.split) { $0 = .plainFedAvg }
         #expect(plain.meanAccuracy < protected.meanAccuracy - 0.2, "FedAvg \(plain.description)")
     }
 
-    @Test func permutedDigits() throws {
-        let protected = try Self.run(.permuted)
+    @Test func permutedDigits() async throws {
+        let protected = try await Self.run(.permuted)
         #expect(protected.meanAccuracy >= 0.81, "\(protected.description)")
         #expect(protected.meanBackward >= -0.11, "\(protected.description)")
         #expect(protected.accuracy.allSatisfy { $0 >= 0.78 }, "\(protected.description)")
-        let replay = try Self.run(.permuted, Self.replayAlone)
+        let replay = try await Self.run(.permuted, Self.replayAlone)
         #expect(protected.meanAccuracy >= replay.meanAccuracy - 0.01, "EWC + replay \(protected.meanAccuracy), replay alone \(replay.description)")
     }
 }

@@ -7,11 +7,11 @@ import TributaryExperiments
 /// than 20 points.
 @Suite(.serialized) struct QualitySuiteBarTests {
     @Test(arguments: [SuiteScenario.rotatedDigits, .glyphs, .driftingClusters])
-    func ewcWithReplayIsNeverWorseThanReplayAlone(scenario: SuiteScenario) throws {
+    func ewcWithReplayIsNeverWorseThanReplayAlone(scenario: SuiteScenario) async throws {
         var suite = QualitySuite(scenario: scenario, seeds: [0, 1, 2, 3, 4],
                                  methods: [.naive, .replay, .ewcReplay, .fedReplay, .fedEWCReplay])
         suite.digitsPath = QualityBarTests.digitsPath
-        let report = try suite.run()
+        let report = try await offThePool { [suite] in try suite.run() }
         func acc(_ method: SuiteMethod) throws -> Double { try #require(report.row(method)).acc.mean }
         let table = report.table(markdown: true)
         #expect(try acc(.ewcReplay) >= acc(.replay) - 0.01, "centralised, \(scenario.rawValue):\n\(table)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TributaryCoordinator
 import TributaryLearning
 import TributaryRegistry
 
@@ -29,7 +30,14 @@ extension ModelsCommand {
                 shown = try registryCall { try registry.show(number) }
             }
             let checkpoint = try registryCall { try registry.load(shown.number) }
-            print((shown.detailLines + Self.modelLines(checkpoint)).joined(separator: "\n"))
+            print((shown.detailLines + Self.modelLines(checkpoint) + Self.ewcLines(version: shown.number, checkpoint)).joined(separator: "\n"))
+        }
+
+        /// The fleet's EWC memory the version carries: consolidations, the pending Fisher and its age.
+        static func ewcLines(version: UInt64, _ checkpoint: Checkpoint) -> [String] {
+            guard let ewc = try? GlobalModel(version: version, stored: checkpoint).ewc else { return [] }
+            let pending = ewc.pending.isEmpty ? "no pending Fisher" : "a pending Fisher of \(ewc.pending.count) values"
+            return ["global EWC:   \(ewc.consolidations) consolidation\(ewc.consolidations == 1 ? "" : "s"), \(ewc.age) round\(ewc.age == 1 ? "" : "s") since the last, \(pending)"]
         }
 
         /// The model and the preprocessing its inputs go through (what an app must feed it).
