@@ -19,6 +19,8 @@
 #   5. the same job in C and in Swift: a Swift `tributary-edge` and a C client with the same data
 #      and seed answer the same RoundOffer; their Updates' deltas and Fishers agree within
 #      relative L2 error 1e-4 (edge/c/build/tests/compare_updates on the two kept frames).
+#   9. the same with seen-class masking (plan.mask_unseen_classes: true) over two rounds, the second
+#      on a window of classes 4-6 with a replay buffer of classes 0-3: the Updates of round 2 agree.
 #   7. the same pair with a model that standardises its features (tributary init --fit-data) on
 #      data with a column on a ~1,000 scale: the C client applies the offer's standardiser (the same
 #      delta as the Swift job), keeps it in its checkpoint, and `predict` goes through it.
@@ -237,24 +239,39 @@ kill -TERM "$coordinator" 2>/dev/null || true
 wait "$coordinator" 2>/dev/null || true
 
 # 5. the C job against the Swift job: same offer, data and seed
-# same_job NAME MODEL.ckpt DATA.csv HELD-OUT.csv [LOG-LINE]: a coordinator with that model offers one
-# round to a Swift and a C edge with the same data and seed; their kept Updates are compared. With
-# LOG-LINE, the C client runs until its log shows it (e.g. the release it adopts).
-same_job() {
-  local name="$1" model="$2" data="$3" held="$4" until="${5:-}"
+# pair_coordinator NAME MODEL.ckpt HELD-OUT.csv PLAN ROUNDS: a coordinator as coordinator.yaml with its
+# own registry, that model and held-out set, `plan: PLAN`, rounds of 2 clients (both needed) up to
+# ROUNDS, and a certificate for NAME-swift; sets $coordinator and $at (its address).
+pair_coordinator() {
+  local name="$1" model="$2" held="$3" plan="$4" rounds="$5"
   $T certs issue --dir fleet --client "$name-swift" >/dev/null
-  sed -e "s/registry: {directory: registry}/registry: {directory: registry-$name}/" -e "s/plan: {replay_size: 8}/plan: {replay_size: 0}/" \
+  sed -e "s/registry: {directory: registry}/registry: {directory: registry-$name}/" -e "s/plan: {replay_size: 8}/plan: $plan/" \
       -e "s|initial_checkpoint: global.ckpt|initial_checkpoint: $model|" -e "s|digits=held-out.csv|digits=$held|" \
-      -e "s/ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 50/ready_clients: 2, target_updates: 2, over_selection: 1, quorum: 2, collect_timeout: 120s, max_rounds: 1/" \
+      -e "s/ready_clients: 1, target_updates: 1, over_selection: 1, quorum: 1, collect_timeout: 60s, max_rounds: 50/ready_clients: 2, target_updates: 2, over_selection: 1, quorum: 2, collect_timeout: 120s, max_rounds: $rounds/" \
       coordinator.yaml > "$name.yaml"
-  grep -q "ready_clients: 2, target_updates: 2" "$name.yaml" && grep -q "initial_checkpoint: $model" "$name.yaml" \
+  grep -q "ready_clients: 2, target_updates: 2" "$name.yaml" && grep -q "initial_checkpoint: $model" "$name.yaml" && grep -qF "plan: $plan" "$name.yaml" \
     || { echo "$name.yaml was not derived" >&2; exit 1; }
   $T coordinator serve --config "$name.yaml" > "$name.log" 2> "$name.err" &
   coordinator=$!
   pids+=("$coordinator")
   wait_for "$name.log" "listening on" 120 || { cat "$name.err" >&2; echo "the coordinator did not start" >&2; exit 1; }
-  local at
   at="$(grep -o '127.0.0.1:[0-9]*' "$name.log" | head -1)"
+}
+# compare_kept NAME WHAT SWIFT.frame C.frame: the two kept Updates' deltas and Fishers within 1e-4.
+compare_kept() {
+  local comparison
+  if comparison="$("$root/edge/c/build/tests/compare_updates" "$3" "$4" 1e-4)"; then
+    pass "$1: C job = Swift job$2: $comparison"
+  else
+    fail "$1: the C job's Update differs from the Swift job's$2: $comparison"
+  fi
+}
+# same_job NAME MODEL.ckpt DATA.csv HELD-OUT.csv [LOG-LINE]: a coordinator with that model offers one
+# round to a Swift and a C edge with the same data and seed; their kept Updates are compared. With
+# LOG-LINE, the C client runs until its log shows it (e.g. the release it adopts).
+same_job() {
+  local name="$1" model="$2" data="$3" held="$4" until="${5:-}" at
+  pair_coordinator "$name" "$model" "$held" "{replay_size: 0}" 1
   "$bin/tributary-edge" run --coordinator "$at" --server-name localhost --ca fleet/ca.pem --cert "fleet/$name-swift.pem" \
       --key "fleet/$name-swift-key.pem" --data "$data" --state "$name-swift-state" --rounds 1 > "$name-swift.log" 2>&1 &
   pids+=($!)
@@ -263,11 +280,7 @@ same_job() {
   local c_edge=$!
   pids+=("$c_edge")
   if wait_for "$name.log" "round 1 closed: 2 updates" 180 && [[ -s "$name-swift-state/last-update.frame" && -s "$name-c-update.frame" ]]; then
-    if comparison="$("$root/edge/c/build/tests/compare_updates" "$name-swift-state/last-update.frame" "$name-c-update.frame" 1e-4)"; then
-      pass "$name: C job = Swift job: $comparison"
-    else
-      fail "$name: the C job's Update differs from the Swift job's: $comparison"
-    fi
+    compare_kept "$name" "" "$name-swift-state/last-update.frame" "$name-c-update.frame"
   else
     fail "$name: the round did not close with both Updates; coordinator: $(cat "$name.log"); C: $(cat "$name-c.log"); Swift: $(tail -5 "$name-swift.log")"
   fi
@@ -278,8 +291,60 @@ same_job() {
   wait "$c_edge" 2>/dev/null || true
   wait "$coordinator" 2>/dev/null || true
 }
+# 9. seen-class masking (the coordinator's plan.mask_unseen_classes: true), over two rounds so that the
+#    window and the replay buffer hold different classes: round 1 trains both edges on 100 examples of
+#    classes 0-3; then 100 of classes 4-6 arrive (the Swift edge's store by `tributary-edge import`, the
+#    C client's spool), push the first 100 out of the window of 100 into the replay buffer and fire the
+#    volume trigger; round 2 trains on classes 4-6 with 8 replayed examples of classes 0-3 per step, the
+#    softmax over classes 0-6 (7-9 unseen). The two Updates of round 2 (deltas and Fishers) agree.
+masked_job() {
+  local name=masked at
+  sed -n '301,$p' digits.csv > "$name-pool.csv"
+  awk -F, '$NF <= 3 && n < 100 { print; n++ }' "$name-pool.csv" > "$name-old.csv"
+  awk -F, '$NF >= 4 && $NF <= 6 && n < 100 { print; n++ }' "$name-pool.csv" > "$name-new.csv"
+  pair_coordinator "$name" global.ckpt held-out.csv "{replay_size: 8, mask_unseen_classes: true}" 2
+  cat > "$name-swift.yaml" <<YAML
+coordinator: {address: "$at", server_name: localhost}
+tls: {ca: fleet/ca.pem, cert: fleet/$name-swift.pem, key: fleet/$name-swift-key.pem}
+state: {directory: $name-swift-state}
+feedback: {features: 64, classes: 10, import: [$name-old.csv]}
+context: {window_examples: 100, replay_capacity: 200}
+triggers: {volume: 100, accuracy_drop: 0, drift: "off", check_interval: 200ms, ready_only_on_trigger: true}
+seed: 1
+YAML
+  "$bin/tributary-edge" run --config "$name-swift.yaml" > "$name-swift.log" 2>&1 &
+  local swift_edge=$!
+  pids+=("$swift_edge")
+  mkdir -p "$name-spool"
+  "$C" run --coordinator "$at" --server-name localhost "${tls[@]}" --data "$name-old.csv" --features 64 --seed 1 --window 100 \
+      --replay 200 --volume 100 --accuracy-drop off --drift-threshold off --ready-only-on-trigger --spool "$name-spool" \
+      --spool-interval-ms 200 --keep-update "$name-c-update.frame" --checkpoint "$name-c.ckpt" > "$name-c.log" 2>&1 &
+  local c_edge=$!
+  pids+=("$c_edge")
+  if wait_for "$name.log" "round 1 closed: 2 updates" 180; then
+    "$bin/tributary-edge" import --config "$name-swift.yaml" "$name-new.csv" > "$name-import.log" 2>&1 \
+      || fail "$name: tributary-edge import: $(cat "$name-import.log")"
+    cp "$name-new.csv" "$name-spool/new.csv.part" && mv "$name-spool/new.csv.part" "$name-spool/new.csv"
+    if wait_for "$name.log" "round 2 closed: 2 updates" 180 && [[ -s "$name-swift-state/last-update.frame" && -s "$name-c-update.frame" ]]; then
+      if grep -q "round 2 offered: .*replay: 8, skip_fisher: false, mask_unseen_classes: true" "$name-c.log" \
+          && grep -Eq "sent Update for round 2: 100 examples, [0-9]+ steps, [1-9][0-9]* replayed" "$name-c.log"; then
+        compare_kept "$name" " with seen-class masking, window of classes 4-6, replay of 0-3 (round 2)" \
+          "$name-swift-state/last-update.frame" "$name-c-update.frame"
+      else
+        fail "$name: round 2 was not a masked round with replay: $(cat "$name-c.log")"
+      fi
+    else
+      fail "$name: round 2 did not close with both Updates; coordinator: $(cat "$name.log"); C: $(cat "$name-c.log"); Swift: $(tail -8 "$name-swift.log")"
+    fi
+  else
+    fail "$name: round 1 did not close with both Updates; coordinator: $(cat "$name.log"); C: $(cat "$name-c.log"); Swift: $(tail -8 "$name-swift.log")"
+  fi
+  kill -TERM "$c_edge" "$swift_edge" "$coordinator" 2>/dev/null || true
+  wait "$c_edge" "$swift_edge" "$coordinator" 2>/dev/null || true
+}
 if [[ -x "$bin/tributary-edge" ]]; then
   same_job pair global.ckpt edge-1.csv held-out.csv
+  masked_job
 
   # 7. a model that standardises its features (tributary init --fit-data) on data with a column on
   #    a ~1,000 scale: the C client trains on the standardised window (the same delta as Swift's),
@@ -305,7 +370,7 @@ if [[ -x "$bin/tributary-edge" ]]; then
     fail "scaled: predict: exit $code, $(wc -l < scaled-predictions.txt) lines; $(cat scaled-predict.err)"
   fi
 else
-  echo "skipped: C job against the Swift job, and the standardised model ($bin/tributary-edge not built)"
+  echo "skipped: C job against the Swift job, with seen-class masking, and the standardised model ($bin/tributary-edge not built)"
 fi
 
 # A coordinator as coordinator.yaml with its own registry (NAME.yaml, NAME.log); sets $coordinator and $served (its address).

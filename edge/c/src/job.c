@@ -25,7 +25,7 @@ static void evaluate(const te_architecture *architecture, const float *parameter
         for (size_t i = 0; i < rows; i++) indices[i] = start + i;
         te_workspace_load(workspace, data->features, data->labels, indices, rows);
         te_mlp_forward(architecture, parameters, workspace);
-        te_batch_loss batch = te_mlp_loss(workspace, 0);
+        te_batch_loss batch = te_mlp_loss(workspace, NULL, 0);
         total.total += batch.total;
         total.correct += batch.correct;
     }
@@ -33,16 +33,18 @@ static void evaluate(const te_architecture *architecture, const float *parameter
     *accuracy = (double)total.correct / (double)data->count;
 }
 
-/* The empirical Fisher: 1/N sum over examples of the squared per-example gradient. */
+/* The empirical Fisher: 1/N sum over examples of the squared per-example gradient (of the masked
+ * softmax when class_mask is not NULL). */
 static void empirical_fisher(const te_architecture *architecture, const float *parameters, const te_job_data *data,
-                             te_workspace *workspace, size_t *indices, float *fisher, size_t parameter_count) {
+                             const uint8_t *class_mask, te_workspace *workspace, size_t *indices, float *fisher,
+                             size_t parameter_count) {
     memset(fisher, 0, parameter_count * sizeof(float));
     for (size_t start = 0; start < data->count; start += workspace->capacity) {
         size_t rows = data->count - start < workspace->capacity ? data->count - start : workspace->capacity;
         for (size_t i = 0; i < rows; i++) indices[i] = start + i;
         te_workspace_load(workspace, data->features, data->labels, indices, rows);
         te_mlp_forward(architecture, parameters, workspace);
-        te_mlp_loss(workspace, 1);
+        te_mlp_loss(workspace, class_mask, 1);
         te_mlp_backward(architecture, parameters, workspace, fisher, 1);
     }
     float scale = 1.0f / (float)data->count;
@@ -73,6 +75,18 @@ static te_status check(const te_model *global, const te_job_plan *plan, const te
         }
     }
     return TE_OK;
+}
+
+/* Seen-class masking: mask[c] = 1 for the classes of the new examples and of the whole replay
+ * buffer (not only the replay_size picked per step), 0 for the others; as the Swift side's
+ * Trainer.classMask with no active classes. Replayed labels outside the model's classes mark nothing. */
+static void seen_classes(const te_job_data *data, uint8_t *mask, size_t classes) {
+    memset(mask, 0, classes);
+    for (size_t i = 0; i < data->count; i++) mask[data->labels[i]] = 1;
+    size_t stored = data->replay != NULL ? data->replay->count : 0;
+    for (size_t i = 0; i < stored; i++) {
+        if (data->replay->labels[i] >= 0 && (size_t)data->replay->labels[i] < classes) mask[data->replay->labels[i]] = 1;
+    }
 }
 
 /* The quadratic penalty's weight w and anchor a of parameter j (QuadraticPenalty in Swift):
@@ -120,9 +134,14 @@ te_status te_job_run_reporting(const te_model *global, const te_job_plan *plan, 
     float *velocity = plan->momentum > 0 ? calloc(n, sizeof(float)) : NULL;
     size_t *order = malloc((count > capacity ? count : capacity) * sizeof(size_t));
     size_t *indices = malloc((capacity + stored) * sizeof(size_t));   /* room for the replay's pool after the picks */
+    /* the softmax's classes under seen-class masking (NULL: all; one class needs no mask, as in Swift) */
+    size_t classes = architecture->units[architecture->layer_count - 1];
+    int masked = plan->mask_unseen_classes && classes > 1;
+    uint8_t *class_mask = masked ? malloc(classes) : NULL;
     te_workspace workspace;
     memset(&workspace, 0, sizeof workspace);
-    if (theta == NULL || gradient == NULL || (plan->momentum > 0 && velocity == NULL) || order == NULL || indices == NULL) {
+    if (theta == NULL || gradient == NULL || (plan->momentum > 0 && velocity == NULL) || order == NULL || indices == NULL
+        || (masked && class_mask == NULL)) {
         status = te_fail(error, TE_ERR_NO_MEMORY, "cannot allocate a job for %zu parameters and %zu examples", n, count);
     } else {
         status = te_workspace_init(&workspace, architecture, capacity, error);
@@ -133,7 +152,11 @@ te_status te_job_run_reporting(const te_model *global, const te_job_plan *plan, 
         free(velocity);
         free(order);
         free(indices);
+        free(class_mask);
         return status;
+    }
+    if (masked) {
+        seen_classes(data, class_mask, classes);
     }
     memcpy(theta, global->parameters, n * sizeof(float));
     const float *fisher = ewc_fisher != NULL && plan->ewc_lambda > 0 && !plan->skip_fisher ? ewc_fisher : NULL;
@@ -160,7 +183,7 @@ te_status te_job_run_reporting(const te_model *global, const te_job_plan *plan, 
                 result->replayed += picked;
             }
             te_mlp_forward(architecture, theta, &workspace);
-            loss_sum += te_mlp_loss(&workspace, 1.0f / (float)workspace.rows).total;
+            loss_sum += te_mlp_loss(&workspace, class_mask, 1.0f / (float)workspace.rows).total;
             loss_rows += workspace.rows;
             te_mlp_backward(architecture, theta, &workspace, gradient, 0);
             if (penalized) {
@@ -193,7 +216,7 @@ te_status te_job_run_reporting(const te_model *global, const te_job_plan *plan, 
     if (status == TE_OK) {
         evaluate(architecture, theta, data, &workspace, indices, &result->loss_after, &result->accuracy_after);
         if (!plan->skip_fisher) {   /* on the trained theta, into the gradient's room */
-            empirical_fisher(architecture, theta, data, &workspace, indices, gradient, n);
+            empirical_fisher(architecture, theta, data, class_mask, &workspace, indices, gradient, n);
             result->fisher = gradient;
             gradient = NULL;
         }
@@ -214,6 +237,7 @@ te_status te_job_run_reporting(const te_model *global, const te_job_plan *plan, 
     free(velocity);
     free(order);
     free(indices);
+    free(class_mask);
     if (status != TE_OK) {
         te_job_result_free(result);
     }

@@ -4,7 +4,8 @@
  * 1/lr, plain SGD with momentum, then the empirical diagonal Fisher on the trained model, the
  * delta and aggregate metrics. Replay: plan.replay_size examples of the replay buffer join each
  * minibatch (Swift's Trainer), the window's examples are not stored into it (they join it when
- * they leave the window). */
+ * they leave the window). Seen-class masking (the plan's mask_unseen_classes) restricts the
+ * softmax of training and of the Fisher to the classes this job has seen. */
 #ifndef TE_JOB_H
 #define TE_JOB_H
 
@@ -25,6 +26,10 @@ typedef struct te_job_plan {
     float fedprox_mu;
     int skip_fisher;         /* no Fisher and no EWC penalty (plain FedAvg) */
     uint32_t replay_size;    /* replayed examples mixed into each step; 0 = none */
+    int mask_unseen_classes; /* seen-class masking: the softmax (in training and in the Fisher)
+                                covers only the classes of the new examples and of the replay
+                                buffer (Swift: Trainer.classMask); the before/after metrics
+                                still cover every class, as the Swift job's */
 } te_job_plan;
 
 typedef struct te_job_data {

@@ -160,9 +160,9 @@ static te_status offered(te_edge *edge, te_connection *connection, const Tributa
                        "all are required", offer->round_id, offer->base_model_version, plan == NULL ? "no" : "a");
     }
     te_log(edge, 0, "round %" PRIu64 " offered: base version %" PRIu64 ", plan {epochs: %" PRIu32 ", batch: %" PRIu32 ", lr: %g, "
-           "ewc_lambda: %g, replay: %" PRIu32 ", skip_fisher: %s}%s", offer->round_id, offer->base_model_version, plan->epochs,
-           plan->batch_size, plan->learning_rate, plan->ewc_lambda, plan->replay_size, plan->skip_fisher ? "true" : "false",
-           offer->ewc != NULL ? ", with the global EWC state" : "");
+           "ewc_lambda: %g, replay: %" PRIu32 ", skip_fisher: %s, mask_unseen_classes: %s}%s", offer->round_id,
+           offer->base_model_version, plan->epochs, plan->batch_size, plan->learning_rate, plan->ewc_lambda, plan->replay_size,
+           plan->skip_fisher ? "true" : "false", plan->mask_unseen_classes ? "true" : "false", offer->ewc != NULL ? ", with the global EWC state" : "");
     te_status status = adopt(edge, offer->architecture, offer->model, offer->preprocessing, offer->base_model_version, "offer decoded",
                              "RoundOffer.preprocessing", error);
     return status == TE_OK ? te_answer_offer(edge, connection, offer, error) : status;

@@ -123,7 +123,7 @@ void te_mlp_forward(const te_architecture *architecture, const float *parameters
     }
 }
 
-te_batch_loss te_mlp_loss(te_workspace *workspace, float scale) {
+te_batch_loss te_mlp_loss(te_workspace *workspace, const uint8_t *class_mask, float scale) {
     size_t layers = workspace->architecture->layer_count, width = workspace->widths[layers];
     te_batch_loss result = {0, 0};
     for (size_t row = 0; row < workspace->rows; row++) {
@@ -132,13 +132,13 @@ te_batch_loss te_mlp_loss(te_workspace *workspace, float scale) {
         size_t label = (size_t)workspace->labels[row], argmax = 0;
         float best = -INFINITY, sum = 0;
         for (size_t c = 0; c < width; c++) {
-            if (z[c] > best) {
+            if ((class_mask == NULL || class_mask[c]) && z[c] > best) {
                 best = z[c];
                 argmax = c;
             }
         }
         for (size_t c = 0; c < width; c++) {
-            d[c] = expf(z[c] - best);
+            d[c] = class_mask == NULL || class_mask[c] ? expf(z[c] - best) : 0;
             sum += d[c];
         }
         float inverse = 1 / sum, p = d[label] * inverse;

@@ -45,8 +45,10 @@ void te_workspace_append(te_workspace *workspace, const float *features, const i
 void te_mlp_forward(const te_architecture *architecture, const float *parameters, te_workspace *workspace);
 
 /* Softmax cross-entropy of the output against the labels; with scale > 0, writes
- * scale * dloss/doutput into the last delta buffer. */
-te_batch_loss te_mlp_loss(te_workspace *workspace, float scale);
+ * scale * dloss/doutput into the last delta buffer. class_mask (one byte per output, or NULL for
+ * all): the softmax covers only the classes marked nonzero; the others' logits count as -inf
+ * (probability 0, no gradient, never the argmax), as the Swift side's Loss.evaluate(classMask:). */
+te_batch_loss te_mlp_loss(te_workspace *workspace, const uint8_t *class_mask, float scale);
 
 /* squared = 0: gradient = dloss/dtheta (overwritten); squared = 1: gradient += sum of squared
  * per-example gradients (the deltas must then be unscaled). */

@@ -213,7 +213,7 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
     const Tributary__V1__TrainingPlan *wire = offer->plan;
     te_job_plan plan = {.epochs = wire->epochs, .batch_size = wire->batch_size, .learning_rate = (float)wire->learning_rate,
                         .ewc_lambda = (float)wire->ewc_lambda, .fedprox_mu = (float)wire->fedprox_mu, .skip_fisher = wire->skip_fisher,
-                        .replay_size = wire->replay_size};
+                        .replay_size = wire->replay_size, .mask_unseen_classes = wire->mask_unseen_classes};
     float *ewc_fisher = NULL, *ewc_anchor = NULL;
     te_status status = offered_ewc(edge, offer, &ewc_fisher, &ewc_anchor, error);
     size_t count = edge->window.count, width = edge->window.feature_count;

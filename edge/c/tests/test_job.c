@@ -1,6 +1,6 @@
 /* test_job.c: the generator, the model payload decoder, the MLP's gradient (against finite
  * differences), the empirical Fisher, and the job (deterministic for a seed, EWC capped, Fisher
- * skipped when asked, bad labels named), and the model's preprocessing (checked, applied to the
+ * skipped when asked, bad labels named, seen-class masking), and the model's preprocessing (checked, applied to the
  * job's rows, to predictions and to retired examples, adopted with a release). */
 #include <math.h>
 #include <stdlib.h>
@@ -50,7 +50,7 @@ static double mean_loss(const te_architecture *architecture, const float *theta,
                         const float *features, const int32_t *labels, const size_t *indices, size_t rows) {
     te_workspace_load(workspace, features, labels, indices, rows);
     te_mlp_forward(architecture, theta, workspace);
-    return te_mlp_loss(workspace, 0).total / (double)rows;
+    return te_mlp_loss(workspace, NULL, 0).total / (double)rows;
 }
 
 static void gradient_matches_finite_differences(void) {
@@ -68,7 +68,7 @@ static void gradient_matches_finite_differences(void) {
     CHECK(te_workspace_init(&workspace, &architecture, 6, NULL) == TE_OK);
     te_workspace_load(&workspace, features, labels, indices, 6);
     te_mlp_forward(&architecture, theta, &workspace);
-    te_mlp_loss(&workspace, 1.0f / 6);
+    te_mlp_loss(&workspace, NULL, 1.0f / 6);
     te_mlp_backward(&architecture, theta, &workspace, gradient, 0);
     int close = 1;
     for (size_t j = 0; j < n; j++) {
@@ -90,10 +90,10 @@ static void gradient_matches_finite_differences(void) {
     float squared[43] = {0};
     te_workspace_load(&workspace, features, labels, indices, 1);
     te_mlp_forward(&architecture, theta, &workspace);
-    te_mlp_loss(&workspace, 1);
+    te_mlp_loss(&workspace, NULL, 1);
     te_mlp_backward(&architecture, theta, &workspace, gradient, 0);
     te_mlp_forward(&architecture, theta, &workspace);
-    te_mlp_loss(&workspace, 1);
+    te_mlp_loss(&workspace, NULL, 1);
     te_mlp_backward(&architecture, theta, &workspace, squared, 1);
     int same = 1;
     for (size_t j = 0; j < n; j++) same &= fabsf(squared[j] - gradient[j] * gradient[j]) <= 1e-5f + 1e-4f * squared[j];
@@ -191,6 +191,80 @@ static void job_is_deterministic_and_learns(void) {
     te_job_result_free(&held);
     te_job_result_free(&skipped);
     free(fisher);
+    te_model_free(&f.model);
+}
+
+/* Seen-class masking: the masked softmax of one row by hand (the unseen class's logit, the largest,
+ * is neither the argmax nor in the sum, and gets no gradient); then a job on class 0 with class 1
+ * in the replay buffer (none replayed per step): class 2's output row and bias move by exactly 0
+ * and have no Fisher, class 1's still move (pushed down, as the buffer holds it), and the
+ * before/after metrics cover every class as without the mask. */
+static void seen_class_masking(void) {
+    te_architecture architecture = small_architecture();
+    te_workspace workspace;
+    CHECK(te_workspace_init(&workspace, &architecture, 2, NULL) == TE_OK);
+    workspace.rows = 1;
+    workspace.labels[0] = 1;
+    float *z = workspace.activations[2], *d = workspace.deltas[2];
+    z[0] = 1.0f;
+    z[1] = 2.0f;
+    z[2] = 5.0f;
+    uint8_t mask[3] = {1, 1, 0};
+    te_batch_loss masked = te_mlp_loss(&workspace, mask, 1);
+    double p1 = exp(2.0) / (exp(1.0) + exp(2.0));
+    CHECK(fabs(masked.total - -log(p1)) < 1e-6);
+    CHECK(masked.correct == 1);                                  /* argmax among classes 0 and 1 */
+    CHECK(d[2] == 0 && fabsf(d[0] - (float)(1 - p1)) < 1e-6f && fabsf(d[1] - (float)(p1 - 1)) < 1e-6f);
+    te_batch_loss all = te_mlp_loss(&workspace, NULL, 1);
+    CHECK(all.correct == 0 && all.total > masked.total && d[2] > 0.9f);   /* unmasked: class 2 wins and is pushed down */
+    te_workspace_free(&workspace);
+
+    fixture f;
+    fixture_init(&f);
+    size_t n = f.model.parameter_count;
+    for (size_t i = 0; i < 40; i++) f.labels[i] = 0;
+    te_replay past;
+    te_replay_init(&past, 4, 8);
+    te_rng rng;
+    te_rng_seed(&rng, 2);
+    int32_t one = 1;
+    for (size_t i = 0; i < 8; i++) CHECK(te_replay_insert(&past, f.features + i * 4, one, &rng, NULL) == TE_OK);
+    f.data.replay = &past;
+    te_job_plan plan = {.epochs = 2, .batch_size = 8, .learning_rate = 0.1f, .mask_unseen_classes = 1};
+    te_job_plan unmasked_plan = plan;
+    unmasked_plan.mask_unseen_classes = 0;
+    te_job_result on, off;
+    te_rng_seed(&rng, 5);
+    CHECK(te_job_run(&f.model, &plan, NULL, NULL, &f.data, &rng, &on, NULL) == TE_OK);
+    te_rng_seed(&rng, 5);
+    CHECK(te_job_run(&f.model, &unmasked_plan, NULL, NULL, &f.data, &rng, &off, NULL) == TE_OK);
+    /* the output layer: weights 3 x 5 from parameter 25, biases from 40 */
+    size_t weights = 25, biases = 40;
+    int class2_still = 1, class2_no_fisher = 1;
+    for (size_t k = 0; k < 5; k++) {
+        class2_still &= on.delta[weights + 2 * 5 + k] == 0;
+        class2_no_fisher &= on.fisher[weights + 2 * 5 + k] == 0;
+    }
+    CHECK(class2_still && on.delta[biases + 2] == 0);
+    CHECK(class2_no_fisher && on.fisher[biases + 2] == 0);
+    CHECK(on.delta[biases + 1] < 0 && on.fisher[biases + 1] > 0);   /* the buffer's class: in the softmax */
+    CHECK(on.delta[biases + 0] > 0);
+    CHECK(off.delta[biases + 2] < 0 && off.fisher[biases + 2] > 0);  /* without the mask, class 2 is pushed down */
+    CHECK(on.loss_before == off.loss_before && on.accuracy_before == off.accuracy_before);
+    CHECK(norm(on.delta, n) > 0 && memcmp(on.delta, off.delta, n * sizeof(float)) != 0);
+    te_job_result_free(&on);
+    te_job_result_free(&off);
+
+    /* every class seen (the window's and the buffer's): the mask changes nothing, bit for bit */
+    for (size_t i = 0; i < 40; i++) f.labels[i] = (int32_t)(i % 3);
+    te_rng_seed(&rng, 5);
+    CHECK(te_job_run(&f.model, &plan, NULL, NULL, &f.data, &rng, &on, NULL) == TE_OK);
+    te_rng_seed(&rng, 5);
+    CHECK(te_job_run(&f.model, &unmasked_plan, NULL, NULL, &f.data, &rng, &off, NULL) == TE_OK);
+    CHECK(memcmp(on.delta, off.delta, n * sizeof(float)) == 0 && memcmp(on.fisher, off.fisher, n * sizeof(float)) == 0);
+    te_job_result_free(&on);
+    te_job_result_free(&off);
+    te_replay_free(&past);
     te_model_free(&f.model);
 }
 
@@ -508,6 +582,7 @@ int main(void) {
     generator();
     gradient_matches_finite_differences();
     job_is_deterministic_and_learns();
+    seen_class_masking();
     model_payloads();
     preprocessing_checked_and_applied();
     preprocessing_adopted_with_a_release();
