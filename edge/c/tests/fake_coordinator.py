@@ -4,7 +4,7 @@ server certificate, one connection, sends the bytes of a case, then reads the cl
     python3 fake_coordinator.py FLEET_DIR CASE PORT_FILE
 
 Cases: oversized (a length prefix one above 4 MiB + 64 KiB), garbage (a 5-byte frame that is no
-Envelope), version (an Envelope of protocol_version 2), unknown (an Envelope with field 14).
+Envelope), version (an Envelope of protocol_version 2), unknown (an Envelope with field 40, which no message uses).
 Prints "error code N" for the Error frame the client answered with, or "no error frame" and the
 reason, then exits 0; the calling script checks the code.
 """
@@ -18,7 +18,7 @@ cases = {
     "oversized": struct.pack(">I", 4 * 1024 * 1024 + 64 * 1024 + 1) + b"x" * 16,
     "garbage": struct.pack(">I", 5) + b"\xff" * 5,
     "version": struct.pack(">I", 4) + b"\x08\x02\x42\x00",   # protocol_version 2, a Heartbeat
-    "unknown": struct.pack(">I", 4) + b"\x08\x01\x72\x00",   # protocol_version 1, field 14
+    "unknown": struct.pack(">I", 5) + b"\x08\x01\xc2\x02\x00",   # protocol_version 1, field 40 (no message there)
 }
 
 context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
