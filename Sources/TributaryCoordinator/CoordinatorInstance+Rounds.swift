@@ -122,6 +122,9 @@ extension CoordinatorInstance {
             var actions: [CoordinatorAction] = [.openRound(round, deadline: now.date(of: round.deadline))]
             if work.ewc.consolidations > live.ewc.consolidations {
                 taskAnnounced = false
+                // The reports of this change are used up: a drift reported before it does not
+                // make a later round consolidate again.
+                for id in clients.keys { clients[id]?.trigger = nil }
                 let reason = changed.changed ? changed.reason : "\(live.ewc.age) rounds since the last consolidation"
                 actions.append(.emit(.consolidated(round: round.id, consolidations: work.ewc.consolidations, reason: reason)))
             }

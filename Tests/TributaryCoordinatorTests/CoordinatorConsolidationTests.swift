@@ -63,6 +63,9 @@ import TributaryWire
         }
         #expect(T.events(third).contains("round 3 consolidated the global EWC state (consolidation 1): 2 of 2 selected clients report drift or an accuracy drop"),
                 "\(T.events(third))")
+        // Those reports are used up: the next round keeps its Fisher pending.
+        let fourth = try finish(&h, round: 3, base: 3)
+        #expect(T.opened(fourth)?.id == 4 && !T.events(fourth).contains { $0.contains("consolidated") }, "\(T.events(fourth))")
     }
 
     @Test func aScheduleConsolidatesEveryNRounds() throws {
