@@ -114,8 +114,8 @@ extension CoordinatorInstance {
 
     private mutating func open(_ round: Round, now: CoordinatorTime) -> [CoordinatorAction] {
         do {
-            let changed = dataChanged(round)
-            var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: now, dataChanged: changed)
+            let change = dataChange(round)
+            var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: now, dataChange: change)
             work.round = round
             self.work = work
             opening = round.id
@@ -125,7 +125,7 @@ extension CoordinatorInstance {
                 // The reports of this change are used up: a drift reported before it does not
                 // make a later round consolidate again.
                 for id in clients.keys { clients[id]?.trigger = nil }
-                let reason = changed.changed ? changed.reason : "\(live.ewc.age) rounds since the last consolidation"
+                let reason = change ?? "\(live.ewc.age) rounds since the last consolidation"
                 actions.append(.emit(.consolidated(round: round.id, consolidations: work.ewc.consolidations, reason: reason)))
             }
             return actions
@@ -165,24 +165,24 @@ extension CoordinatorInstance {
         return actions + [.emit(.released(version: releases.version, clients: actions.count, deltas: deltas))]
     }
 
-    /// Whether the fleet's data changed since the last consolidation: the operator announced a
-    /// new task, or at least `aggregation.data_change_fraction` of the round's selected clients
+    /// Why the fleet's data changed since the last consolidation (nil: it did not): the operator
+    /// announced a new task, or at least `aggregation.data_change_fraction` of the round's selected clients
     /// asked to train because of drift or an accuracy drop.
-    func dataChanged(_ round: Round) -> (changed: Bool, reason: String) {
-        if taskAnnounced { return (true, "the operator announced a new task") }
-        guard !round.selected.isEmpty else { return (false, "") }
+    func dataChange(_ round: Round) -> String? {
+        if taskAnnounced { return "the operator announced a new task" }
+        guard !round.selected.isEmpty else { return nil }
         let drifted = round.selected.filter { ["drift", "accuracy_drop"].contains(clients[$0]?.trigger ?? "") }.count
         let share = Double(drifted) / Double(round.selected.count)
         return share >= configuration.aggregation.dataChangeFraction
-            ? (true, "\(drifted) of \(round.selected.count) selected clients report drift or an accuracy drop") : (false, "")
+            ? "\(drifted) of \(round.selected.count) selected clients report drift or an accuracy drop" : nil
     }
 
     /// The sums and the offer of `round` (the offer's plan deadline is the round's). The global
     /// EWC state it offers is consolidated first when the policy says so.
     static func makeWork(_ round: Round, live: GlobalModel, full: ParameterSet, configuration: CoordinatorConfiguration, now: CoordinatorTime,
-                         dataChanged: (changed: Bool, reason: String) = (false, "")) throws -> RoundWork {
+                         dataChange: String? = nil) throws -> RoundWork {
         let consolidation = configuration.aggregation.consolidation
-        let ewc = consolidation.isDue(live.ewc, dataChanged: dataChanged.changed)
+        let ewc = consolidation.isDue(live.ewc, dataChanged: dataChange != nil)
             ? try live.ewc.consolidated(anchor: live.parameters, policy: consolidation) : live.ewc
         let policy = try UpdatePolicy(
             layout: live.checkpoint.spec.parameterLayout, roundID: round.id, baseVersion: round.baseVersion,

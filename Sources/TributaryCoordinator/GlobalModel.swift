@@ -22,7 +22,6 @@ public struct GlobalModel: Sendable {
     /// The newest round's mean Fisher, not consolidated yet, and the rounds since the last consolidation.
     static let pendingFisherSlot = "ewc.pending_fisher"
     static let ewcAgeKey = "ewc.age"
-    static let ewcConsolidationsKey = "ewc.consolidations"
     static let versionKey = "model.version"
 
     public init(version: UInt64, checkpoint: Checkpoint, ewc: GlobalEWCState, serverState: ServerOptimizerState) {
@@ -56,7 +55,6 @@ public struct GlobalModel: Sendable {
         stored.optimizerState.slots[Self.secondMomentSlot] = serverState.secondMoment.isEmpty ? nil : serverState.secondMoment
         stored.optimizerState.slots[Self.pendingFisherSlot] = ewc.pending.isEmpty ? nil : ewc.pending
         stored.metadata[Self.ewcAgeKey] = "\(ewc.age)"
-        stored.metadata[Self.ewcConsolidationsKey] = "\(ewc.consolidations)"
         stored.metadata[Self.stepKey] = "\(serverState.step)"
         stored.metadata[Self.versionKey] = "\(version)"
         try stored.validate()
