@@ -1,5 +1,6 @@
 import Foundation
 import TributaryHTTP
+import TributaryRegistry
 
 /// The admin endpoint's routes, apart from HTTP: a request in, a JSON response out.
 ///
@@ -8,6 +9,9 @@ import TributaryHTTP
 /// - `POST /v1/tasks`: the operator announces a new task (the fleet's data changed) → 202; the
 ///   next round consolidates the global EWC state before its offer.
 /// - `GET /v1/status`: → 200 ``CoordinatorStatus``.
+/// - `GET /v1/rollout`: → 200 `{"rollout": …}` (the status's rollout, or null).
+/// - `POST /v1/rollout/promote`, `POST /v1/rollout/abort`: the operator settles the rollout in
+///   flight → 200 with the stored decision, or 409 when none is in flight.
 /// - `GET /metrics` (answered by the shell, ``EndpointServer``): the Prometheus text.
 /// Anything else: 404 or 405 naming the method and path. Errors are `{"error": message, "code":
 /// code}` (``JSONResponse/error(_:_:code:)``). With a token (`admin.token_file`), every request
@@ -18,10 +22,16 @@ public struct AdminAPI: Sendable {
     let startRound: @Sendable () async throws -> UInt64
     let status: @Sendable () async -> CoordinatorStatus
     let announceTask: @Sendable () async throws -> Void
+    let settleRollout: @Sendable (Bool) async throws -> VersionDecision
     let token: AdminToken?
 
     init(startRound: @escaping @Sendable () async throws -> UInt64, status: @escaping @Sendable () async -> CoordinatorStatus,
-         announceTask: @escaping @Sendable () async throws -> Void = {}, token: AdminToken? = nil) {
+         announceTask: @escaping @Sendable () async throws -> Void = {},
+         settleRollout: @escaping @Sendable (Bool) async throws -> VersionDecision = { _ in
+             throw CoordinatorError(.noRollout, "this endpoint has no rollouts")
+         },
+         token: AdminToken? = nil) {
+        self.settleRollout = settleRollout
         self.startRound = startRound
         self.status = status
         self.announceTask = announceTask
@@ -53,17 +63,33 @@ public struct AdminAPI: Sendable {
                 return Self.error(500, "\(error)")
             }
         case ("GET", "/v1/status"):
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let body = (try? encoder.encode(await status())).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            return Response(status: 200, body: body)
-        case (_, "/v1/rounds"), (_, "/v1/status"), (_, "/v1/tasks"):
-            let allowed = path == "/v1/status" ? "GET" : "POST"
+            return Response(status: 200, body: Self.json(await status()))
+        case ("GET", "/v1/rollout"):
+            return Response(status: 200, body: Self.json(["rollout": await status().rollout]))
+        case ("POST", "/v1/rollout/promote"), ("POST", "/v1/rollout/abort"):
+            do {
+                let decision = try await settleRollout(path.hasSuffix("promote"))
+                return Response(status: 200, body: Self.json(decision))
+            } catch let error as CoordinatorError {
+                return Self.error(error.code == .noRollout ? 409 : 503, error.reason)
+            } catch {
+                return Self.error(500, "\(error)")
+            }
+        case (_, "/v1/rounds"), (_, "/v1/status"), (_, "/v1/tasks"), (_, "/v1/rollout"), (_, "/v1/rollout/promote"), (_, "/v1/rollout/abort"):
+            let allowed = path == "/v1/status" || path == "/v1/rollout" ? "GET" : "POST"
             return Self.error(405, "method \(method) is not allowed on \(path); use \(allowed)")
         default:
-            return Self.error(404, "no such endpoint: \(method) \(path) (known: POST /v1/rounds, POST /v1/tasks, GET /v1/status)")
+            return Self.error(404, "no such endpoint: \(method) \(path) (known: POST /v1/rounds, POST /v1/tasks, GET /v1/status, GET /v1/rollout, POST /v1/rollout/promote, POST /v1/rollout/abort)")
         }
+    }
+
+    /// snake_case keys, sorted, as every admin answer.
+    static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     static func error(_ status: Int, _ message: String) -> Response {

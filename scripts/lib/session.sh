@@ -1,0 +1,45 @@
+# Shared by the scripts that drive real processes (source it; bash only):
+#
+#   session_binaries     `bin`: BIN or .build/debug, holding tributary and tributary-edge (else exits)
+#   session_start NAME   a fresh work directory /tmp/tributary-NAME.XXXXXX, entered; at exit every pid
+#                        in the `pids` array is killed and the directory removed (KEEP=1 keeps it)
+#   step TEXT            prints a section header
+#   fail TEXT            prints why, the tail of every file named in the `logs` array, and exits 1
+#   wait_for SECONDS WHAT COMMAND...
+#                        polls COMMAND until it succeeds; the deadline only decides failure when
+#                        something is truly stuck, never how fast the machine is
+#   json EXPR            evaluates a Python expression over the JSON on stdin (as `d`)
+pids=()
+logs=()
+# session_binaries: `bin` is BIN or .build/debug (from `root`) and holds tributary and tributary-edge; curl is here.
+session_binaries() {
+  bin="$(cd "${BIN:-$root/.build/debug}" && pwd)"
+  [[ -x "$bin/tributary" && -x "$bin/tributary-edge" ]] || {
+    echo "build first: swift build --product tributary && swift build --product tributary-edge" >&2; exit 1; }
+  command -v curl >/dev/null || { echo "curl is needed (apt-get install -y curl)" >&2; exit 1; }
+}
+session_start() {
+  work="$(mktemp -d "/tmp/tributary-$1.XXXXXX")"
+  trap session_cleanup EXIT
+  cd "$work"
+}
+session_cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ -n "${KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+step() { printf '\n== %s\n' "$*"; }
+fail() {
+  echo "FAILED: $*" >&2
+  for f in "${logs[@]}"; do [[ -f $f ]] && { echo "--- tail $f" >&2; tail -30 "$f" >&2; }; done
+  exit 1
+}
+wait_for() {
+  local limit="$1" what="$2"; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    (( SECONDS < deadline )) || fail "waited ${limit}s for $what"
+    sleep 0.5
+  done
+}
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
