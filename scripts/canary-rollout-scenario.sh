@@ -5,8 +5,10 @@
 #      `tributary-edge` processes over mutual TLS on loopback, all serving version 1; Debian's
 #      Prometheus scrapes the coordinator's /metrics;
 #   2. every edge imports deliberately mislabelled data (each label shifted by one) and trains; the
-#      round's candidate, version 2, passes the gate (no held-out set is configured) and goes to the
-#      two canaries only; the other eight keep version 1;
+#      round's candidate, version 2, passes the gate (the coordinator has no held-out set) and the
+#      edges' federated evaluation (each holds back a quarter of its data, as mislabelled as the
+#      rest: it cannot see the problem), and goes to the two canaries only; the other eight keep
+#      version 1;
 #   3. an app asks each edge for predictions and sends the true labels back: live feedback. The
 #      canary's live accuracy is compared with the control's (one-sided two-proportion z-test);
 #      version 2 is rolled back automatically, the canaries serve version 1 again, and the eight
@@ -57,7 +59,7 @@ registry: {directory: registry, live_check: 1s}
 model: {initial_checkpoint: global.ckpt}
 rounds: {trigger: manual, target_updates: 10, over_selection: 1, quorum: 8, collect_timeout: 300s, ready_on_hello: false}
 plan: {epochs: 8, learning_rate: 0.05}
-evaluation: {client_metrics: false}
+evaluation: {client_metrics: false, federated: {enabled: true, sample_size: 10, min_clients: 8, min_examples: 100, timeout: 120s, max_drop: 0.05}}
 release: {policy: canary, cohort_fraction: 0, cohort_clients: [edge-03, edge-07], window: 3s, min_outcomes: 100, alpha: 0.05, min_effect: 0.05}
 admin: {listen: 127.0.0.1:0}
 YAML
@@ -85,7 +87,7 @@ for e in "${EDGES[@]}"; do
 coordinator: {address: 127.0.0.1:$port, server_name: localhost}
 tls: {ca: fleet/ca.pem, cert: fleet/$e.pem, key: fleet/$e-key.pem}
 state: {directory: $e-state}
-feedback: {features: 64, classes: 10}
+feedback: {features: 64, classes: 10, held_out_fraction: 0.25}
 context: {only_new: true, replay_capacity: 0}
 ingestion: {enabled: true, listen: 127.0.0.1:0}
 triggers: {volume: 50, accuracy_drop: 0, drift: off, check_interval: 1s, ready_only_on_trigger: true}
@@ -114,7 +116,7 @@ step "every edge imports mislabelled data; the operator starts a round: version 
 for e in "${EDGES[@]}"; do "$bin/tributary-edge" import --config "$e.yaml" "$e-bad.csv" >/dev/null; done
 start_round
 wait_for 600 "version 2's canary rollout" grep -q "version 2 released to the canary cohort" coordinator.log
-grep "round 1 closed" coordinator.log
+grep -E "round 1 closed|version 2 federated evaluation" coordinator.log
 for e in "${CANARIES[@]}"; do wait_for 120 "$e to serve version 2" serving_is "$e" 2; done
 for e in "${EDGES[@]}"; do
   [[ " ${CANARIES[*]} " == *" $e "* ]] && continue
@@ -167,6 +169,7 @@ echo "all ten edges serve version 3"
 step "the registry holds each decision with its evidence"
 $T models show 2 --registry registry | sed -n '/^decisions:/,$p' | tee decisions-2.txt
 $T models show 3 --registry registry | sed -n '/^decisions:/,$p' | tee decisions-3.txt
+grep -q "federated_evaluation_passed" decisions-2.txt || fail "version 2 has no federated evaluation decision"
 grep -q "canary_rolled_back: the canary is worse than the control" decisions-2.txt || fail "version 2 has no rollback decision"
 grep -q "canary_promoted: the canary is not worse than the control" decisions-3.txt || fail "version 3 has no promotion decision"
 $T models list --registry registry

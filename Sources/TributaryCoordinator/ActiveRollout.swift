@@ -17,7 +17,7 @@ struct ActiveRollout: Sendable {
     var version: UInt64 { comparison.version }
 
     /// The decision and its evidence, with the figures of the arms as they stand.
-    func decision(_ kind: String, because why: String) -> VersionDecision {
+    func decision(_ kind: String, because why: String, at date: Date) -> VersionDecision {
         let figures = comparison.figures
         var numbers: [String: Double] = [
             "canary.outcomes": Double(figures.canary.outcomes), "canary.correct": Double(figures.canary.correct),
@@ -26,15 +26,15 @@ struct ActiveRollout: Sendable {
         ]
         if let accuracy = figures.canary.accuracy { numbers["canary.accuracy"] = accuracy }
         if let accuracy = figures.control.accuracy { numbers["control.accuracy"] = accuracy }
-        return VersionDecision(version: version, kind: kind, reason: "\(why): \(Self.describe(figures))", figures: numbers)
+        return VersionDecision(version: version, kind: kind, reason: "\(why): \(Self.describe(figures))", figures: numbers, at: date)
     }
 
-    /// "canary 61.0% of 200 live outcomes vs control 92.0% of 800, z −10.35, p 1.2e-24 (α 0.05, minimum effect 0.02)".
+    /// "canary 61.0% of 200 live outcomes vs control 92.0% of 800 live outcomes, z −10.35, p 1.2e-24 (α 0.05, minimum effect 0.02)".
     static func describe(_ figures: CanaryComparison.Figures) -> String {
         func arm(_ outcomes: ArmOutcomes) -> String {
-            outcomes.accuracy.map { String(format: "%.1f%% of %llu", $0 * 100, outcomes.outcomes) } ?? "no outcome"
+            outcomes.accuracy.map { String(format: "%.1f%% of %llu live outcomes", $0 * 100, outcomes.outcomes) } ?? "no live outcome yet"
         }
-        return "canary \(arm(figures.canary)) live outcomes vs control \(arm(figures.control)), "
+        return "canary \(arm(figures.canary)) vs control \(arm(figures.control)), "
             + String(format: "z %.2f, p %.3g (α %g, minimum effect %g)", figures.z, figures.pValue, figures.alpha, figures.minimumEffect)
     }
 }

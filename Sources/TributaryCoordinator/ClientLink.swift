@@ -10,6 +10,8 @@ struct ClientLink: Sendable, Equatable {
     var live = LiveReport()
     /// The trigger of its last Ready that asked to train ("volume", "drift", "accuracy_drop", …).
     var trigger: String?
+    /// It announced the `evaluate` feature: it answers EvaluateRequests.
+    var canEvaluate = false
 
     struct LiveReport: Sendable, Equatable {
         var version: UInt64 = 0

@@ -202,6 +202,8 @@ public final class Coordinator: Service, Sendable {
                     await engine.ready(ready, from: id, token: token)
                 case .update(let update):
                     await engine.received(IncomingUpdate(update, from: id), token: token)
+                case .evaluateResult(let result):
+                    await engine.evaluated(result, from: id, token: token)
                 default:
                     break
                 }

@@ -34,6 +34,8 @@ enum CoordinatorAction: Sendable {
     /// Promote (or reject) a rollout's version with its decision stored beside it, in one
     /// transaction; answer with `rolloutSettled` or `rolloutSettleFailed`.
     case settleRollout(VersionDecision, promote: Bool)
+    /// Store a decision that changes no status (a federated evaluation passed, a canary started).
+    case recordDecision(VersionDecision)
     /// Tell the event stream (and the metrics) what happened.
     case emit(CoordinatorEvent)
     /// Call `timerFired` at this instant (deduplicated by the shell).

@@ -190,9 +190,10 @@ extension CoordinatorConfiguration {
             maxErrorRise: try evaluationSection.double("max_error_rise", default: 0.05, in: 0...1e6),
             maximumError: try evaluationSection.string("maximum_error", default: "off") == "off"
                 ? nil : try evaluationSection.double("maximum_error", default: 0, in: 1e-12...1e12))
-        let evaluation = EvaluationSettings(
+        var evaluation = EvaluationSettings(
             heldOut: heldOut, newest: try evaluationSection.string("newest"), gate: gate,
             useClientMetrics: try evaluationSection.bool("client_metrics", default: true))
+        evaluation.federated = try FederatedEvaluationSettings.read(evaluationSection.section("federated"), seed: 0)
         return evaluation
     }
 

@@ -169,6 +169,9 @@ public struct CoordinatorConfiguration: Sendable {
         public var gate: PromotionGate
         /// Judge the clients' reported accuracy (Update metrics) too.
         public var useClientMetrics: Bool
+        /// Edges evaluate a version the gate passed on their own held-out sets before it is
+        /// released (`evaluation.federated`); nil: off.
+        public var federated: FederatedEvaluationSettings? = nil
 
         public init(heldOut: [HeldOutSet] = [], newest: String? = nil, gate: PromotionGate = PromotionGate(), useClientMetrics: Bool = true) {
             self.heldOut = heldOut

@@ -47,6 +47,12 @@ extension CoordinatorEngine {
                     ])
                     await perform(instance.rolloutSettleFailed(now: .now))
                 }
+            case .recordDecision(let decision):
+                if case .failure(let error) = await worker.run({ registry, _ in try registry.record(decision) }) {
+                    logger.error("decision on version \(decision.version) could not be stored", metadata: [
+                        "model.version": "\(decision.version)", "decision": "\(decision.kind)", "reason": "\(error)",
+                    ])
+                }
             case .emit(let event):
                 record(event)
             case .wakeUp(let instant):
@@ -92,9 +98,9 @@ extension CoordinatorEngine {
             logger.info("round closed", metadata: [
                 "round.id": "\(summary.round)", "round.phase": "committed", "model.version": "\(summary.version)",
                 "round.updates": "\(summary.updates)", "round.examples": "\(summary.examples)",
-                "decision": "\(summary.promoted ? "promoted" : summary.cohort.map { "\($0)_started" } ?? "rejected")",
+                "decision": "\(summary.promoted ? "promoted" : summary.heldFor.map { "held for \($0)" } ?? "rejected")",
             ])
-            if summary.cohort != nil {
+            if summary.heldFor != nil {
                 metrics.roundsToCohort.increment()
             } else if summary.promoted {
                 metrics.roundsPromoted.increment()
@@ -135,6 +141,15 @@ extension CoordinatorEngine {
             logger.info("rollout settled", metadata: [
                 "model.version": "\(decision.version)", "decision": "\(decision.kind)", "promoted": "\(promoted)", "evidence": "\(decision.reason)",
             ])
+        case .evaluationStarted(let version, let asked):
+            logger.info("federated evaluation started", metadata: ["model.version": "\(version)", "clients.asked": "\(asked)", "round.phase": "evaluate"])
+        case .evaluated(let decision):
+            metrics.federatedEvaluations(decision.kind).increment()
+            logger.info("federated evaluation decided", metadata: [
+                "model.version": "\(decision.version)", "decision": "\(decision.kind)", "evidence": "\(decision.reason)",
+            ])
+        case .evaluationRefused(let client, let reason):
+            logger.info("evaluation result refused", metadata: ["client.id": "\(client)", "reason": "\(reason)"])
         case .liveChanged(let from, let to):
             metrics.liveVersion.record(Int64(to))
             logger.info("live version changed in the registry", metadata: ["model.version": "\(to)", "model.previous": "\(from)", "decision": "operator"])

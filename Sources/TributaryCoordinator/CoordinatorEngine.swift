@@ -50,7 +50,7 @@ actor CoordinatorEngine {
         commitJob = RoundCommitJob(
             closer: RoundCloser(aggregation: configuration.aggregation, gate: configuration.evaluation.gate,
                                 useClientMetrics: configuration.evaluation.useClientMetrics, heldOut: heldOut),
-            registryDirectory: configuration.registryDirectory, release: configuration.release)
+            registryDirectory: configuration.registryDirectory, release: configuration.release, federated: configuration.evaluation.federated)
         let lastRound = try registry.lastRoundID() ?? 0
         instance = CoordinatorInstance(
             configuration: configuration, live: live, releases: try CoordinatorStartup.releaseSet(registry: registry, live: live),
@@ -103,6 +103,10 @@ actor CoordinatorEngine {
         }
     }
 
+    func evaluated(_ result: EvaluateResult, from clientID: String, token: UInt64) async {
+        await perform(instance.evaluated(result, from: clientID, token: token, now: .now))
+    }
+
     func disconnected(_ clientID: String, token: UInt64) async {
         await perform(instance.disconnected(clientID, token: token, now: .now))
         metrics.connectedClients.record(outboxes.count)
@@ -131,7 +135,7 @@ actor CoordinatorEngine {
 
     /// The operator's `tributary rollout promote|abort`: returns once the registry settled it.
     func settleRollout(promote: Bool) async throws -> VersionDecision {
-        let actions = try instance.operatorSettles(promote: promote)
+        let actions = try instance.operatorSettles(promote: promote, now: .now)
         await perform(actions)
         guard case .settleRollout(let decision, _) = actions.first else {
             throw CoordinatorError(.noRollout, "the rollout was not settled")

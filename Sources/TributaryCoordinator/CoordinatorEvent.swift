@@ -27,6 +27,12 @@ public enum CoordinatorEvent: Sendable, Equatable {
     case rolloutStarted(version: UInt64, mode: String, cohort: Int, control: Int)
     /// A rollout ended: promoted to every client, or rolled back, with its decision and evidence.
     case rolloutSettled(VersionDecision, promoted: Bool)
+    /// A version the gate passed went to `asked` edges for evaluation on their held-out sets.
+    case evaluationStarted(version: UInt64, asked: Int)
+    /// The edges' evaluation decided (passed, failed or inconclusive), with its figures.
+    case evaluated(VersionDecision)
+    /// An EvaluateResult that does not count (not asked, twice, too late).
+    case evaluationRefused(client: String, reason: String)
 
     /// The line printed by `tributary coordinator serve`; its leading words are stable.
     public var line: String {
@@ -53,6 +59,12 @@ public enum CoordinatorEvent: Sendable, Equatable {
             "live version changed from \(from) to \(to) in the registry"
         case .stopped(let reason):
             "coordinator stopped: \(reason)"
+        case .evaluationStarted(let version, let asked):
+            "version \(version) sent to \(asked) edges for evaluation on their held-out sets (with the live version)"
+        case .evaluated(let decision):
+            "version \(decision.version) \(decision.kind.replacingOccurrences(of: "_", with: " ")): \(decision.reason)"
+        case .evaluationRefused(let client, let reason):
+            "evaluation result from \(client) refused: \(reason)"
         case .rolloutStarted(let version, let mode, let cohort, let control):
             "version \(version) released to the \(mode) cohort: \(cohort) connected clients in it, \(control) keep the live version"
         case .rolloutSettled(let decision, let promoted):
@@ -69,8 +81,9 @@ public struct RoundSummary: Sendable, Equatable {
     /// The registry version registered for the round's candidate.
     public var version: UInt64
     public var promoted: Bool
-    /// The gate passed it and it went to this cohort first ("canary", "ab"); nil: promoted or rejected at once.
-    public var cohort: String? = nil
+    /// The gate passed it and the commit held it for what comes first ("federated evaluation",
+    /// "the canary cohort", "the ab cohort"); nil: promoted or rejected at once.
+    public var heldFor: String? = nil
     /// Why the gate refused the candidate (empty when promoted).
     public var gateReasons: [String]
     /// Held-out accuracy of the candidate by set name, and of its parent.
@@ -93,7 +106,7 @@ public struct RoundSummary: Sendable, Equatable {
     }
 
     public var line: String {
-        let decision = promoted ? "promoted" : cohort.map { "passed the gate, released to the \($0) cohort first" }
+        let decision = promoted ? "promoted" : heldFor.map { "passed the gate, held for \($0)" }
             ?? "rejected (\(gateReasons.joined(separator: "; ")))"
         var parts: [String] = []
         for name in accuracy.keys.sorted() {

@@ -16,6 +16,7 @@ extension CoordinatorInstance {
         let held = hello.device.modelVersion == 0 ? nil : hello.device.modelVersion
         var link = ClientLink(token: token, holds: held)
         link.live = .init(hello.device)
+        link.canEvaluate = hello.capabilities.features.contains(EvaluateRequest.feature)
         let target = releaseSet(for: hello.clientID)
         if let release = target.release(forClientHolding: held) {
             actions.append(.send(.modelRelease(release), to: token))
@@ -64,6 +65,7 @@ extension CoordinatorInstance {
         guard clients[clientID]?.token == token else { return [] }
         clients[clientID] = nil
         return [.endSession(token)] + translate(machine.clientDisconnected(clientID, now: now.instant), now: now)
+            + evaluationTick(leaving: clientID, now: now)
     }
 
     /// An Update arrived: checked, folded, journaled (unless the journal holds it already) and

@@ -47,14 +47,14 @@ extension CoordinatorInstance {
         case .wait:
             return []
         case .promote:
-            return settle(promote: true, rollout.decision("canary_promoted", because: "the canary is not worse than the control"))
+            return settle(promote: true, rollout.decision("canary_promoted", because: "the canary is not worse than the control", at: now.date))
         case .rollBack:
-            return settle(promote: false, rollout.decision("canary_rolled_back", because: "the canary is worse than the control"))
+            return settle(promote: false, rollout.decision("canary_rolled_back", because: "the canary is worse than the control", at: now.date))
         }
     }
 
     /// The operator's `tributary rollout promote|abort`.
-    mutating func operatorSettles(promote: Bool) throws -> [CoordinatorAction] {
+    mutating func operatorSettles(promote: Bool, now: CoordinatorTime) throws -> [CoordinatorAction] {
         guard stopReason == nil, let rollout else {
             throw CoordinatorError(.noRollout, "no rollout is in flight (release.policy is \(configuration.release.name)); nothing to \(promote ? "promote" : "abort")")
         }
@@ -62,8 +62,8 @@ extension CoordinatorInstance {
             throw CoordinatorError(.noRollout, "the rollout of version \(rollout.version) is already being settled")
         }
         return promote
-            ? settle(promote: true, rollout.decision("operator_promoted", because: "the operator promoted it"))
-            : settle(promote: false, rollout.decision("operator_aborted", because: "the operator aborted it"))
+            ? settle(promote: true, rollout.decision("operator_promoted", because: "the operator promoted it", at: now.date))
+            : settle(promote: false, rollout.decision("operator_aborted", because: "the operator aborted it", at: now.date))
     }
 
     private mutating func settle(promote: Bool, _ decision: VersionDecision) -> [CoordinatorAction] {
@@ -74,11 +74,24 @@ extension CoordinatorInstance {
     /// The registry promoted (or rejected) the rollout's version: every client gets what is live
     /// now, the round ends, and the trigger decides again.
     mutating func rolloutSettled(_ decision: VersionDecision, promoted: Bool, now: CoordinatorTime) -> [CoordinatorAction] {
-        guard let rollout, rollout.version == decision.version else { return [] }
-        self.rollout = nil
+        let candidate: GlobalModel
+        var candidateReleases: ReleaseSet?
+        if let rollout, rollout.version == decision.version {
+            (candidate, candidateReleases) = (rollout.candidate, rollout.releases)
+            self.rollout = nil
+        } else if let evaluation, evaluation.version == decision.version {
+            candidate = evaluation.outcome.candidate
+            self.evaluation = nil
+        } else {
+            return []
+        }
         if promoted {
-            live = rollout.candidate
-            releases = rollout.releases
+            do {
+                releases = try candidateReleases ?? ReleaseSet(live: candidate, parentVersion: live.version, parentParameters: live.parameters)
+            } catch {
+                releases = (try? ReleaseSet(live: candidate, parentVersion: live.version, parentParameters: nil)) ?? releases
+            }
+            live = candidate
         }
         var actions: [CoordinatorAction] = [.emit(.rolloutSettled(decision, promoted: promoted))]
         if stopReason == nil { actions += release() }
@@ -91,6 +104,7 @@ extension CoordinatorInstance {
     /// `rounds.retry_after`.
     mutating func rolloutSettleFailed(now: CoordinatorTime) -> [CoordinatorAction] {
         rollout?.settling = false
+        evaluation?.settling = false
         return stopReason == nil ? [.wakeUp(at: now.instant + configuration.rounds.retryAfter)] : []
     }
 

@@ -52,9 +52,12 @@ extension CoordinatorInstance {
         var summary = outcome.summary
         summary.wallTime = now.instant - outcome.startedAt
         var actions: [CoordinatorAction] = [.emit(.roundClosed(summary))]
-        if summary.cohort != nil {
-            // The gate passed it and the commit held it for a cohort: the round stays closing
-            // until the rollout is settled (``rolloutSettled(_:promoted:now:)``).
+        if summary.heldFor != nil {
+            // The gate passed it and the commit held it (for the edges' evaluation, or a cohort):
+            // the round stays closing until it is settled (``rolloutSettled(_:promoted:now:)``).
+            if let settings = configuration.evaluation.federated {
+                return actions + startEvaluation(outcome, settings: settings, now: now)
+            }
             do {
                 return actions + (try startRollout(outcome, now: now))
             } catch {

@@ -38,6 +38,8 @@ struct CoordinatorInstance: Sendable {
     var taskAnnounced = false
     /// A version served to a cohort before everyone (`release.policy: canary | ab`).
     var rollout: ActiveRollout?
+    /// A version the gate passed, out on the edges for evaluation (`evaluation.federated`).
+    var evaluation: PendingEvaluation?
 
     init(configuration: CoordinatorConfiguration, live: GlobalModel, releases: ReleaseSet, nextRoundID: UInt64, now: CoordinatorTime) {
         self.configuration = configuration
@@ -104,7 +106,7 @@ struct CoordinatorInstance: Sendable {
     /// A wake-up asked for earlier: retry the journal, then deadlines and schedules.
     mutating func timerFired(now: CoordinatorTime) -> [CoordinatorAction] {
         guard stopReason == nil else { return [] }
-        return [.retryJournal] + translate(machine.tick(now: now.instant), now: now) + checkRollout(now: now)
+        return [.retryJournal] + translate(machine.tick(now: now.instant), now: now) + checkRollout(now: now) + evaluationTick(now: now)
     }
 
     /// Stops rounds and says Goodbye to every client: an open round is abandoned in the journal

@@ -39,6 +39,11 @@ struct CoordinatorMetrics: Sendable {
         Counter(label: "tributary_coordinator_rollouts_total", dimensions: [("decision", decision)])
     }
 
+    /// Decided federated evaluations (`federated_evaluation_passed`, `_failed`, `_inconclusive`).
+    func federatedEvaluations(_ decision: String) -> Counter {
+        Counter(label: "tributary_coordinator_federated_evaluations_total", dimensions: [("decision", decision)])
+    }
+
     /// Live feedback of one arm (`canary`, `control`, or `live` outside a rollout) on the version it serves.
     static func liveArm(_ arm: String, version: UInt64, outcomes: UInt64, correct: UInt64) {
         let dimensions = [("arm", arm), ("version", "\(version)")]

@@ -46,14 +46,14 @@ enum CoordinatorStartup {
         return (recovered, resume)
     }
 
-    /// A rollout dies with the process that ran it: a version still held for its cohort (a
-    /// candidate marked `release.cohort`) is rejected with an `abandoned` decision, so the live
+    /// A rollout dies with the process that ran it: a version still held for the edges'
+    /// evaluation or its cohort (a candidate marked `release.held`) is rejected with an `abandoned` decision, so the live
     /// version stays live and the cohort gets it again when it reconnects.
     private static func abandonRollouts(registry: ModelRegistry) throws -> [(round: UInt64, outcome: String)] {
         var abandoned: [(round: UInt64, outcome: String)] = []
-        for version in try registry.list() where version.status == .candidate && version.metrics["release.cohort"] == 1 {
+        for version in try registry.list() where version.status == .candidate && version.metrics["release.held"] == 1 {
             let started = try registry.decisions(of: version.number).last { $0.kind.hasSuffix("_started") }
-            let mode = started.map { String($0.kind.dropLast("_started".count)) } ?? "cohort"
+            let mode = started.map { String($0.kind.dropLast("_started".count)).replacingOccurrences(of: "_", with: " ") } ?? "cohort"
             try registry.settle(promote: false, VersionDecision(
                 version: version.number, kind: "abandoned",
                 reason: "the coordinator stopped during its \(mode) rollout; the live version stays, and the cohort gets it again when it reconnects"))
@@ -68,7 +68,7 @@ enum CoordinatorStartup {
         let row = try registry.show(version)
         guard row.status == .candidate else { return "closed with version \(version) (\(row.status.rawValue))" }
         // Held for a cohort: `abandonRollouts` rejects it; it is never promoted past its rollout.
-        if row.metrics["release.cohort"] == 1 { return "closed with version \(version), held for a rollout that did not survive the restart" }
+        if row.metrics["release.held"] == 1 { return "closed with version \(version), held for a rollout that did not survive the restart" }
         if row.metrics["gate.promote"] == 1 {
             try registry.promote(version)
             return "closed with version \(version), promoted on restart (the gate had passed it)"

@@ -22,6 +22,8 @@ struct RoundCommitJob: Sendable {
     let registryDirectory: String
     /// How a version the gate passes is released (a cohort first: registered, not promoted).
     var release: ReleasePolicy = .immediate
+    /// Edges evaluate a version the gate passed before it is released (registered, not promoted).
+    var federated: FederatedEvaluationSettings?
 
     func run(_ work: RoundWork, live: GlobalModel, registry: ModelRegistry, hooks: CoordinatorHooks) throws -> Outcome {
         let round = work.round.id
@@ -33,10 +35,11 @@ struct RoundCommitJob: Sendable {
         hooks.reach(.aggregating, round: round)
         let expected = (try registry.list().last?.number ?? 0) + 1
         let result = try closer.close(work, live: live, candidateVersion: expected)
-        let cohort = result.decision.promote ? release.cohort : nil
+        let cohort = release.cohort
+        let held = result.decision.promote && (federated != nil || cohort != nil)
         var metrics = result.metrics
-        // Marks a version held for a cohort, so a restart never promotes it past its rollout.
-        if cohort != nil { metrics["release.cohort"] = 1 }
+        // Marks a version held for the edges' evaluation or a cohort, so a restart never promotes it past them.
+        if held { metrics["release.held"] = 1 }
         try registry.advanceRound(id, to: .committing)
         hooks.reach(.committing, round: round)
         let version = try registry.register(candidate: VersionCandidate(
@@ -47,7 +50,14 @@ struct RoundCommitJob: Sendable {
             throw CoordinatorError(.registryConflict, "the registry numbered round \(round)'s version \(version.number), expected \(expected); is another coordinator writing to \(registryDirectory)?")
         }
         hooks.reach(.registered, round: round)
-        if let cohort {
+        if held, let federated {
+            try registry.record(VersionDecision(
+                version: version.number, kind: "federated_evaluation_started",
+                reason: "the gate passed it; sent to up to \(federated.sampling.sampleSize) edges for evaluation on their held-out sets "
+                    + "(at least \(federated.sampling.minimumClients) answers and \(federated.sampling.minimumExamples) examples, within "
+                    + "\(federated.sampling.timeout); at most \(federated.maxDrop) below the live version)",
+                figures: ["sample_size": Double(federated.sampling.sampleSize), "max_drop": federated.maxDrop]))
+        } else if held, let cohort {
             try registry.record(VersionDecision(
                 version: version.number, kind: "\(cohort.mode.rawValue)_started",
                 reason: "the gate passed it; released to the \(cohort.mode.rawValue) cohort (cohort fraction \(cohort.policy.fraction), "
@@ -64,12 +74,12 @@ struct RoundCommitJob: Sendable {
         try registry.closeRound(id, version: version.number)
         var summary = RoundSummary(
             round: round, updates: work.aggregator.acceptedCount, examples: work.aggregator.totalExamples, version: expected,
-            promoted: result.decision.promote && cohort == nil, gateReasons: result.decision.reasons,
+            promoted: result.decision.promote && !held, gateReasons: result.decision.reasons,
             accuracy: Dictionary(uniqueKeysWithValues: result.evaluations.map { ($0.name, $0.candidateAccuracy) }),
             parentAccuracy: Dictionary(uniqueKeysWithValues: result.evaluations.map { ($0.name, $0.parentAccuracy) }),
             clientAccuracy: result.clientAccuracy.map { RoundSummary.ClientAccuracy(before: $0.parent, after: $0.candidate) },
             bytesReceived: work.bytesReceived, wallTime: .zero)
-        summary.cohort = cohort?.mode.rawValue
+        if held { summary.heldFor = federated != nil ? "federated evaluation" : "the \(cohort?.mode.rawValue ?? "") cohort" }
         for evaluation in result.evaluations {
             summary.rmse[evaluation.name] = evaluation.candidateError
             summary.parentRMSE[evaluation.name] = evaluation.parentError

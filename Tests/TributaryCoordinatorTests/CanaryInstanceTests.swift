@@ -69,7 +69,7 @@ import TributaryWire
         let (decision, promote) = try #require(Self.settlement(due), "\(due)")
         #expect(!promote && decision.kind == "canary_rolled_back" && decision.version == 2)
         #expect(decision.figures["canary.outcomes"] == 30 && decision.figures["control.outcomes"] == 40)
-        #expect(decision.reason.contains("canary 30.0% of 30 live outcomes vs control 92.5% of 40"), "\(decision.reason)")
+        #expect(decision.reason.contains("canary 30.0% of 30 live outcomes vs control 92.5% of 40 live outcomes"), "\(decision.reason)")
         #expect(Self.settlement(Self.report(&h, "a", holding: 2, outcomes: 40, correct: 10)) == nil, "one settlement at a time")
 
         let settled = h.instance.rolloutSettled(decision, promoted: false, now: h.clock.now)
@@ -94,11 +94,11 @@ import TributaryWire
 
     @Test func theOperatorCanSettleItAnyTimeButOnlyOnce() throws {
         var (h, _) = try Self.rollingOut()
-        let (decision, promote) = try #require(Self.settlement(try h.instance.operatorSettles(promote: false)))
+        let (decision, promote) = try #require(Self.settlement(try h.instance.operatorSettles(promote: false, now: h.clock.now)))
         #expect(!promote && decision.kind == "operator_aborted")
-        #expect(throws: CoordinatorError.self) { try h.instance.operatorSettles(promote: true) }
+        #expect(throws: CoordinatorError.self) { try h.instance.operatorSettles(promote: true, now: h.clock.now) }
         _ = h.instance.rolloutSettled(decision, promoted: false, now: h.clock.now)
-        let error = try #require(throws: CoordinatorError.self) { try h.instance.operatorSettles(promote: true) }
+        let error = try #require(throws: CoordinatorError.self) { try h.instance.operatorSettles(promote: true, now: h.clock.now) }
         #expect(error.code == .noRollout && error.reason.contains("no rollout is in flight"))
     }
 }

@@ -68,7 +68,7 @@ import TributaryWire
         }
 
         /// What the shell would answer after the commit job: the round's candidate, promoted.
-        mutating func commit(_ actions: [CoordinatorAction], cohort: String? = nil) throws -> [CoordinatorAction] {
+        mutating func commit(_ actions: [CoordinatorAction], cohort: String? = nil, heldFor: String? = nil) throws -> [CoordinatorAction] {
             guard let (work, live) = actions.lazy.compactMap({ if case .commit(let w, let l) = $0 { (w, l) } else { nil } }).first else {
                 Issue.record("no commit in \(actions)")
                 return []
@@ -80,8 +80,8 @@ import TributaryWire
                 round: work.round.id, updates: work.aggregator.acceptedCount, examples: work.aggregator.totalExamples, version: candidate.version,
                 promoted: true, gateReasons: [], accuracy: [:], parentAccuracy: [:], clientAccuracy: nil, bytesReceived: work.bytesReceived, wallTime: .zero)
             var held = summary
-            held.promoted = cohort == nil
-            held.cohort = cohort
+            held.heldFor = heldFor ?? cohort.map { "the \($0) cohort" }
+            held.promoted = held.heldFor == nil
             clock.advance(.seconds(1))
             return instance.committed(.init(summary: held, candidate: candidate, baseVersion: live.version, startedAt: work.startedAt), now: clock.now)
         }
