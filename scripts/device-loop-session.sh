@@ -16,37 +16,10 @@
 #   BIN=.build/release KEEP=1 bash scripts/device-loop-session.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="${BIN:-$root/.build/debug}"
-bin="$(cd "$bin" && pwd)"
-[[ -x "$bin/tributary" && -x "$bin/tributary-edge" ]] || {
-  echo "build first: swift build --product tributary && swift build --product tributary-edge" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is needed (apt-get install -y curl)" >&2; exit 1; }
-work="$(mktemp -d /tmp/tributary-device-loop.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [[ -n "${KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-cd "$work"
+source "$root/scripts/lib/session.sh" device-loop
+logs=(coordinator.log coordinator.err edge.log edge.err)
 T="$bin/tributary"
-step() { printf '\n== %s\n' "$*"; }
-fail() {
-  echo "FAILED: $*" >&2
-  for f in coordinator.log coordinator.err edge.log edge.err; do [[ -f $f ]] && { echo "--- tail $f" >&2; tail -25 "$f" >&2; }; done
-  exit 1
-}
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds (generous deadlines:
-# the deadline only decides failure when something is truly stuck, never how fast the machine is).
-wait_for() {
-  local limit="$1" what="$2"; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@" >/dev/null 2>&1; do
-    (( SECONDS < deadline )) || fail "waited ${limit}s for $what"
-    sleep 0.5
-  done
-}
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
 
 step "fleet: CA, certificates, the initial model (version 1), data"
