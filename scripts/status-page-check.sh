@@ -224,6 +224,7 @@ wait_for 300 "round 2 to end" grep -q "round 2 \(closed\|abandoned\)" coordinato
 live="$(admin_get /v1/status | field "d['live_version']")"
 wait_for 120 "every edge to hold version $live" all_hold "$live"
 python3 page.py "$driver" "$base" "$token" "$edges" after 3 || fail "the page after round 2"
+echo "each poll reads GET /v1/status ($(admin_get /v1/status | wc -c) bytes) and GET /v1/versions ($(admin_get /v1/versions | wc -c) bytes, 3 versions)"
 [[ -n "${KEEP:-}" ]] && echo "screenshot: $work/status-page.png"
 echo
 echo "status page check: passed (page $size bytes)"

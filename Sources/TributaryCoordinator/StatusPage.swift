@@ -56,7 +56,7 @@ function h(tag, props, ...kids) {
 }
 const pct = x => (100 * x).toFixed(1) + " %";
 const ratio = (c, n) => n ? `${pct(c / n)} (${c}/${n})` : "no outcomes yet";
-const fmt = v => v == null ? "–" : Array.isArray(v) ? v.map(fmt).join(", ") : typeof v === "object" ? Object.entries(v).map(([k, x]) => `${k} ${fmt(x)}`).join(", ") : typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(4) : String(v);
+const fmt = v => v == null ? "–" : Array.isArray(v) ? v.map(fmt).join(", ") : typeof v === "object" ? Object.entries(v).map(([k, x]) => `${k} ${fmt(x)}`).join(", ") : typeof v === "number" ? String(Number(v.toPrecision(4))) : String(v);
 function fill(id, list, cells, rowClass) {
   $(id).tBodies[0].replaceChildren(...list.map(x => h("tr", {class: rowClass ? rowClass(x) : ""}, cells(x).map(c => h("td", {}, c)))));
 }
@@ -125,7 +125,7 @@ function plot(list) {
       svg.append(h("circle", {svg: 1, class: "point", "data-task": t, "data-version": v.number, cx: x(v.number), cy: y(a), r: 4, stroke: c, fill: v.status === "rejected" ? "#fff" : c},
         h("title", {svg: 1}, `v${v.number}${v.round_id != null ? " (round " + v.round_id + ")" : ""} ${t}: ${pct(a)}, ${v.status}`)));
     }
-    svg.append(h("text", {svg: 1, x: W - R + 10, y: T + 14 + 16 * i, fill: c}, "● " + t));
+    svg.append(h("text", {svg: 1, x: W - R + 10, y: T + 14 + 16 * i, style: "fill:" + c}, "● " + t));
   });
   $("plot").replaceChildren(svg, h("p", {class: "muted"}, "x: version (round); hollow points: rejected by the gate"));
 }
