@@ -36,11 +36,19 @@ fi
 "$venv/bin/python" -c 'import onnxruntime, numpy' 2>/dev/null || "$venv/bin/python" -m pip install --quiet onnxruntime numpy >&2
 py="$venv/bin/python"
 
-source "$root/scripts/lib/session.sh" onnx
+work="$(mktemp -d /tmp/tributary-onnx.XXXXXX)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ -n "${KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+cd "$work"
 T="$bin/tributary"
 
 # Waits (up to 120 s: a deadline for a stuck process, not a timing check) for FILE to hold TEXT.
-wait_for_line() {
+wait_for() {
   for _ in $(seq 1 1200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "error: $1 never said '$2':" >&2; cat "$1" "${1%.log}.err" >&2 2>/dev/null || true; exit 1
 }
@@ -64,7 +72,7 @@ admin: {enabled: false}
 YAML
   $T coordinator serve --config "$1.yaml" > "$1.log" 2> "$1.err" &
   pids+=($!)
-  wait_for_line "$1.log" "listening on"
+  wait_for "$1.log" "listening on"
   port="$(grep -o '127.0.0.1:[0-9]*' "$1.log" | head -1 | cut -d: -f2)"
 }
 stop_all() {
@@ -82,7 +90,7 @@ feedback: {features: 4, classes: 3}
 YAML
 "$bin/tributary-edge" run --config edge.yaml > edge.log 2> edge.err &
 pids+=($!)
-wait_for_line edge.log "adopted model version 1"
+wait_for edge.log "adopted model version 1"
 stop_all
 
 $T models export live --registry softmax-registry --format onnx --out model.onnx >&2

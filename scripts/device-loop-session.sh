@@ -16,11 +16,11 @@
 #   BIN=.build/release KEEP=1 bash scripts/device-loop-session.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-command -v curl >/dev/null || { echo "curl is needed (apt-get install -y curl)" >&2; exit 1; }
-source "$root/scripts/lib/session.sh" device-loop
-logs=(coordinator.log coordinator.err edge.log edge.err)
+source "$root/scripts/lib/session.sh"
+session_binaries
+session_start device-loop
 T="$bin/tributary"
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
+logs=(coordinator.log coordinator.err edge.log edge.err)
 
 step "fleet: CA, certificates, the initial model (version 1), data"
 $T certs init --dir fleet >/dev/null

@@ -10,7 +10,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 edges="${EDGES:-10}" rounds="${ROUNDS:-5}" hidden="${HIDDEN:-320,240}"
-source "$root/scripts/lib/session.sh" fleet release
+BIN="${BIN:-$root/.build/release}"   # build first: swift build -c release --product tributary && … --product tributary-edge
+source "$root/scripts/lib/session.sh"
+session_binaries
+session_start fleet
+logs=(coordinator.log coordinator.err)
 
 T="$bin/tributary"
 $T certs init --dir fleet >/dev/null
@@ -39,14 +43,10 @@ evaluation: {held_out: [digits=held-out.csv], max_client_accuracy_drop: 1, max_t
 admin: {enabled: false}
 YAML
 
-$T coordinator serve --config coordinator.yaml > coordinator.log 2> coordinator.err &
-pids+=($!)
-coordinator=$!
-for _ in $(seq 1 300); do grep -q "listening on" coordinator.log 2>/dev/null && break; sleep 0.1; done
-port="$(grep -o '127.0.0.1:[0-9]*' coordinator.log | head -1 | cut -d: -f2)"
-[[ -n "$port" ]] || { cat coordinator.err >&2; exit 1; }
+start_coordinator
+coordinator="${pids[-1]}"
 echo "coordinator (pid $coordinator) on 127.0.0.1:$port; starting $edges edge agents"
-start_edges "$edges" "$port" "$bin"
+start_edges "$edges" "$port"
 wait "$coordinator" || true
 grep -E "round [0-9]+ (started|closed|abandoned)|released|stopped" coordinator.log
 echo

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import TributaryCertificates
 import TributaryCoordinatorTransport
+import TributaryRegistry
 import TributaryTransport
 import TributaryWire
 
@@ -53,6 +54,15 @@ public final class Coordinator: Service, Sendable {
     public func announceTask() async throws {
         guard let engine = await state.engine else { throw CoordinatorError(.notRunning, "the coordinator is not running") }
         await engine.announceTask()
+    }
+
+    /// The operator's decision on the rollout in flight (`tributary rollout promote|abort`):
+    /// promote its version to every client, or roll it back. Returns the decision once stored
+    /// with the version; throws `noRollout` when none is in flight.
+    @discardableResult
+    public func settleRollout(promote: Bool) async throws -> VersionDecision {
+        guard let engine = await state.engine else { throw CoordinatorError(.notRunning, "the coordinator is not running") }
+        return try await engine.settleRollout(promote: promote)
     }
 
     /// Live version, population and the current round.
@@ -161,7 +171,8 @@ public final class Coordinator: Service, Sendable {
             return VersionListing(try await engine.versions())
         }
         let api = AdminAPI(startRound: { [self] in try await requestRound() }, status: { [self] in (try? await status()) ?? .unavailable },
-                           announceTask: { [self] in try await announceTask() }, versions: versions, token: token)
+                           announceTask: { [self] in try await announceTask() }, versions: versions,
+                           settleRollout: { [self] promote in try await settleRollout(promote: promote) }, token: token)
         do {
             return try await AdminHTTPServer.start(api: api, host: endpoint.host, port: endpoint.port)
         } catch {

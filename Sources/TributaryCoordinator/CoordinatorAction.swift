@@ -1,4 +1,5 @@
 import Foundation
+import TributaryRegistry
 import TributaryRounds
 import TributaryWire
 
@@ -30,6 +31,9 @@ enum CoordinatorAction: Sendable {
     /// Aggregate, evaluate, register and promote or reject `work`'s candidate against `live`,
     /// closing the round in the journal; answer with `committed` or `commitFailed`.
     case commit(RoundWork, live: GlobalModel)
+    /// Promote (or reject) a rollout's version with its decision stored beside it, in one
+    /// transaction; answer with `rolloutSettled` or `rolloutSettleFailed`.
+    case settleRollout(VersionDecision, promote: Bool)
     /// Tell the event stream (and the metrics) what happened.
     case emit(CoordinatorEvent)
     /// Call `timerFired` at this instant (deduplicated by the shell).

@@ -31,6 +31,7 @@ extension CoordinatorConfiguration {
         let plan = try readPlan(reader.section("plan"))
         let aggregation = try readAggregation(reader.section("aggregation"))
         let evaluation = try readEvaluation(reader.section("evaluation"), base: base)
+        let release = try ReleasePolicy.read(reader.section("release"))
         let adminSection = reader.section("admin")
         let adminEndpoint = try paths.endpoint(adminSection, "listen", default: "127.0.0.1:7480")
         let admin = try adminSection.bool("enabled", default: true) ? adminEndpoint : nil
@@ -45,6 +46,7 @@ extension CoordinatorConfiguration {
                 readyOnHello: readyOnHello, maxRounds: maxRounds, plan: plan, aggregation: aggregation, evaluation: evaluation, admin: admin,
                 transfers: transfers, adminTokenFile: adminTokenFile)
             configuration.liveCheck = liveCheck
+            configuration.release = release
             configuration.logFormat = logFormat
             return configuration
         } catch let error as CoordinatorError {

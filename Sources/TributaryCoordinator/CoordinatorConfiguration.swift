@@ -29,6 +29,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var plan: PlanOverrides
     public var aggregation: Aggregation
     public var evaluation: EvaluationSettings
+    /// How a version the gate passed reaches the fleet (`release.policy`): at once (the
+    /// default), or through a canary or A/B cohort first.
+    public var release: ReleasePolicy = .immediate
     /// The admin HTTP endpoint (`POST /v1/rounds`, `GET /v1/status`); nil disables it. It can
     /// start rounds, so a host other than loopback requires ``adminTokenFile``.
     public var admin: Endpoint?

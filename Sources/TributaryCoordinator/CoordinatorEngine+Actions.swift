@@ -37,6 +37,16 @@ extension CoordinatorEngine {
                     logger.error("round \(work.round.id) could not be committed", metadata: ["round.id": "\(work.round.id)", "reason": "\(error)"])
                     await perform(instance.commitFailed(work.round.id, reason: "\(error)", now: .now))
                 }
+            case .settleRollout(let decision, let promote):
+                switch await worker.run({ registry, _ in try registry.settle(promote: promote, decision) }) {
+                case .success:
+                    await perform(instance.rolloutSettled(decision, promoted: promote, now: .now))
+                case .failure(let error):
+                    logger.error("rollout of version \(decision.version) could not be settled", metadata: [
+                        "model.version": "\(decision.version)", "decision": "\(decision.kind)", "reason": "\(error)",
+                    ])
+                    await perform(instance.rolloutSettleFailed(now: .now))
+                }
             case .emit(let event):
                 record(event)
             case .wakeUp(let instant):
@@ -81,9 +91,12 @@ extension CoordinatorEngine {
             metrics.roundDuration.recordNanoseconds(summary.wallTime.nanoseconds)
             logger.info("round closed", metadata: [
                 "round.id": "\(summary.round)", "round.phase": "committed", "model.version": "\(summary.version)",
-                "round.updates": "\(summary.updates)", "round.examples": "\(summary.examples)", "decision": "\(summary.promoted ? "promoted" : "rejected")",
+                "round.updates": "\(summary.updates)", "round.examples": "\(summary.examples)",
+                "decision": "\(summary.promoted ? "promoted" : summary.cohort.map { "\($0)_started" } ?? "rejected")",
             ])
-            if summary.promoted {
+            if summary.cohort != nil {
+                metrics.roundsToCohort.increment()
+            } else if summary.promoted {
                 metrics.roundsPromoted.increment()
                 metrics.versionsPromoted.increment()
                 metrics.liveVersion.record(Int64(summary.version))
@@ -103,6 +116,25 @@ extension CoordinatorEngine {
         case .released(let version, let clients, let deltas):
             metrics.releasesSent.increment(by: clients)
             logger.info("version released", metadata: ["model.version": "\(version)", "clients": "\(clients)", "clients.delta": "\(deltas)"])
+        case .rolloutStarted(let version, let mode, let cohort, let control):
+            metrics.rolloutState.record(mode == "canary" ? 1 : 2)
+            metrics.rolloutVersion.record(Int64(version))
+            logger.info("rollout started", metadata: [
+                "model.version": "\(version)", "decision": "\(mode)_started", "clients.cohort": "\(cohort)", "clients.control": "\(control)",
+            ])
+        case .rolloutSettled(let decision, let promoted):
+            metrics.rolloutState.record(0)
+            metrics.rolloutVersion.record(0)
+            metrics.rollouts(decision.kind).increment()
+            if promoted {
+                metrics.versionsPromoted.increment()
+                metrics.liveVersion.record(Int64(decision.version))
+            } else {
+                metrics.versionsRejected.increment()
+            }
+            logger.info("rollout settled", metadata: [
+                "model.version": "\(decision.version)", "decision": "\(decision.kind)", "promoted": "\(promoted)", "evidence": "\(decision.reason)",
+            ])
         case .liveChanged(let from, let to):
             metrics.liveVersion.record(Int64(to))
             logger.info("live version changed in the registry", metadata: ["model.version": "\(to)", "model.previous": "\(from)", "decision": "operator"])

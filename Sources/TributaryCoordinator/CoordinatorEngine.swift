@@ -50,7 +50,7 @@ actor CoordinatorEngine {
         commitJob = RoundCommitJob(
             closer: RoundCloser(aggregation: configuration.aggregation, gate: configuration.evaluation.gate,
                                 useClientMetrics: configuration.evaluation.useClientMetrics, heldOut: heldOut),
-            registryDirectory: configuration.registryDirectory)
+            registryDirectory: configuration.registryDirectory, release: configuration.release)
         let lastRound = try registry.lastRoundID() ?? 0
         instance = CoordinatorInstance(
             configuration: configuration, live: live, releases: try CoordinatorStartup.releaseSet(registry: registry, live: live),
@@ -81,6 +81,7 @@ actor CoordinatorEngine {
         outboxes[token] = outbox
         await perform(actions)
         metrics.connectedClients.record(outboxes.count)
+        recordLiveFeedback()
         return token
     }
 
@@ -88,6 +89,18 @@ actor CoordinatorEngine {
         logger.debug("ready report", metadata: ["client.id": "\(clientID)", "ready": "\(ready.ready)", "trigger": "\(ready.trigger)",
                                                "examples": "\(ready.device.examplesAvailable)", "model.held": "\(ready.device.modelVersion)"])
         await perform(instance.ready(ready, from: clientID, token: token, now: .now))
+        recordLiveFeedback()
+    }
+
+    /// The live-feedback gauges: each arm of a rollout in flight, else the live version.
+    private func recordLiveFeedback() {
+        if let rollout = instance.rollout {
+            let canary = rollout.comparison.canary, control = rollout.comparison.control
+            CoordinatorMetrics.liveArm("canary", version: rollout.version, outcomes: canary.outcomes, correct: canary.correct)
+            CoordinatorMetrics.liveArm("control", version: rollout.comparison.baseVersion, outcomes: control.outcomes, correct: control.correct)
+        } else if let live = instance.liveAccuracy {
+            CoordinatorMetrics.liveArm("live", version: instance.live.version, outcomes: live.outcomes, correct: live.correct)
+        }
     }
 
     func disconnected(_ clientID: String, token: UInt64) async {
@@ -114,7 +127,20 @@ actor CoordinatorEngine {
         return id
     }
 
-    func status() -> CoordinatorStatus { instance.status }
+    func status() -> CoordinatorStatus { instance.status(now: .now) }
+
+    /// The operator's `tributary rollout promote|abort`: returns once the registry settled it.
+    func settleRollout(promote: Bool) async throws -> VersionDecision {
+        let actions = try instance.operatorSettles(promote: promote)
+        await perform(actions)
+        guard case .settleRollout(let decision, _) = actions.first else {
+            throw CoordinatorError(.noRollout, "the rollout was not settled")
+        }
+        if let rollout = instance.rollout, rollout.version == decision.version {
+            throw CoordinatorError(.noRollout, "the registry refused to settle version \(decision.version); see the coordinator's log")
+        }
+        return decision
+    }
 
     func announceTask() { instance.taskAnnounced = true }
 

@@ -22,3 +22,8 @@ extension TributaryError.Code where Domain == CoordinatorErrorDomain {
     /// An admin request was malformed.
     public static var badRequest: Self { Self("badRequest") }
 }
+
+extension TributaryError.Code where Domain == CoordinatorErrorDomain {
+    /// `tributary rollout promote|abort` with no rollout in flight (or one already being settled).
+    public static var noRollout: Self { Self("noRollout") }
+}

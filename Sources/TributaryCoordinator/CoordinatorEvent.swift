@@ -1,3 +1,4 @@
+import TributaryRegistry
 import TributaryTransport
 import TributaryWire
 
@@ -22,6 +23,10 @@ public enum CoordinatorEvent: Sendable, Equatable {
     /// reject or promote); `released` follows for the clients that do not hold it.
     case liveChanged(from: UInt64, to: UInt64)
     case stopped(reason: String)
+    /// A version the gate passed went to a cohort first (`mode` canary or ab); `control` clients keep the live version.
+    case rolloutStarted(version: UInt64, mode: String, cohort: Int, control: Int)
+    /// A rollout ended: promoted to every client, or rolled back, with its decision and evidence.
+    case rolloutSettled(VersionDecision, promoted: Bool)
 
     /// The line printed by `tributary coordinator serve`; its leading words are stable.
     public var line: String {
@@ -48,6 +53,10 @@ public enum CoordinatorEvent: Sendable, Equatable {
             "live version changed from \(from) to \(to) in the registry"
         case .stopped(let reason):
             "coordinator stopped: \(reason)"
+        case .rolloutStarted(let version, let mode, let cohort, let control):
+            "version \(version) released to the \(mode) cohort: \(cohort) connected clients in it, \(control) keep the live version"
+        case .rolloutSettled(let decision, let promoted):
+            "version \(decision.version) \(promoted ? "promoted to every client" : "rolled back") (\(decision.kind)): \(decision.reason)"
         }
     }
 }
@@ -60,6 +69,8 @@ public struct RoundSummary: Sendable, Equatable {
     /// The registry version registered for the round's candidate.
     public var version: UInt64
     public var promoted: Bool
+    /// The gate passed it and it went to this cohort first ("canary", "ab"); nil: promoted or rejected at once.
+    public var cohort: String? = nil
     /// Why the gate refused the candidate (empty when promoted).
     public var gateReasons: [String]
     /// Held-out accuracy of the candidate by set name, and of its parent.
@@ -82,7 +93,8 @@ public struct RoundSummary: Sendable, Equatable {
     }
 
     public var line: String {
-        let decision = promoted ? "promoted" : "rejected (\(gateReasons.joined(separator: "; ")))"
+        let decision = promoted ? "promoted" : cohort.map { "passed the gate, released to the \($0) cohort first" }
+            ?? "rejected (\(gateReasons.joined(separator: "; ")))"
         var parts: [String] = []
         for name in accuracy.keys.sorted() {
             if let rmse = rmse[name] {

@@ -16,9 +16,10 @@ extension CoordinatorInstance {
         let held = hello.device.modelVersion == 0 ? nil : hello.device.modelVersion
         var link = ClientLink(token: token, holds: held)
         link.live = .init(hello.device)
-        if let release = releases.release(forClientHolding: held) {
+        let target = releaseSet(for: hello.clientID)
+        if let release = target.release(forClientHolding: held) {
             actions.append(.send(.modelRelease(release), to: token))
-            link.holds = releases.version
+            link.holds = target.version
         }
         if let work, opening == nil, machine.isCollecting, work.round.selected.contains(hello.clientID), work.round.accepted[hello.clientID] == nil {
             actions.append(.send(.roundOffer(work.offer), to: token))
@@ -27,6 +28,7 @@ extension CoordinatorInstance {
         let record = ClientRecord(
             id: hello.clientID, ready: configuration.readyOnHello, examplesAvailable: Int(clamping: hello.device.examplesAvailable),
             charging: hello.device.charging, metered: hello.device.meteredNetwork, modelVersion: held, now: now.instant)
+        actions += rolloutReport(hello.clientID, now: now)
         return (token, actions + translate(machine.clientUpdated(record, now: now.instant), now: now))
     }
 
@@ -38,12 +40,15 @@ extension CoordinatorInstance {
         var actions: [CoordinatorAction] = []
         link.holds = ready.device.modelVersion == 0 ? nil : ready.device.modelVersion
         link.live = .init(ready.device)
-        if ready.ready { link.trigger = ready.trigger }
-        if let release = releases.release(forClientHolding: link.holds) {
+        // A live report says the edge's readiness again; it is no reason to train.
+        if ready.ready, ready.trigger != "live_report" { link.trigger = ready.trigger }
+        let target = releaseSet(for: clientID)
+        if let release = target.release(forClientHolding: link.holds) {
             actions.append(.send(.modelRelease(release), to: token))
-            link.holds = releases.version
+            link.holds = target.version
         }
         clients[clientID] = link
+        actions += rolloutReport(clientID, now: now)
         var record = machine.population.clients[clientID] ?? ClientRecord(id: clientID, now: now.instant)
         record.ready = ready.ready
         record.examplesAvailable = Int(clamping: ready.device.examplesAvailable)

@@ -52,6 +52,15 @@ extension CoordinatorInstance {
         var summary = outcome.summary
         summary.wallTime = now.instant - outcome.startedAt
         var actions: [CoordinatorAction] = [.emit(.roundClosed(summary))]
+        if summary.cohort != nil {
+            // The gate passed it and the commit held it for a cohort: the round stays closing
+            // until the rollout is settled (``rolloutSettled(_:promoted:now:)``).
+            do {
+                return actions + (try startRollout(outcome, now: now))
+            } catch {
+                return actions + commitFailed(summary.round, reason: "release of version \(summary.version) to its cohort: \(error)", now: now)
+            }
+        }
         if summary.promoted {
             let parent = live.parameters
             do {
@@ -151,18 +160,24 @@ extension CoordinatorInstance {
         return [.journal(.abandon(round: round.id, reason: reason)), .emit(.roundAbandoned(round: round.id, reason: reason))] + roundEnded()
     }
 
-    /// Sends the live version to every connected client that does not hold it.
-    private mutating func release() -> [CoordinatorAction] {
+    /// Sends every connected client what it should hold and does not: the live version, or a
+    /// rollout's candidate in its cohort. One `released` event per version sent.
+    mutating func release() -> [CoordinatorAction] {
         var actions: [CoordinatorAction] = []
-        var deltas = 0
+        var sent: [UInt64: (clients: Int, deltas: Int)] = [:]
         for id in clients.keys.sorted() {
-            guard var link = clients[id], let message = releases.release(forClientHolding: link.holds) else { continue }
-            if case .delta = message.model { deltas += 1 }
+            let target = releaseSet(for: id)
+            guard var link = clients[id], let message = target.release(forClientHolding: link.holds) else { continue }
+            var count = sent[target.version] ?? (0, 0)
+            count.clients += 1
+            if case .delta = message.model { count.deltas += 1 }
+            sent[target.version] = count
             actions.append(.send(.modelRelease(message), to: link.token))
-            link.holds = releases.version
+            link.holds = target.version
             clients[id] = link
         }
-        return actions + [.emit(.released(version: releases.version, clients: actions.count, deltas: deltas))]
+        if sent.isEmpty { sent[releases.version] = (0, 0) }
+        return actions + sent.keys.sorted().map { .emit(.released(version: $0, clients: sent[$0]!.clients, deltas: sent[$0]!.deltas)) }
     }
 
     /// Why the fleet's data changed since the last consolidation (nil: it did not): the operator

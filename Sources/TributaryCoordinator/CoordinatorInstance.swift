@@ -36,6 +36,8 @@ struct CoordinatorInstance: Sendable {
     var stopReason: String?
     /// The operator announced a new task (`POST /v1/tasks`): the next round consolidates first.
     var taskAnnounced = false
+    /// A version served to a cohort before everyone (`release.policy: canary | ab`).
+    var rollout: ActiveRollout?
 
     init(configuration: CoordinatorConfiguration, live: GlobalModel, releases: ReleaseSet, nextRoundID: UInt64, now: CoordinatorTime) {
         self.configuration = configuration
@@ -68,7 +70,7 @@ struct CoordinatorInstance: Sendable {
         return actions + translate(machine.tick(now: now.instant), now: now)
     }
 
-    var status: CoordinatorStatus {
+    func status(now: CoordinatorTime) -> CoordinatorStatus {
         CoordinatorStatus(
             liveVersion: live.version, population: clients.count,
             eligible: machine.population.eligible(under: configuration.rounds).count,
@@ -76,7 +78,14 @@ struct CoordinatorInstance: Sendable {
                 .init(id: $0.id, state: machine.isCollecting ? "collecting" : "closing", baseVersion: $0.baseVersion,
                       selected: $0.selected.count, accepted: $0.accepted.count)
             },
-            roundsEnded: roundsEnded, liveAccuracy: liveAccuracy)
+            roundsEnded: roundsEnded, liveAccuracy: liveAccuracy,
+            clients: clients.keys.sorted().map { id in
+                let link = clients[id]!
+                return .init(id: id, holds: link.holds, ready: machine.population.clients[id]?.ready ?? false,
+                             cohort: rollout.map { $0.comparison.inCohort(id) ? "canary" : "control" },
+                             liveVersion: link.live.version, liveOutcomes: link.live.outcomes, liveCorrect: link.live.correct)
+            },
+            rollout: rolloutStatus(now: now))
     }
 
     /// The live version's accuracy on the devices that hold it and reported feedback outcomes.
@@ -95,7 +104,7 @@ struct CoordinatorInstance: Sendable {
     /// A wake-up asked for earlier: retry the journal, then deadlines and schedules.
     mutating func timerFired(now: CoordinatorTime) -> [CoordinatorAction] {
         guard stopReason == nil else { return [] }
-        return [.retryJournal] + translate(machine.tick(now: now.instant), now: now)
+        return [.retryJournal] + translate(machine.tick(now: now.instant), now: now) + checkRollout(now: now)
     }
 
     /// Stops rounds and says Goodbye to every client: an open round is abandoned in the journal

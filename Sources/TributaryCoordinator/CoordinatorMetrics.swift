@@ -27,6 +27,26 @@ struct CoordinatorMetrics: Sendable {
     let liveVersion = Gauge(label: "tributary_coordinator_live_version")
     let roundDuration = Timer(label: "tributary_coordinator_round_duration_seconds")
     let refusedByCode = NIOLockedValueBox<[String: Counter]>([:])
+    /// Rounds whose version the gate passed and that went to a canary or A/B cohort first.
+    let roundsToCohort = Counter(label: roundsLabel, dimensions: [("outcome", "cohort")])
+    /// 0: no rollout in flight, 1: a canary, 2: an A/B test.
+    let rolloutState = Gauge(label: "tributary_coordinator_rollout_state")
+    /// The version being rolled out (0: none).
+    let rolloutVersion = Gauge(label: "tributary_coordinator_rollout_version")
+
+    /// Settled rollouts by decision (`canary_promoted`, `canary_rolled_back`, `operator_promoted`, `operator_aborted`).
+    func rollouts(_ decision: String) -> Counter {
+        Counter(label: "tributary_coordinator_rollouts_total", dimensions: [("decision", decision)])
+    }
+
+    /// Live feedback of one arm (`canary`, `control`, or `live` outside a rollout) on the version it serves.
+    static func liveArm(_ arm: String, version: UInt64, outcomes: UInt64, correct: UInt64) {
+        let dimensions = [("arm", arm), ("version", "\(version)")]
+        Gauge(label: "tributary_coordinator_live_outcomes", dimensions: dimensions).record(Int64(clamping: outcomes))
+        if outcomes > 0 {
+            Gauge(label: "tributary_coordinator_live_feedback_accuracy_ratio", dimensions: dimensions).record(Double(correct) / Double(outcomes))
+        }
+    }
 
     /// One phase of a round (`collect`: offer to close, `aggregate`, `evaluate`, `commit`).
     static func phase(_ name: String, _ duration: Duration) {

@@ -42,7 +42,24 @@ enum CoordinatorStartup {
                     startedAt: now.instant, deadline: now.instant + .milliseconds(Int64(max(0, remaining) * 1000)))
             }
         }
+        recovered += try abandonRollouts(registry: registry)
         return (recovered, resume)
+    }
+
+    /// A rollout dies with the process that ran it: a version still held for its cohort (a
+    /// candidate marked `release.cohort`) is rejected with an `abandoned` decision, so the live
+    /// version stays live and the cohort gets it again when it reconnects.
+    private static func abandonRollouts(registry: ModelRegistry) throws -> [(round: UInt64, outcome: String)] {
+        var abandoned: [(round: UInt64, outcome: String)] = []
+        for version in try registry.list() where version.status == .candidate && version.metrics["release.cohort"] == 1 {
+            let started = try registry.decisions(of: version.number).last { $0.kind.hasSuffix("_started") }
+            let mode = started.map { String($0.kind.dropLast("_started".count)) } ?? "cohort"
+            try registry.settle(promote: false, VersionDecision(
+                version: version.number, kind: "abandoned",
+                reason: "the coordinator stopped during its \(mode) rollout; the live version stays, and the cohort gets it again when it reconnects"))
+            abandoned.append((version.roundID ?? 0, "version \(version.number)'s \(mode) rollout abandoned (the coordinator stopped during it); the version is rejected"))
+        }
+        return abandoned
     }
 
     /// A round whose version was registered before the crash: apply the gate decision stored with
@@ -50,6 +67,8 @@ enum CoordinatorStartup {
     private static func finishRecoveredCommit(registry: ModelRegistry, version: UInt64) throws -> String {
         let row = try registry.show(version)
         guard row.status == .candidate else { return "closed with version \(version) (\(row.status.rawValue))" }
+        // Held for a cohort: `abandonRollouts` rejects it; it is never promoted past its rollout.
+        if row.metrics["release.cohort"] == 1 { return "closed with version \(version), held for a rollout that did not survive the restart" }
         if row.metrics["gate.promote"] == 1 {
             try registry.promote(version)
             return "closed with version \(version), promoted on restart (the gate had passed it)"

@@ -1,3 +1,5 @@
+import TributaryRounds
+
 /// What `GET /v1/status` answers (and ``Coordinator/status()`` returns).
 public struct CoordinatorStatus: Sendable, Codable, Equatable {
     public struct CurrentRound: Sendable, Codable, Equatable {
@@ -29,4 +31,56 @@ public struct CoordinatorStatus: Sendable, Codable, Equatable {
     public var roundsEnded: Int
     /// nil until a client holding the live version reports an outcome.
     public var liveAccuracy: LiveAccuracy? = nil
+    /// Connected clients, by id.
+    public var clients: [Client] = []
+    /// The version served to a cohort before everyone, when one is.
+    public var rollout: Rollout? = nil
+
+    /// One connected client: what it holds and its live feedback on it.
+    public struct Client: Sendable, Codable, Equatable {
+        public var id: String
+        /// The global version it holds (nil: none yet).
+        public var holds: UInt64?
+        public var ready: Bool
+        /// "canary" or "control" during a rollout; nil otherwise.
+        public var cohort: String?
+        /// The version its last live report was about, and that report's cumulative counts.
+        public var liveVersion: UInt64
+        public var liveOutcomes: UInt64
+        public var liveCorrect: UInt64
+    }
+
+    /// A rollout in flight and its live comparison.
+    public struct Rollout: Sendable, Codable, Equatable {
+        public struct Arm: Sendable, Codable, Equatable {
+            public var outcomes: UInt64
+            public var correct: UInt64
+            public var accuracy: Double?
+            init(_ outcomes: ArmOutcomes) {
+                self.outcomes = outcomes.outcomes
+                correct = outcomes.correct
+                accuracy = outcomes.accuracy
+            }
+        }
+
+        public var version: UInt64
+        public var baseVersion: UInt64
+        /// "canary" or "ab".
+        public var policy: String
+        /// "watching" (the window or the outcomes are not there yet) or "settling" (being promoted or rolled back).
+        public var state: String
+        /// Unix seconds.
+        public var startedAt: Double
+        /// Connected clients in the cohort.
+        public var cohort: [String]
+        public var canary: Arm
+        /// Outcomes of the other clients on the live version since the rollout started.
+        public var control: Arm
+        /// What the decision waits for, while it waits.
+        public var waiting: String?
+        public var z: Double
+        public var pValue: Double
+        public var alpha: Double
+        public var minEffect: Double
+    }
 }

@@ -20,6 +20,8 @@ struct RoundCommitJob: Sendable {
 
     let closer: RoundCloser
     let registryDirectory: String
+    /// How a version the gate passes is released (a cohort first: registered, not promoted).
+    var release: ReleasePolicy = .immediate
 
     func run(_ work: RoundWork, live: GlobalModel, registry: ModelRegistry, hooks: CoordinatorHooks) throws -> Outcome {
         let round = work.round.id
@@ -31,17 +33,30 @@ struct RoundCommitJob: Sendable {
         hooks.reach(.aggregating, round: round)
         let expected = (try registry.list().last?.number ?? 0) + 1
         let result = try closer.close(work, live: live, candidateVersion: expected)
+        let cohort = result.decision.promote ? release.cohort : nil
+        var metrics = result.metrics
+        // Marks a version held for a cohort, so a restart never promotes it past its rollout.
+        if cohort != nil { metrics["release.cohort"] = 1 }
         try registry.advanceRound(id, to: .committing)
         hooks.reach(.committing, round: round)
         let version = try registry.register(candidate: VersionCandidate(
             checkpoint: try result.candidate.storedCheckpoint(), parent: live.version, roundID: id,
-            participants: work.aggregator.participants.map(\.clientID), metrics: result.metrics,
+            participants: work.aggregator.participants.map(\.clientID), metrics: metrics,
             note: "round \(round): \(work.aggregator.acceptedCount) updates"))
         guard version.number == expected else {
             throw CoordinatorError(.registryConflict, "the registry numbered round \(round)'s version \(version.number), expected \(expected); is another coordinator writing to \(registryDirectory)?")
         }
         hooks.reach(.registered, round: round)
-        if result.decision.promote {
+        if let cohort {
+            try registry.record(VersionDecision(
+                version: version.number, kind: "\(cohort.mode.rawValue)_started",
+                reason: "the gate passed it; released to the \(cohort.mode.rawValue) cohort (cohort fraction \(cohort.policy.fraction), "
+                    + "named \(cohort.policy.namedClients.sorted()), window \(cohort.policy.minimumDuration), "
+                    + "\(cohort.policy.minimumOutcomesPerArm) live outcomes per arm)",
+                figures: ["cohort_fraction": cohort.policy.fraction, "window_seconds": cohort.policy.minimumDuration.seconds,
+                          "min_outcomes": Double(cohort.policy.minimumOutcomesPerArm), "alpha": cohort.policy.alpha,
+                          "min_effect": cohort.policy.minimumEffect]))
+        } else if result.decision.promote {
             try registry.promote(version.number)
         } else {
             try registry.reject(version.number, reason: result.decision.reasons.joined(separator: "; "))
@@ -49,11 +64,12 @@ struct RoundCommitJob: Sendable {
         try registry.closeRound(id, version: version.number)
         var summary = RoundSummary(
             round: round, updates: work.aggregator.acceptedCount, examples: work.aggregator.totalExamples, version: expected,
-            promoted: result.decision.promote, gateReasons: result.decision.reasons,
+            promoted: result.decision.promote && cohort == nil, gateReasons: result.decision.reasons,
             accuracy: Dictionary(uniqueKeysWithValues: result.evaluations.map { ($0.name, $0.candidateAccuracy) }),
             parentAccuracy: Dictionary(uniqueKeysWithValues: result.evaluations.map { ($0.name, $0.parentAccuracy) }),
             clientAccuracy: result.clientAccuracy.map { RoundSummary.ClientAccuracy(before: $0.parent, after: $0.candidate) },
             bytesReceived: work.bytesReceived, wallTime: .zero)
+        summary.cohort = cohort?.mode.rawValue
         for evaluation in result.evaluations {
             summary.rmse[evaluation.name] = evaluation.candidateError
             summary.parentRMSE[evaluation.name] = evaluation.parentError

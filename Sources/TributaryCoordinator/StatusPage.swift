@@ -55,6 +55,7 @@ function h(tag, props, ...kids) {
   return e;
 }
 const pct = x => (100 * x).toFixed(1) + " %";
+const time = t => typeof t === "number" ? new Date(t * 1000).toISOString().slice(0, 19).replace("T", " ") + " UTC" : fmt(t);
 const ratio = (c, n) => n ? `${pct(c / n)} (${c}/${n})` : "no outcomes yet";
 const fmt = v => v == null ? "–" : Array.isArray(v) ? v.map(fmt).join(", ") : typeof v === "object" ? Object.entries(v).map(([k, x]) => `${k} ${fmt(x)}`).join(", ") : typeof v === "number" ? String(Number(v.toPrecision(4))) : String(v);
 function fill(id, list, cells, rowClass) {
@@ -75,7 +76,7 @@ function fleet(s) {
   $("clients").hidden = !clients; $("fleet-note").hidden = !!clients;
   if (!clients) return;
   fill("clients", [...clients].sort((a, b) => a.id < b.id ? -1 : 1), c => [
-    c.id, "v" + c.holds, c.cohort || "none", c.ready ? "ready" : "not ready",
+    c.id, c.holds != null ? "v" + c.holds : "none yet", c.cohort || "none", c.ready ? "ready" : "not ready",
     c.live_version != null && c.live_outcomes ? `v${c.live_version}: ${ratio(c.live_correct, c.live_outcomes)}` : "no outcomes yet"]);
 }
 function rollout(r) {
@@ -83,7 +84,7 @@ function rollout(r) {
   if (!r) return box.replaceChildren(h("p", {class: "muted"}, "no rollout in flight"));
   const arm = (name, a) => h("tr", {}, h("td", {}, name), h("td", {}, a ? a.outcomes : "–"), h("td", {}, a ? a.correct : "–"), h("td", {}, a && a.outcomes ? pct(a.correct / a.outcomes) : "–"));
   box.replaceChildren(
-    h("p", {}, `version ${r.version} (base ${r.base_version}), policy ${fmt(r.policy)}, ${fmt(r.state)}, started ${fmt(r.started_at)}; cohort: ${fmt(r.cohort)}`),
+    h("p", {}, `version ${r.version} (base ${r.base_version}), policy ${fmt(r.policy)}, ${fmt(r.state)}, started ${time(r.started_at)}; cohort: ${fmt(r.cohort)}`),
     h("table", {}, h("thead", {}, h("tr", {}, ["arm", "outcomes", "correct", "accuracy"].map(t => h("th", {}, t)))),
       h("tbody", {}, arm("canary", r.canary), arm("control", r.control))),
     h("p", {}, `z = ${fmt(r.z)}, p-value = ${fmt(r.p_value)} (α = ${fmt(r.alpha)}, minimum effect = ${fmt(r.min_effect)}); waiting for: ${fmt(r.waiting)}`));
@@ -101,8 +102,8 @@ function gate(m) {
 function versions(list) {
   fill("versions", [...list].reverse(), v => [
     h("span", {}, "v" + v.number, v.live ? " ● live" : ""), v.parent != null ? "v" + v.parent : "–",
-    h("span", {class: v.status}, v.status), v.round_id != null ? v.round_id : "–", v.created_at.replace("T", " ").replace("Z", " UTC"),
-    gate(v.metrics), [v.note, v.status_reason, ...(v.decisions || []).map(fmt)].filter(x => x).join(" · ") || "–"],
+    h("span", {class: v.status}, v.status), v.round_id != null ? v.round_id : "–", time(v.created_at),
+    gate(v.metrics), [v.note, v.status_reason, ...(v.decisions || []).map(d => `${d.kind} ${time(d.at)}: ${d.reason}`)].filter(x => x).join(" · ") || "–"],
     v => v.live ? "live" : "");
 }
 function plot(list) {

@@ -47,19 +47,19 @@ extension ModelRegistry {
     @discardableResult
     public func promote(_ number: UInt64) throws -> ModelVersion {
         let at = now
-        return try perform {
-            try database.write { db in
-                let version = try ModelVersion.fetch(db, number: number)
-                if version.isLive { return version }
-                guard version.status == .candidate || version.status == .promoted else {
-                    throw RegistryError(.invalidTransition, "version \(number) is \(version.status.rawValue); only a candidate or a promoted version can be promoted")
-                }
-                try db.execute(sql: "UPDATE versions SET live = 0 WHERE live = 1")
-                try db.execute(sql: "UPDATE versions SET status = 'promoted', live = 1, status_reason = '' WHERE number = ?", arguments: [try ModelVersion.column(number)])
-                try Self.event(db, version: number, action: "promote", at: at)
-                return try ModelVersion.fetch(db, number: number)
-            }
+        return try perform { try database.write { db in try Self.promote(db, number, at: at) } }
+    }
+
+    static func promote(_ db: Database, _ number: UInt64, at: Double) throws -> ModelVersion {
+        let version = try ModelVersion.fetch(db, number: number)
+        if version.isLive { return version }
+        guard version.status == .candidate || version.status == .promoted else {
+            throw RegistryError(.invalidTransition, "version \(number) is \(version.status.rawValue); only a candidate or a promoted version can be promoted")
         }
+        try db.execute(sql: "UPDATE versions SET live = 0 WHERE live = 1")
+        try db.execute(sql: "UPDATE versions SET status = 'promoted', live = 1, status_reason = '' WHERE number = ?", arguments: [try ModelVersion.column(number)])
+        try Self.event(db, version: number, action: "promote", at: at)
+        return try ModelVersion.fetch(db, number: number)
     }
 
     /// Marks a version `rejected` with `reason` (for example the evaluation gate that failed): a
@@ -70,20 +70,20 @@ extension ModelRegistry {
     @discardableResult
     public func reject(_ number: UInt64, reason: String) throws -> ModelVersion {
         let at = now
-        return try perform {
-            try database.write { db in
-                let version = try ModelVersion.fetch(db, number: number)
-                if version.isLive {
-                    return try Self.retireLive(db, current: version, to: nil, status: "rejected", action: "reject", reason: reason, at: at).retired
-                }
-                guard version.status == .candidate || version.status == .promoted else {
-                    throw RegistryError(.invalidTransition, "version \(number) is \(version.status.rawValue); only a candidate or a promoted version can be rejected")
-                }
-                try db.execute(sql: "UPDATE versions SET status = 'rejected', status_reason = ? WHERE number = ?", arguments: [reason, try ModelVersion.column(number)])
-                try Self.event(db, version: number, action: "reject", at: at, reason: reason)
-                return try ModelVersion.fetch(db, number: number)
-            }
+        return try perform { try database.write { db in try Self.reject(db, number, reason: reason, at: at) } }
+    }
+
+    static func reject(_ db: Database, _ number: UInt64, reason: String, at: Double) throws -> ModelVersion {
+        let version = try ModelVersion.fetch(db, number: number)
+        if version.isLive {
+            return try Self.retireLive(db, current: version, to: nil, status: "rejected", action: "reject", reason: reason, at: at).retired
         }
+        guard version.status == .candidate || version.status == .promoted else {
+            throw RegistryError(.invalidTransition, "version \(number) is \(version.status.rawValue); only a candidate or a promoted version can be rejected")
+        }
+        try db.execute(sql: "UPDATE versions SET status = 'rejected', status_reason = ? WHERE number = ?", arguments: [reason, try ModelVersion.column(number)])
+        try Self.event(db, version: number, action: "reject", at: at, reason: reason)
+        return try ModelVersion.fetch(db, number: number)
     }
 
     /// Takes the live version out of service (status `rolled_back`) and makes `target` live again,

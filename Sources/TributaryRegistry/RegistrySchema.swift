@@ -54,6 +54,20 @@ enum RegistrySchema {
                 );
                 """)
         }
+        migrator.registerMigration("v2-decisions") { db in
+            try db.execute(sql: """
+                -- Release decisions with their evidence (canary comparisons, operator decisions).
+                CREATE TABLE version_decisions (
+                    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+                    version INTEGER NOT NULL REFERENCES versions(number),
+                    kind    TEXT NOT NULL CHECK (length(kind) > 0),
+                    at      REAL NOT NULL,
+                    reason  TEXT NOT NULL DEFAULT '',
+                    figures TEXT NOT NULL DEFAULT '{}'
+                );
+                CREATE INDEX version_decisions_version ON version_decisions(version);
+                """)
+        }
         return migrator
     }
 }

@@ -52,8 +52,11 @@ public enum CanaryComparison {
         return figures.pValue < policy.alpha && drop >= policy.minimumEffect ? .rollBack(figures) : .promote(figures)
     }
 
-    /// The z statistic and one-sided p-value (both arms need outcomes).
+    /// The z statistic and one-sided p-value (z 0 and p 0.5 while an arm has no outcome).
     static func test(canary: ArmOutcomes, control: ArmOutcomes, policy: CanaryPolicy) -> Figures {
+        guard canary.outcomes > 0, control.outcomes > 0 else {
+            return Figures(canary: canary, control: control, z: 0, pValue: 0.5, alpha: policy.alpha, minimumEffect: policy.minimumEffect)
+        }
         let n1 = Double(canary.outcomes), n0 = Double(control.outcomes)
         let p1 = Double(canary.correct) / n1, p0 = Double(control.correct) / n0
         let pooled = Double(canary.correct + control.correct) / (n1 + n0)

@@ -23,22 +23,22 @@ public struct CanaryPolicy: Sendable, Equatable {
         self.alpha = alpha
         self.minimumEffect = minimumEffect
         guard fraction.isFinite, fraction >= 0, fraction < 1 else {
-            throw RoundError(.invalidConfiguration, "release.canary.fraction must be in [0, 1), got \(fraction)")
+            throw RoundError(.invalidConfiguration, "release.cohort_fraction must be in [0, 1), got \(fraction)")
         }
         guard fraction > 0 || !namedClients.isEmpty else {
-            throw RoundError(.invalidConfiguration, "release.canary: fraction is 0 and no clients are named; the cohort would be empty")
+            throw RoundError(.invalidConfiguration, "release: cohort_fraction is 0 and cohort_clients names no client; the cohort would be empty")
         }
         guard minimumDuration >= .zero else {
-            throw RoundError(.invalidConfiguration, "release.canary.window must be >= 0, got \(minimumDuration)")
+            throw RoundError(.invalidConfiguration, "release.window must be >= 0, got \(minimumDuration)")
         }
         guard minimumOutcomesPerArm >= 1 else {
-            throw RoundError(.invalidConfiguration, "release.canary.min_outcomes must be >= 1, got \(minimumOutcomesPerArm)")
+            throw RoundError(.invalidConfiguration, "release.min_outcomes must be >= 1, got \(minimumOutcomesPerArm)")
         }
         guard alpha.isFinite, alpha > 0, alpha <= 0.5 else {
-            throw RoundError(.invalidConfiguration, "release.canary.alpha must be in (0, 0.5], got \(alpha)")
+            throw RoundError(.invalidConfiguration, "release.alpha must be in (0, 0.5], got \(alpha)")
         }
         guard minimumEffect.isFinite, minimumEffect >= 0, minimumEffect < 1 else {
-            throw RoundError(.invalidConfiguration, "release.canary.min_effect must be in [0, 1), got \(minimumEffect)")
+            throw RoundError(.invalidConfiguration, "release.min_effect must be in [0, 1), got \(minimumEffect)")
         }
     }
 

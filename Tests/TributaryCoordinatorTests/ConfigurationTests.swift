@@ -48,6 +48,22 @@ import TributaryTransport
         #expect(configuration.listen.port == 9443)
     }
 
+    @Test func theReleasePolicyIsImmediateByDefaultOrACohortWithItsTest() throws {
+        #expect(try CoordinatorConfiguration.load(contentsOf: Self.example).release == .immediate)
+        let canary = try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: [
+            "release.policy=canary", "release.cohort_fraction=0.2", "release.window=10m", "release.min_outcomes=500",
+            "release.alpha=0.01", "release.min_effect=0.03",
+        ]).release
+        #expect(canary == .canary(try CanaryPolicy(fraction: 0.2, minimumDuration: .seconds(600), minimumOutcomesPerArm: 500,
+                                                   alpha: 0.01, minimumEffect: 0.03)))
+        let ab = try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: ["release.policy=ab"]).release
+        #expect(ab.cohort?.mode == .abTest && ab.cohort?.policy.fraction == 0.1)
+        let empty = try #require(throws: ConfigError.self) {
+            try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: ["release.policy=canary", "release.cohort_fraction=0"])
+        }
+        #expect("\(empty)".contains("cohort_fraction is 0 and cohort_clients names no client"), "\(empty)")
+    }
+
     @Test func theDeltaBoundIsAutoOffOrANumber() throws {
         func bound(_ overrides: String...) throws -> DeltaNormBound {
             try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: overrides).aggregation.deltaNormBound
@@ -89,6 +105,9 @@ import TributaryTransport
         ("evaluation.max_error_rise=-1", "evaluation.max_error_rise is \"-1\"; must be in 0.0...1000000.0"),
         ("rounds.retry_after=0s", "rounds.retry_after is \"0s\"; must be between"),
         ("registry.live_check=10ms", "registry.live_check is \"10ms\"; must be between"),
+        ("release.policy=bluegreen", "release.policy is \"bluegreen\"; must be one of immediate, canary, ab"),
+        ("release.alpha=0.7", "release.alpha is \"0.7\"; must be in"),
+        ("release.cohort_fraction=1", "release.cohort_fraction is \"1\"; must be in"),
     ])
     func badValuesFailWithOneLineNamingKeyAndValue(override: String, expected: String) throws {
         do {

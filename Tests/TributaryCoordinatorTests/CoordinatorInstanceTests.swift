@@ -28,7 +28,8 @@ import TributaryWire
         var tokens: [String: UInt64] = [:]
         let live: GlobalModel
 
-        init(target: Int = 2, quorum: Int? = nil, trigger: RoundConfiguration.Trigger? = nil, timeout: Duration = .seconds(60), maxRounds: Int? = nil) throws {
+        init(target: Int = 2, quorum: Int? = nil, trigger: RoundConfiguration.Trigger? = nil, timeout: Duration = .seconds(60), maxRounds: Int? = nil,
+             release: ReleasePolicy = .immediate) throws {
             let spec = try ModelSpec.mlp(input: 64, hidden: [16], outputs: 10)
             let checkpoint = try Checkpoint.fresh(spec: spec, seed: 3, plan: TrainingPlan(epochs: 1, batchSize: 16, learningRate: 0.05, ewc: EWCConfiguration(lambda: 1)))
             live = try GlobalModel(version: 1, stored: checkpoint)
@@ -38,6 +39,7 @@ import TributaryWire
                                                trigger: trigger ?? .readyClients(target)),
                 aggregation: .init(rule: .fedAvg), admin: nil)
             configuration.maxRounds = maxRounds
+            configuration.release = release
             instance = CoordinatorInstance(
                 configuration: configuration, live: live, releases: try ReleaseSet(live: live, parentVersion: 0, parentParameters: nil),
                 nextRoundID: 1, now: clock.now)
@@ -66,7 +68,7 @@ import TributaryWire
         }
 
         /// What the shell would answer after the commit job: the round's candidate, promoted.
-        mutating func commit(_ actions: [CoordinatorAction]) throws -> [CoordinatorAction] {
+        mutating func commit(_ actions: [CoordinatorAction], cohort: String? = nil) throws -> [CoordinatorAction] {
             guard let (work, live) = actions.lazy.compactMap({ if case .commit(let w, let l) = $0 { (w, l) } else { nil } }).first else {
                 Issue.record("no commit in \(actions)")
                 return []
@@ -77,8 +79,11 @@ import TributaryWire
             let summary = RoundSummary(
                 round: work.round.id, updates: work.aggregator.acceptedCount, examples: work.aggregator.totalExamples, version: candidate.version,
                 promoted: true, gateReasons: [], accuracy: [:], parentAccuracy: [:], clientAccuracy: nil, bytesReceived: work.bytesReceived, wallTime: .zero)
+            var held = summary
+            held.promoted = cohort == nil
+            held.cohort = cohort
             clock.advance(.seconds(1))
-            return instance.committed(.init(summary: summary, candidate: candidate, baseVersion: live.version, startedAt: work.startedAt), now: clock.now)
+            return instance.committed(.init(summary: held, candidate: candidate, baseVersion: live.version, startedAt: work.startedAt), now: clock.now)
         }
     }
 
@@ -127,7 +132,7 @@ import TributaryWire
         #expect(digest.count == 64)
         let second = h.send(try h.update(round: 1, scale: 0.02), from: "b")
         #expect(Self.receipt(second)?.status == .accepted && Self.journal(second).count == 1)
-        #expect(h.instance.status.currentRound?.state == "closing")
+        #expect(h.instance.status(now: h.clock.now).currentRound?.state == "closing")
 
         let done = try h.commit(second)
         #expect(Self.events(done).first?.hasPrefix("round 1 closed: 2 updates, 100 examples") == true, "\(Self.events(done))")
@@ -138,7 +143,7 @@ import TributaryWire
             if case .delta(let base, _) = releases.first?.model { #expect(base == 1) } else { Issue.record("\(id): expected a delta") }
         }
         #expect(Self.opened(done)?.id == 2 && Self.opened(done)?.baseVersion == 2)
-        #expect(h.instance.status.roundsEnded == 1 && h.instance.status.liveVersion == 2)
+        #expect(h.instance.status(now: h.clock.now).roundsEnded == 1 && h.instance.status(now: h.clock.now).liveVersion == 2)
     }
 
     @Test func refusalsCarryTheirCodeAndTouchNeitherSumsNorJournal() throws {
@@ -226,7 +231,7 @@ import TributaryWire
             #expect(receipt.status == .invalid && receipt.reason.contains("differs from the one accepted before the restart"), "\(receipt)")
             #expect(Self.journal(actions).isEmpty)
         }
-        #expect(h.instance.status.currentRound?.accepted == 0)
+        #expect(h.instance.status(now: h.clock.now).currentRound?.accepted == 0)
         #expect(Self.receipt(h.send(sentBefore, from: "a"))?.status == .accepted, "the journaled update itself is still welcome")
     }
 
@@ -235,7 +240,7 @@ import TributaryWire
         let expired = late.start(resumed: resumed(late, resend: [:], deadlineIn: .zero))
         #expect(Self.events(expired) == ["round 4 abandoned: deadline passed during a restart"])
         #expect(Self.journal(expired) == [.abandon(round: 4, reason: "deadline passed during a restart")])
-        #expect(late.instance.status.roundsEnded == 0, "a round of the previous process does not count toward rounds.max_rounds")
+        #expect(late.instance.status(now: late.clock.now).roundsEnded == 0, "a round of the previous process does not count toward rounds.max_rounds")
 
         var few = try Harness(target: 2, quorum: 2, trigger: .manual)
         let tooFew = few.start(resumed: resumed(few, resend: [:], selected: ["a"]))
@@ -292,7 +297,7 @@ import TributaryWire
         let done = try h.commit(closing)
         #expect(Self.events(done).count == 1 && Self.events(done)[0].hasPrefix("round 1 closed: 2 updates"), "\(Self.events(done))")
         #expect(!done.contains { if case .send = $0 { true } else { false } })
-        #expect(Self.opened(done) == nil && h.instance.status.liveVersion == 2)
+        #expect(Self.opened(done) == nil && h.instance.status(now: h.clock.now).liveVersion == 2)
     }
 
     /// The live version's accuracy on the devices: what the clients holding it last reported in
@@ -303,7 +308,7 @@ import TributaryWire
         _ = h.connect("a")
         _ = h.connect("b")
         _ = h.connect("c", holding: 0)
-        #expect(h.instance.status.liveAccuracy == nil, "no outcomes reported yet")
+        #expect(h.instance.status(now: h.clock.now).liveAccuracy == nil, "no outcomes reported yet")
         func report(_ id: String, version: UInt64, outcomes: UInt64, correct: UInt64) {
             let device = DeviceFacts(examplesAvailable: 100, charging: true, meteredNetwork: false, modelVersion: version,
                                      liveOutcomes: outcomes, liveCorrect: correct)
@@ -312,7 +317,7 @@ import TributaryWire
         report("a", version: 1, outcomes: 40, correct: 30)
         report("b", version: 1, outcomes: 10, correct: 2)
         report("c", version: 9, outcomes: 50, correct: 50)  // another version's figures
-        let live = try #require(h.instance.status.liveAccuracy)
+        let live = try #require(h.instance.status(now: h.clock.now).liveAccuracy)
         #expect(live.clients == 2 && live.outcomes == 50 && live.correct == 32 && live.accuracy == 0.64)
     }
 }

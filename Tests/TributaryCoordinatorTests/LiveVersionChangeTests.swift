@@ -42,7 +42,7 @@ import TributaryWire
 
     @Test func aRollbackReleasesTheLiveVersionToEveryClientAndAbandonsTheRoundOnTheOldBase() throws {
         var h = try Self.promotedTwo()
-        #expect(h.instance.status.liveVersion == 2 && h.instance.status.currentRound?.id == 2)
+        #expect(h.instance.status(now: h.clock.now).liveVersion == 2 && h.instance.status(now: h.clock.now).currentRound?.id == 2)
         // `models rollback --to 1`: version 1 (no parent) is live again.
         let rolledBack = h.live
         let changed = h.instance.liveVersionChanged(
@@ -58,7 +58,7 @@ import TributaryWire
             #expect(sent.count == 1 && sent.first?.version == 1)
             #expect(try sent.first.flatMap { try Self.parameters($0, rolledBack) } == rolledBack.parameters, "\(id): version 1 in full, exactly")
         }
-        #expect(h.instance.status.liveVersion == 1 && h.instance.status.currentRound == nil)
+        #expect(h.instance.status(now: h.clock.now).liveVersion == 1 && h.instance.status(now: h.clock.now).currentRound == nil)
         // A later connection holding 2 is given version 1 too; one holding 1 gets nothing.
         #expect(Self.releases(h.connect("c", holding: 2), to: h.tokens["c"]).map(\.version) == [1])
         #expect(Self.releases(h.connect("d", holding: 1), to: h.tokens["d"]).isEmpty)
@@ -97,7 +97,7 @@ extension LiveVersionChangeTests {
     /// promotion: the instance waits for `committed` (the next check sees any other change).
     @Test func aChangeReadWhileARoundIsClosingWaitsForTheCommit() throws {
         var (h, closing) = try Self.closingRoundOne()
-        #expect(h.instance.status.currentRound?.state == "closing")
+        #expect(h.instance.status(now: h.clock.now).currentRound?.state == "closing")
         var other = h.live
         other.version = 9
         #expect(h.instance.liveVersionChanged(other, releases: try ReleaseSet(live: other, parentVersion: 0, parentParameters: nil), now: h.clock.now).isEmpty)

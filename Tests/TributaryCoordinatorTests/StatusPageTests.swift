@@ -5,6 +5,7 @@ import TributaryCLI
 @testable import TributaryCoordinator
 import TributaryEdge
 import TributaryLearning
+import TributaryRegistry
 import TributaryTransport
 import TributaryWire
 
@@ -20,11 +21,17 @@ struct StatusPageTests {
             var status: String
             var live: Bool
             var round_id: UInt64?
-            var created_at: String
+            var created_at: Double
             var metrics: [String: Double]
             var note: String
             var status_reason: String
             var participants: Int
+            var decisions: [Decision]
+        }
+        struct Decision: Decodable {
+            var kind: String
+            var reason: String
+            var at: Double
         }
         var versions: [Version]
     }
@@ -59,7 +66,7 @@ struct StatusPageTests {
         #expect(refused.status == 503 && refused.body.contains("the registry's versions cannot be read: the coordinator is not running"), "\(refused.body)")
     }
 
-    @Test("after a round, GET /v1/versions lists both versions with lineage, status, round and the gate's figures, newest last")
+    @Test("after a round, GET /v1/versions lists both versions with lineage, status, round, the gate's figures and decisions, newest last")
     func versionsAfterARound() async throws {
         let world = try TestWorld(clients: 2)
         defer { world.remove() }
@@ -72,6 +79,10 @@ struct StatusPageTests {
         await b.send(try EdgeTrainer(local: nil, data: world.shares[1], seed: 5).answer(offerB).update, to: engine)
         _ = try #require(await a.nextRelease { $0.version == 2 ? $0 : nil })
 
+        // A decision stored with version 2 (as the canary or an operator would) is listed with it.
+        let stored = try await engine.worker.run { registry, _ in
+            try registry.record(VersionDecision(version: 2, kind: "operator_promoted", reason: "the status page test promotes it"))
+        }.get()
         let api = AdminAPI(startRound: { 1 }, status: { .unavailable }, versions: { VersionListing(try await engine.versions()) })
         let answer = await api.handle(method: "GET", path: "/v1/versions")
         #expect(answer.status == 200 && answer.contentType == "application/json")
@@ -82,7 +93,10 @@ struct StatusPageTests {
         #expect(second.parent == 1 && second.status == "promoted" && second.live && second.round_id == 1 && second.participants == 2)
         let accuracy = try #require(second.metrics["eval.digits.accuracy"])
         #expect(accuracy > 0 && accuracy <= 1 && second.metrics["eval.digits.parent_accuracy"] != nil && second.metrics["gate.promote"] == 1)
-        #expect(ISO8601DateFormatter().date(from: second.created_at) != nil, "\(second.created_at)")
+        #expect(abs(second.created_at - Date().timeIntervalSince1970) < 86_400, "created_at in Unix seconds: \(second.created_at)")
+        #expect(first.decisions.isEmpty)
+        #expect(second.decisions.map(\.kind) == ["operator_promoted"] && second.decisions[0].reason == "the status page test promotes it")
+        #expect(second.decisions[0].at == stored.at.timeIntervalSince1970)
     }
 
     @Test("a running coordinator serves the page and its versions over HTTP on its admin endpoint")

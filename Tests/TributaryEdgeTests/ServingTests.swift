@@ -133,12 +133,31 @@ import TributaryLearning
         let right = [LiveOutcome](repeating: .init(modelVersion: 3, correct: true), count: 10)
         let wrong = [LiveOutcome](repeating: .init(modelVersion: 3, correct: false), count: 10)
         let older = [LiveOutcome](repeating: .init(modelVersion: 2, correct: false), count: 30)
-        #expect(edge.handle(.outcomesArrived(right, cursor: 10), now: EdgeInstanceTests.now).isEmpty, "the first full window is the baseline")
+        // The first full window is the accuracy baseline: no trigger, only a report of the live counts.
+        #expect(EdgeInstanceTests.names(edge.handle(.outcomesArrived(right, cursor: 10), now: EdgeInstanceTests.now))
+            == ["send Ready live_report at version 3"])
         #expect(edge.liveFeedback && edge.outcomeCursor == 10)
         #expect(edge.handle(.outcomesArrived(older, cursor: 40), now: EdgeInstanceTests.now).isEmpty, "another version's outcomes say nothing")
         #expect(EdgeInstanceTests.names(edge.handle(.outcomesArrived(wrong, cursor: 50), now: EdgeInstanceTests.now))
             == ["send Ready accuracy_drop at version 3"])
         #expect(EdgeInstanceTests.names(edge.handle(.arrivalsDue, now: EdgeInstanceTests.now)) == ["read outcomes after 50", "read arrivals after 0"])
+    }
+
+    @Test func aLiveReportOfAnEdgeReadyOnlyOnTriggerKeepsWhatItAnnounced() throws {
+        var configuration = EdgeInstanceTests.configuration()
+        configuration.triggers.readyOnlyOnTrigger = true
+        configuration.triggers.trigger = .init(volumeThreshold: 5, accuracyDropMargin: nil, accuracyWindow: 10)
+        var checkpoint = try Checkpoint.fresh(spec: EdgeSamples.spec, seed: 5)
+        checkpoint.metadata[ModelAdoption.versionKey] = "3"
+        var edge = EdgeInstance(configuration: configuration, clientID: "gw-1", held: checkpoint, kept: nil,
+                                status: EdgeDataStatus(trainable: 0, newSinceTraining: 0, newest: 0))
+        EdgeInstanceTests.open(&edge)
+        let right = [LiveOutcome](repeating: .init(modelVersion: 3, correct: true), count: 4)
+        #expect(EdgeInstanceTests.names(edge.handle(.outcomesArrived(right, cursor: 4), now: EdgeInstanceTests.now))
+            == ["send not ready (live_report) at version 3"])
+        _ = edge.handle(.examplesArrived(EdgeSamples.data(count: 5, seed: 1), cursor: 5), now: EdgeInstanceTests.now)
+        #expect(EdgeInstanceTests.names(edge.handle(.outcomesArrived(right, cursor: 8), now: EdgeInstanceTests.now))
+            == ["send Ready volume at version 3"], "a pending trigger stays announced")
     }
 
     @Test func anEdgeRestartedWithLiveOutcomesReadsOnFromTheNewest() {

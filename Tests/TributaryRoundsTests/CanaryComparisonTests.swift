@@ -56,10 +56,10 @@ import TributaryRounds
 
     @Test func settingsOutOfRangeAreRefusedByValue() {
         for (build, message) in [
-            ({ _ = try CanaryPolicy(fraction: 1.2) }, "release.canary.fraction must be in [0, 1), got 1.2"),
-            ({ _ = try CanaryPolicy(fraction: 0) }, "release.canary: fraction is 0 and no clients are named; the cohort would be empty"),
-            ({ _ = try CanaryPolicy(alpha: 0) }, "release.canary.alpha must be in (0, 0.5], got 0.0"),
-            ({ _ = try CanaryPolicy(minimumOutcomesPerArm: 0) }, "release.canary.min_outcomes must be >= 1, got 0"),
+            ({ _ = try CanaryPolicy(fraction: 1.2) }, "release.cohort_fraction must be in [0, 1), got 1.2"),
+            ({ _ = try CanaryPolicy(fraction: 0) }, "release: cohort_fraction is 0 and cohort_clients names no client; the cohort would be empty"),
+            ({ _ = try CanaryPolicy(alpha: 0) }, "release.alpha must be in (0, 0.5], got 0.0"),
+            ({ _ = try CanaryPolicy(minimumOutcomesPerArm: 0) }, "release.min_outcomes must be >= 1, got 0"),
         ] as [(() throws -> Void, String)] {
             do {
                 try build()

@@ -1,44 +1,44 @@
-# Sourced by the scripts that run real processes (device-loop-session.sh, status-page-check.sh,
-# check-onnx.sh, fleet-on-loopback.sh):
+# Shared by the scripts that drive real processes (source it; bash only):
 #
-#   source "$root/scripts/lib/session.sh" NAME [debug|release]
-#
-# sets `bin` to the folder holding tributary and tributary-edge ($BIN, else $root/.build/debug or
-# release; made absolute, and the script stops with the build command when they are missing),
-# makes a working folder /tmp/tributary-NAME.XXXXXX and enters it ($work); every pid added to
-# `pids` is killed on exit, and the folder removed unless KEEP is set. It defines:
-#   step TEXT                          a heading line
-#   fail TEXT                          prints FAILED: TEXT and the tails of the files in `logs`, exits 1
-#   wait_for SECONDS WHAT COMMAND...   polls COMMAND until it succeeds; after SECONDS, fail (a hang
-#                                      guard: the deadline never judges how fast the machine is)
-#   start_edges N PORT BIN             N `tributary-edge run` processes against 127.0.0.1:PORT, edge i
-#                                      with fleet/edge-i.pem, edge-i.csv, state-i, logging to edge-i.log/.err
-bin="$(cd "${BIN:-$root/.build/${2:-debug}}" 2>/dev/null && pwd)" || true
-if [[ ! -x "$bin/tributary" || ! -x "$bin/tributary-edge" ]]; then
-  flags=""; [[ "${2:-debug}" == release ]] && flags=" -c release"
-  echo "build first: swift build$flags --product tributary && swift build$flags --product tributary-edge" >&2
-  exit 1
-fi
-work="$(mktemp -d "/tmp/tributary-$1.XXXXXX")"
+#   session_binaries     `bin`: BIN or .build/debug, holding tributary and tributary-edge (else exits)
+#   session_start NAME   a fresh work directory /tmp/tributary-NAME.XXXXXX, entered; at exit every pid
+#                        in the `pids` array is killed and the directory removed (KEEP=1 keeps it)
+#   step TEXT            prints a section header
+#   fail TEXT            prints why, the tail of every file named in the `logs` array, and exits 1
+#   wait_for SECONDS WHAT COMMAND...
+#                        polls COMMAND until it succeeds; the deadline only decides failure when
+#                        something is truly stuck, never how fast the machine is
+#   json EXPR            evaluates a Python expression over the JSON on stdin (as `d`)
+#   start_coordinator    `tributary coordinator serve --config coordinator.yaml` in the background
+#                        (coordinator.log/.err); once it listens, `port` and `admin` (host:port,
+#                        empty when the admin endpoint is off) are what it bound
+#   start_edges N PORT   N `tributary-edge run` against 127.0.0.1:PORT: edge-i with fleet/edge-i.pem,
+#                        edge-i.csv and state-i, logging to edge-i.log/.err
 pids=()
 logs=()
-cleanup() {
+# session_binaries: `bin` is BIN or .build/debug (from `root`) and holds tributary and tributary-edge; curl is here.
+session_binaries() {
+  bin="$(cd "${BIN:-$root/.build/debug}" && pwd)"
+  [[ -x "$bin/tributary" && -x "$bin/tributary-edge" ]] || {
+    echo "build first: swift build --product tributary && swift build --product tributary-edge" >&2; exit 1; }
+  command -v curl >/dev/null || { echo "curl is needed (apt-get install -y curl)" >&2; exit 1; }
+}
+session_start() {
+  work="$(mktemp -d "/tmp/tributary-$1.XXXXXX")"
+  trap session_cleanup EXIT
+  cd "$work"
+}
+session_cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [[ -n "${KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi
 }
-trap cleanup EXIT
-cd "$work"
-
 step() { printf '\n== %s\n' "$*"; }
-
 fail() {
   echo "FAILED: $*" >&2
-  local f
-  for f in "${logs[@]}"; do [[ -f $f ]] && { echo "--- tail $f" >&2; tail -25 "$f" >&2; }; done
+  for f in "${logs[@]}"; do [[ -f $f ]] && { echo "--- tail $f" >&2; tail -30 "$f" >&2; }; done
   exit 1
 }
-
 wait_for() {
   local limit="$1" what="$2"; shift 2
   local deadline=$((SECONDS + limit))
@@ -47,11 +47,19 @@ wait_for() {
     sleep 0.5
   done
 }
-
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
+start_coordinator() {
+  "$bin/tributary" coordinator serve --config coordinator.yaml > coordinator.log 2> coordinator.err &
+  pids+=($!)
+  wait_for 120 "the coordinator to listen" grep -q "listening on" coordinator.log
+  port="$(grep -o 'listening on 127.0.0.1:[0-9]*' coordinator.log | head -1 | cut -d: -f2)"
+  admin="$(grep -o 'admin on 127.0.0.1:[0-9]*' coordinator.log | head -1 | awk '{print $3}' || true)"
+  [[ -n "$port" ]] || fail "no port in the coordinator's start-up line: $(cat coordinator.log)"
+}
 start_edges() {
-  local count="$1" port="$2" bin="$3" i
-  for i in $(seq 1 "$count"); do
-    "$bin/tributary-edge" run --coordinator "127.0.0.1:$port" --server-name localhost --ca fleet/ca.pem \
+  local i
+  for i in $(seq 1 "$1"); do
+    "$bin/tributary-edge" run --coordinator "127.0.0.1:$2" --server-name localhost --ca fleet/ca.pem \
       --cert "fleet/edge-$i.pem" --key "fleet/edge-$i-key.pem" --data "edge-$i.csv" --state "state-$i" \
       > "edge-$i.log" 2> "edge-$i.err" &
     pids+=($!)

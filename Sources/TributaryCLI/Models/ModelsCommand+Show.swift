@@ -30,7 +30,16 @@ extension ModelsCommand {
                 shown = try registryCall { try registry.show(number) }
             }
             let checkpoint = try registryCall { try registry.load(shown.number) }
-            print((shown.detailLines + Self.modelLines(checkpoint) + Self.ewcLines(version: shown.number, checkpoint)).joined(separator: "\n"))
+            let decisions = try registryCall { try registry.decisions(of: shown.number) }
+            print((shown.detailLines + Self.modelLines(checkpoint) + Self.ewcLines(version: shown.number, checkpoint)
+                   + Self.decisionLines(decisions)).joined(separator: "\n"))
+        }
+
+        /// Release decisions with their evidence, oldest first (a canary started, rolled back, …).
+        static func decisionLines(_ decisions: [VersionDecision]) -> [String] {
+            guard !decisions.isEmpty else { return [] }
+            let formatter = ISO8601DateFormatter()
+            return ["decisions:"] + decisions.map { "  \(formatter.string(from: $0.at)) \($0.kind): \($0.reason)" }
         }
 
         /// The fleet's EWC memory the version carries: consolidations, the pending Fisher and its age.

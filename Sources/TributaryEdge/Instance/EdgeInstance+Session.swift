@@ -75,17 +75,24 @@ extension EdgeInstance {
 
     /// Live outcomes since the last look (feedback on served predictions) go through the
     /// trigger's accuracy-drop window and drift detectors, those of the held version only (an
-    /// older model's outcomes say nothing about this one). Ready when the trigger fires.
+    /// older model's outcomes say nothing about this one). Ready when the trigger fires; else,
+    /// when outcomes of the held version arrived, a Ready that reports them (`live_report`: the
+    /// live counts a canary's comparison reads), keeping the readiness the edge announced.
     mutating func outcomesArrived(_ outcomes: [LiveOutcome], cursor next: Int64) -> [Action] {
         outcomeCursor = max(outcomeCursor, next)
         guard !outcomes.isEmpty else { return [] }
         liveFeedback = true
         var announce: TrainingTrigger.Reason?
+        var held = 0
         for outcome in outcomes where outcome.modelVersion == heldVersion {
+            held += 1
             announce = trigger.handle(.prediction(correct: outcome.correct)) ?? announce
         }
-        guard let reason = announce, isOpen else { return [] }
-        return [.sendReady(trigger: reason.name, modelVersion: heldVersion)]
+        guard isOpen else { return [] }
+        if let reason = announce { return [.sendReady(trigger: reason.name, modelVersion: heldVersion)] }
+        guard held > 0 else { return [] }
+        let ready = configuration.triggers.readyOnlyOnTrigger ? trigger.pending != nil : true
+        return [.sendReady(trigger: trigger.pending?.name ?? "live_report", modelVersion: heldVersion, ready: ready)]
     }
 
     /// Examples stored since the last look go through the trigger: each one's prediction by the
