@@ -94,7 +94,7 @@ chromedriver --port=0 > chromedriver.log 2>&1 &
 pids+=($!)
 wait_for 60 "chromedriver to listen" grep -q "was started successfully on port" chromedriver.log
 driver="http://127.0.0.1:$(grep -o 'started successfully on port [0-9]*' chromedriver.log | awk '{print $NF}')"
-python3 "$root/scripts/status_page_check.py" "$driver" "$base" "$token" "$edges" before || fail "the page during the rollout of version 2"
+python3 "$root/scripts/status_page_check.py" "$driver" "$base" "$token" "$edges" before 2 || fail "the page during the rollout of version 2"
 
 step "the operator promotes version 2 while the page stays open: live 2, the decisions, no rollout, without a reload"
 $T rollout promote --admin "$admin" --token-file admin-token; echo

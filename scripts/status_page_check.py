@@ -3,20 +3,22 @@
 chromedriver's WebDriver protocol (plain HTTP from the standard library: no pip), and checked
 against the admin endpoint's JSON (GET /v1/status, GET /v1/versions).
 
-    status_page_check.py DRIVER BASE TOKEN EDGES before          opens a session (kept in session.json):
-        the page without the token must say it needs one; at /status#token=… it must show what
-        the JSON says; marks the window so a reload would be seen
-    status_page_check.py DRIVER BASE TOKEN EDGES after VERSIONS  the same page, VERSIONS versions
+    status_page_check.py DRIVER BASE TOKEN CLIENTS before VERSIONS  opens a session (kept in
+        session.json): the page without the token must say it needs one; at /status#token=… it
+        must show what the JSON says, VERSIONS versions listed; marks the window so a reload would be seen
+    status_page_check.py DRIVER BASE TOKEN CLIENTS after VERSIONS   the same page, VERSIONS versions
         listed, still the same window (not reloaded); saves status-page.png
 
 DRIVER is chromedriver's address (http://127.0.0.1:PORT), BASE the admin endpoint
-(http://127.0.0.1:PORT), EDGES the number of clients edge-1 … edge-N the fleet runs. Run by
-scripts/status-page-check.sh; exits non-zero, printing the page's text, at the first mismatch.
+(http://127.0.0.1:PORT), TOKEN the admin token, CLIENTS the clients the fleet runs (N for edge-1
+… edge-N, or their ids separated by commas). Run by scripts/status-page-check.sh; exits
+non-zero, printing the page's text, at the first mismatch.
 """
 import json, sys, time, urllib.request
 
-driver, base, token, edges = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-phase = sys.argv[5]
+driver, base, token, clients_arg, phase, version_count = sys.argv[1:7]
+# The client ids the fleet runs: "3" means edge-1, edge-2, edge-3; else a comma-separated list.
+fleet = sorted(clients_arg.split(",")) if not clients_arg.isdigit() else [f"edge-{i}" for i in range(1, int(clients_arg) + 1)]
 
 def call(method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
@@ -85,8 +87,8 @@ def compare(expected_versions, lines):
     if js("return document.getElementById('clients').hidden"):
         raise Mismatch("the clients table is hidden although GET /v1/status lists clients")
     clients = {r[0]: r for r in table("clients")}
-    if sorted(clients) != [f"edge-{i}" for i in range(1, edges + 1)]:
-        raise Mismatch(f"clients listed {sorted(clients)}, expected edge-1 … edge-{edges}")
+    if sorted(clients) != fleet:
+        raise Mismatch(f"clients listed {sorted(clients)}, expected {fleet}")
     rollout = status.get("rollout")
     for c in status["clients"]:
         # Every client holds the live version, or the rollout's when it is in the cohort.
@@ -150,10 +152,10 @@ if phase == "before":
     until("that it needs the token", lambda: "needs the admin token" in js("return document.getElementById('error').textContent"))
     print("without the token the page says: " + js("return document.getElementById('error').textContent"))
     call("POST", f"/session/{session}/url", {"url": f"{base}/status#token={token}"})
-    check_page(expected_versions=2)
+    check_page(expected_versions=int(version_count))
     js("window.statusPageCheckMarker = 'not reloaded'")
 else:
-    check_page(expected_versions=int(sys.argv[6]))
+    check_page(expected_versions=int(version_count))
     if js("return window.statusPageCheckMarker") != "not reloaded":
         fail("the page was reloaded: it must update in place")
     print("  the page updated in place (no reload)")
