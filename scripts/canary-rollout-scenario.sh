@@ -63,11 +63,7 @@ evaluation: {client_metrics: false, federated: {enabled: true, sample_size: 10, 
 release: {policy: canary, cohort_fraction: 0, cohort_clients: [edge-03, edge-07], window: 3s, min_outcomes: 100, alpha: 0.05, min_effect: 0.05}
 admin: {listen: 127.0.0.1:0}
 YAML
-$T coordinator serve --config coordinator.yaml > coordinator.log 2> coordinator.err &
-pids+=($!)
-wait_for 120 "the coordinator to listen" grep -q "listening on" coordinator.log
-port="$(grep -o 'listening on 127.0.0.1:[0-9]*' coordinator.log | head -1 | cut -d: -f2)"
-admin="$(grep -o 'admin on 127.0.0.1:[0-9]*' coordinator.log | head -1 | awk '{print $3}')"
+start_coordinator
 echo "coordinator on 127.0.0.1:$port, admin on $admin"
 
 if command -v prometheus >/dev/null; then

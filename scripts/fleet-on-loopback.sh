@@ -10,14 +10,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 edges="${EDGES:-10}" rounds="${ROUNDS:-5}" hidden="${HIDDEN:-320,240}"
-bin="${BIN:-$root/.build/release}"
-[[ -x "$bin/tributary" && -x "$bin/tributary-edge" ]] || {
-  echo "build first: swift build -c release --product tributary && swift build -c release --product tributary-edge" >&2; exit 1; }
-work="$(mktemp -d /tmp/tributary-fleet.XXXXXX)"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; if [[ -n "${KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi; }
-trap cleanup EXIT
-cd "$work"
+BIN="${BIN:-$root/.build/release}"   # build first: swift build -c release --product tributary && … --product tributary-edge
+source "$root/scripts/lib/session.sh"
+session_binaries
+session_start fleet
+logs=(coordinator.log coordinator.err)
 
 T="$bin/tributary"
 $T certs init --dir fleet >/dev/null
@@ -46,19 +43,10 @@ evaluation: {held_out: [digits=held-out.csv], max_client_accuracy_drop: 1, max_t
 admin: {enabled: false}
 YAML
 
-$T coordinator serve --config coordinator.yaml > coordinator.log 2> coordinator.err &
-pids+=($!)
-coordinator=$!
-for _ in $(seq 1 300); do grep -q "listening on" coordinator.log 2>/dev/null && break; sleep 0.1; done
-port="$(grep -o '127.0.0.1:[0-9]*' coordinator.log | head -1 | cut -d: -f2)"
-[[ -n "$port" ]] || { cat coordinator.err >&2; exit 1; }
+start_coordinator
+coordinator="${pids[-1]}"
 echo "coordinator (pid $coordinator) on 127.0.0.1:$port; starting $edges edge agents"
-for i in $(seq 1 "$edges"); do
-  "$bin/tributary-edge" run --coordinator "127.0.0.1:$port" --server-name localhost --ca fleet/ca.pem \
-    --cert "fleet/edge-$i.pem" --key "fleet/edge-$i-key.pem" --data "edge-$i.csv" --state "state-$i" \
-    > "edge-$i.log" 2> "edge-$i.err" &
-  pids+=($!)
-done
+start_edges "$edges" "$port"
 wait "$coordinator" || true
 grep -E "round [0-9]+ (started|closed|abandoned)|released|stopped" coordinator.log
 echo

@@ -9,9 +9,11 @@
 #   libprotobuf-c-dev, protobuf-c-compiler, make, gcc   the C edge client (edge/c)
 #   curl, python3-venv, python3-pip   the device-loop session and the ONNX / wire checks
 #   prometheus        the metrics test scrapes a coordinator and an edge with a real Prometheus
+#   chromium, chromium-driver   the status page checked in a real headless browser (scripts/status-page-check.sh)
 set -euo pipefail
 packages=(libopenblas-dev pkg-config libsqlite3-dev libssl-dev protobuf-compiler openssl sslscan time
-          libprotobuf-c-dev protobuf-c-compiler make gcc curl python3-venv python3-pip prometheus)
+          libprotobuf-c-dev protobuf-c-compiler make gcc curl python3-venv python3-pip prometheus
+          chromium chromium-driver)
 sudo=""
 if [[ "$(id -u)" != 0 ]]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive

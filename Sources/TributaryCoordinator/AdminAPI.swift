@@ -9,6 +9,10 @@ import TributaryRegistry
 /// - `POST /v1/tasks`: the operator announces a new task (the fleet's data changed) → 202; the
 ///   next round consolidates the global EWC state before its offer.
 /// - `GET /v1/status`: → 200 ``CoordinatorStatus``.
+/// - `GET /v1/versions`: → 200 ``VersionListing`` (the registry's versions, newest last).
+/// - `GET /` and `GET /status`: → 200 the status page (``StatusPage``), HTML that holds no data
+///   and polls the two above; served without the token (a browser cannot send one on navigation),
+///   the page sends the token it is given in its URL fragment (`/#token=…`) with each poll.
 /// - `GET /v1/rollout`: → 200 `{"rollout": …}` (the status's rollout, or null).
 /// - `POST /v1/rollout/promote`, `POST /v1/rollout/abort`: the operator settles the rollout in
 ///   flight → 200 with the stored decision, or 409 when none is in flight.
@@ -22,11 +26,13 @@ public struct AdminAPI: Sendable {
     let startRound: @Sendable () async throws -> UInt64
     let status: @Sendable () async -> CoordinatorStatus
     let announceTask: @Sendable () async throws -> Void
+    let versions: @Sendable () async throws -> VersionListing
     let settleRollout: @Sendable (Bool) async throws -> VersionDecision
     let token: AdminToken?
 
     init(startRound: @escaping @Sendable () async throws -> UInt64, status: @escaping @Sendable () async -> CoordinatorStatus,
          announceTask: @escaping @Sendable () async throws -> Void = {},
+         versions: @escaping @Sendable () async throws -> VersionListing = { VersionListing([]) },
          settleRollout: @escaping @Sendable (Bool) async throws -> VersionDecision = { _ in
              throw CoordinatorError(.noRollout, "this endpoint has no rollouts")
          },
@@ -35,11 +41,13 @@ public struct AdminAPI: Sendable {
         self.startRound = startRound
         self.status = status
         self.announceTask = announceTask
+        self.versions = versions
         self.token = token
     }
 
     /// - Parameter authorization: the request's `Authorization` header, if any.
     public func handle(method: String, path: String, authorization: String? = nil) async -> Response {
+        if method == "GET", StatusPage.paths.contains(path) { return StatusPage.response }
         if let token, !token.accepts(authorization: authorization) {
             let presented = authorization == nil ? "no Authorization header" : "an Authorization header that is not the configured bearer token"
             return Self.error(401, "\(method) \(path) sent \(presented); send Authorization: Bearer <the token in admin.token_file>")
@@ -75,11 +83,18 @@ public struct AdminAPI: Sendable {
             } catch {
                 return Self.error(500, "\(error)")
             }
-        case (_, "/v1/rounds"), (_, "/v1/status"), (_, "/v1/tasks"), (_, "/v1/rollout"), (_, "/v1/rollout/promote"), (_, "/v1/rollout/abort"):
-            let allowed = path == "/v1/status" || path == "/v1/rollout" ? "GET" : "POST"
+        case ("GET", "/v1/versions"):
+            do {
+                return Response(status: 200, body: Self.json(try await versions()))
+            } catch {
+                return Self.error(503, "the registry's versions cannot be read: \(error)")
+            }
+        case (_, "/v1/rounds"), (_, "/v1/status"), (_, "/v1/tasks"), (_, "/v1/rollout"), (_, "/v1/rollout/promote"), (_, "/v1/rollout/abort"),
+             (_, "/v1/versions"), (_, "/"), (_, "/status"):
+            let allowed = ["/v1/rounds", "/v1/tasks", "/v1/rollout/promote", "/v1/rollout/abort"].contains(path) ? "POST" : "GET"
             return Self.error(405, "method \(method) is not allowed on \(path); use \(allowed)")
         default:
-            return Self.error(404, "no such endpoint: \(method) \(path) (known: POST /v1/rounds, POST /v1/tasks, GET /v1/status, GET /v1/rollout, POST /v1/rollout/promote, POST /v1/rollout/abort)")
+            return Self.error(404, "no such endpoint: \(method) \(path) (known: POST /v1/rounds, POST /v1/tasks, GET /v1/status, GET /v1/rollout, POST /v1/rollout/promote, POST /v1/rollout/abort, GET /v1/versions, GET /)")
         }
     }
 

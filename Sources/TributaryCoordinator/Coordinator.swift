@@ -166,8 +166,12 @@ public final class Coordinator: Service, Sendable {
     private func startAdmin() async throws -> AdminHTTPServer? {
         guard let endpoint = configuration.admin else { return nil }
         let token = try configuration.adminTokenFile.map { try AdminToken.read(path: $0) }
+        let versions: @Sendable () async throws -> VersionListing = { [state] in
+            guard let engine = await state.engine else { throw CoordinatorError(.notRunning, "the coordinator is not running") }
+            return VersionListing(try await engine.versions())
+        }
         let api = AdminAPI(startRound: { [self] in try await requestRound() }, status: { [self] in (try? await status()) ?? .unavailable },
-                           announceTask: { [self] in try await announceTask() },
+                           announceTask: { [self] in try await announceTask() }, versions: versions,
                            settleRollout: { [self] promote in try await settleRollout(promote: promote) }, token: token)
         do {
             return try await AdminHTTPServer.start(api: api, host: endpoint.host, port: endpoint.port)

@@ -9,6 +9,11 @@
 #                        polls COMMAND until it succeeds; the deadline only decides failure when
 #                        something is truly stuck, never how fast the machine is
 #   json EXPR            evaluates a Python expression over the JSON on stdin (as `d`)
+#   start_coordinator    `tributary coordinator serve --config coordinator.yaml` in the background
+#                        (coordinator.log/.err); once it listens, `port` and `admin` (host:port,
+#                        empty when the admin endpoint is off) are what it bound
+#   start_edges N PORT   N `tributary-edge run` against 127.0.0.1:PORT: edge-i with fleet/edge-i.pem,
+#                        edge-i.csv and state-i, logging to edge-i.log/.err
 pids=()
 logs=()
 # session_binaries: `bin` is BIN or .build/debug (from `root`) and holds tributary and tributary-edge; curl is here.
@@ -43,3 +48,20 @@ wait_for() {
   done
 }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
+start_coordinator() {
+  "$bin/tributary" coordinator serve --config coordinator.yaml > coordinator.log 2> coordinator.err &
+  pids+=($!)
+  wait_for 120 "the coordinator to listen" grep -q "listening on" coordinator.log
+  port="$(grep -o 'listening on 127.0.0.1:[0-9]*' coordinator.log | head -1 | cut -d: -f2)"
+  admin="$(grep -o 'admin on 127.0.0.1:[0-9]*' coordinator.log | head -1 | awk '{print $3}' || true)"
+  [[ -n "$port" ]] || fail "no port in the coordinator's start-up line: $(cat coordinator.log)"
+}
+start_edges() {
+  local i
+  for i in $(seq 1 "$1"); do
+    "$bin/tributary-edge" run --coordinator "127.0.0.1:$2" --server-name localhost --ca fleet/ca.pem \
+      --cert "fleet/edge-$i.pem" --key "fleet/edge-$i-key.pem" --data "edge-$i.csv" --state "state-$i" \
+      > "edge-$i.log" 2> "edge-$i.err" &
+    pids+=($!)
+  done
+}
