@@ -333,6 +333,11 @@ let package = Package(
             name: "TributaryServingBench",
             dependencies: ["TributaryEdge", "TributaryFeedback", "TributaryFeedbackHTTP", "TributaryLearning"]
         ),
+        // The accuracy cost of compressed and DP uploads: the federated digits runner with int8 / top-k / DP-FedAvg.
+        .executableTarget(
+            name: "TributaryCompressionBench",
+            dependencies: ["TributaryCompression", "TributaryPrivacy", "TributaryExperiments", "TributaryAggregation", "TributaryLearning", "TributaryNumerics"]
+        ),
         .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
         .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),
