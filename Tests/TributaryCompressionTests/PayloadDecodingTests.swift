@@ -73,4 +73,27 @@ import TributaryNumerics
         let fp16Infinity: [UInt8] = [0x54, 0x43, 2, 1, 1, 0, 0, 0, 0x00, 0x7C]
         #expect(throws: CompressionError(.invalidField, "")) { try Float16Vector(serialized: fp16Infinity) }
     }
+
+    @Test func corruptedPayloadsThrowCompressionErrorsAndNeverTrap() throws {
+        // 2,000 seeded corruptions of each valid payload (1–4 bytes overwritten, the header included):
+        // each either decodes or throws a CompressionError naming the problem.
+        var generator = SeededGenerator(seed: 11)
+        for payload in try Self.payloads() {
+            var refused = 0
+            for _ in 0..<2000 {
+                var bytes = payload.bytes
+                for _ in 0...generator.nextInt(below: 4) {
+                    let position = generator.nextInt(below: min(bytes.count, generator.nextInt(below: 2) == 0 ? 16 : bytes.count))
+                    bytes[position] = UInt8(truncatingIfNeeded: generator.next())
+                }
+                do {
+                    try payload.decode(bytes)
+                } catch let error as CompressionError {
+                    #expect(!error.reason.isEmpty)
+                    refused += 1
+                }
+            }
+            #expect(refused > 0, "\(payload.name): no corruption was refused")
+        }
+    }
 }
