@@ -10,6 +10,8 @@ public enum CompressedFormat: UInt8, Sendable, CaseIterable {
     case sparse = 3
     /// Plain Float32, for the error-feedback residual (``ErrorFeedbackResidual``).
     case float32 = 4
+    /// Int8 blocks of square roots, read back squared (``Int8Blocks`` with `.squareRoot`), for a Fisher.
+    case int8SquareRootBlocks = 5
 
     static let magic: [UInt8] = [0x54, 0x43]
     static let version: UInt8 = 1

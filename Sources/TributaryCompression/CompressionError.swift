@@ -12,6 +12,8 @@ public enum CompressionErrorDomain: ErrorDomain {
 extension TributaryError.Code where Domain == CompressionErrorDomain {
     /// A vector to encode holds NaN or ±∞.
     public static var nonFiniteInput: Self { Self("nonFiniteInput") }
+    /// A vector to encode by its square root holds a negative value.
+    public static var negativeInput: Self { Self("negativeInput") }
     /// The payload ends before a field it announces.
     public static var truncated: Self { Self("truncated") }
     /// The payload holds bytes after its last field.

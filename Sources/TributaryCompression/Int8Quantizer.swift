@@ -24,13 +24,25 @@ public struct Int8Quantizer: Sendable, Equatable {
         case shared(Float)
     }
 
+    /// What is quantised: the values, or (for a Fisher, ≥ 0 and heavy-tailed) their square roots.
+    public enum Companding: Sendable, Equatable {
+        /// q = round(x / s), read back as q · s: linear, so clients' integers add up in Z_2^32.
+        case linear
+        /// q = round(√x / s), read back as (q · s)²: 127 steps over √max instead of max, so a
+        /// block's small entries keep about twice the significant bits. Not summable in the ring,
+        /// and biased up by the rounding variance (at most s²/4 an entry). Values must be ≥ 0.
+        case squareRoot
+    }
+
     public static let defaultBlockSize = 256
 
     public let blockSize: Int
     public let rounding: Rounding
     public let scale: Scale
+    public let companding: Companding
 
-    public init(blockSize: Int = Int8Quantizer.defaultBlockSize, rounding: Rounding = .stochastic, scale: Scale = .perBlock) throws {
+    public init(blockSize: Int = Int8Quantizer.defaultBlockSize, rounding: Rounding = .stochastic, scale: Scale = .perBlock,
+                companding: Companding = .linear) throws {
         guard blockSize >= 1, blockSize <= Int(UInt32.max) else {
             throw CompressionError(.invalidConfiguration, "int8 block size is \(blockSize); it must be between 1 and 2³² − 1")
         }
@@ -40,12 +52,20 @@ public struct Int8Quantizer: Sendable, Equatable {
         self.blockSize = blockSize
         self.rounding = rounding
         self.scale = scale
+        self.companding = companding
     }
 
     /// Quantises `values`; `generator` draws the stochastic rounding (untouched with `.nearest`).
     public func encode(_ values: [Float], generator: inout SeededGenerator) throws -> Int8Blocks {
         if let index = values.firstIndex(where: { !$0.isFinite }) {
             throw CompressionError(.nonFiniteInput, "value [\(index)] to quantise is \(values[index]); int8 needs finite values")
+        }
+        var values = values
+        if companding == .squareRoot {
+            if let index = values.firstIndex(where: { $0 < 0 }) {
+                throw CompressionError(.negativeInput, "value [\(index)] to quantise by its square root is \(values[index]); square-root companding needs values ≥ 0")
+            }
+            values = values.map { $0.squareRoot() }
         }
         let blocks = (values.count + blockSize - 1) / blockSize
         var scales = [Float](repeating: 0, count: blocks)
@@ -64,7 +84,7 @@ public struct Int8Quantizer: Sendable, Equatable {
                 quantised[index] = Int8(round(scaled, generator: &generator))
             }
         }
-        return Int8Blocks(count: values.count, blockSize: blockSize, scales: scales, values: quantised)
+        return Int8Blocks(count: values.count, blockSize: blockSize, scales: scales, values: quantised, companding: companding)
     }
 
     private func round(_ x: Float, generator: inout SeededGenerator) -> Float {

@@ -25,6 +25,9 @@ public struct Int8RingSum: Sendable, Equatable {
 
     /// Adds one client's integers (mod 2³²).
     public mutating func add(_ update: Int8Blocks) throws {
+        guard update.companding == .linear else {
+            throw CompressionError(.mismatch, "update is square-root companded; only linear int8 values add up in Z_2^32")
+        }
         guard update.count == ring.count, update.blockSize == blockSize, update.scales == scales else {
             throw CompressionError(.mismatch, "update of \(update.count) values, block \(update.blockSize), against a sum of \(ring.count) values, block \(blockSize); the scales must be the shared ones")
         }

@@ -2,7 +2,8 @@
 // protocol: runs `FederatedRunner` (the configuration of `tributary federate`) with every client's
 // delta and Fisher passed through an upload codec, and prints ACC, BWT and bytes against Float32.
 //
-//   swift run TributaryCompressionBench --scenario split --seed 0 --codec fp32|int8|topk10
+//   swift run TributaryCompressionBench --scenario split --seed 0 --codec DELTA+FISHER
+//     (delta fp32 | int8 | topk10, Fisher fp32 | fp16 | int8 | int8sqrt (square-root companded); fp32 = fp32+fp32, int8 = int8+int8, topk10 = topk10+int8)
 //   swift run TributaryCompressionBench --scenario split --seed 0 --codec clip|dp [--epsilon 4] [--clip 1]
 //
 // clip and dp are DP-FedAvg: no Fisher leaves a client (no global EWC state; replay and masking
@@ -37,8 +38,13 @@ struct Options {
                 guard let seed = UInt64(value) else { throw BenchError("--seed is \(value); use a non-negative integer") }
                 self.seed = seed
             case "--codec":
-                guard ["fp32", "int8", "topk10", "clip", "dp"].contains(value) else { throw BenchError("--codec is \(value); use fp32, int8, topk10, clip or dp") }
-                codec = value
+                let aliases = ["fp32": "fp32+fp32", "int8": "int8+int8", "topk10": "topk10+int8", "clip": "clip", "dp": "dp"]
+                let deltas = ["fp32", "int8", "topk10"], fishers = ["fp32", "fp16", "int8", "int8sqrt"]
+                let parts = value.split(separator: "+").map(String.init)
+                guard aliases[value] != nil || (parts.count == 2 && deltas.contains(parts[0]) && fishers.contains(parts[1])) else {
+                    throw BenchError("--codec is \(value); use DELTA+FISHER (delta fp32, int8 or topk10; Fisher fp32, fp16, int8 or int8sqrt), fp32, int8, topk10, clip or dp")
+                }
+                codec = aliases[value] ?? value
             case "--epsilon":
                 guard let epsilon = Double(value), epsilon > 0 else { throw BenchError("--epsilon is \(value); use a number above 0") }
                 self.epsilon = epsilon
@@ -64,6 +70,7 @@ final class UploadCodec {
     var generator: SeededGenerator
     var residuals: [Int: ErrorFeedbackResidual] = [:]
     let int8 = try! Int8Quantizer()
+    let int8SquareRoot = try! Int8Quantizer(companding: .squareRoot)
     let topK = try! TopKSparsifier(fraction: 0.1)
 
     /// DP-FedAvg (codecs clip and dp): the clipping, the noise (nil: none) and each task's participants.
@@ -99,27 +106,40 @@ final class UploadCodec {
             return try privatise(update: &update)
         }
         float32Bytes += 4 * (update.delta.count + (update.fisher?.count ?? 0))
-        if codec == "fp32" { return 4 * (update.delta.count + (update.fisher?.count ?? 0)) }
+        let parts = codec.split(separator: "+").map(String.init)
         var bytes = 0
-        if codec == "int8" {
-            let encoded = try int8.encode(update.delta, generator: &generator)
-            bytes += encoded.serialized.count
-            update.delta = try Int8Blocks(serialized: encoded.serialized).decoded()
-        } else {
+        switch parts[0] {
+        case "int8": update.delta = try int8RoundTrip(update.delta, bytes: &bytes)
+        case "topk10":
             var residual = residuals[client] ?? ErrorFeedbackResidual(count: update.delta.count)
             let sparse = try topK.encode(update.delta, residual: &residual)
             residuals[client] = residual
             bytes += sparse.serialized.count
             update.delta = try SparseVector(serialized: sparse.serialized).decoded()
+        default: bytes += 4 * update.delta.count
         }
         if let fisher = update.fisher {
-            let encoded = try int8.encode(fisher, generator: &generator)
-            bytes += encoded.serialized.count
-            // Stochastic rounding is unbiased but a quantised Fisher entry can round to 0; the
+            switch parts[1] {
+            // Stochastic rounding is unbiased but a small Fisher entry often rounds to 0; the
             // aggregator's ε keeps such parameters from dividing by zero.
-            update.fisher = try Int8Blocks(serialized: encoded.serialized).decoded()
+            case "int8": update.fisher = try int8RoundTrip(fisher, bytes: &bytes)
+            case "int8sqrt": update.fisher = try int8RoundTrip(fisher, quantizer: int8SquareRoot, bytes: &bytes)
+            case "fp16":
+                let encoded = try Float16Vector(encoding: fisher).serialized
+                bytes += encoded.count
+                update.fisher = try Float16Vector(serialized: encoded).decoded()
+            default: bytes += 4 * fisher.count
+            }
         }
         return bytes
+    }
+
+    /// The vector as the server reads it after int8 with per-block scales; adds the payload's bytes.
+    private func int8RoundTrip(_ values: [Float], quantizer: Int8Quantizer? = nil, bytes: inout Int) throws -> [Float] {
+        let quantizer = quantizer ?? int8
+        let encoded = try quantizer.encode(values, generator: &generator).serialized
+        bytes += encoded.count
+        return try Int8Blocks(serialized: encoded, companding: quantizer.companding).decoded()
     }
 }
 

@@ -39,5 +39,7 @@ import TributaryNumerics
         let own = try Int8Quantizer(blockSize: 4).encode([1, 2, 3, 4], generator: &generator)
         var sum = try Int8RingSum(count: 4, blockSize: 4, scales: [0.5])
         #expect(throws: CompressionError(.mismatch, "")) { try sum.add(own) }
+        let companded = try Int8Quantizer(blockSize: 4, scale: .shared(0.5), companding: .squareRoot).encode([1, 2, 3, 4], generator: &generator)
+        #expect(throws: CompressionError(.mismatch, "")) { try sum.add(companded) }
     }
 }

@@ -12,6 +12,8 @@ import TributaryNumerics
         let sparse = try TopKSparsifier(fraction: 0.1).encode(values, residual: &residual)
         return [
             ("int8Blocks", int8.serialized, { _ = try Int8Blocks(serialized: $0) }),
+            ("int8SquareRootBlocks", try Int8Quantizer(companding: .squareRoot).encode(values.map { $0 * $0 }, generator: &generator).serialized,
+             { _ = try Int8Blocks(serialized: $0, companding: .squareRoot) }),
             ("float16", try Float16Vector(encoding: values).serialized, { _ = try Float16Vector(serialized: $0) }),
             ("sparse", sparse.serialized, { _ = try SparseVector(serialized: $0) }),
             ("float32", residual.serialized, { _ = try ErrorFeedbackResidual(serialized: $0) }),
@@ -36,7 +38,7 @@ import TributaryNumerics
     @Test func aPayloadOfAnotherFormatIsRefusedByName() throws {
         let payloads = try Self.payloads()
         do {
-            _ = try Int8Blocks(serialized: payloads[1].bytes)
+            _ = try Int8Blocks(serialized: payloads[2].bytes)
             Issue.record("fp16 read as int8")
         } catch let error as CompressionError {
             #expect(error.code == .wrongFormat)

@@ -26,4 +26,27 @@ import TributaryNumerics
         #expect(decoded[3] == 65504)  // clamped to fp16's largest
         #expect(decoded[4] == 0)  // below fp16's smallest subnormal
     }
+
+    @Test func squareRootCompandingKeepsASkewedFishersSmallEntries() throws {
+        // A heavy-tailed Fisher (squares of Gaussians, cubed): linear int8 rounds most entries of a
+        // block to 0 or 1 step; int8 of the square roots keeps them within a few percent.
+        let fisher = Int8QuantizerTests.vector(2560, seed: 9, scale: 1).map { abs($0 * $0 * $0) }
+        var generator = SeededGenerator(seed: 10)
+        func medianRelativeError(_ quantizer: Int8Quantizer) throws -> Float {
+            let encoded = try quantizer.encode(fisher, generator: &generator)
+            let decoded = try Int8Blocks(serialized: encoded.serialized, companding: quantizer.companding).decoded()
+            let errors = fisher.indices.filter { fisher[$0] > 0 }.map { abs(decoded[$0] - fisher[$0]) / fisher[$0] }.sorted()
+            return errors[errors.count / 2]
+        }
+        let linear = try medianRelativeError(Int8Quantizer(rounding: .nearest))
+        let squareRoot = try medianRelativeError(Int8Quantizer(rounding: .nearest, companding: .squareRoot))
+        #expect(squareRoot < 0.1, "square root: \(squareRoot)")
+        #expect(linear > 3 * squareRoot, "linear \(linear), square root \(squareRoot)")
+        do {
+            _ = try Int8Quantizer(companding: .squareRoot).encode([1, -0.5], generator: &generator)
+            Issue.record("a negative value was square-root companded")
+        } catch let error as CompressionError {
+            #expect(error.code == .negativeInput)
+        }
+    }
 }
