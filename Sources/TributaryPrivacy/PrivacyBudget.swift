@@ -33,6 +33,18 @@ public struct PrivacyBudget: Sendable, Equatable, Codable {
         self.accountant = try RDPAccountant(orders: orders)
     }
 
+    private enum CodingKeys: String, CodingKey { case maxEpsilon, delta, samplingRate, noiseMultiplier, accountant }
+
+    /// Restores a stored budget with the same checks as a new one.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            maxEpsilon: try container.decode(Double.self, forKey: .maxEpsilon), delta: try container.decode(Double.self, forKey: .delta),
+            samplingRate: try container.decode(Double.self, forKey: .samplingRate),
+            noiseMultiplier: try container.decode(Double.self, forKey: .noiseMultiplier))
+        accountant = try container.decode(RDPAccountant.self, forKey: .accountant)
+    }
+
     /// The budget that fits exactly `rounds` rounds: the smallest noise multiplier that keeps
     /// `rounds` rounds at sampling rate q within (ε_max, δ).
     public static func forRounds(_ rounds: Int, maxEpsilon: Double, delta: Double, samplingRate: Double) throws -> PrivacyBudget {

@@ -17,13 +17,48 @@ public struct RDPAccountant: Sendable, Equatable, Codable {
     public private(set) var rounds: Int
 
     public init(orders: [Double] = RDPAccountant.defaultOrders) throws {
+        try Self.validate(orders: orders)
+        self.orders = orders
+        self.rdp = Array(repeating: 0, count: orders.count)
+        self.rounds = 0
+    }
+
+    private enum CodingKeys: String, CodingKey { case orders, rdp, rounds }
+
+    /// Stores the orders, the RDP values (null for +∞, an order whose series did not converge,
+    /// so that JSON can hold it) and the round count.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(orders, forKey: .orders)
+        try container.encode(rdp.map { $0.isInfinite ? nil : $0 }, forKey: .rdp)
+        try container.encode(rounds, forKey: .rounds)
+    }
+
+    /// Restores a stored accountant (a journal, a registry version), refusing one whose orders,
+    /// RDP values or round count could not have come from composing rounds.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let orders = try container.decode([Double].self, forKey: .orders)
+        let rdp = try container.decode([Double?].self, forKey: .rdp).map { $0 ?? .infinity }
+        let rounds = try container.decode(Int.self, forKey: .rounds)
+        try Self.validate(orders: orders)
+        guard rdp.count == orders.count else {
+            throw PrivacyError(.invalidConfiguration, "stored accountant holds \(rdp.count) RDP values for \(orders.count) orders")
+        }
+        if let index = rdp.firstIndex(where: { !($0 >= 0) }) {
+            throw PrivacyError(.invalidConfiguration, "stored accountant's RDP at order \(orders[index]) is \(rdp[index]); RDP is ≥ 0 (or +∞)")
+        }
+        guard rounds >= 0 else { throw PrivacyError(.invalidConfiguration, "stored accountant has composed \(rounds) rounds; it must be ≥ 0") }
+        self.orders = orders
+        self.rdp = rdp
+        self.rounds = rounds
+    }
+
+    static func validate(orders: [Double]) throws {
         guard !orders.isEmpty else { throw PrivacyError(.invalidConfiguration, "accountant orders are empty; give at least one order above 1") }
         if let bad = orders.first(where: { !($0 > 1) || !$0.isFinite }) {
             throw PrivacyError(.invalidConfiguration, "accountant order is \(bad); every Rényi order must be a finite number above 1")
         }
-        self.orders = orders
-        self.rdp = Array(repeating: 0, count: orders.count)
-        self.rounds = 0
     }
 
     /// Adds `rounds` rounds at sampling rate q ∈ [0, 1] with noise multiplier z ≥ 0.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TributaryPrivacy
 
@@ -37,5 +38,23 @@ import TributaryPrivacy
     @Test func badBudgetsAreRefused() {
         #expect(throws: PrivacyError(.invalidConfiguration, "")) { try PrivacyBudget(maxEpsilon: 0, delta: 1e-5, samplingRate: 0.1, noiseMultiplier: 1) }
         #expect(throws: PrivacyError(.invalidConfiguration, "")) { try PrivacyBudget(maxEpsilon: 1, delta: 1, samplingRate: 0.1, noiseMultiplier: 1) }
+    }
+
+    @Test func aStoredBudgetComesBackTheSameAndABadOneIsRefused() throws {
+        var budget = try PrivacyBudget(maxEpsilon: 8, delta: 1e-5, samplingRate: 0.1, noiseMultiplier: 1.2)
+        for _ in 0..<7 { try budget.recordRound() }
+        let stored = try JSONEncoder().encode(budget)
+        let restored = try JSONDecoder().decode(PrivacyBudget.self, from: stored)
+        #expect(restored == budget)
+        #expect(restored.spentEpsilon == budget.spentEpsilon && restored.roundsRecorded == 7)
+        let text = String(decoding: stored, as: UTF8.self)
+        for (from, to, message) in [("\"maxEpsilon\":8", "\"maxEpsilon\":-1", "ε_max is -1.0"), ("\"rounds\":7", "\"rounds\":-2", "composed -2 rounds")] {
+            do {
+                _ = try JSONDecoder().decode(PrivacyBudget.self, from: Data(text.replacingOccurrences(of: from, with: to).utf8))
+                Issue.record("a budget with \(to) was restored")
+            } catch let error as PrivacyError {
+                #expect(error.reason.contains(message), "\(error.reason)")
+            }
+        }
     }
 }
