@@ -1,5 +1,6 @@
 /// A vector in IEEE 754 half precision (for the Fisher: 2 bytes an element, 11 significant bits).
-/// Values beyond ±65504 are clamped to it; magnitudes below 2⁻²⁴ (≈ 6e-8) become 0.
+/// Values beyond ±65504 are clamped to it; magnitudes below 2⁻²⁴ (≈ 6e-8) become 0. Rounding is to
+/// nearest, ties to even, by `HalfPrecision` (no `Float16`, which macOS on x86_64 lacks).
 ///
 /// Body after the 8-byte header (format 2): count half-precision bit patterns (UInt16); NaN and
 /// ±∞ are refused.
@@ -10,13 +11,13 @@ public struct Float16Vector: Sendable, Equatable {
         if let index = values.firstIndex(where: { !$0.isFinite }) {
             throw CompressionError(.nonFiniteInput, "value [\(index)] to encode as fp16 is \(values[index]); fp16 encoding needs finite values")
         }
-        let largest = Float(Float16.greatestFiniteMagnitude)
-        bitPatterns = values.map { Float16(min(max($0, -largest), largest)).bitPattern }
+        let largest = HalfPrecision.greatestFiniteMagnitude
+        bitPatterns = values.map { HalfPrecision.bits(min(max($0, -largest), largest)) }
     }
 
     public var count: Int { bitPatterns.count }
 
-    public func decoded() -> [Float] { bitPatterns.map { Float(Float16(bitPattern: $0)) } }
+    public func decoded() -> [Float] { bitPatterns.map(HalfPrecision.value) }
 
     public var serialized: [UInt8] {
         var writer = CompressedFormat.float16.header(count: count)
@@ -31,8 +32,8 @@ public struct Float16Vector: Sendable, Equatable {
         patterns.reserveCapacity(count)
         for index in 0..<count {
             let pattern = try reader.uint16(field: "value[\(index)]")
-            guard Float16(bitPattern: pattern).isFinite else {
-                throw CompressionError(.invalidField, "float16 payload: value[\(index)] is \(Float16(bitPattern: pattern)) (0x\(String(pattern, radix: 16))); values are finite")
+            guard HalfPrecision.isFinite(pattern) else {
+                throw CompressionError(.invalidField, "float16 payload: value[\(index)] is \(HalfPrecision.value(pattern)) (0x\(String(pattern, radix: 16))); values are finite")
             }
             patterns.append(pattern)
         }
