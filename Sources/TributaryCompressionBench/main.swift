@@ -69,9 +69,9 @@ final class UploadCodec {
     let codec: String
     var generator: SeededGenerator
     var residuals: [Int: ErrorFeedbackResidual] = [:]
-    let int8 = try! Int8Quantizer()
-    let int8SquareRoot = try! Int8Quantizer(companding: .squareRoot)
-    let topK = try! TopKSparsifier(fraction: 0.1)
+    let int8: Int8Quantizer
+    let int8SquareRoot: Int8Quantizer
+    let topK: TopKSparsifier
 
     /// DP-FedAvg (codecs clip and dp): the clipping, the noise (nil: none) and each task's participants.
     var clipping: DeltaClipping?
@@ -79,7 +79,10 @@ final class UploadCodec {
     var participants: [Int] = []
     var roundsPerTask = 1
 
-    init(codec: String, seed: UInt64) {
+    init(codec: String, seed: UInt64) throws {
+        int8 = try Int8Quantizer()
+        int8SquareRoot = try Int8Quantizer(companding: .squareRoot)
+        topK = try TopKSparsifier(fraction: 0.1)
         self.codec = codec
         generator = SeededGenerator(seed: seed ^ 0xC0DEC)
     }
@@ -149,7 +152,7 @@ do {
     var configuration = FederatedConfiguration()
     configuration.seed = options.seed
     let tasks = DigitsBenchmark.tasks(options.scenario, data: try DigitsBenchmark.load(path: options.data), seed: options.seed)
-    let codec = UploadCodec(codec: options.codec, seed: options.seed)
+    let codec = try UploadCodec(codec: options.codec, seed: options.seed)
     var privacy = ""
     if options.codec == "clip" || options.codec == "dp" {
         configuration.ewcLambda = 0
