@@ -144,6 +144,12 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // Client-level differential privacy (DP-FedAvg): clipping of deltas and Fishers, Gaussian noise
+        // (trusted-server or distributed), a Rényi-DP accountant and a budget; pure, no I/O.
+        .target(name: "TributaryPrivacy", dependencies: ["TributaryNumerics", "TributarySystem"]),
+        // Compressed updates: int8 with per-block scales and stochastic rounding, fp16, top-k with
+        // error feedback; documented byte formats; int8 sums in Z_2^32 for secure aggregation.
+        .target(name: "TributaryCompression", dependencies: ["TributaryNumerics", "TributarySystem"]),
         // Aggregation: pure streaming accumulators and server optimizers over flat float buffers; no I/O.
         .target(name: "TributaryAggregation", dependencies: ["TributaryNumerics", "TributarySystem"]),
         // Registry: model versions in SQLite (WAL) + content-addressed checkpoint blobs, round journal.
@@ -327,6 +333,11 @@ let package = Package(
             name: "TributaryServingBench",
             dependencies: ["TributaryEdge", "TributaryFeedback", "TributaryFeedbackHTTP", "TributaryLearning"]
         ),
+        // The accuracy cost of compressed and DP uploads: the federated digits runner with int8 / top-k / DP-FedAvg.
+        .executableTarget(
+            name: "TributaryCompressionBench",
+            dependencies: ["TributaryCompression", "TributaryPrivacy", "TributaryExperiments", "TributaryAggregation", "TributaryLearning", "TributaryNumerics"]
+        ),
         .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
         .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),
@@ -371,6 +382,8 @@ let package = Package(
         .testTarget(name: "TributaryRoundsTests", dependencies: ["TributaryRounds"]),
         .testTarget(name: "TributaryFeedbackTests", dependencies: ["TributaryFeedback", "TributaryFeedbackHTTP", "TributarySystem"]),
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI", "TributarySystem"]),
+        .testTarget(name: "TributaryPrivacyTests", dependencies: ["TributaryPrivacy", "TributaryNumerics"]),
+        .testTarget(name: "TributaryCompressionTests", dependencies: ["TributaryCompression", "TributaryNumerics"]),
         .testTarget(name: "TributaryAggregationTests", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         .testTarget(
             name: "TributaryRegistryTests",

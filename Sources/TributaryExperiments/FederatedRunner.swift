@@ -56,7 +56,7 @@ public struct FederatedResult: Sendable {
     public var matrix: AccuracyMatrix
     /// Accuracy (or RMSE) on every task after every round.
     public var roundAccuracy: [[Double]]
-    /// Float32 bytes of deltas and Fishers the clients sent.
+    /// Bytes of deltas and Fishers the clients sent (Float32, or what the upload hook reports).
     public var uploadedBytes: Int
     /// A regression sequence's mean absolute error per task after the last round (nil otherwise).
     public var meanAbsoluteError: [Double]?
@@ -68,8 +68,12 @@ public struct FederatedResult: Sendable {
 /// `StreamingAggregator`; the server step closes the round, and each new task starts by
 /// consolidating the global EWC state (a data change, as the coordinator's operator announces it).
 public enum FederatedRunner {
+    /// - Parameter upload: what a client's update becomes on its way to the server (compression,
+    ///   clipping, noise: `client` is its index), returning the bytes it took; nil sends the delta
+    ///   and Fisher as Float32.
     public static func run(
-        tasks: [ContinualTask], configuration: FederatedConfiguration, progress: ((_ task: Int, _ round: Int, _ accuracy: [Double]) -> Void)? = nil
+        tasks: [ContinualTask], configuration: FederatedConfiguration, progress: ((_ task: Int, _ round: Int, _ accuracy: [Double]) -> Void)? = nil,
+        upload: ((_ client: Int, _ update: inout ClientUpdate) throws -> Int)? = nil
     ) throws -> FederatedResult {
         let spec = try tasks.modelSpec(hidden: configuration.hidden)
         if tasks.isRegression, configuration.replayPerClient > 0 {
@@ -122,11 +126,11 @@ public enum FederatedRunner {
                     start.parameters = global
                     let result = try IncrementalJob(plan: roundPlan).run(from: start, data: shares[k], globalEWC: penalty)
                     clients[k] = result.candidate
-                    let delta = result.delta
-                    try aggregator.fold(ClientUpdate(
+                    var update = ClientUpdate(
                         clientID: "client-\(k)", roundID: roundID, baseVersion: version, layout: layout,
-                        delta: delta, fisher: result.fisher, examples: shares[k].count))
-                    uploaded += 4 * (delta.count + (result.fisher?.count ?? 0))
+                        delta: result.delta, fisher: result.fisher, examples: shares[k].count)
+                    uploaded += try upload?(k, &update) ?? 4 * (update.delta.count + (update.fisher?.count ?? 0))
+                    try aggregator.fold(update)
                 }
                 let outcome = try aggregator.outcome(
                     parameters: global, optimizer: configuration.serverOptimizer, state: serverState, ewc: globalEWC,
