@@ -21,6 +21,7 @@ package enum EventLines {
         case .evaluated(let version, let examples, let correct, let reason):
             line = reason.isEmpty ? "evaluated model version \(version) on \(examples) held-out examples: \(correct) correct"
                 : "evaluated model version \(version): nothing counted (\(reason))"
+        case .liveOutcomes: line = nil  // a metric, not a line: it comes with every look at the feedback
         case .disconnected(let reason): line = "disconnected: \(reason)"
         case .backingOff(let delay): line = "reconnecting in \(delay)"
         case .stopped: line = "stopped"

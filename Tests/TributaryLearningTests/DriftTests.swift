@@ -40,6 +40,17 @@ import TributaryLearning
         #expect(detector.mean > errorBefore)  // the window now holds mostly the new, worse regime
     }
 
+    @Test func theDriftStatisticsAreWhatTheDetectorsCompareWithTheirThresholds() {
+        // Page-Hinkley on 0, 0, 1, 1 with δ 0: means 0, 0, 1/3, 1/2; m = 0, 0, 2/3, 7/6; M = 0.
+        var detector = PageHinkley(delta: 0, threshold: 5, minimumCount: 1)
+        for value in [0.0, 0, 1, 1] { _ = detector.observe(value) }
+        #expect(abs(detector.statistic - 7.0 / 6.0) < 1e-12)
+        var trigger = TrainingTrigger(configuration: .init(pageHinkley: PageHinkley(delta: 0, threshold: 5, minimumCount: 1)))
+        #expect(trigger.driftStatistics == ["page_hinkley": 0, "page_hinkley_threshold": 5])
+        for correct in [true, true, false, false] { _ = trigger.handle(.prediction(correct: correct)) }
+        #expect(abs((trigger.driftStatistics["page_hinkley"] ?? 0) - 7.0 / 6.0) < 1e-12, "the detector watches the error stream")
+    }
+
     @Test func triggersFireOnVolumeAccuracyDropAndDrift() throws {
         var volume = TrainingTrigger(configuration: .init(volumeThreshold: 100))
         #expect(volume.examplesArrived(60) == nil)

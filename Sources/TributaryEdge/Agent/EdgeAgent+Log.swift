@@ -27,7 +27,7 @@ extension EdgeAgent {
             logger.info("session ended", metadata: ["reason": "\(reason)"])
         case .backingOff(let delay):
             logger.info("coordinator unreachable or session ended; reconnecting", metadata: ["backoff.delay": "\(delay)"])
-        case .connected, .readySent, .trained, .updateSent, .stopped:
+        case .connected, .readySent, .trained, .updateSent, .stopped, .liveOutcomes:
             break
         }
     }

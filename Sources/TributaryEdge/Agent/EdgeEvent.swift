@@ -25,6 +25,9 @@ public enum EdgeEvent: Sendable, Equatable {
     /// A candidate was evaluated on the local held-out set and the counts sent (an evaluate
     /// round); `reason` says why nothing was counted (no held-out examples…), else empty.
     case evaluated(version: UInt64, examples: UInt64, correct: UInt64, reason: String)
+    /// Feedback on served predictions of the held version arrived: how many, how many right, and
+    /// what the drift detectors hold after them (``TrainingTrigger/driftStatistics``).
+    case liveOutcomes(version: UInt64, outcomes: Int, correct: Int, drift: [String: Double])
     case disconnected(reason: String)
     case backingOff(Duration)
     /// The agent stopped (shutdown requested, or the rounds it was asked for were answered).

@@ -21,6 +21,13 @@ enum EdgeMetrics {
         case .adopted(let version):
             adoptions.increment()
             heldVersion.record(Int64(version))
+        case .liveOutcomes(let version, let outcomes, let correct, let drift):
+            let dimensions = [("version", "\(version)")]
+            Counter(label: "tributary_edge_live_outcomes_total", dimensions: dimensions).increment(by: outcomes)
+            Counter(label: "tributary_edge_live_correct_total", dimensions: dimensions).increment(by: correct)
+            for (statistic, value) in drift {
+                Gauge(label: "tributary_edge_drift_statistic", dimensions: [("statistic", statistic)]).record(value)
+            }
         default:
             break
         }

@@ -88,11 +88,13 @@ extension EdgeInstance {
             held += 1
             announce = trigger.handle(.prediction(correct: outcome.correct)) ?? announce
         }
-        guard isOpen else { return [] }
-        if let reason = announce { return [.sendReady(trigger: reason.name, modelVersion: heldVersion)] }
         guard held > 0 else { return [] }
+        let right = outcomes.filter { $0.modelVersion == heldVersion && $0.correct }.count
+        let observed: [Action] = [.emit(.liveOutcomes(version: heldVersion, outcomes: held, correct: right, drift: trigger.driftStatistics))]
+        guard isOpen else { return observed }
+        if let reason = announce { return observed + [.sendReady(trigger: reason.name, modelVersion: heldVersion)] }
         let ready = configuration.triggers.readyOnlyOnTrigger ? trigger.pending != nil : true
-        return [.sendReady(trigger: trigger.pending?.name ?? "live_report", modelVersion: heldVersion, ready: ready)]
+        return observed + [.sendReady(trigger: trigger.pending?.name ?? "live_report", modelVersion: heldVersion, ready: ready)]
     }
 
     /// Examples stored since the last look go through the trigger: each one's prediction by the

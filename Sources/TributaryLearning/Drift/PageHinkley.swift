@@ -19,6 +19,9 @@ public struct PageHinkley: DriftDetector, Equatable {
         self.minimumCount = minimumCount
     }
 
+    /// The test statistic m_T − M_T (an alarm when it exceeds `threshold`).
+    public var statistic: Double { cumulative - minimum }
+
     public mutating func observe(_ value: Double) -> Bool {
         count += 1
         mean += (value - mean) / Double(count)

@@ -84,6 +84,21 @@ public struct TrainingTrigger: Sendable {
     public private(set) var baselineAccuracy: Double?
     /// The reason that fired since the last training, if any.
     public private(set) var pending: Reason?
+
+    /// What the drift detectors hold now, by name: `page_hinkley` (its statistic m_T − M_T) and
+    /// `page_hinkley_threshold`; `adwin_width` (values in its window) and `adwin_mean` (their mean error).
+    public var driftStatistics: [String: Double] {
+        var statistics: [String: Double] = [:]
+        if let detector = configuration.pageHinkley {
+            statistics["page_hinkley"] = detector.statistic
+            statistics["page_hinkley_threshold"] = detector.threshold
+        }
+        if let detector = configuration.adwin {
+            statistics["adwin_width"] = Double(detector.width)
+            statistics["adwin_mean"] = detector.mean
+        }
+        return statistics
+    }
     private var observations = 0
     private var recent: [Bool] = []
 
