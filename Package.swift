@@ -339,7 +339,9 @@ let package = Package(
             dependencies: ["TributaryEdge", "TributaryFeedback", "TributaryFeedbackHTTP", "TributaryLearning"]
         ),
         // Secure aggregation: client and server CPU time and memory per phase, against a plaintext sum.
-        .executableTarget(name: "TributarySecAggBench", dependencies: ["TributarySecureAggregation", "TributaryNumerics"]),
+        .executableTarget(
+            name: "TributarySecAggBench",
+            dependencies: ["TributarySecureAggregation", "TributaryNumerics", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
         .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TributaryNumerics
 import TributarySecureAggregation
@@ -129,13 +130,17 @@ func run(clients n: Int) throws {
                 costs[phase]!.client(seconds)
                 costs[phase]!.upBytes += bytes(of: reply)
                 next += timed(&costs[phase]!.serverSeconds) { server.received(reply, from: to, now: now) }
+            case .unmask(let job):
+                // The round's heavy part, which the coordinator's shell would run off its actor (here on one thread).
+                let result = timed(&costs[.unmasking]!.serverSeconds) { Result { try job.run() } }
+                next += server.unmaskingFinished(result, now: now)
             case .finished, .aborted: outcome = action
             case .refuse(let client, let error): print("refused \(client): \(error)")
             case .wakeUp: break
             }
         }
         if outcome != nil { break }
-        if !next.contains(where: { if case .send = $0 { true } else if case .finished = $0 { true } else { false } }) {
+        if !next.contains(where: { if case .send = $0 { true } else if case .unmask = $0 { true } else if case .finished = $0 { true } else { false } }) {
             // Someone dropped: the phase closes at its deadline.
             next += timed(&costs[phase]!.serverSeconds) { server.tick(now: server.nextDeadline!) }
         }
@@ -176,4 +181,19 @@ func run(clients n: Int) throws {
                  Double(layout.totalCount * 8) / 1e6, Double(n * configuration.neighbourCount * 124) / 1e6, status("VmHWM"), worst))
 }
 
+/// The PRG alone: one mask over the layout's elements, best of 20.
+func prgThroughput(elements: Int) {
+    var vector = [UInt64](repeating: 0, count: elements)
+    var best = Double.infinity
+    for round in 0..<20 {
+        let seed = SymmetricKey(data: [UInt8](repeating: UInt8(round), count: 32))
+        let start = threadCPUSeconds()
+        MaskExpansion.apply(seed: seed, to: &vector, subtract: false, bits: 64)
+        best = min(best, threadCPUSeconds() - start)
+    }
+    print(String(format: "PRG: one mask of %d elements (64-bit) in %.2f ms, %.2f GB/s of keystream (best of 20)",
+                 elements, best * 1e3, Double(elements * 8) / best / 1e9))
+}
+
+prgThroughput(elements: 3 * parameters + 1)
 for n in clientCounts { try run(clients: n) }

@@ -6,32 +6,36 @@ import Foundation
 ///
 /// Each phase closes when every client still in the round has answered or its deadline passes,
 /// keeping the clients that answered. Masked inputs are summed as they arrive (the server holds
-/// one running sum, never a list of vectors). Fewer than `minimumClients` at the end of a phase,
-/// or fewer than `threshold` shares for a client that must be unmasked, abort the round with a
-/// named reason.
+/// one running sum, never a list of vectors). When unmasking closes, the machine hands the heavy
+/// computation to its shell (``SecAggServerAction/unmask(_:)``) and takes its outcome back
+/// (``unmaskingFinished(_:now:)``). Fewer than `minimumClients` at the end of a phase, or fewer
+/// than `threshold` shares for a client that must be unmasked, abort the round with a named reason.
 public struct SecAggServer: Sendable {
     public let configuration: SecAggConfiguration
-    let graph: NeighbourGraph
+    private let graph: NeighbourGraph
     public private(set) var phase: Phase = .advertiseKeys
     private var deadline: ContinuousClock.Instant?
     private var disconnected: Set<Int> = []
 
     /// Phase 1: U1 and their keys.
-    var keys: [Int: AdvertisedKeys] = [:]
+    private var keys: [Int: AdvertisedKeys] = [:]
     /// Phase 2: U2, and the shares waiting for each receiver.
-    var shareSenders: Set<Int> = []
+    private var shareSenders: Set<Int> = []
     private var sharesFor: [Int: [EncryptedShare]] = [:]
     /// Phase 3: U3 and the running sum of their masked inputs.
-    var maskedSenders: Set<Int> = []
-    var maskedSum: [UInt64]
+    private var maskedSenders: Set<Int> = []
+    private var maskedSum: [UInt64]
     /// Phase 4: the revealed shares, by owner.
-    var selfMaskShares: [Int: [SecretShare]] = [:]
-    var maskingKeyShares: [Int: [SecretShare]] = [:]
+    private var selfMaskShares: [Int: [SecretShare]] = [:]
+    private var maskingKeyShares: [Int: [SecretShare]] = [:]
     private var unmaskResponders: Set<Int> = []
 
     /// Where the round is.
     public enum Phase: Sendable, Hashable {
-        case advertiseKeys, shareKeys, maskedInput, unmasking, finished, aborted
+        case advertiseKeys, shareKeys, maskedInput, unmasking
+        /// The unmasking phase closed; the shell runs the ``SecAggUnmaskingJob``.
+        case computingSum
+        case finished, aborted
     }
 
     public init(configuration: SecAggConfiguration) {
@@ -76,7 +80,7 @@ public struct SecAggServer: Sendable {
         return closePhase(now: now)
     }
 
-    private var isRunning: Bool { phase != .finished && phase != .aborted && deadline != nil }
+    private var isRunning: Bool { activePhase != nil && deadline != nil }
 
     private var activePhase: SecAggPhase? {
         switch phase {
@@ -84,7 +88,7 @@ public struct SecAggServer: Sendable {
         case .shareKeys: .shareKeys
         case .maskedInput: .maskedInput
         case .unmasking: .unmasking
-        case .finished, .aborted: nil
+        case .computingSum, .finished, .aborted: nil
         }
     }
 
@@ -95,7 +99,7 @@ public struct SecAggServer: Sendable {
         case .shareKeys: (Set(keys.keys), shareSenders)
         case .maskedInput: (shareSenders, maskedSenders)
         case .unmasking: (maskedSenders, unmaskResponders)
-        case .finished, .aborted: ([], [])
+        case .computingSum, .finished, .aborted: ([], [])
         }
         return expected.subtracting(disconnected).isSubset(of: answered)
     }
@@ -221,16 +225,31 @@ public struct SecAggServer: Sendable {
             actions.append(schedule(.unmasking, now: now))
             return actions
         case .unmasking:
-            do {
-                let sum = try unmaskedSum()
-                phase = .finished
-                deadline = nil
-                return [.finished(sum)]
-            } catch let error as SecAggError {
-                return abort(.unmasking, error)
-            } catch {
-                return abort(.unmasking, SecAggError(.reconstructionMismatch, "unmasking failed: \(error)"))
-            }
+            phase = .computingSum
+            deadline = nil
+            let job = SecAggUnmaskingJob(
+                configuration: configuration, graph: graph, maskedSum: maskedSum, contributors: maskedSenders.sorted(),
+                droppedAfterSharing: shareSenders.subtracting(maskedSenders).sorted(), keys: keys,
+                selfMaskShares: selfMaskShares, maskingKeyShares: maskingKeyShares)
+            maskedSum = []
+            selfMaskShares = [:]
+            maskingKeyShares = [:]
+            return [.unmask(job)]
+        }
+    }
+
+    /// The shell ran the ``SecAggUnmaskingJob`` this machine asked for: the round finishes with its
+    /// sum, or aborts in unmasking with its error.
+    public mutating func unmaskingFinished(_ result: Result<SecAggSum, Error>, now: ContinuousClock.Instant) -> [SecAggServerAction] {
+        guard phase == .computingSum else { return [] }
+        switch result {
+        case .success(let sum):
+            phase = .finished
+            return [.finished(sum)]
+        case .failure(let error as SecAggError):
+            return abort(.unmasking, error)
+        case .failure(let error):
+            return abort(.unmasking, SecAggError(.reconstructionMismatch, "unmasking failed: \(error)"))
         }
     }
 

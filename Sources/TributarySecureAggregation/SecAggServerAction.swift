@@ -4,6 +4,9 @@ public enum SecAggServerAction: Sendable, Hashable {
     case send(SecAggServerMessage, to: Int)
     /// Call ``SecAggServer/tick(now:)`` at this instant (the current phase's deadline).
     case wakeUp(at: ContinuousClock.Instant)
+    /// Run the job (off the actor or event loop, on any number of threads) and give its outcome
+    /// to ``SecAggServer/unmaskingFinished(_:now:)``.
+    case unmask(SecAggUnmaskingJob)
     /// A client's message was refused and ignored (the client is treated as silent in this phase).
     case refuse(client: Int, SecAggError)
     /// The round finished: the unmasked sum.

@@ -23,6 +23,9 @@ struct RoundHarness {
     var refusals: [Int: SecAggError] = [:]
     var serverRefusals: [(client: Int, error: SecAggError)] = []
     var outcome: SecAggServerAction?
+    /// The unmasking job the server handed out, and the threads it runs on.
+    var unmaskingJob: SecAggUnmaskingJob?
+    var unmaskWorkers = 1
     /// Rewrites a server message before it reaches its client (a dishonest server).
     var tamper: (SecAggServerMessage, Int) -> SecAggServerMessage = { message, _ in message }
 
@@ -68,6 +71,9 @@ struct RoundHarness {
                 }
             case .refuse(let client, let error):
                 serverRefusals.append((client, error))
+            case .unmask(let job):
+                unmaskingJob = job
+                queue += server.unmaskingFinished(Result { [unmaskWorkers] in try job.run(workers: unmaskWorkers) }, now: now)
             case .finished, .aborted:
                 outcome = action
             case .wakeUp:

@@ -71,10 +71,13 @@ struct SecAggRoundTests {
         var harness = try RoundHarness(
             configuration: configuration, inputs: inputs, drops: Dictionary(uniqueKeysWithValues: dropped.map { ($0, point) }), seed: 7)
         harness.announcedDrops = Set(dropped.sorted().prefix(9))
+        harness.unmaskWorkers = 3
         _ = harness.run()
         let inSum = point == .afterMaskedInput ? Array(0..<n) : (0..<n).filter { !dropped.contains($0) }
         try Self.expectSum(harness, inputs: inputs, of: inSum)
         #expect(harness.sum?.droppedAfterSharing == (point == .afterSharing ? dropped.sorted() : []))
+        // Unmasking on 3 threads gives what it gives on one.
+        #expect(try harness.unmaskingJob?.run(workers: 1) == harness.sum)
     }
 
     @Test("clients dropping in every phase together: the survivors' sum, exactly")
