@@ -109,7 +109,7 @@ public struct SecAggServer: Sendable {
             throw SecAggError(.unexpectedMessage, "client \(client) sent a \(message.phase) message; the round is \(phase)")
         }
         guard (0..<configuration.clientCount).contains(client), message.client == client else {
-            throw SecAggError(.invalidMessage, "a \(message.phase) message from client \(client) names client \(message.client); the round has clients 0..<\(configuration.clientCount)")
+            throw SecAggError(.invalidMessage, "the \(message.phase) message from client \(client) names client \(message.client); the round has clients 0..<\(configuration.clientCount)")
         }
         guard message.phase == active else {
             throw SecAggError(.unexpectedMessage, "client \(client) sent a \(message.phase) message during \(active)")
