@@ -45,6 +45,7 @@ let clientCounts = option("--clients").map { $0.split(separator: ",").compactMap
 let parameters = option("--parameters").flatMap { Int($0) } ?? 100_000
 let dropFraction = option("--drop").flatMap { Double($0) } ?? 0.1
 let designDropout = option("--design-dropout").flatMap { Double($0) } ?? 0.1
+let unmaskWorkers = option("--workers").flatMap { Int($0) } ?? 2
 let bounds = FisherWeightedBounds()
 
 /// A client's Update (seeded by its index), as the four segments it masks.
@@ -102,6 +103,7 @@ func run(clients n: Int) throws {
     let now = ContinuousClock.now
     var pending: [SecAggServerAction] = server.start(now: now)
     var outcome: SecAggServerAction?
+    var unmaskingJob: SecAggUnmaskingJob?
 
     // Phase 1: key generation (and the Shamir coefficients) plus the advertisement.
     for index in 0..<n {
@@ -132,6 +134,7 @@ func run(clients n: Int) throws {
                 next += timed(&costs[phase]!.serverSeconds) { server.received(reply, from: to, now: now) }
             case .unmask(let job):
                 // The round's heavy part, which the coordinator's shell would run off its actor (here on one thread).
+                unmaskingJob = job
                 let result = timed(&costs[.unmasking]!.serverSeconds) { Result { try job.run() } }
                 next += server.unmaskingFinished(result, now: now)
             case .finished, .aborted: outcome = action
@@ -177,6 +180,13 @@ func run(clients n: Int) throws {
     print(String(format: "round: client CPU %.1f ms (mean), server CPU %.1f ms; plaintext float32 sum of the same %d Updates: server %.1f ms, upload %.1f KB each (secure: %.1f KB)",
                  clientTotal * 1e3, serverTotal * 1e3, sum.contributors.count, plainSeconds * 1e3,
                  Double(layout.totalCount * 4) / 1024, Double(costs[.maskedInput]!.upBytes + costs[.shareKeys]!.upBytes + costs[.advertiseKeys]!.upBytes + costs[.unmasking]!.upBytes) / Double(n) / 1024))
+    if let job = unmaskingJob {
+        // Wall time of the unmasking job on 1 and on `--workers` threads (other processes share the cores).
+        let clock = ContinuousClock()
+        let one = clock.measure { _ = try? job.run(workers: 1) }
+        let many = clock.measure { _ = try? job.run(workers: unmaskWorkers) }
+        print("unmasking job wall time: \(one) on 1 thread, \(many) on \(unmaskWorkers)")
+    }
     print(String(format: "server state: running sum %.1f MB, shares in transit %.1f MB; peak RSS %.0f MB; largest error vs float32 plaintext %.2e (relative)",
                  Double(layout.totalCount * 8) / 1e6, Double(n * configuration.neighbourCount * 124) / 1e6, status("VmHWM"), worst))
 }

@@ -20,7 +20,10 @@ enum KeyDerivation {
         _ purpose: Purpose, privateKey: Curve25519.KeyAgreement.PrivateKey, peerKey: Curve25519.KeyAgreement.PublicKey,
         between a: Int, and b: Int, salt: Data
     ) throws -> SymmetricKey {
-        let shared = try privateKey.sharedSecretFromKeyAgreement(with: peerKey)
+        let shared: SharedSecret
+        do { shared = try privateKey.sharedSecretFromKeyAgreement(with: peerKey) } catch {
+            throw SecAggError(.invalidMessage, "the X25519 agreement between clients \(a) and \(b) failed (a low-order public key?): \(error)")
+        }
         let info = Data(purpose.rawValue.utf8) + littleEndian(UInt32(min(a, b))) + littleEndian(UInt32(max(a, b)))
         return shared.hkdfDerivedSymmetricKey(using: SHA256.self, salt: salt, sharedInfo: info, outputByteCount: 32)
     }

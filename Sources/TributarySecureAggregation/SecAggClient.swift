@@ -81,7 +81,7 @@ public struct SecAggClient: Sendable {
 
     /// Phase 1: the client's public keys.
     public mutating func start() throws -> SecAggClientMessage {
-        guard case .created = state else { throw fail(.unexpectedMessage, "client \(index) was asked to start twice") }
+        guard case .created = state else { throw SecAggError(.unexpectedMessage, "client \(index) was asked to start twice") }
         state = .advertised
         return .advertiseKeys(AdvertisedKeys(
             client: index, encryptionKey: encryptionKey.publicKey.rawRepresentation, maskingKey: maskingKey.publicKey.rawRepresentation))
@@ -91,16 +91,22 @@ public struct SecAggClient: Sendable {
     /// - Throws: a ``SecAggError`` naming what this client refuses; after it, every call throws it again.
     public mutating func receive(_ message: SecAggServerMessage) throws -> SecAggClientMessage {
         if case .failed(let error) = state { throw error }
-        switch (message, state) {
-        case (.shareKeys(let keys), .advertised): return try shareKeys(keys)
-        case (.maskedInput, .shared) where input == nil:
+        if case .maskedInput = message, case .shared = state, input == nil {
             // Not a refusal: the shell gives the input (``provideInput(_:)``) and delivers the request again.
             throw SecAggError(.invalidInput, "client \(index) was asked for its masked input before it was given its input")
-        case (.maskedInput(let shares), .shared(let keys)): return try maskInput(shares, keys: keys)
-        case (.unmask(let selfMaskOwners, let maskingKeyOwners), .masked(let held)):
-            return try unmask(selfMaskOwners: selfMaskOwners, maskingKeyOwners: maskingKeyOwners, held: held)
-        default:
-            throw fail(.unexpectedMessage, "client \(index) received \(Self.name(of: message)) in state \(Self.name(of: state))")
+        }
+        do {
+            switch (message, state) {
+            case (.shareKeys(let keys), .advertised): return try shareKeys(keys)
+            case (.maskedInput(let shares), .shared(let keys)): return try maskInput(shares, keys: keys)
+            case (.unmask(let selfMaskOwners, let maskingKeyOwners), .masked(let held)):
+                return try unmask(selfMaskOwners: selfMaskOwners, maskingKeyOwners: maskingKeyOwners, held: held)
+            default:
+                throw SecAggError(.unexpectedMessage, "client \(index) received \(Self.name(of: message)) in state \(Self.name(of: state))")
+            }
+        } catch let error as SecAggError {
+            state = .failed(error)
+            throw error
         }
     }
 
@@ -108,11 +114,11 @@ public struct SecAggClient: Sendable {
         var byClient: [Int: AdvertisedKeys] = [:]
         for key in keys {
             guard neighbours.contains(key.client), byClient.updateValue(key, forKey: key.client) == nil else {
-                throw fail(.invalidMessage, "client \(index) was sent keys of client \(key.client), which is not a neighbour or appears twice")
+                throw SecAggError(.invalidMessage, "client \(index) was sent keys of client \(key.client), which is not a neighbour or appears twice")
             }
         }
         guard byClient.count >= configuration.threshold else {
-            throw fail(.tooFewNeighbours, "client \(index) has \(byClient.count) neighbours left after advertising keys; it shares only with at least the threshold \(configuration.threshold)")
+            throw SecAggError(.tooFewNeighbours, "client \(index) has \(byClient.count) neighbours left after advertising keys; it shares only with at least the threshold \(configuration.threshold)")
         }
         let salt = KeyDerivation.salt(roundID: configuration.roundID, graphSeed: configuration.graphSeed)
         var shares: [EncryptedShare] = []
@@ -134,16 +140,14 @@ public struct SecAggClient: Sendable {
         var held: [Int: ShareEnvelope] = [:]
         for share in shares {
             guard share.to == index, let keys = keys[share.from], held[share.from] == nil else {
-                throw fail(.invalidMessage, "client \(index) was forwarded a share from client \(share.from) to client \(share.to), which is not from a neighbour that advertised keys, not for it, or a second one")
+                throw SecAggError(.invalidMessage, "client \(index) was forwarded a share from client \(share.from) to client \(share.to), which is not from a neighbour that advertised keys, not for it, or a second one")
             }
             let peer = try publicKey(keys.encryptionKey, of: share.from)
             let key = try KeyDerivation.key(.shareEncryption, privateKey: encryptionKey, peerKey: peer, between: index, and: share.from, salt: salt)
-            do { held[share.from] = try ShareEnvelope.open(share, key: key, roundID: configuration.roundID) } catch let error as SecAggError {
-                throw fail(error.code, error.reason)
-            }
+            held[share.from] = try ShareEnvelope.open(share, key: key, roundID: configuration.roundID)
         }
         guard held.count >= configuration.threshold else {
-            throw fail(.tooFewNeighbours, "client \(index) holds shares from \(held.count) neighbours; it masks its input only against at least the threshold \(configuration.threshold)")
+            throw SecAggError(.tooFewNeighbours, "client \(index) holds shares from \(held.count) neighbours; it masks its input only against at least the threshold \(configuration.threshold)")
         }
         guard var vector = input else { preconditionFailure("checked by receive") }
         input = nil
@@ -161,13 +165,13 @@ public struct SecAggClient: Sendable {
 
     private mutating func unmask(selfMaskOwners: [Int], maskingKeyOwners: [Int], held: [Int: ShareEnvelope]) throws -> SecAggClientMessage {
         if let both = Set(selfMaskOwners).intersection(maskingKeyOwners).min() {
-            throw fail(.bothSharesRequested, "client \(index) refuses to unmask: the server asks for both the self-mask share and the masking-key share of client \(both), which together reveal its input")
+            throw SecAggError(.bothSharesRequested, "client \(index) refuses to unmask: the server asks for both the self-mask share and the masking-key share of client \(both), which together reveal its input")
         }
         for owner in selfMaskOwners + maskingKeyOwners where held[owner] == nil {
-            throw fail(.noShareHeld, "client \(index) holds no share of client \(owner); the unmasking request names it")
+            throw SecAggError(.noShareHeld, "client \(index) holds no share of client \(owner); the unmasking request names it")
         }
         guard Set(selfMaskOwners).count == selfMaskOwners.count, Set(maskingKeyOwners).count == maskingKeyOwners.count else {
-            throw fail(.invalidMessage, "client \(index) was asked for the same client's share twice")
+            throw SecAggError(.invalidMessage, "client \(index) was asked for the same client's share twice")
         }
         state = .finished
         return .unmask(
@@ -176,16 +180,10 @@ public struct SecAggClient: Sendable {
             maskingKeyShares: maskingKeyOwners.map { SecretShare(owner: $0, holder: index, values: held[$0]!.maskingKeyShare) })
     }
 
-    private mutating func publicKey(_ raw: Data, of client: Int) throws -> Curve25519.KeyAgreement.PublicKey {
+    private func publicKey(_ raw: Data, of client: Int) throws -> Curve25519.KeyAgreement.PublicKey {
         do { return try Curve25519.KeyAgreement.PublicKey(rawRepresentation: raw) } catch {
-            throw fail(.invalidMessage, "client \(client)'s advertised key has \(raw.count) bytes; an X25519 key has 32")
+            throw SecAggError(.invalidMessage, "client \(client)'s advertised key has \(raw.count) bytes; an X25519 key has 32")
         }
-    }
-
-    private mutating func fail(_ code: SecAggError.Code, _ reason: String) -> SecAggError {
-        let error = SecAggError(code, reason)
-        state = .failed(error)
-        return error
     }
 
     private static func name(of message: SecAggServerMessage) -> String {

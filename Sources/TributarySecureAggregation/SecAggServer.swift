@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The server of a secure-aggregation round as a value with no I/O: clients' messages, ticks and
