@@ -6,6 +6,7 @@ import PackageDescription
 //   foundations   TributarySystem · TributaryConfig (YAML) · TributaryLogging (text/JSON logs) · COpenBLAS → TributaryNumerics
 //   learning      TributaryLearning (models, EWC, replay, job, checkpoints, drift)
 //                 TributaryAggregation (pure) · TributaryRounds (sans-IO round logic)
+//                 TributarySecureAggregation (SecAgg+: sans-IO client and server machines, fixed point, Shamir)
 //                 TributaryExperiments (digits protocols, partitions, federated runner)
 //                 TributaryONNX (a model with its standardiser folded in, as an ONNX file)
 //   protocol      TributaryWire (contract, framing) → TributarySession (sans-IO sessions)
@@ -75,6 +76,16 @@ let package = Package(
                 "TributaryNumerics",
                 "TributarySystem",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Secure aggregation (SecAgg+): fixed-point in Z_2^k, Shamir sharing, the client and server
+        // machines of the four phases (sans-IO); X25519, HKDF, ChaCha20(-Poly1305) from swift-crypto.
+        .target(
+            name: "TributarySecureAggregation",
+            dependencies: [
+                "TributarySystem",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(name: "TributaryExperiments", dependencies: ["TributaryLearning", "TributaryAggregation", "TributarySystem"]),
@@ -338,6 +349,10 @@ let package = Package(
             name: "TributaryCompressionBench",
             dependencies: ["TributaryCompression", "TributaryPrivacy", "TributaryExperiments", "TributaryAggregation", "TributaryLearning", "TributaryNumerics"]
         ),
+        // Secure aggregation: client and server CPU time and memory per phase, against a plaintext sum.
+        .executableTarget(
+            name: "TributarySecAggBench",
+            dependencies: ["TributarySecureAggregation", "TributaryNumerics", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "TributaryAggregationBench", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         // Commits registry versions in a loop until SIGKILLed; driven by TributaryRegistryTests.
         .executableTarget(name: "tributary-registry-crashtest", dependencies: ["TributaryRegistry", "TributaryLearning"]),
@@ -384,6 +399,7 @@ let package = Package(
         .testTarget(name: "TributaryCLITests", dependencies: ["TributaryCLI", "TributarySystem"]),
         .testTarget(name: "TributaryPrivacyTests", dependencies: ["TributaryPrivacy", "TributaryNumerics"]),
         .testTarget(name: "TributaryCompressionTests", dependencies: ["TributaryCompression", "TributaryNumerics"]),
+        .testTarget(name: "TributarySecureAggregationTests", dependencies: ["TributarySecureAggregation", "TributaryNumerics"]),
         .testTarget(name: "TributaryAggregationTests", dependencies: ["TributaryAggregation", "TributaryNumerics"]),
         .testTarget(
             name: "TributaryRegistryTests",
