@@ -36,12 +36,15 @@ struct CoordinatorInstance: Sendable {
     var stopReason: String?
     /// The operator announced a new task (`POST /v1/tasks`): the next round consolidates first.
     var taskAnnounced = false
+    /// What the adaptive update bounds learnt from the rounds closed so far (in memory only).
+    var boundsHistory: BoundsHistory
 
     init(configuration: CoordinatorConfiguration, live: GlobalModel, releases: ReleaseSet, nextRoundID: UInt64, now: CoordinatorTime) {
         self.configuration = configuration
         self.live = live
         self.releases = releases
         layout = live.checkpoint.spec.parameterLayout
+        boundsHistory = BoundsHistory(capacity: configuration.aggregation.bounds.history)
         machine = RoundStateMachine(configuration: configuration.rounds, currentVersion: live.version, nextRoundID: nextRoundID, now: now.instant)
     }
 
