@@ -161,10 +161,10 @@ import TributaryNumerics
         let policy = try Self.policy()
         try policy.validate(client: "a", examples: 120, metrics: [:], stated: 120)
         #expect {
-            try policy.validate(client: "a", examples: 120_000_000, metrics: [:], stated: 120)
+            try policy.validate(client: "a", examples: 120_000, metrics: [:], stated: 120)
         } throws: { error in
             let error = error as! AggregationError
-            return error.code == .tooManyExamples && error.reason.contains("120000000") && error.reason.contains("at most 120")
+            return error.code == .tooManyExamples && error.reason.contains("num_examples is 120000;") && error.reason.contains("at most 120")
                 && error.clientID == "a"
         }
     }

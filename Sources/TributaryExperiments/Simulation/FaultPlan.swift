@@ -33,6 +33,21 @@ public struct FaultConfiguration: Sendable, Equatable, Codable {
         self.restartFraction = restartFraction
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case dropFraction, slowFraction, slowDelay, restartFraction, dishonestFraction, dishonestKind
+    }
+
+    /// Reads reports written before the dishonest clients existed (none then).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(dropFraction: try container.decode(Double.self, forKey: .dropFraction),
+                  slowFraction: try container.decode(Double.self, forKey: .slowFraction),
+                  slowDelay: try container.decode(Duration.self, forKey: .slowDelay),
+                  restartFraction: try container.decode(Double.self, forKey: .restartFraction),
+                  dishonestFraction: try container.decodeIfPresent(Double.self, forKey: .dishonestFraction) ?? 0,
+                  dishonestKind: try container.decodeIfPresent(DishonestKind.self, forKey: .dishonestKind) ?? .inflate)
+    }
+
     /// Checks each fraction; the error names the flag and its value.
     public func validate() throws {
         for (name, value) in [("drop", dropFraction), ("slow", slowFraction), ("restart", restartFraction), ("dishonest", dishonestFraction)] {
