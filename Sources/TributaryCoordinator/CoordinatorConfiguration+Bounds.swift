@@ -5,7 +5,7 @@ extension CoordinatorConfiguration {
     /// `aggregation.bounds`: what one Update may weigh whatever its sender claims (on by default;
     /// `enabled: false` turns every one off). Each multiple is a number ≥ 1 or `off`.
     static func readBounds(_ section: ConfigReader) throws -> UpdateBounds {
-        guard try section.bool("enabled", default: true) else { return .off }
+        let enabled = try section.bool("enabled", default: true)
         let defaults = UpdateBounds.default
         func multiple(_ key: String, _ value: Float?) throws -> Float? {
             let text = try section.string(key, default: value.map { "\($0)" } ?? "off")
@@ -24,7 +24,8 @@ extension CoordinatorConfiguration {
             history: history,
             minimumHistory: try section.int("minimum_history", default: min(defaults.minimumHistory, history), in: 1...history),
             statedExamples: try section.bool("stated_examples", default: defaults.statedExamples))
+        // Read (and checked) even when disabled, so a setting beside `enabled: false` is not an unknown key.
         try bounds.validate()
-        return bounds
+        return enabled ? bounds : .off
     }
 }
