@@ -260,6 +260,7 @@ let package = Package(
                 "TributaryEdgeTransport",
                 "TributaryRounds",
                 "TributarySystem",
+                "TributaryWire",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

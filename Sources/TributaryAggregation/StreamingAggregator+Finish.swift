@@ -20,13 +20,25 @@ extension StreamingAggregator {
                 }
             }
         }
-        var meanFisher: [Float]?
-        if fisherExamples > 0 {
-            var mean = weightedFisherSum
-            mean.withUnsafeMutableBufferPointer { BLAS.scal(1 / Float(fisherExamples), $0) }
-            meanFisher = mean
-        }
         return AggregatedDelta(
             delta: delta, meanFisher: meanFisher, totalExamples: totalExamples, participants: participants, epsilon: epsilon)
+    }
+}
+
+extension StreamingAggregator {
+    /// The history the next round's bounds start from: this round's norms, and its mean Fisher
+    /// (Σ nᵢFᵢ / Σ nᵢ over the clipped Fisher values) as the reference F̄ when it had one.
+    public var closingHistory: BoundsHistory {
+        var next = history
+        if let meanFisher { next.referenceFisher = meanFisher }
+        return next
+    }
+
+    /// Σ nᵢFᵢ / Σ nᵢ over the updates that carried a Fisher; nil when none did.
+    var meanFisher: [Float]? {
+        guard fisherExamples > 0 else { return nil }
+        var mean = weightedFisherSum
+        mean.withUnsafeMutableBufferPointer { BLAS.scal(1 / Float(fisherExamples), $0) }
+        return mean
     }
 }

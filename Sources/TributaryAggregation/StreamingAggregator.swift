@@ -10,10 +10,18 @@ import TributaryNumerics
 ///   Σ nᵢ Fᵢ / Σ nᵢ for the global online-EWC state.
 ///
 /// Every update is validated before it touches a sum, so a refused update leaves the aggregator
-/// exactly as it was.
+/// exactly as it was; an accepted one is clipped to the ``UpdateBounds`` first (from `history`,
+/// which learns from each accepted update), so what it weighs is bounded whatever it claims.
 public struct StreamingAggregator: Sendable {
     public let policy: UpdatePolicy
     public let rule: AggregationRule
+    public let bounds: UpdateBounds
+    /// The norms the adaptive bounds use: the previous rounds' and this round's accepted ones.
+    public private(set) var history: BoundsHistory
+    /// This round's per-parameter Fisher caps (empty: none), from `history.referenceFisher`.
+    private let fisherCaps: [Float]
+    /// Accepted updates the bounds clipped.
+    public private(set) var clippedCount = 0
 
     private(set) var weightedDeltaSum: [Float]
     private(set) var weightedFisherSum: [Float]
@@ -24,12 +32,21 @@ public struct StreamingAggregator: Sendable {
     public private(set) var participants: [Participant] = []
     private var clientIDs: Set<String> = []
 
-    public init(policy: UpdatePolicy, rule: AggregationRule) throws {
+    /// - Parameters:
+    ///   - bounds: the adaptive bounds (off by default for in-process experiments; the
+    ///     coordinator passes its configured ones, on by default).
+    ///   - history: what the previous rounds' accepted updates taught the bounds.
+    public init(policy: UpdatePolicy, rule: AggregationRule, bounds: UpdateBounds = .off, history: BoundsHistory? = nil) throws {
         try rule.validate()
+        try bounds.validate()
         var policy = policy
         if rule.needsFisher { policy.requireFisher = true }
         self.policy = policy
         self.rule = rule
+        self.bounds = bounds
+        let history = history ?? BoundsHistory(capacity: bounds.history)
+        self.history = history
+        fisherCaps = bounds.fisherCaps(reference: history.referenceFisher, count: policy.layout.totalCount)
         weightedDeltaSum = [Float](repeating: 0, count: policy.layout.totalCount)
         weightedFisherSum = rule.needsFisher ? [Float](repeating: 0, count: policy.layout.totalCount) : []
     }
@@ -43,6 +60,7 @@ public struct StreamingAggregator: Sendable {
     /// aggregator is unchanged.
     @discardableResult
     public mutating func fold(_ update: ClientUpdate) throws -> Participant {
+        var update = update
         let checked = try policy.validate(update)
         guard !clientIDs.contains(update.clientID) else {
             throw AggregationError(
@@ -51,6 +69,13 @@ public struct StreamingAggregator: Sendable {
         }
         guard totalExamples <= Int.max - update.examples else {
             throw AggregationError(.tooManyExamples, "client '\(update.clientID)': examples \(update.examples) overflows the round's total", clientID: update.clientID)
+        }
+        if !bounds.isOff {
+            let fisherNorm = update.fisher.map { f in f.withUnsafeBufferPointer { VectorMath.sumOfSquares($0) }.squareRoot() }
+            let clipping = bounds.clip(&update, deltaNorm: checked.deltaNorm, fisherNorm: fisherNorm, caps: fisherCaps, history: history)
+            if clipping.clipped { clippedCount += 1 }
+            history.deltaNorms.append(checked.deltaNorm)
+            if let fisherNorm { history.fisherNorms.append(fisherNorm) }
         }
         let weight = Float(update.examples)
         switch rule {

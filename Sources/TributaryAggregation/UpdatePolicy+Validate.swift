@@ -67,12 +67,20 @@ extension UpdatePolicy {
     }
 
     /// Checks what an update reports besides its tensors: `examples` as sent (before any
-    /// narrowing) within 1...`maxExamples`, and every metric finite. Throws an `AggregationError`
-    /// naming the field and the value.
-    public func validate(client: String, examples: UInt64, metrics: [String: Double]) throws {
+    /// narrowing) within 1...`maxExamples` and, when the client's plan stated a largest count
+    /// (`stated`, from the examples it announced), within 1...`stated`; and every metric finite.
+    /// Throws an `AggregationError` naming the field and the value. A count over the stated one
+    /// is refused, not clamped: an honest client trains on at most what its plan states, so the
+    /// count is a lie, and the rest of that update cannot be trusted either.
+    public func validate(client: String, examples: UInt64, metrics: [String: Double], stated: Int? = nil) throws {
         guard examples >= 1, examples <= UInt64(maxExamples) else {
             let code: AggregationError.Code = examples == 0 ? .nonPositiveExamples : .tooManyExamples
             throw AggregationError(code, "client '\(client)': num_examples is \(examples), must be in 1...\(maxExamples)", clientID: client)
+        }
+        if let stated, examples > UInt64(max(stated, 0)) {
+            throw AggregationError(
+                .tooManyExamples, "client '\(client)': num_examples is \(examples); its plan stated at most \(stated) (the examples it announced)",
+                clientID: client)
         }
         for key in metrics.keys.sorted() where !metrics[key]!.isFinite {
             throw AggregationError(.nonFiniteMetric, "client '\(client)': metrics[\"\(key)\"] is \(metrics[key]!), must be finite", clientID: client)

@@ -36,6 +36,11 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Fraction of clients that answer late.") var slow: Double = 0
     @Option(help: "How late a slow client answers, in seconds.") var slowDelay: Double = 1
     @Option(help: "Fraction of clients restarted (agent stopped and started on its checkpoint) before each round.") var restart: Double = 0
+    @Option(help: "Fraction of clients that lie in every Update (the same clients all run, chosen by --seed).") var dishonest: Double = 0
+    @Option(help: "How dishonest clients lie: inflate (examples and Fisher × 10⁶), fisher (Fisher × 10⁶) or scale (delta × 100).")
+    var dishonestKind: String = "inflate"
+    @Option(help: "The coordinator's update bounds: on (the default: stated example counts, adaptive delta and Fisher clipping), off (none, and no fixed delta or example bound either), or KEY=VALUE,… of aggregation.bounds (delta_norm_multiple, fisher_multiple, fisher_floor, fisher_norm_multiple, history, minimum_history; a multiple may be off).")
+    var bounds: String = "on"
     @Option(help: "Seconds a round collects before closing with what it has.") var collectTimeout: Double = 60
     @Option(help: "Aggregation: ewc (EWC-weighted, global EWC penalty, local replay: the issue-5 protocol) or fedavg (plain FedAvg, no replay, no EWC).")
     var rule: String = "ewc"
@@ -68,7 +73,9 @@ struct SimulationOptions: ParsableArguments {
         configuration.partition = try Self.partition(partition ?? (configuration.userData?.regression == true ? "iid" : "dirichlet:0.5"))
         configuration.participation = participation
         configuration.faults = FaultConfiguration(dropFraction: drop, slowFraction: slow, slowDelay: .milliseconds(Int64(slowDelay * 1000)),
-                                                  restartFraction: restart)
+                                                  restartFraction: restart, dishonestFraction: dishonest,
+                                                  dishonestKind: try Self.dishonestKind(dishonestKind))
+        configuration.bounds = try Self.bounds(bounds)
         guard slowDelay >= 0, slowDelay.isFinite else { throw ValidationError("--slow-delay is \(slowDelay); must be ≥ 0 seconds") }
         guard collectTimeout > 0, collectTimeout.isFinite else { throw ValidationError("--collect-timeout is \(collectTimeout); must be > 0 seconds") }
         configuration.collectTimeout = .milliseconds(Int64(collectTimeout * 1000))
@@ -96,6 +103,42 @@ struct SimulationOptions: ParsableArguments {
             throw ValidationError(error.reason)
         }
         return (configuration, temporary)
+    }
+
+    /// `--bounds`: on, off, or the default bounds with some of aggregation.bounds' settings changed.
+    static func bounds(_ text: String) throws -> UpdateBounds {
+        if text == "on" { return .default }
+        if text == "off" { return .off }
+        var bounds = UpdateBounds.default
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let value = parts.count == 2 ? parts[1] : ""
+            let number = Float(value)
+            let multiple: Float?? = value == "off" ? .some(nil) : number.map { .some($0) }
+            switch (parts[0], multiple, number) {
+            case ("delta_norm_multiple", .some(let m), _): bounds.deltaNormMultiple = m
+            case ("fisher_multiple", .some(let m), _): bounds.fisherMultiple = m
+            case ("fisher_norm_multiple", .some(let m), _): bounds.fisherNormMultiple = m
+            case ("fisher_floor", _, .some(let f)): bounds.fisherFloor = f
+            case ("history", _, .some(let h)) where h == h.rounded() && h >= 1 && h <= 100_000: bounds.history = Int(h)
+            case ("minimum_history", _, .some(let h)) where h == h.rounded() && h >= 1 && h <= 100_000: bounds.minimumHistory = Int(h)
+            default:
+                throw ValidationError("--bounds: '\(pair)' is not on, off or KEY=VALUE with KEY one of delta_norm_multiple, fisher_multiple, fisher_floor, fisher_norm_multiple, history, minimum_history and a number (a multiple may be off)")
+            }
+        }
+        do {
+            try bounds.validate()
+        } catch let error as AggregationError {
+            throw ValidationError("--bounds \(text): \(error.reason)")
+        }
+        return bounds
+    }
+
+    static func dishonestKind(_ text: String) throws -> FaultConfiguration.DishonestKind {
+        guard let kind = FaultConfiguration.DishonestKind(rawValue: text) else {
+            throw ValidationError("--dishonest-kind is '\(text)'; use \(FaultConfiguration.DishonestKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return kind
     }
 
     static func partition(_ text: String) throws -> SimulationConfiguration.PartitionScheme {

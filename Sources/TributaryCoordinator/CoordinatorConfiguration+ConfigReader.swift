@@ -148,7 +148,8 @@ extension CoordinatorConfiguration {
                 trigger: try readConsolidationTrigger(aggregationSection),
                 gamma: Float(try aggregationSection.double("ewc_gamma", default: 1, in: 0...1)),
                 normalised: try aggregationSection.bool("fisher_normalise", default: true)),
-            dataChangeFraction: try aggregationSection.double("data_change_fraction", default: 0.3, in: 0.01...1))
+            dataChangeFraction: try aggregationSection.double("data_change_fraction", default: 0.3, in: 0.01...1),
+            bounds: try readBounds(aggregationSection.section("bounds")))
         return aggregation
     }
 

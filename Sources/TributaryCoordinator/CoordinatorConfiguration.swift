@@ -148,10 +148,15 @@ public struct CoordinatorConfiguration: Sendable {
         /// The share of a round's selected clients whose last Ready fired on drift or an accuracy
         /// drop that counts as a change of the fleet's data (the round consolidates first).
         public var dataChangeFraction: Double
+        /// What one Update may weigh whatever its sender claims: the example count its plan
+        /// states, Δ and the Fisher clipped (on by default; `UpdateBounds.off` for none).
+        public var bounds: UpdateBounds
 
         public init(rule: AggregationRule = .fisherWeighted(), serverOptimizer: ServerOptimizer = .fedAvg(learningRate: 1),
                     deltaNormBound: DeltaNormBound = .default, maxUpdateExamples: Int = 1_000_000,
-                    consolidation: ConsolidationPolicy = ConsolidationPolicy(), dataChangeFraction: Double = 0.3) {
+                    consolidation: ConsolidationPolicy = ConsolidationPolicy(), dataChangeFraction: Double = 0.3,
+                    bounds: UpdateBounds = .default) {
+            self.bounds = bounds
             self.rule = rule
             self.serverOptimizer = serverOptimizer
             self.deltaNormBound = deltaNormBound
@@ -230,6 +235,11 @@ public struct CoordinatorConfiguration: Sendable {
             try aggregation.deltaNormBound.validate()
         } catch let error as AggregationError {
             throw CoordinatorError(.invalidConfiguration, "aggregation.max_delta_norm: \(error.reason)")
+        }
+        do {
+            try aggregation.bounds.validate()
+        } catch let error as AggregationError {
+            throw CoordinatorError(.invalidConfiguration, "aggregation.\(error.reason)")
         }
         guard aggregation.maxUpdateExamples >= 1 else {
             throw CoordinatorError(.invalidConfiguration, "aggregation.max_update_examples is \(aggregation.maxUpdateExamples); must be ≥ 1")

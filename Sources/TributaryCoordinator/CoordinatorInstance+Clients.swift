@@ -22,8 +22,10 @@ extension CoordinatorInstance {
             actions.append(.send(.modelRelease(release), to: token))
             link.holds = target.version
         }
-        if let work, opening == nil, machine.isCollecting, work.round.selected.contains(hello.clientID), work.round.accepted[hello.clientID] == nil {
-            actions.append(.send(.roundOffer(work.offer), to: token))
+        if var work, opening == nil, machine.isCollecting, work.round.selected.contains(hello.clientID), work.round.accepted[hello.clientID] == nil {
+            let offer = work.offer(for: hello.clientID, announced: Int(clamping: hello.device.examplesAvailable), aggregation: configuration.aggregation)
+            actions.append(.send(.roundOffer(offer), to: token))
+            self.work = work
         }
         clients[hello.clientID] = link
         let record = ClientRecord(
@@ -98,7 +100,8 @@ extension CoordinatorInstance {
         guard var work, work.round.id == update.roundID, opening == nil else {
             throw RoundError(.unknownRound, "update from \(update.clientID) names round \(update.roundID), which was not offered yet")
         }
-        try work.aggregator.policy.validate(client: update.clientID, examples: update.update.numExamples, metrics: update.metrics)
+        try work.aggregator.policy.validate(client: update.clientID, examples: update.update.numExamples, metrics: update.metrics,
+                                            stated: work.statedExamples[update.clientID])
         let vectors = try update.vectors(layout: layout)
         if work.aggregator.rule.needsFisher && vectors.fisher == nil {
             throw AggregationError(.missingFisher, "client '\(update.clientID)': the round aggregates Fisher-weighted and the update carries no Fisher", clientID: update.clientID)

@@ -23,13 +23,15 @@ extension CoordinatorInstance {
 
     /// The journal holds the round as collecting: offer it to every connected selected client.
     mutating func roundOpened(_ id: UInt64, now: CoordinatorTime) -> [CoordinatorAction] {
-        guard stopReason == nil, opening == id, let work else { return [] }
+        guard stopReason == nil, opening == id, var work else { return [] }
         opening = nil
         var actions: [CoordinatorAction] = []
         for client in work.round.selected {
             guard let link = clients[client] else { continue }
-            actions.append(.send(.roundOffer(work.offer), to: link.token))
+            let offer = work.offer(for: client, announced: machine.population.clients[client]?.examplesAvailable, aggregation: configuration.aggregation)
+            actions.append(.send(.roundOffer(offer), to: link.token))
         }
+        self.work = work
         return actions + [.emit(.roundStarted(round: id, baseVersion: work.round.baseVersion, offeredTo: actions.count))]
     }
 
@@ -127,7 +129,8 @@ extension CoordinatorInstance {
     private mutating func open(_ round: Round, now: CoordinatorTime) -> [CoordinatorAction] {
         do {
             let change = dataChange(round)
-            var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: now, dataChange: change)
+            var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: now, dataChange: change,
+                                         history: boundsHistory)
             work.round = round
             self.work = work
             opening = round.id
@@ -151,6 +154,7 @@ extension CoordinatorInstance {
             return translate(machine.roundFailed(round.id, reason: "no running sums for the round", now: now.instant), now: now)
         }
         self.work = nil
+        boundsHistory = work.aggregator.closingHistory
         return [.commit(work, live: live)]
     }
 
@@ -198,7 +202,7 @@ extension CoordinatorInstance {
     /// The sums and the offer of `round` (the offer's plan deadline is the round's). The global
     /// EWC state it offers is consolidated first when the policy says so.
     static func makeWork(_ round: Round, live: GlobalModel, full: ParameterSet, configuration: CoordinatorConfiguration, now: CoordinatorTime,
-                         dataChange: String? = nil) throws -> RoundWork {
+                         dataChange: String? = nil, history: BoundsHistory? = nil) throws -> RoundWork {
         let consolidation = configuration.aggregation.consolidation
         let ewc = consolidation.isDue(live.ewc, dataChanged: dataChange != nil)
             ? try live.ewc.consolidated(anchor: live.parameters, policy: consolidation) : live.ewc
@@ -206,7 +210,8 @@ extension CoordinatorInstance {
             layout: live.checkpoint.spec.parameterLayout, roundID: round.id, baseVersion: round.baseVersion,
             maxDeltaNorm: configuration.aggregation.deltaNormBound.limit(base: live.parameters),
             maxExamples: configuration.aggregation.maxUpdateExamples)
-        let aggregator = try StreamingAggregator(policy: policy, rule: configuration.aggregation.rule)
+        let aggregator = try StreamingAggregator(policy: policy, rule: configuration.aggregation.rule,
+                                                 bounds: configuration.aggregation.bounds, history: history)
         let plan = wirePlan(live.checkpoint, overrides: configuration.plan, rule: configuration.aggregation.rule,
                             deadline: now.date(of: max(round.deadline, now.instant)))
         let offer = RoundOffer(

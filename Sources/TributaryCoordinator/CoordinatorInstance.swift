@@ -40,12 +40,15 @@ struct CoordinatorInstance: Sendable {
     var rollout: ActiveRollout?
     /// A version the gate passed, out on the edges for evaluation (`evaluation.federated`).
     var evaluation: PendingEvaluation?
+    /// What the adaptive update bounds learnt from the rounds closed so far (in memory only).
+    var boundsHistory: BoundsHistory
 
     init(configuration: CoordinatorConfiguration, live: GlobalModel, releases: ReleaseSet, nextRoundID: UInt64, now: CoordinatorTime) {
         self.configuration = configuration
         self.live = live
         self.releases = releases
         layout = live.checkpoint.spec.parameterLayout
+        boundsHistory = BoundsHistory(capacity: configuration.aggregation.bounds.history)
         machine = RoundStateMachine(configuration: configuration.rounds, currentVersion: live.version, nextRoundID: nextRoundID, now: now.instant)
     }
 

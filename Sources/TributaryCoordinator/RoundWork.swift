@@ -14,6 +14,23 @@ struct RoundWork: Sendable {
     /// The global EWC state the offer carries: the live version's, consolidated first when the
     /// data changed (`ConsolidationPolicy.isDue`); the round's outcome starts from it.
     let ewc: GlobalEWCState
+    /// The largest example count each offered client's plan stated (`aggregation.bounds.stated_examples`).
+    var statedExamples: [String: Int] = [:]
+
+    /// The offer for `client`, whose plan states the most examples it may claim: what it
+    /// announced (`announced`, its last DeviceFacts.examples_available), capped by
+    /// `aggregation.max_update_examples`; or the cap alone when `bounds.stated_examples` is off.
+    /// Remembered for the check of its Update.
+    mutating func offer(for client: String, announced: Int?, aggregation: CoordinatorConfiguration.Aggregation) -> RoundOffer {
+        var offer = offer
+        var stated = aggregation.maxUpdateExamples
+        if aggregation.bounds.statedExamples, let announced {
+            stated = min(stated, max(announced, 1))
+            statedExamples[client] = stated
+        }
+        offer.plan.maxExamples = UInt64(stated)
+        return offer
+    }
 
     /// Validates `update` against the policy and folds it; a throw leaves the work as it was.
     mutating func fold(_ update: ClientUpdate, metrics: [String: Double], bytes: Int) throws {

@@ -30,6 +30,9 @@ public struct FederatedConfiguration: Sendable {
     public var maskUnseenClasses = true
     public var rule: AggregationRule = .fisherWeighted()
     public var serverOptimizer: ServerOptimizer = .fedAvg(learningRate: 1)
+    /// The coordinator's update bounds, to compare with a fleet (off: the in-process protocol
+    /// has no dishonest client).
+    public var bounds: UpdateBounds = .off
     public var seed: UInt64 = 7
 
     /// The one configuration of the federated quality bar, for split and permuted digits alike
@@ -101,6 +104,7 @@ public enum FederatedRunner {
         let baseline = tasks.map { tasks.score(initialModel, on: $0) }
         var model = initialModel
         var matrix: [[Double]] = [], roundAccuracy: [[Double]] = []
+        var boundsHistory: BoundsHistory?
 
         for (taskIndex, task) in tasks.enumerated() {
             let partition = configuration.dirichletAlpha.flatMap { alpha in tasks.isRegression ? nil : alpha }.map {
@@ -113,7 +117,8 @@ public enum FederatedRunner {
                     globalEWC = try globalEWC.consolidated(anchor: global, policy: configuration.consolidation)
                 }
                 var aggregator = try StreamingAggregator(
-                    policy: UpdatePolicy(layout: layout, roundID: roundID, baseVersion: version), rule: configuration.rule)
+                    policy: UpdatePolicy(layout: layout, roundID: roundID, baseVersion: version), rule: configuration.rule,
+                    bounds: configuration.bounds, history: boundsHistory)
                 var roundPlan = plan
                 roundPlan.storeInReplay = round == configuration.roundsPerTask - 1
                 // The global EWC state is the local penalty; an empty one still makes the job return
@@ -135,6 +140,7 @@ public enum FederatedRunner {
                 let outcome = try aggregator.outcome(
                     parameters: global, optimizer: configuration.serverOptimizer, state: serverState, ewc: globalEWC,
                     consolidation: configuration.consolidation)
+                boundsHistory = aggregator.closingHistory
                 global = outcome.parameters
                 serverState = outcome.optimizerState
                 globalEWC = outcome.ewc

@@ -9,6 +9,7 @@ import TributaryLearning
 import TributaryRounds
 import TributarySystem
 import TributaryTransport
+import TributaryWire
 
 /// `tributary simulate` as a library: a coordinator and N edge agents in this process over real
 /// loopback mutual TLS, the digits tasks partitioned across the clients, rounds driven one after
@@ -59,7 +60,11 @@ public struct Simulation: Sendable {
         }
 
         let plan = FaultPlan(configuration: configuration.faults, clients: configuration.clients, seed: configuration.seed)
-        let fleet = SimulatedFleet(faults: { index in Self.faults(of: index, plan: plan, slowDelay: configuration.faults.slowDelay) },
+        let dishonest = plan.dishonest
+        if !dishonest.isEmpty {
+            progress("simulate: \(dishonest.count) dishonest clients (\(configuration.faults.dishonestKind.rawValue)): \(dishonest.sorted().map(SimulatedFleet.clientName).joined(separator: ", ")); update bounds \(configuration.bounds.isOff ? "off" : "on")")
+        }
+        let fleet = SimulatedFleet(faults: { index in Self.faults(of: index, plan: plan, dishonest: dishonest, slowDelay: configuration.faults.slowDelay) },
                                    logger: logger)
         let tally = FaultTally(slowClients: { plan.faults(round: Int($0)).slow })
         let observe: @Sendable (Int, EdgeEvent) -> Void = { index, event in tally.record(index, event) }
@@ -145,11 +150,16 @@ public struct Simulation: Sendable {
     }
 
     /// Client `index`'s faults: those the seeded plan gives it in each round.
-    private static func faults(of index: Int, plan: FaultPlan, slowDelay: Duration) -> EdgeFaults {
-        EdgeFaults(perRound: { round in
+    private static func faults(of index: Int, plan: FaultPlan, dishonest: Set<Int>, slowDelay: Duration) -> EdgeFaults {
+        let kind = plan.configuration.dishonestKind
+        var faults = EdgeFaults(perRound: { round in
             let faults = plan.faults(round: Int(round))
             return EdgeFaults.RoundFault(drop: faults.drop.contains(index), delay: faults.slow.contains(index) ? slowDelay : nil)
         })
+        if dishonest.contains(index) {
+            faults.rewriteUpdate = { (update: Update) -> Update in kind.rewrite(update) }
+        }
+        return faults
     }
 
     /// A closed round's outcome in `record`: its updates and bytes, and when it promoted, the new
@@ -214,8 +224,7 @@ public struct Simulation: Sendable {
                        handshakeTimeout: .seconds(120), maxConnectionsPerAddress: max(256, 2 * configuration.clients)),
             registryDirectory: work + "/registry", initialCheckpoint: work + "/global.ckpt",
             listen: Endpoint(host: "127.0.0.1", port: 0), rounds: rounds, readyOnHello: true,
-            aggregation: .init(rule: configuration.federated.rule, serverOptimizer: configuration.federated.serverOptimizer,
-                               consolidation: configuration.federated.consolidation),
+            aggregation: configuration.aggregation,
             evaluation: .init(heldOut: heldOut, gate: configuration.gate ?? permissive, useClientMetrics: configuration.gate != nil),
             admin: nil)
     }

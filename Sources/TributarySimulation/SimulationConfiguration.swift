@@ -1,4 +1,5 @@
 import TributaryAggregation
+import TributaryCoordinator
 import TributaryExperiments
 import TributaryLearning
 
@@ -45,6 +46,10 @@ public struct SimulationConfiguration: Sendable {
     /// Judge candidates with the evaluation gate (held-out test sets of every task). Off by
     /// default: the simulation measures learning; the gate is the coordinator's deployment policy.
     public var gate: PromotionGate? = nil
+    /// The coordinator's update bounds (``UpdateBounds``, on by default). With
+    /// ``UpdateBounds/off`` the fixed bounds go too (`max_delta_norm: off`, the largest
+    /// `max_update_examples`): the coordinator takes what clients claim, as before issue 16.
+    public var bounds: UpdateBounds = .default
     /// Where certificates, checkpoints, the registry and edge state go.
     public var workDirectory: String
     public var seed: UInt64 = 7
@@ -86,5 +91,17 @@ public struct SimulationConfiguration: Sendable {
         }
         func wanted(_ count: Int) -> Int { max(1, Int((participation * Double(count)).rounded(.up))) }
         return (wanted(holders.max() ?? 1), max(1, (wanted(holders.min() ?? 1) + 1) / 2))
+    }
+
+    /// The coordinator's aggregation settings: the protocol's rule, optimizer and consolidation,
+    /// and the bounds.
+    var aggregation: CoordinatorConfiguration.Aggregation {
+        var aggregation = CoordinatorConfiguration.Aggregation(
+            rule: federated.rule, serverOptimizer: federated.serverOptimizer, consolidation: federated.consolidation, bounds: bounds)
+        if bounds.isOff, !bounds.statedExamples {
+            aggregation.deltaNormBound = .off
+            aggregation.maxUpdateExamples = 1_000_000_000_000
+        }
+        return aggregation
     }
 }

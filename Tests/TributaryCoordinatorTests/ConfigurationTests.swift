@@ -74,6 +74,19 @@ import TributaryTransport
         #expect(try bound("aggregation.max_delta_norm=auto", "aggregation.max_delta_ratio=3") == .relative(ratio: 3))
     }
 
+    @Test func theUpdateBoundsAreOnByDefaultAndReadFromTheFile() throws {
+        func bounds(_ overrides: String...) throws -> UpdateBounds {
+            try CoordinatorConfiguration.load(contentsOf: Self.example, overrides: overrides).aggregation.bounds
+        }
+        #expect(try bounds() == .default)
+        #expect(try bounds("aggregation.bounds.enabled=false") == .off)
+        let set = try bounds("aggregation.bounds.delta_norm_multiple=off", "aggregation.bounds.fisher_multiple=5",
+                             "aggregation.bounds.fisher_floor=0.5", "aggregation.bounds.fisher_norm_multiple=2",
+                             "aggregation.bounds.history=50", "aggregation.bounds.minimum_history=10", "aggregation.bounds.stated_examples=false")
+        #expect(set == UpdateBounds(deltaNormMultiple: nil, fisherMultiple: 5, fisherFloor: 0.5, fisherNormMultiple: 2, history: 50,
+                                    minimumHistory: 10, statedExamples: false))
+    }
+
     @Test func theGateFloorIsOnByDefaultAndReadFromTheFile() throws {
         let defaults = try CoordinatorConfiguration.load(contentsOf: Self.example).evaluation.gate
         #expect(defaults.chanceMargin == 0.05 && defaults.minimumAccuracy == 0 && defaults.maxErrorRise == 0.05 && defaults.maximumError == nil)
@@ -97,6 +110,10 @@ import TributaryTransport
         ("aggregation.max_delta_norm=0", "aggregation.max_delta_norm is \"0\"; must be auto, off or a number in (0, 1e12] (0 no longer means no bound: write off)"),
         ("aggregation.max_delta_norm=none", "aggregation.max_delta_norm is \"none\"; must be auto, off or a number"),
         ("aggregation.max_update_examples=0", "aggregation.max_update_examples is \"0\"; must be in 1...1000000000000"),
+        ("aggregation.bounds.delta_norm_multiple=0.5", "aggregation.bounds.delta_norm_multiple is \"0.5\"; must be off or a number in 1...1e9"),
+        ("aggregation.bounds.fisher_norm_multiple=none", "aggregation.bounds.fisher_norm_multiple is \"none\"; must be off or a number"),
+        ("aggregation.bounds.minimum_history=31", "aggregation.bounds.minimum_history is \"31\"; must be in 1...30"),
+        ("aggregation.bounds.enabled=maybe", "aggregation.bounds.enabled is \"maybe\"; must be true or false"),
         ("evaluation.max_parameter_growth=0.5", "evaluation.max_parameter_growth is \"0.5\"; must be in 1.0...1000000.0"),
         ("evaluation.chance_margin=2", "evaluation.chance_margin is \"2\"; must be in 0.0...1.0"),
         ("evaluation.chance_margin=none", "evaluation.chance_margin is \"none\"; must be a finite number in 0.0...1.0"),

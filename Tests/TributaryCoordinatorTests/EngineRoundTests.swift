@@ -204,7 +204,8 @@ import TributaryWire
         let engine = try await engine(world, configuration, log: log)
         #expect(log.lines.contains { $0.hasPrefix("round 1 recovered: resumed until its deadline") }, "\(log.lines)")
         // Both selected clients are offered round 1 again; a resends exactly what it sent, b sends its own.
-        var a = try await FakeClient.connect("a", to: engine, holding: 1)
+        // a announces more than it trained on, so its plan lets the retrained count through to the resend check.
+        var a = try await FakeClient.connect("a", to: engine, holding: 1, examples: 200)
         var b = try await FakeClient.connect("b", to: engine, holding: 1)
         let again = try #require(await a.nextOffer())
         #expect(again.roundID == 1 && again.baseModelVersion == 1)

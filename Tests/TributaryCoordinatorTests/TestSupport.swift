@@ -84,7 +84,9 @@ struct FakeClient {
     let token: UInt64
     var inbox: AsyncStream<WireMessage>.AsyncIterator
 
-    static func connect(_ id: String, to engine: CoordinatorEngine, holding version: UInt64 = 0, examples: UInt64 = 100) async throws -> FakeClient {
+    /// - Parameter examples: what its Hello announces (the most its plan then lets it claim):
+    ///   by default a ``TestWorld`` share's 150.
+    static func connect(_ id: String, to engine: CoordinatorEngine, holding version: UInt64 = 0, examples: UInt64 = 150) async throws -> FakeClient {
         let (stream, continuation) = AsyncStream.makeStream(of: WireMessage.self)
         let hello = Hello(clientID: id, device: DeviceFacts(examplesAvailable: examples, charging: true, meteredNetwork: false, modelVersion: version))
         let token = try #require(await engine.connected(hello, outbox: continuation))

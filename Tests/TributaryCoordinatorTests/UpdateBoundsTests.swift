@@ -91,3 +91,52 @@ import TributaryWire
         #expect(await engine.status().liveVersion == 1)
     }
 }
+
+/// Issue 16: each client's plan states the most examples it may claim, from what it announced.
+@Suite struct StatedExamplesTests {
+    @Test func theOfferStatesWhatTheClientAnnouncedAndAnUpdateClaimingMoreIsRefused() async throws {
+        let world = try TestWorld(clients: 2)
+        defer { world.remove() }
+        var configuration = try world.configuration(target: 2, rule: .fisherWeighted())
+        configuration.evaluation.heldOut = []
+        let log = EventLog()
+        let engine = try await world.engine(configuration, log: log)
+        var a = try await FakeClient.connect("a", to: engine, examples: 150)
+        var b = try await FakeClient.connect("b", to: engine, examples: 120)
+        let offerA = try #require(await a.nextOffer())
+        let offerB = try #require(await b.nextOffer())
+        #expect(offerA.plan.maxExamples == 150)
+        #expect(offerB.plan.maxExamples == 120)
+
+        // b holds 150 examples but announced 120: trained on all 150, its Update is refused.
+        let tooMany = try EdgeTrainer(local: nil, data: world.shares[1], seed: 5).answer(offerB).update
+        await b.send(tooMany, to: engine)
+        let receipt = try #require(await b.nextReceipt())
+        #expect(receipt.status == .invalid)
+        #expect(receipt.reason.contains("num_examples is 150; its plan stated at most 120"), "\(receipt.reason)")
+        // Trained on its newest 120, as an edge does, it is accepted.
+        let share = world.shares[1]
+        let newest = share.subset((share.count - 120)..<share.count)
+        await b.send(try EdgeTrainer(local: nil, data: newest, seed: 5).answer(offerB).update, to: engine)
+        #expect(await b.nextReceipt()?.status == .accepted)
+        await a.send(try EdgeTrainer(local: nil, data: world.shares[0], seed: 5).answer(offerA).update, to: engine)
+        #expect(await a.nextReceipt()?.status == .accepted)
+        let summary = try #require(log.all.compactMap { if case .roundClosed(let s) = $0 { s } else { nil } }.first, "\(log.lines)")
+        #expect(summary.examples == 270)
+    }
+
+    @Test func boundsOffStateOnlyTheConfiguredMaximum() async throws {
+        let world = try TestWorld(clients: 1)
+        defer { world.remove() }
+        var configuration = try world.configuration(target: 1, rule: .fisherWeighted())
+        configuration.evaluation.heldOut = []
+        configuration.aggregation.bounds = .off
+        configuration.aggregation.maxUpdateExamples = 5_000
+        let engine = try await world.engine(configuration, log: EventLog())
+        var a = try await FakeClient.connect("a", to: engine, examples: 10)
+        let offer = try #require(await a.nextOffer())
+        #expect(offer.plan.maxExamples == 5_000)
+        await a.send(try EdgeTrainer(local: nil, data: world.shares[0], seed: 5).answer(offer).update, to: engine)
+        #expect(await a.nextReceipt()?.status == .accepted)
+    }
+}

@@ -48,3 +48,17 @@ import TributaryExperiments
         #expect(report.roundTable().split(separator: "\n").count == 5)
     }
 }
+
+@Suite struct DishonestPlanTests {
+    @Test func theSameSeededClientsLieAllRunAndOldReportsStillRead() throws {
+        let plan = FaultPlan(configuration: FaultConfiguration(dishonestFraction: 0.2, dishonestKind: .scale), clients: 10, seed: 7)
+        #expect(plan.dishonest.count == 2)
+        #expect(plan.dishonest == FaultPlan(configuration: plan.configuration, clients: 10, seed: 7).dishonest)
+        #expect(FaultPlan(configuration: FaultConfiguration(), clients: 10, seed: 7).dishonest.isEmpty)
+        let error = #expect(throws: (any Error).self) { try FaultConfiguration(dishonestFraction: 1.5).validate() }
+        #expect("\(error!)".contains("--dishonest is 1.5"))
+        let old = #"{"dropFraction":0.1,"slowFraction":0,"slowDelay":[1,0],"restartFraction":0}"#
+        let decoded = try JSONDecoder().decode(FaultConfiguration.self, from: Data(old.utf8))
+        #expect(decoded.dishonestFraction == 0 && decoded.dropFraction == 0.1)
+    }
+}

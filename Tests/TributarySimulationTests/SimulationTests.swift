@@ -58,6 +58,8 @@ import TributarySimulation
         var inProcess = configuration.federated
         inProcess.clients = configuration.clients
         inProcess.roundsPerTask = configuration.roundsPerTask
+        // The coordinator's update bounds (on by default) apply in process too.
+        inProcess.bounds = configuration.bounds
         let tasks = DigitsBenchmark.tasks(.split, data: try DigitsBenchmark.load(path: Self.digitsPath), seed: configuration.seed)
         let expected = try FederatedRunner.run(tasks: tasks, configuration: inProcess).matrix
         // The coordinator folds Updates in the order they arrive, the runner in client order: the

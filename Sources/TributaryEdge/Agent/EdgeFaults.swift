@@ -1,5 +1,7 @@
+import TributaryWire
+
 /// Fault injection for tests and simulations (never from the configuration file): a slow
-/// client, a client that vanishes after an offer, a job that pauses.
+/// client, a client that vanishes after an offer, a job that pauses, a client that lies.
 public struct EdgeFaults: Sendable {
     /// Wait this long after training before sending the Update (a slow client).
     public var delayBeforeUpdate: Duration?
@@ -10,6 +12,8 @@ public struct EdgeFaults: Sendable {
     public var onTrainingStep: (@Sendable () -> Void)?
     /// Faults decided per round (a simulation's seeded fault plan), on top of the fixed ones.
     public var perRound: (@Sendable (_ roundID: UInt64) -> RoundFault)?
+    /// A dishonest client: rewrites each Update after honest training, before it is sent.
+    public var rewriteUpdate: (@Sendable (Update) -> Update)?
 
     /// What one round's offer meets: a drop, or a slow answer.
     public struct RoundFault: Sendable, Equatable {
@@ -23,7 +27,8 @@ public struct EdgeFaults: Sendable {
     }
 
     public init(delayBeforeUpdate: Duration? = nil, dropAfterOffer: Bool = false, onTrainingStep: (@Sendable () -> Void)? = nil,
-                perRound: (@Sendable (_ roundID: UInt64) -> RoundFault)? = nil) {
+                perRound: (@Sendable (_ roundID: UInt64) -> RoundFault)? = nil, rewriteUpdate: (@Sendable (Update) -> Update)? = nil) {
+        self.rewriteUpdate = rewriteUpdate
         self.delayBeforeUpdate = delayBeforeUpdate
         self.dropAfterOffer = dropAfterOffer
         self.onTrainingStep = onTrainingStep

@@ -43,7 +43,10 @@ extension EdgeInstance {
         nextJob += 1
         jobs[job] = Job(offer: offer)
         let context = configuration.context
-        actions.append(.readWindow(job: job, limit: context.windowExamples, onlyNew: context.onlyNew))
+        // The plan states the most examples the coordinator accepts from this edge (what it
+        // announced): train on at most that many of the newest, so the Update is not refused.
+        let stated = offer.plan.maxExamples == 0 ? context.windowExamples : Int(clamping: offer.plan.maxExamples)
+        actions.append(.readWindow(job: job, limit: min(context.windowExamples, stated), onlyNew: context.onlyNew))
         return actions
     }
 
@@ -124,11 +127,12 @@ extension EdgeInstance {
         guard let job = jobs.removeValue(forKey: id), let outcome = job.outcome else { return [] }
         let report = outcome.report
         writing[job.offer.roundID] = .answer(examples: report.examples, loss: report.newDataAfter.loss)
-        guard configuration.triggers.readyOnlyOnTrigger, trigger.pending == nil else { return [.sendUpdate(outcome.update)] }
+        let update = faults.rewriteUpdate?(outcome.update) ?? outcome.update
+        guard configuration.triggers.readyOnlyOnTrigger, trigger.pending == nil else { return [.sendUpdate(update)] }
         // The reason this edge trained for is answered: not ready until a trigger fires again. Said
         // before the Update, so the coordinator knows it before the round can close and the
         // trigger decides on the next one.
-        return [.sendReady(trigger: "answered", modelVersion: heldVersion, ready: false), .sendUpdate(outcome.update)]
+        return [.sendReady(trigger: "answered", modelVersion: heldVersion, ready: false), .sendUpdate(update)]
     }
 
     mutating func updateWritten(round: UInt64, failure: String?) -> [Action] {

@@ -9,17 +9,48 @@ public struct FaultConfiguration: Sendable, Equatable, Codable {
     public var slowDelay: Duration
     /// Clients whose agent is stopped and started again between rounds (resuming from its checkpoint).
     public var restartFraction: Double
+    /// Clients that lie in every Update they send (the same clients all run, chosen by the seed).
+    public var dishonestFraction: Double
+    public var dishonestKind: DishonestKind
 
-    public init(dropFraction: Double = 0, slowFraction: Double = 0, slowDelay: Duration = .seconds(1), restartFraction: Double = 0) {
+    /// How a dishonest client rewrites its Update after honest training.
+    public enum DishonestKind: String, Sendable, Equatable, Codable, CaseIterable {
+        /// num_examples × 10⁶ and every Fisher value × 10⁶: to decide the Fisher-weighted sums.
+        case inflate
+        /// Every Fisher value × 10⁶, the count left honest.
+        case fisher
+        /// The delta × 100: to decide a FedAvg round.
+        case scale
+    }
+
+    public init(dropFraction: Double = 0, slowFraction: Double = 0, slowDelay: Duration = .seconds(1), restartFraction: Double = 0,
+                dishonestFraction: Double = 0, dishonestKind: DishonestKind = .inflate) {
+        self.dishonestFraction = dishonestFraction
+        self.dishonestKind = dishonestKind
         self.dropFraction = dropFraction
         self.slowFraction = slowFraction
         self.slowDelay = slowDelay
         self.restartFraction = restartFraction
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case dropFraction, slowFraction, slowDelay, restartFraction, dishonestFraction, dishonestKind
+    }
+
+    /// Reads reports written before the dishonest clients existed (none then).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(dropFraction: try container.decode(Double.self, forKey: .dropFraction),
+                  slowFraction: try container.decode(Double.self, forKey: .slowFraction),
+                  slowDelay: try container.decode(Duration.self, forKey: .slowDelay),
+                  restartFraction: try container.decode(Double.self, forKey: .restartFraction),
+                  dishonestFraction: try container.decodeIfPresent(Double.self, forKey: .dishonestFraction) ?? 0,
+                  dishonestKind: try container.decodeIfPresent(DishonestKind.self, forKey: .dishonestKind) ?? .inflate)
+    }
+
     /// Checks each fraction; the error names the flag and its value.
     public func validate() throws {
-        for (name, value) in [("drop", dropFraction), ("slow", slowFraction), ("restart", restartFraction)] {
+        for (name, value) in [("drop", dropFraction), ("slow", slowFraction), ("restart", restartFraction), ("dishonest", dishonestFraction)] {
             guard value.isFinite, (0...1).contains(value) else {
                 throw LearningError(.invalidConfiguration, "--\(name) is \(value); must be in 0...1 (0.1 = 10% of the clients)")
             }
@@ -70,6 +101,15 @@ public struct FaultPlan: Sendable {
             drop: Set(order.prefix(drops)),
             slow: Set(order.dropFirst(drops).prefix(slows)),
             restart: Set(restartOrder.prefix(count(configuration.restartFraction))))
+    }
+
+    /// The clients that lie in every Update (``FaultConfiguration/dishonestFraction`` of them),
+    /// the same for the whole run.
+    public var dishonest: Set<Int> {
+        var generator = SeededGenerator(seed: seed ^ 0xD15_4057)
+        var order = Array(0..<clients)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
+        return Set(order.prefix(count(configuration.dishonestFraction)))
     }
 
     private func count(_ fraction: Double) -> Int {

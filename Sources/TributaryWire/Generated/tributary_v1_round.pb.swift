@@ -94,6 +94,12 @@ nonisolated struct Tributary_V1_TrainingPlan: Sendable {
   /// its replay buffer, so classes it has not seen are not pushed down. Default false (all classes).
   var maskUnseenClasses: Bool = false
 
+  /// The largest Update.num_examples the coordinator accepts from this client in this round (from
+  /// the examples_available it announced, capped by the coordinator's max_update_examples); an
+  /// Update claiming more is refused (INVALID, tooManyExamples). The client trains on at most this
+  /// many of its newest examples. 0 = no bound stated (an older coordinator).
+  var maxExamples: UInt64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -556,7 +562,7 @@ nonisolated extension Tributary_V1_EwcState: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".TrainingPlan"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0\u{3}skip_fisher\0\u{3}mask_unseen_classes\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0\u{3}skip_fisher\0\u{3}mask_unseen_classes\0\u{3}max_examples\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -573,6 +579,7 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.deadlineUnixMs) }()
       case 8: try { try decoder.decodeSingularBoolField(value: &self.skipFisher) }()
       case 9: try { try decoder.decodeSingularBoolField(value: &self.maskUnseenClasses) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.maxExamples) }()
       default: break
       }
     }
@@ -606,6 +613,9 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
     if self.maskUnseenClasses != false {
       try visitor.visitSingularBoolField(value: self.maskUnseenClasses, fieldNumber: 9)
     }
+    if self.maxExamples != 0 {
+      try visitor.visitSingularUInt64Field(value: self.maxExamples, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -619,6 +629,7 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
     if lhs.deadlineUnixMs != rhs.deadlineUnixMs {return false}
     if lhs.skipFisher != rhs.skipFisher {return false}
     if lhs.maskUnseenClasses != rhs.maskUnseenClasses {return false}
+    if lhs.maxExamples != rhs.maxExamples {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -15,11 +15,15 @@ public struct TrainingPlanMessage: Sendable, Hashable {
     public var skipFisher: Bool
     /// Seen-class masking: the client's softmax covers only the classes of its new examples and replay buffer.
     public var maskUnseenClasses: Bool
+    /// The largest `Update.numExamples` the coordinator accepts from this client; the client
+    /// trains on at most this many of its newest examples. 0 = no bound stated.
+    public var maxExamples: UInt64
 
     public init(epochs: UInt32, batchSize: UInt32, learningRate: Double, ewcLambda: Double = 0,
                 fedProxMu: Double = 0, replaySize: UInt32 = 0, deadlineUnixMilliseconds: Int64, skipFisher: Bool = false,
-                maskUnseenClasses: Bool = false) {
+                maskUnseenClasses: Bool = false, maxExamples: UInt64 = 0) {
         self.skipFisher = skipFisher
+        self.maxExamples = maxExamples
         self.maskUnseenClasses = maskUnseenClasses
         self.epochs = epochs
         self.batchSize = batchSize
@@ -45,7 +49,8 @@ extension TrainingPlanMessage {
     init(proto: Tributary_V1_TrainingPlan, field: String) throws {
         self.init(epochs: proto.epochs, batchSize: proto.batchSize, learningRate: proto.learningRate,
                   ewcLambda: proto.ewcLambda, fedProxMu: proto.fedproxMu, replaySize: proto.replaySize,
-                  deadlineUnixMilliseconds: proto.deadlineUnixMs, skipFisher: proto.skipFisher, maskUnseenClasses: proto.maskUnseenClasses)
+                  deadlineUnixMilliseconds: proto.deadlineUnixMs, skipFisher: proto.skipFisher, maskUnseenClasses: proto.maskUnseenClasses,
+                  maxExamples: proto.maxExamples)
         try validate(field: field)
     }
 
@@ -60,6 +65,7 @@ extension TrainingPlanMessage {
         proto.deadlineUnixMs = deadlineUnixMilliseconds
         proto.skipFisher = skipFisher
         proto.maskUnseenClasses = maskUnseenClasses
+        proto.maxExamples = maxExamples
         return proto
     }
 }

@@ -71,11 +71,16 @@ size_t te_dataset_slot(const te_dataset *dataset, size_t i) {
 }
 
 void te_dataset_copy(const te_dataset *dataset, float *features, int32_t *labels) {
+    te_dataset_copy_newest(dataset, dataset->count, features, labels);
+}
+
+void te_dataset_copy_newest(const te_dataset *dataset, size_t newest, float *features, int32_t *labels) {
     size_t width = dataset->feature_count;
-    for (size_t i = 0; i < dataset->count; i++) {
+    size_t first = newest < dataset->count ? dataset->count - newest : 0;
+    for (size_t i = first; i < dataset->count; i++) {
         size_t slot = te_dataset_slot(dataset, i);
-        memcpy(features + i * width, dataset->features + slot * width, width * sizeof(float));
-        labels[i] = dataset->labels[slot];
+        memcpy(features + (i - first) * width, dataset->features + slot * width, width * sizeof(float));
+        labels[i - first] = dataset->labels[slot];
     }
 }
 

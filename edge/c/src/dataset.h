@@ -34,6 +34,8 @@ size_t te_dataset_slot(const te_dataset *dataset, size_t i);
 
 /* Copies the window, oldest first, into contiguous features and labels (count rows). */
 void te_dataset_copy(const te_dataset *dataset, float *features, int32_t *labels);
+/* The newest `newest` examples (all when there are fewer), oldest of them first. */
+void te_dataset_copy_newest(const te_dataset *dataset, size_t newest, float *features, int32_t *labels);
 
 /* Reads a CSV of feature columns and a label column (named "label" in a header row, else the
  * last column); every value finite, every label a whole number >= 0. Errors name the file, the

@@ -217,6 +217,13 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
     float *ewc_fisher = NULL, *ewc_anchor = NULL;
     te_status status = offered_ewc(edge, offer, &ewc_fisher, &ewc_anchor, error);
     size_t count = edge->window.count, width = edge->window.feature_count;
+    /* the plan states the most examples the coordinator accepts from this edge (what it
+     * announced): train on at most that many of the newest, as the Swift edge does */
+    if (wire->max_examples > 0 && wire->max_examples < count) {
+        te_log(edge, 1, "round %" PRIu64 ": training on the newest %" PRIu64 " of %zu examples (plan.max_examples)", offer->round_id,
+               wire->max_examples, count);
+        count = (size_t)wire->max_examples;
+    }
     if (status == TE_OK && width != edge->model.architecture.input_size) {
         status = te_fail(error, TE_ERR_CONFIG, "the window's examples have %zu features; the offered model takes %u",
                          width, (unsigned)edge->model.architecture.input_size);
@@ -228,7 +235,7 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
     }
     te_job_result result = {0};
     if (status == TE_OK) {
-        te_dataset_copy(&edge->window, features, labels);
+        te_dataset_copy_newest(&edge->window, count, features, labels);
         /* the window stays raw; the job sees the model's inputs (edge->model holds the offer's preprocessing) */
         te_preprocessing_apply(&edge->model.preprocessing, features, count, width);
         te_job_data data = {features, labels, count, &edge->replay};

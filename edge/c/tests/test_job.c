@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "dataset.h"
 #include "edge_internal.h"
 #include "job.h"
 #include "messages.h"
@@ -576,7 +577,28 @@ static void preprocessing_adopted_with_a_release(void) {
     free(edge);
 }
 
+/* The plan's max_examples: a round trains on the newest N of the window, oldest of them first
+ * (the Swift edge reads its window the same way), across the ring buffer's wrap. */
+static void newest_examples_of_the_window(void) {
+    te_dataset window;
+    te_error error = {0};
+    CHECK(te_dataset_init(&window, 2, 4, &error) == TE_OK);
+    for (int i = 0; i < 6; i++) {   /* 6 into a window of 4: holds 2, 3, 4, 5 */
+        float row[2] = {(float)i, (float)(10 * i)};
+        CHECK(te_dataset_add(&window, row, 2, i, &error) == TE_OK);
+    }
+    float features[8] = {0};
+    int32_t labels[4] = {-1, -1, -1, -1};
+    te_dataset_copy_newest(&window, 3, features, labels);
+    CHECK(labels[0] == 3 && labels[1] == 4 && labels[2] == 5 && labels[3] == -1);
+    CHECK(features[0] == 3.0f && features[1] == 30.0f && features[4] == 5.0f && features[5] == 50.0f);
+    te_dataset_copy_newest(&window, 9, features, labels);   /* more than it holds: all of it */
+    CHECK(labels[0] == 2 && labels[3] == 5);
+    te_dataset_free(&window);
+}
+
 int main(void) {
+    newest_examples_of_the_window();
     predictions_from_the_held_model();
     replay_reservoir_and_replayed_steps();
     generator();

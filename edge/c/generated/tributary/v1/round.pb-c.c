@@ -572,7 +572,7 @@ const ProtobufCMessageDescriptor tributary__v1__ewc_state__descriptor =
   (ProtobufCMessageInit) tributary__v1__ewc_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descriptors[9] =
+static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descriptors[10] =
 {
   {
     "epochs",
@@ -682,6 +682,18 @@ static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "max_examples",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__TrainingPlan, max_examples),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tributary__v1__training_plan__field_indices_by_name[] = {
   1,   /* field[1] = batch_size */
@@ -691,13 +703,14 @@ static const unsigned tributary__v1__training_plan__field_indices_by_name[] = {
   4,   /* field[4] = fedprox_mu */
   2,   /* field[2] = learning_rate */
   8,   /* field[8] = mask_unseen_classes */
+  9,   /* field[9] = max_examples */
   5,   /* field[5] = replay_size */
   7,   /* field[7] = skip_fisher */
 };
 static const ProtobufCIntRange tributary__v1__training_plan__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor tributary__v1__training_plan__descriptor =
 {
@@ -707,7 +720,7 @@ const ProtobufCMessageDescriptor tributary__v1__training_plan__descriptor =
   "Tributary__V1__TrainingPlan",
   "tributary.v1",
   sizeof(Tributary__V1__TrainingPlan),
-  9,
+  10,
   tributary__v1__training_plan__field_descriptors,
   tributary__v1__training_plan__field_indices_by_name,
   1,  tributary__v1__training_plan__number_ranges,

@@ -124,10 +124,17 @@ struct  Tributary__V1__TrainingPlan
    * its replay buffer, so classes it has not seen are not pushed down. Default false (all classes).
    */
   protobuf_c_boolean mask_unseen_classes;
+  /*
+   * The largest Update.num_examples the coordinator accepts from this client in this round (from
+   * the examples_available it announced, capped by the coordinator's max_update_examples); an
+   * Update claiming more is refused (INVALID, tooManyExamples). The client trains on at most this
+   * many of its newest examples. 0 = no bound stated (an older coordinator).
+   */
+  uint64_t max_examples;
 };
 #define TRIBUTARY__V1__TRAINING_PLAN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__training_plan__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
