@@ -12,13 +12,11 @@ import TributaryWire
 extension CoordinatorInstance {
     mutating func startEvaluation(_ outcome: RoundCommitJob.Outcome, settings: FederatedEvaluationSettings, now: CoordinatorTime) -> [CoordinatorAction] {
         let version = outcome.candidate.version
-        var candidate = FederatedEvaluation(evaluationID: version &* 2, version: version, configuration: settings.sampling)
         var pending = PendingEvaluation(
-            outcome: outcome, liveVersion: live.version, maxDrop: settings.maxDrop, candidate: candidate,
+            outcome: outcome, liveVersion: live.version, maxDrop: settings.maxDrop,
+            candidate: FederatedEvaluation(evaluationID: version &* 2, version: version, configuration: settings.sampling),
             live: FederatedEvaluation(evaluationID: version &* 2 &+ 1, version: live.version, configuration: settings.sampling))
-        let eligible = clients.filter(\.value.canEvaluate).map(\.key)
-        let asked = candidate.start(eligible: eligible, now: now.instant)
-        pending.candidate = candidate
+        let asked = pending.candidate.start(eligible: clients.filter(\.value.canEvaluate).map(\.key), now: now.instant)
         // The live version on the very same edges: the sample is the candidate's asked set.
         let liveAsked = pending.live.start(eligible: Array(pending.candidate.asked), now: now.instant)
         evaluation = pending

@@ -24,6 +24,10 @@ public struct CanaryRollout: Sendable {
     private var canaryCounts: [String: ArmOutcomes] = [:]
     private var controlCounts: [String: ArmOutcomes] = [:]
     private var baselines: [String: ArmOutcomes] = [:]
+    /// The cohort's outcomes on the candidate (kept as reports arrive: a report costs O(1)).
+    public private(set) var canary = ArmOutcomes(outcomes: 0, correct: 0)
+    /// The other clients' outcomes on the base version since the release.
+    public private(set) var control = ArmOutcomes(outcomes: 0, correct: 0)
 
     /// - Parameter reports: what each connected client last reported (version held and its
     ///   cumulative counts): the control arm's baselines.
@@ -45,22 +49,24 @@ public struct CanaryRollout: Sendable {
     /// A client's latest report of the version it holds and its cumulative live counts for it.
     public mutating func report(client: String, version held: UInt64, counts: ArmOutcomes) {
         if inCohort(client) {
-            if held == version { canaryCounts[client] = counts }
+            if held == version { Self.replace(&canaryCounts, client, with: counts, in: &canary) }
             return
         }
         guard held == baseVersion else { return }
         guard let baseline = baselines[client], baseline.outcomes <= counts.outcomes, baseline.correct <= counts.correct else {
             baselines[client] = counts
-            controlCounts[client] = ArmOutcomes(outcomes: 0, correct: 0)
+            Self.replace(&controlCounts, client, with: ArmOutcomes(outcomes: 0, correct: 0), in: &control)
             return
         }
-        controlCounts[client] = ArmOutcomes(outcomes: counts.outcomes - baseline.outcomes, correct: counts.correct - baseline.correct)
+        Self.replace(&controlCounts, client, with: ArmOutcomes(outcomes: counts.outcomes - baseline.outcomes, correct: counts.correct - baseline.correct),
+                     in: &control)
     }
 
-    /// The cohort's outcomes on the candidate.
-    public var canary: ArmOutcomes { Self.sum(canaryCounts.values) }
-    /// The other clients' outcomes on the base version since the release.
-    public var control: ArmOutcomes { Self.sum(controlCounts.values) }
+    /// Sets one client's counts in an arm and keeps the arm's total.
+    private static func replace(_ counts: inout [String: ArmOutcomes], _ client: String, with new: ArmOutcomes, in total: inout ArmOutcomes) {
+        let old = counts.updateValue(new, forKey: client) ?? ArmOutcomes(outcomes: 0, correct: 0)
+        total = ArmOutcomes(outcomes: total.outcomes - old.outcomes + new.outcomes, correct: total.correct - old.correct + new.correct)
+    }
     /// Clients that reported in each arm.
     public var reporting: (canary: Int, control: Int) { (canaryCounts.count, controlCounts.count) }
 
@@ -78,7 +84,4 @@ public struct CanaryRollout: Sendable {
         CanaryComparison.test(canary: canary, control: control, policy: policy)
     }
 
-    private static func sum(_ counts: some Sequence<ArmOutcomes>) -> ArmOutcomes {
-        counts.reduce(ArmOutcomes(outcomes: 0, correct: 0)) { ArmOutcomes(outcomes: $0.outcomes + $1.outcomes, correct: $0.correct + $1.correct) }
-    }
 }
