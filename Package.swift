@@ -140,6 +140,7 @@ let package = Package(
             dependencies: [
                 "TributarySystem",
                 "TributaryNumerics",
+                "TributarySecureAggregation",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -210,6 +211,7 @@ let package = Package(
                 "TributaryLearning",
                 "TributaryModelWire",
                 "TributaryWire",
+                "TributarySecureAggregation",
                 "TributaryTransport",
                 "TributaryEdgeTransport",
                 "TributaryCertificates",
@@ -235,6 +237,7 @@ let package = Package(
                 "TributaryRegistry",
                 "TributaryModelWire",
                 "TributaryWire",
+                "TributarySecureAggregation",
                 "TributaryTransport",
                 "TributaryCoordinatorTransport",
                 "TributaryCertificates",
@@ -474,6 +477,7 @@ let package = Package(
             name: "TributaryWireTests",
             dependencies: [
                 "TributaryWire",
+                "TributarySecureAggregation",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

@@ -41,6 +41,8 @@ extension TributaryError.Code where Domain == AggregationErrorDomain {
     public static var duplicateClient: Self { Self("duplicateClient") }
     /// The round has no accepted update to aggregate.
     public static var noUpdates: Self { Self("noUpdates") }
+    /// Sums from secure aggregation that do not fit the round (length, values, a missing Fisher sum).
+    public static var invalidSecureSum: Self { Self("invalidSecureSum") }
     /// Global parameters or server-optimizer state that do not fit the model.
     public static var stateMismatch: Self { Self("stateMismatch") }
 }

@@ -108,4 +108,43 @@ public struct StreamingAggregator: Sendable {
         participants.append(participant)
         return participant
     }
+
+    /// Takes a round's sums whole, as secure aggregation returns them once unmasked: no client's
+    /// update is seen, only `deltaSum` (Σ nᵢΔᵢ under FedAvg, Σ nᵢFᵢ⊙Δᵢ under the Fisher-weighted
+    /// rule), `fisherSum` (Σ nᵢFᵢ; required by the Fisher-weighted rule), `examples` (Σ nᵢ) and who
+    /// contributed (each listed with 0 examples and norm 0: their own values are not known).
+    /// The edges clipped to the round's bounds before masking, so nothing is clipped here.
+    /// - Throws: `invalidUpdate` when a sum has the wrong length or a value that is not finite,
+    ///   or the rule needs a Fisher sum that is absent; `duplicateClient` when the round has folded
+    ///   updates already.
+    public mutating func absorbSums(deltaSum: [Float], fisherSum: [Float]?, examples: Int, contributors: [String]) throws {
+        guard participants.isEmpty else {
+            throw AggregationError(.duplicateClient, "round \(policy.roundID) already folded \(participants.count) updates; secure sums replace them all")
+        }
+        let count = policy.layout.totalCount
+        func check(_ sum: [Float], _ name: String) throws {
+            guard sum.count == count else {
+                throw AggregationError(.invalidSecureSum, "round \(policy.roundID): the secure \(name) sum has \(sum.count) values; the model has \(count)")
+            }
+            if let bad = sum.firstIndex(where: { !$0.isFinite }) {
+                throw AggregationError(.invalidSecureSum, "round \(policy.roundID): the secure \(name) sum[\(bad)] is \(sum[bad])")
+            }
+        }
+        try check(deltaSum, "delta")
+        if let fisherSum { try check(fisherSum, "Fisher") }
+        if rule.needsFisher && fisherSum == nil {
+            throw AggregationError(.invalidSecureSum, "round \(policy.roundID): the Fisher-weighted rule needs the secure Fisher sum")
+        }
+        guard examples > 0 else {
+            throw AggregationError(.invalidSecureSum, "round \(policy.roundID): the secure example sum is \(examples); it must be > 0")
+        }
+        weightedDeltaSum = deltaSum
+        if let fisherSum {
+            weightedFisherSum = fisherSum
+            fisherExamples = examples
+        }
+        totalExamples = examples
+        participants = contributors.map { Participant(clientID: $0, examples: 0, deltaNorm: 0) }
+        clientIDs = Set(contributors)
+    }
 }

@@ -4,6 +4,7 @@ import Logging
 import TributaryAggregation
 import TributaryExperiments
 import TributaryLearning
+import TributaryCoordinator
 import TributarySimulation
 import TributarySystem
 
@@ -42,6 +43,12 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "The coordinator's update bounds: on (the default: stated example counts, adaptive delta and Fisher clipping), off (none, and no fixed delta or example bound either), or KEY=VALUE,… of aggregation.bounds (delta_norm_multiple, fisher_multiple, fisher_floor, fisher_norm_multiple, history, minimum_history; a multiple may be off).")
     var bounds: String = "on"
     @Option(help: "Seconds a round collects before closing with what it has.") var collectTimeout: Double = 60
+    @Flag(help: "Aggregate every round securely (SecAgg+): the coordinator learns only the sums; planned to survive --secagg-dropout of the selected clients dropping.")
+    var secureAggregation = false
+    @Option(help: "With --secure-aggregation: the share of selected clients a round is planned to lose (fixes neighbours and threshold), in [0, 0.49].")
+    var secaggDropout: Double = 0.3
+    @Option(help: "With --secure-aggregation: the ring of the masked vectors, 64 or 32 bits.")
+    var secaggRingBits: Int = 64
     @Option(help: "Aggregation: ewc (EWC-weighted, global EWC penalty, local replay: the issue-5 protocol) or fedavg (plain FedAvg, no replay, no EWC).")
     var rule: String = "ewc"
     @Flag(help: "Judge candidates with the default evaluation gate (a task may drop ≤ 5 points); otherwise every candidate is promoted.")
@@ -76,6 +83,14 @@ struct SimulationOptions: ParsableArguments {
                                                   restartFraction: restart, dishonestFraction: dishonest,
                                                   dishonestKind: try Self.dishonestKind(dishonestKind))
         configuration.bounds = try Self.bounds(bounds)
+        if secureAggregation {
+            guard (0...0.49).contains(secaggDropout) else { throw ValidationError("--secagg-dropout is \(secaggDropout); must be in [0, 0.49]") }
+            guard secaggRingBits == 32 || secaggRingBits == 64 else { throw ValidationError("--secagg-ring-bits is \(secaggRingBits); must be 32 or 64") }
+            var settings = SecureAggregationSettings()
+            settings.dropoutRate = secaggDropout
+            settings.ringBits = secaggRingBits
+            configuration.secureAggregation = settings
+        }
         guard slowDelay >= 0, slowDelay.isFinite else { throw ValidationError("--slow-delay is \(slowDelay); must be ≥ 0 seconds") }
         guard collectTimeout > 0, collectTimeout.isFinite else { throw ValidationError("--collect-timeout is \(collectTimeout); must be > 0 seconds") }
         configuration.collectTimeout = .milliseconds(Int64(collectTimeout * 1000))

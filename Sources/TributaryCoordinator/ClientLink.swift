@@ -12,6 +12,8 @@ struct ClientLink: Sendable, Equatable {
     var trigger: String?
     /// It announced the `evaluate` feature: it answers EvaluateRequests.
     var canEvaluate = false
+    /// It announced the `secagg` feature: it takes part in secure rounds.
+    var canSecureAggregate = false
 
     struct LiveReport: Sendable, Equatable {
         var version: UInt64 = 0

@@ -208,6 +208,8 @@ public final class Coordinator: Service, Sendable {
                     await engine.received(IncomingUpdate(update, from: id), token: token)
                 case .evaluateResult(let result):
                     await engine.evaluated(result, from: id, token: token)
+                case .secureAggregation(let secure):
+                    await engine.secureMessage(secure, from: id, token: token)
                 default:
                     break
                 }

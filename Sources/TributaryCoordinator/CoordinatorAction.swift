@@ -1,3 +1,4 @@
+import TributarySecureAggregation
 import Foundation
 import TributaryRegistry
 import TributaryRounds
@@ -36,6 +37,9 @@ enum CoordinatorAction: Sendable {
     case settleRollout(VersionDecision, promote: Bool)
     /// Store a decision that changes no status (a federated evaluation passed, a canary started).
     case recordDecision(VersionDecision)
+    /// Run a secure round's unmasking off the actor (it expands a mask per contributor and per
+    /// dropped neighbour); answer with `secureSumComputed`.
+    case unmaskSecureSum(SecAggUnmaskingJob, round: UInt64)
     /// Tell the event stream (and the metrics) what happened.
     case emit(CoordinatorEvent)
     /// Call `timerFired` at this instant (deduplicated by the shell).

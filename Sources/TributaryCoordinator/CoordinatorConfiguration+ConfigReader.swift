@@ -32,6 +32,7 @@ extension CoordinatorConfiguration {
         let aggregation = try readAggregation(reader.section("aggregation"))
         let evaluation = try readEvaluation(reader.section("evaluation"), base: base)
         let release = try ReleasePolicy.read(reader.section("release"))
+        let secureAggregation = try SecureAggregationSettings.read(reader.section("secure_aggregation"))
         let adminSection = reader.section("admin")
         let adminEndpoint = try paths.endpoint(adminSection, "listen", default: "127.0.0.1:7480")
         let admin = try adminSection.bool("enabled", default: true) ? adminEndpoint : nil
@@ -47,6 +48,7 @@ extension CoordinatorConfiguration {
                 transfers: transfers, adminTokenFile: adminTokenFile)
             configuration.liveCheck = liveCheck
             configuration.release = release
+            configuration.secureAggregation = secureAggregation
             configuration.logFormat = logFormat
             return configuration
         } catch let error as CoordinatorError {

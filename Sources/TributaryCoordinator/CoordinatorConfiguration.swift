@@ -32,6 +32,8 @@ public struct CoordinatorConfiguration: Sendable {
     /// How a version the gate passed reaches the fleet (`release.policy`): at once (the
     /// default), or through a canary or A/B cohort first.
     public var release: ReleasePolicy = .immediate
+    /// `secure_aggregation`: rounds aggregated under masks (nil: off, the default).
+    public var secureAggregation: SecureAggregationSettings?
     /// The admin HTTP endpoint (`POST /v1/rounds`, `GET /v1/status`); nil disables it. It can
     /// start rounds, so a host other than loopback requires ``adminTokenFile``.
     public var admin: Endpoint?

@@ -53,6 +53,11 @@ extension CoordinatorEngine {
                         "model.version": "\(decision.version)", "decision": "\(decision.kind)", "reason": "\(error)",
                     ])
                 }
+            case .unmaskSecureSum(let job, let round):
+                let result = await Task.detached(priority: .userInitiated) {
+                    Result { try job.run(workers: max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+                }.value
+                await perform(instance.secureSumComputed(round: round, result, now: .now))
             case .emit(let event):
                 record(event)
             case .wakeUp(let instant):
@@ -150,6 +155,8 @@ extension CoordinatorEngine {
             ])
         case .evaluationRefused(let client, let reason):
             logger.info("evaluation result refused", metadata: ["client.id": "\(client)", "reason": "\(reason)"])
+        case .secureAggregation(let round, let step, let detail):
+            logger.info("secure aggregation \(step)", metadata: ["round.id": "\(round)", "round.phase": "secure_aggregation", "detail": "\(detail)"])
         case .liveChanged(let from, let to):
             metrics.liveVersion.record(Int64(to))
             logger.info("live version changed in the registry", metadata: ["model.version": "\(to)", "model.previous": "\(from)", "decision": "operator"])

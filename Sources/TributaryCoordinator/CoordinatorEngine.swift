@@ -107,6 +107,10 @@ actor CoordinatorEngine {
         await perform(instance.evaluated(result, from: clientID, token: token, now: .now))
     }
 
+    func secureMessage(_ message: SecureAggregationMessage, from clientID: String, token: UInt64) async {
+        await perform(instance.secureMessage(message, from: clientID, token: token, now: .now))
+    }
+
     func disconnected(_ clientID: String, token: UInt64) async {
         await perform(instance.disconnected(clientID, token: token, now: .now))
         metrics.connectedClients.record(outboxes.count)

@@ -33,6 +33,9 @@ public enum CoordinatorEvent: Sendable, Equatable {
     case evaluated(VersionDecision)
     /// An EvaluateResult that does not count (not asked, twice, too late).
     case evaluationRefused(client: String, reason: String)
+    /// A secure round's step: `started`, `refused` (a client's message or refusal), `unmasking`,
+    /// `aggregated` or `aborted`, with what the coordinator may know (counts, indices, the reason).
+    case secureAggregation(round: UInt64, step: String, detail: String)
 
     /// The line printed by `tributary coordinator serve`; its leading words are stable.
     public var line: String {
@@ -65,6 +68,8 @@ public enum CoordinatorEvent: Sendable, Equatable {
             "version \(decision.version) \(decision.kind.replacingOccurrences(of: "_", with: " ")): \(decision.reason)"
         case .evaluationRefused(let client, let reason):
             "evaluation result from \(client) refused: \(reason)"
+        case .secureAggregation(let round, let step, let detail):
+            "round \(round) secure aggregation \(step): \(detail)"
         case .rolloutStarted(let version, let mode, let cohort, let control):
             "version \(version) released to the \(mode) cohort: \(cohort) connected clients in it, \(control) keep the live version"
         case .rolloutSettled(let decision, let promoted):

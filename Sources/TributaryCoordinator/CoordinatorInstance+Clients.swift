@@ -12,11 +12,16 @@ extension CoordinatorInstance {
         nextToken += 1
         let token = nextToken
         var actions: [CoordinatorAction] = []
-        if let previous = clients[hello.clientID] { actions.append(.endSession(previous.token)) }
+        if let previous = clients[hello.clientID] {
+            // The old session is gone: a secure round no longer waits for it (its secrets were on it).
+            actions.append(.endSession(previous.token))
+            actions += secureDisconnected(hello.clientID, now: now)
+        }
         let held = hello.device.modelVersion == 0 ? nil : hello.device.modelVersion
         var link = ClientLink(token: token, holds: held)
         link.live = .init(hello.device)
         link.canEvaluate = hello.capabilities.features.contains(EvaluateRequest.feature)
+        link.canSecureAggregate = hello.capabilities.features.contains(SecureRoundParameters.feature)
         let target = releaseSet(for: hello.clientID)
         if let release = target.release(forClientHolding: held) {
             actions.append(.send(.modelRelease(release), to: token))
@@ -24,7 +29,14 @@ extension CoordinatorInstance {
         }
         if var work, opening == nil, machine.isCollecting, work.round.selected.contains(hello.clientID), work.round.accepted[hello.clientID] == nil {
             let offer = work.offer(for: hello.clientID, announced: Int(clamping: hello.device.examplesAvailable), aggregation: configuration.aggregation)
-            actions.append(.send(.roundOffer(offer), to: token))
+            // A secure round takes a client only while keys are collected (its masks need them).
+            if let secure = work.secure {
+                if let secured = secureOffer(offer, for: hello.clientID, link: link, secure: secure) {
+                    actions.append(.send(.roundOffer(secured), to: token))
+                }
+            } else {
+                actions.append(.send(.roundOffer(offer), to: token))
+            }
             self.work = work
         }
         clients[hello.clientID] = link
@@ -66,7 +78,7 @@ extension CoordinatorInstance {
     mutating func disconnected(_ clientID: String, token: UInt64, now: CoordinatorTime) -> [CoordinatorAction] {
         guard clients[clientID]?.token == token else { return [] }
         clients[clientID] = nil
-        return [.endSession(token)] + translate(machine.clientDisconnected(clientID, now: now.instant), now: now)
+        return [.endSession(token)] + secureDisconnected(clientID, now: now) + translate(machine.clientDisconnected(clientID, now: now.instant), now: now)
             + evaluationTick(leaving: clientID, now: now)
     }
 
@@ -99,6 +111,9 @@ extension CoordinatorInstance {
         try machine.check(facts)
         guard var work, work.round.id == update.roundID, opening == nil else {
             throw RoundError(.unknownRound, "update from \(update.clientID) names round \(update.roundID), which was not offered yet")
+        }
+        if work.secure != nil {
+            throw RoundError(.unknownRound, "update from \(update.clientID) for round \(update.roundID): the round is aggregated securely; only masked inputs are taken")
         }
         try work.aggregator.policy.validate(client: update.clientID, examples: update.update.numExamples, metrics: update.metrics,
                                             stated: work.statedExamples[update.clientID])

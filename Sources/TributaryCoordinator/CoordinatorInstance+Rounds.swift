@@ -26,13 +26,20 @@ extension CoordinatorInstance {
         guard stopReason == nil, opening == id, var work else { return [] }
         opening = nil
         var actions: [CoordinatorAction] = []
+        var offered: Set<String> = []
         for client in work.round.selected {
             guard let link = clients[client] else { continue }
-            let offer = work.offer(for: client, announced: machine.population.clients[client]?.examplesAvailable, aggregation: configuration.aggregation)
+            var offer = work.offer(for: client, announced: machine.population.clients[client]?.examplesAvailable, aggregation: configuration.aggregation)
+            if let secure = work.secure {
+                guard let secured = secureOffer(offer, for: client, link: link, secure: secure) else { continue }
+                offer = secured
+            }
+            offered.insert(client)
             actions.append(.send(.roundOffer(offer), to: link.token))
         }
         self.work = work
-        return actions + [.emit(.roundStarted(round: id, baseVersion: work.round.baseVersion, offeredTo: actions.count))]
+        actions.append(.emit(.roundStarted(round: id, baseVersion: work.round.baseVersion, offeredTo: actions.count)))
+        return work.secure == nil ? actions : actions + startSecure(offered: offered, now: now)
     }
 
     /// The round could not be opened (its offer could not be built, or the journal refused it):
@@ -132,6 +139,7 @@ extension CoordinatorInstance {
             var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: now, dataChange: change,
                                          history: boundsHistory)
             work.round = round
+            work.secure = try makeSecureRound(round, work: work, now: now)
             self.work = work
             opening = round.id
             var actions: [CoordinatorAction] = [.openRound(round, deadline: now.date(of: round.deadline))]
@@ -153,6 +161,7 @@ extension CoordinatorInstance {
         guard let work, work.round.id == round.id else {
             return translate(machine.roundFailed(round.id, reason: "no running sums for the round", now: now.instant), now: now)
         }
+        if work.secure != nil { return closeSecure(now: now) }
         self.work = nil
         boundsHistory = work.aggregator.closingHistory
         return [.commit(work, live: live)]

@@ -57,7 +57,13 @@ struct CoordinatorInstance: Sendable {
     /// asks the trigger.
     mutating func started(recovered: [(round: UInt64, outcome: String)], resumed: Round?, now: CoordinatorTime) -> [CoordinatorAction] {
         var actions: [CoordinatorAction] = recovered.map { .emit(.recovered(round: $0.round, outcome: $0.outcome)) }
-        if let resumed {
+        if let resumed, configuration.secureAggregation != nil {
+            // Its clients' masks and shares died with the previous process's round: it cannot resume.
+            _ = machine.restore(round: resumed, now: now.instant)
+            actions += translate(machine.roundFailed(
+                resumed.id, reason: "a secure round cannot resume after a restart: the keys and shares of its clients were for the previous process's round",
+                now: now.instant), now: now)
+        } else if let resumed {
             let restored = machine.restore(round: resumed, now: now.instant)
             if case .wakeUp = restored.first {
                 do {
@@ -109,7 +115,8 @@ struct CoordinatorInstance: Sendable {
     /// A wake-up asked for earlier: retry the journal, then deadlines and schedules.
     mutating func timerFired(now: CoordinatorTime) -> [CoordinatorAction] {
         guard stopReason == nil else { return [] }
-        return [.retryJournal] + translate(machine.tick(now: now.instant), now: now) + checkRollout(now: now) + evaluationTick(now: now)
+        return [.retryJournal] + secureTick(now: now) + translate(machine.tick(now: now.instant), now: now) + checkRollout(now: now)
+            + evaluationTick(now: now)
     }
 
     /// Stops rounds and says Goodbye to every client: an open round is abandoned in the journal

@@ -16,6 +16,8 @@ struct RoundWork: Sendable {
     let ewc: GlobalEWCState
     /// The largest example count each offered client's plan stated (`aggregation.bounds.stated_examples`).
     var statedExamples: [String: Int] = [:]
+    /// The round's secure aggregation (`secure_aggregation`), when on.
+    var secure: SecureRound?
 
     /// The offer for `client`, whose plan states the most examples it may claim: what it
     /// announced (`announced`, its last DeviceFacts.examples_available), capped by

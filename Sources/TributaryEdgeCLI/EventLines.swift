@@ -15,6 +15,7 @@ package enum EventLines {
             line = "sent Update for round \(round) (\(examples) examples, train.loss \(String(format: "%.4f", loss)))"
         case .updateResent(let round): line = "round \(round) offered again: sent its kept Update again (not retrained)"
         case .skipped(let round, let reason): line = "round \(round) not answered: \(reason)"
+        case .secureRoundAnswered(let round): line = "round \(round): secure aggregation unmasking answered"
         case .receipt(let round, let status, let reason): line = "Update for round \(round): \(status)\(reason.isEmpty ? "" : " (\(reason))")"
         case .adopted(let version): line = "adopted model version \(version)"
         case .releaseIgnored(let version, let held): line = "ignored model version \(version): a delta against a version not held (holds \(held))"

@@ -169,6 +169,13 @@ public struct RoundStateMachine: Sendable {
         return (closeIfNoOneLeft(round, now: now), resent)
     }
 
+    /// No further update can come for the collecting round (its secure aggregation closed the
+    /// inputs): close it with the accepted ones if they reach the quorum, else abandon it.
+    public mutating func inputsClosed(_ roundID: UInt64, reason: String, now: ContinuousClock.Instant) -> [RoundAction] {
+        guard case .collecting(let round) = state, round.id == roundID else { return [] }
+        return finishCollecting(round, now: now, reason: reason)
+    }
+
     /// The shell finished a closed round: `promotedVersion` is the new live version, or nil when
     /// the candidate was rejected by the evaluation gate (the live model stays).
     public mutating func roundFinished(promotedVersion: UInt64?, now: ContinuousClock.Instant) -> [RoundAction] {

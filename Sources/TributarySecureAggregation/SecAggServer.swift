@@ -79,6 +79,13 @@ public struct SecAggServer: Sendable {
         return closePhase(now: now)
     }
 
+    /// Closes the masked-input phase now, as its deadline would: the coordinator's round stopped
+    /// collecting (its target reached, or its deadline). A no-op in any other phase.
+    public mutating func closeMaskedInput(now: ContinuousClock.Instant) -> [SecAggServerAction] {
+        guard phase == .maskedInput, deadline != nil else { return [] }
+        return closePhase(now: now)
+    }
+
     private var isRunning: Bool { activePhase != nil && deadline != nil }
 
     private var activePhase: SecAggPhase? {

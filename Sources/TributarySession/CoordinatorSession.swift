@@ -32,6 +32,8 @@ public struct CoordinatorSession: Sendable {
         var offered: [UInt64: UInt64] = [:]
         /// Evaluations requested on this session and not answered yet: evaluation id → version.
         var evaluating: [UInt64: UInt64] = [:]
+        /// The latest round offered on this session with secure aggregation: its phases may flow.
+        var secureRound: UInt64?
     }
 
     private enum State: Sendable {
@@ -183,6 +185,15 @@ public struct CoordinatorSession: Sendable {
             open.evaluating[result.evaluationID] = nil
             state = .open(open)
             return [.deliver(message)]
+        case .secureAggregation(let secure):
+            guard secure.isFromClient else {
+                return fail(.outOfSequence, "\(message.name) is sent by the coordinator, not by a client")
+            }
+            guard secure.roundID == open.secureRound else {
+                return fail(.outOfSequence,
+                            "\(message.name).round_id is \(secure.roundID); the secure round offered on this session is \(open.secureRound.map(String.init) ?? "none")")
+            }
+            return [.deliver(message)]
         case .goodbye(let goodbye):
             return [.deliver(.goodbye(goodbye))] + peerGoodbye(goodbye)
         case .error(let error):
@@ -205,8 +216,19 @@ public struct CoordinatorSession: Sendable {
         }
         switch message {
         case .roundOffer(let offer):
+            if offer.secureAggregation != nil {
+                guard open.hello.capabilities.features.contains(SecureRoundParameters.feature) else {
+                    throw SessionError(.notReady, "cannot send a secure RoundOffer to \(open.clientID): its Hello did not list the \"\(SecureRoundParameters.feature)\" feature")
+                }
+                open.secureRound = offer.roundID
+            }
             open.offered[offer.roundID] = offer.baseModelVersion
             state = .open(open)
+            return [.send(message)]
+        case .secureAggregation(let secure):
+            guard !secure.isFromClient, secure.roundID == open.secureRound else {
+                throw SessionError(.notReady, "cannot send \(message.name) for round \(secure.roundID) to \(open.clientID): the secure round offered on this session is \(open.secureRound.map(String.init) ?? "none")")
+            }
             return [.send(message)]
         case .evaluateRequest(let request):
             guard open.hello.capabilities.features.contains(EvaluateRequest.feature) else {

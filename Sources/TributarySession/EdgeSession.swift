@@ -18,6 +18,8 @@ public struct EdgeSession: Sendable {
         var offered: [UInt64: UInt64] = [:]
         /// Evaluations asked for and not answered yet: evaluation id → version.
         var evaluating: [UInt64: UInt64] = [:]
+        /// The round offered with secure aggregation, whose phases may flow.
+        var secureRound: UInt64?
     }
 
     private enum State: Sendable {
@@ -103,6 +105,7 @@ public struct EdgeSession: Sendable {
         case .roundOffer(let offer):
             var open = open
             open.offered = [offer.roundID: offer.baseModelVersion]  // a new offer replaces an unanswered one
+            open.secureRound = offer.secureAggregation == nil ? nil : offer.roundID
             state = .open(open)
             return [.deliver(message)]
         case .evaluateRequest(let request):
@@ -111,6 +114,15 @@ public struct EdgeSession: Sendable {
             state = .open(open)
             return [.deliver(message)]
         case .modelRelease, .updateReceipt:
+            return [.deliver(message)]
+        case .secureAggregation(let secure):
+            guard !secure.isFromClient else {
+                return fail(.outOfSequence, "\(message.name) is sent by a client, not by the coordinator")
+            }
+            guard secure.roundID == open.secureRound else {
+                return fail(.outOfSequence,
+                            "\(message.name).round_id is \(secure.roundID); the secure round offered is \(open.secureRound.map(String.init) ?? "none")")
+            }
             return [.deliver(message)]
         case .reject(let reject):
             return rejected(reject)
@@ -153,6 +165,11 @@ public struct EdgeSession: Sendable {
             state = .open(open)
             return [.send(message)]
         case .heartbeat, .ready:
+            return [.send(message)]
+        case .secureAggregation(let secure):
+            guard secure.isFromClient, secure.roundID == open.secureRound else {
+                throw SessionError(.notReady, "cannot send \(message.name) for round \(secure.roundID): the secure round offered is \(open.secureRound.map(String.init) ?? "none")")
+            }
             return [.send(message)]
         case .goodbye:
             state = .closed

@@ -145,7 +145,10 @@ public struct Simulation: Sendable {
         record.refused = await watcher.refusedCount(id)
         (record.dropped, record.slow) = tally.counts(round: id)
         record.bytesToClients = record.offered * modelBytes
-        if case .abandoned(let reason) = ending { progress("round \(id) abandoned: \(reason)") }
+        if case .abandoned(let reason) = ending {
+            record.abandonReason = reason
+            progress("round \(id) abandoned: \(reason)")
+        }
         Self.record(ending, in: &record, tasks: tasks)
     }
 
@@ -217,7 +220,7 @@ public struct Simulation: Sendable {
         // Measuring learning, not deploying: every candidate is promoted, even one at chance.
         let permissive = PromotionGate(maxTaskDrop: 1, maxNewDataDrop: 1, minimumStability: 0, maxClientAccuracyDrop: 1,
                                        chanceMargin: nil, maxErrorRise: 1e12)
-        return try CoordinatorConfiguration(
+        var coordinator = try CoordinatorConfiguration(
             tls: .init(certificate: serverFiles.certificatePath, key: serverFiles.keyPath, ca: ca,
                        // Every simulated client is on 127.0.0.1, and up to thousands handshake at once
                        // in this one process: the production deadline would cut a loaded machine's.
@@ -227,6 +230,8 @@ public struct Simulation: Sendable {
             aggregation: configuration.aggregation,
             evaluation: .init(heldOut: heldOut, gate: configuration.gate ?? permissive, useClientMetrics: configuration.gate != nil),
             admin: nil)
+        coordinator.secureAggregation = configuration.secureAggregation
+        return coordinator
     }
 
     private func writeHeldOut(_ tasks: [ContinualTask], into directory: String) throws -> [CoordinatorConfiguration.HeldOutSet] {

@@ -50,6 +50,8 @@ public struct SimulationConfiguration: Sendable {
     /// ``UpdateBounds/off`` the fixed bounds go too (`max_delta_norm: off`, the largest
     /// `max_update_examples`): the coordinator takes what clients claim, as before issue 16.
     public var bounds: UpdateBounds = .default
+    /// Secure aggregation (SecAgg+) of every round (nil: off): the coordinator sees only the sums.
+    public var secureAggregation: SecureAggregationSettings?
     /// Where certificates, checkpoints, the registry and edge state go.
     public var workDirectory: String
     public var seed: UInt64 = 7

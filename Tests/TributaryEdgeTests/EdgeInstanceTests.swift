@@ -318,6 +318,7 @@ import TributaryWire
             case .saveRound(_, _, let update, _): "save round \(update.roundID)"
             case .saveCheckpoint(let checkpoint): "save checkpoint at version \(ModelAdoption.version(of: checkpoint))"
             case .sendUpdate(let update): "send Update round \(update.roundID) at version \(update.baseModelVersion)"
+            case .sendSecure(let message): "send \(message.phaseName) round \(message.roundID)"
             case .evaluate(let request, let candidate):
                 "evaluate version \(request.version) (candidate at version \(ModelAdoption.version(of: candidate)))"
             case .sendEvaluateResult(let result): "send EvaluateResult \(result.evaluationID): \(result.reason)"

@@ -10,6 +10,8 @@ extension EdgeAgent {
             logger.info("round offered", metadata: ["round.id": "\(round)", "model.version": "\(version)"])
         case .skipped(let round, let reason):
             logger.info("round not answered", metadata: ["round.id": "\(round)", "reason": "\(reason)"])
+        case .secureRoundAnswered(let round):
+            logger.info("secure round: unmasking answered", metadata: ["round.id": "\(round)"])
         case .updateResent(let round):
             logger.info("round offered again: the kept Update sent again, untrained", metadata: ["round.id": "\(round)"])
         case .receipt(let round, let status, let reason):

@@ -134,6 +134,14 @@ extension EdgeAgent {
                 }
             case .sendEvaluateResult(let result):
                 _ = await write(result)
+            case .sendSecure(let message):
+                do {
+                    guard let link else { throw EdgeError(.invalidInput, "the session ended") }
+                    try await link.outbound.write(.secureAggregation(message))
+                } catch {
+                    agent.logger.info("cannot send a secure-aggregation message", metadata: [
+                        "round.id": "\(message.roundID)", "message": "\(message.phaseName)", "reason": "\(error)"])
+                }
             case .sendGoodbye(let goodbye):
                 try? await link?.outbound.write(.goodbye(goodbye))
             case .schedule(let timer, let delay):
@@ -242,7 +250,7 @@ extension EdgeAgent {
         let input = self.input, data = self.data, endpoint = configuration.coordinator
         do {
             let announced = UInt64(try Self.reading { try data.status() }.trainable)
-            let hello = Hello(clientID: clientID, capabilities: Capabilities(features: [EvaluateRequest.feature]),
+            let hello = Hello(clientID: clientID, capabilities: Capabilities(features: [EvaluateRequest.feature, SecureRoundParameters.feature]),
                               device: deviceFacts(examplesAvailable: announced, modelVersion: modelVersion))
             try await EdgeClient.withSession(host: endpoint.host, port: endpoint.port, hello: hello,
                                              configuration: transport, logger: logger) { welcome, connection in

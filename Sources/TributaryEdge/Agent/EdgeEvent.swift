@@ -16,6 +16,8 @@ public enum EdgeEvent: Sendable, Equatable {
     case updateResent(round: UInt64)
     /// An offer left unanswered (no data, deadline passed, delta against a version not held, a fault).
     case skipped(round: UInt64, reason: String)
+    /// This edge answered a secure round's unmasking: its part in the round is done.
+    case secureRoundAnswered(round: UInt64)
     case receipt(round: UInt64, status: UpdateReceipt.Status, reason: String)
     /// The edge now holds this global version (a ModelRelease).
     case adopted(version: UInt64)

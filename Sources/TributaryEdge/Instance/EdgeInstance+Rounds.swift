@@ -15,6 +15,8 @@ extension EdgeInstance {
             return [.emit(.receipt(round: receipt.roundID, status: receipt.status, reason: receipt.reason))]
         case .evaluateRequest(let request):
             return evaluate(request)
+        case .secureAggregation(let secure):
+            return secureReceived(secure)
         case .goodbye(let goodbye):
             if case .open(var session) = phase {
                 session.goodbye = goodbye
@@ -30,10 +32,15 @@ extension EdgeInstance {
         let round = offer.roundID
         var actions: [Action] = [.emit(.offered(round: round, baseVersion: offer.baseModelVersion))]
         guard isOpen else { return actions }
-        if faults.drops(round: round) {
+        if offer.secureAggregation == nil, faults.drops(round: round) {
             return actions + [.emit(.skipped(round: round, reason: "dropped after the offer (fault injection)")), .close]
         }
-        if let kept, kept.roundID == round, kept.baseModelVersion == offer.baseModelVersion {
+        if let parameters = offer.secureAggregation {
+            // A secure round: keys now, then train; the masks need this run's secrets, so a
+            // kept Update is never resent into one.
+            actions += joinSecureRound(offer, parameters)
+            if secure?.roundID != round { return actions }
+        } else if let kept, kept.roundID == round, kept.baseModelVersion == offer.baseModelVersion {
             // Answered before (the coordinator restarted mid-collection): the same Update again,
             // without training and without touching the checkpoint.
             writing[round] = .resend
@@ -116,7 +123,7 @@ extension EdgeInstance {
             actions.append(.saveCheckpoint(keep))
         }
         held = keep
-        kept = outcome.update
+        if job.offer.secureAggregation == nil { kept = outcome.update }
         _ = trigger.handle(.trained(heldOutAccuracy: nil))
         roundsAnswered += 1
         if let delay = faults.delay(round: job.offer.roundID) { return actions + [.schedule(.sendUpdate(job: id), after: delay)] }
@@ -126,8 +133,11 @@ extension EdgeInstance {
     mutating func sendAnswer(job id: Int) -> [Action] {
         guard let job = jobs.removeValue(forKey: id), let outcome = job.outcome else { return [] }
         let report = outcome.report
-        writing[job.offer.roundID] = .answer(examples: report.examples, loss: report.newDataAfter.loss)
         let update = faults.rewriteUpdate?(outcome.update) ?? outcome.update
+        if job.offer.secureAggregation != nil {
+            return provideSecureInput(update, examples: report.examples, loss: report.newDataAfter.loss)
+        }
+        writing[job.offer.roundID] = .answer(examples: report.examples, loss: report.newDataAfter.loss)
         guard configuration.triggers.readyOnlyOnTrigger, trigger.pending == nil else { return [.sendUpdate(update)] }
         // The reason this edge trained for is answered: not ready until a trigger fires again. Said
         // before the Update, so the coordinator knows it before the round can close and the

@@ -45,6 +45,8 @@ public struct EdgeInstance: Sendable {
     var writing: [UInt64: Write] = [:]
     /// A release being saved.
     var adopting: Checkpoint?
+    /// This edge's part in the secure round it was offered, if any.
+    var secure: SecureParticipation?
     /// The held model, built once per version, to predict arriving examples.
     var predictor: (version: UInt64, model: Sequential)?
 
@@ -174,6 +176,8 @@ public struct EdgeInstance: Sendable {
         case saveCheckpoint(Checkpoint)
         /// Write the Update; answer ``Event/updateWritten(round:failure:)``.
         case sendUpdate(Update)
+        /// Write a secure round's message (best effort: a lost one drops this edge from the round).
+        case sendSecure(SecureAggregationMessage)
         /// Read the held-out set, evaluate `candidate` on it and send the ``EvaluateResult``, then
         /// emit ``EdgeEvent/evaluated(version:examples:correct:reason:)``. Nothing is saved.
         case evaluate(EvaluateRequest, candidate: Checkpoint)

@@ -30,6 +30,8 @@ public struct SimulationReport: Sendable, Codable, Equatable {
         /// A regression run's mean absolute error of the live model on every task's test set
         /// (`accuracy` then holds RMSE); nil for a classifier.
         public var meanAbsoluteError: [Double]? = nil
+        /// Why the round was abandoned (nil: it was not).
+        public var abandonReason: String? = nil
 
         public init(task: Int, roundInTask: Int, roundID: UInt64, outcome: String, version: UInt64, offered: Int, accepted: Int,
                     refused: Int, dropped: Int, slow: Int, restarted: Int, accuracy: [Double], bytesFromClients: Int,

@@ -179,6 +179,16 @@ nonisolated struct Tributary_V1_Envelope: Sendable {
     set {message = .evaluateResult(newValue)}
   }
 
+  /// Added in v1 without a version change: sent only to clients that announce "secagg", and by
+  /// them only in a round whose offer carries secure_aggregation (secagg.proto).
+  var secureAggregation: Tributary_V1_SecAggMessage {
+    get {
+      if case .secureAggregation(let v)? = message {return v}
+      return Tributary_V1_SecAggMessage()
+    }
+    set {message = .secureAggregation(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Message: Equatable, Sendable {
@@ -197,6 +207,9 @@ nonisolated struct Tributary_V1_Envelope: Sendable {
     /// Added in v1 without a version change: sent only to clients that announce "evaluate".
     case evaluateRequest(Tributary_V1_EvaluateRequest)
     case evaluateResult(Tributary_V1_EvaluateResult)
+    /// Added in v1 without a version change: sent only to clients that announce "secagg", and by
+    /// them only in a round whose offer carries secure_aggregation (secagg.proto).
+    case secureAggregation(Tributary_V1_SecAggMessage)
 
   }
 
@@ -259,7 +272,7 @@ nonisolated extension Tributary_V1_PayloadChunk: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Tributary_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Envelope"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}hello\0\u{1}welcome\0\u{1}reject\0\u{3}round_offer\0\u{1}update\0\u{3}model_release\0\u{1}heartbeat\0\u{1}error\0\u{1}goodbye\0\u{1}chunk\0\u{1}ready\0\u{3}update_receipt\0\u{3}evaluate_request\0\u{3}evaluate_result\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}hello\0\u{1}welcome\0\u{1}reject\0\u{3}round_offer\0\u{1}update\0\u{3}model_release\0\u{1}heartbeat\0\u{1}error\0\u{1}goodbye\0\u{1}chunk\0\u{1}ready\0\u{3}update_receipt\0\u{3}evaluate_request\0\u{3}evaluate_result\0\u{3}secure_aggregation\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -450,6 +463,19 @@ nonisolated extension Tributary_V1_Envelope: SwiftProtobuf.Message, SwiftProtobu
           self.message = .evaluateResult(v)
         }
       }()
+      case 16: try {
+        var v: Tributary_V1_SecAggMessage?
+        var hadOneofValue = false
+        if let current = self.message {
+          hadOneofValue = true
+          if case .secureAggregation(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.message = .secureAggregation(v)
+        }
+      }()
       default: break
       }
     }
@@ -519,6 +545,10 @@ nonisolated extension Tributary_V1_Envelope: SwiftProtobuf.Message, SwiftProtobu
     case .evaluateResult?: try {
       guard case .evaluateResult(let v)? = self.message else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .secureAggregation?: try {
+      guard case .secureAggregation(let v)? = self.message else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
     }()
     case nil: break
     }

@@ -199,6 +199,17 @@ nonisolated struct Tributary_V1_RoundOffer: @unchecked Sendable {
   /// Clears the value of `preprocessing`. Subsequent reads from it will return its default value.
   mutating func clearPreprocessing() {_uniqueStorage()._preprocessing = nil}
 
+  /// Optional: this round is aggregated securely (secagg.proto). Sent only to clients that announce
+  /// "secagg"; the client answers with the SecAggMessage phases, not with an Update.
+  var secureAggregation: Tributary_V1_SecAggParameters {
+    get {_storage._secureAggregation ?? Tributary_V1_SecAggParameters()}
+    set {_uniqueStorage()._secureAggregation = newValue}
+  }
+  /// Returns true if `secureAggregation` has been explicitly set.
+  var hasSecureAggregation: Bool {_storage._secureAggregation != nil}
+  /// Clears the value of `secureAggregation`. Subsequent reads from it will return its default value.
+  mutating func clearSecureAggregation() {_uniqueStorage()._secureAggregation = nil}
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -682,7 +693,7 @@ nonisolated extension Tributary_V1_Preprocessing: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".RoundOffer"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}round_id\0\u{3}base_model_version\0\u{1}model\0\u{1}ewc\0\u{1}plan\0\u{1}architecture\0\u{1}preprocessing\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}round_id\0\u{3}base_model_version\0\u{1}model\0\u{1}ewc\0\u{1}plan\0\u{1}architecture\0\u{1}preprocessing\0\u{3}secure_aggregation\0")
 
   fileprivate class _StorageClass {
     var _roundID: UInt64 = 0
@@ -692,6 +703,7 @@ nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProto
     var _plan: Tributary_V1_TrainingPlan? = nil
     var _architecture: Tributary_V1_ModelArchitecture? = nil
     var _preprocessing: Tributary_V1_Preprocessing? = nil
+    var _secureAggregation: Tributary_V1_SecAggParameters? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -709,6 +721,7 @@ nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProto
       _plan = source._plan
       _architecture = source._architecture
       _preprocessing = source._preprocessing
+      _secureAggregation = source._secureAggregation
     }
   }
 
@@ -734,6 +747,7 @@ nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProto
         case 5: try { try decoder.decodeSingularMessageField(value: &_storage._plan) }()
         case 6: try { try decoder.decodeSingularMessageField(value: &_storage._architecture) }()
         case 7: try { try decoder.decodeSingularMessageField(value: &_storage._preprocessing) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._secureAggregation) }()
         default: break
         }
       }
@@ -767,6 +781,9 @@ nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProto
       try { if let v = _storage._preprocessing {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
       } }()
+      try { if let v = _storage._secureAggregation {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -783,6 +800,7 @@ nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProto
         if _storage._plan != rhs_storage._plan {return false}
         if _storage._architecture != rhs_storage._architecture {return false}
         if _storage._preprocessing != rhs_storage._preprocessing {return false}
+        if _storage._secureAggregation != rhs_storage._secureAggregation {return false}
         return true
       }
       if !storagesAreEqual {return false}

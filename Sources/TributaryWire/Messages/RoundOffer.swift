@@ -12,11 +12,15 @@ public struct RoundOffer: Sendable, Hashable {
     public var architecture: ModelArchitecture?
     /// The model's preprocessing; `nil` = identity (raw features).
     public var preprocessing: PreprocessingMessage?
+    /// Present when the round is aggregated securely: the client answers with the phases of
+    /// ``SecureAggregationMessage``, not with an ``Update``.
+    public var secureAggregation: SecureRoundParameters?
 
     public init(
         roundID: UInt64, baseModelVersion: UInt64, model: ModelPayload, ewc: EWCStateMessage? = nil, plan: TrainingPlanMessage,
-        architecture: ModelArchitecture? = nil, preprocessing: PreprocessingMessage? = nil
+        architecture: ModelArchitecture? = nil, preprocessing: PreprocessingMessage? = nil, secureAggregation: SecureRoundParameters? = nil
     ) {
+        self.secureAggregation = secureAggregation
         self.roundID = roundID
         self.baseModelVersion = baseModelVersion
         self.model = model
@@ -37,6 +41,11 @@ public struct RoundOffer: Sendable, Hashable {
         try plan.validate(field: "RoundOffer.plan")
         try architecture?.validate(field: "RoundOffer.architecture")
         try preprocessing?.validate(field: "RoundOffer.preprocessing", inputSize: architecture?.inputSize)
+        if let secureAggregation {
+            try secureAggregation.validate(field: "RoundOffer.secure_aggregation")
+            try require(secureAggregation.configuration.roundID == roundID, .invalidValue,
+                        "RoundOffer.secure_aggregation.round_id is \(secureAggregation.configuration.roundID); the offer's round is \(roundID)")
+        }
     }
 }
 
@@ -50,7 +59,9 @@ extension RoundOffer {
                   ewc: proto.hasEwc ? try EWCStateMessage(proto: proto.ewc, field: "RoundOffer.ewc", incoming: incoming) : nil,
                   plan: try TrainingPlanMessage(proto: proto.plan, field: "RoundOffer.plan"),
                   architecture: proto.hasArchitecture ? try ModelArchitecture(proto: proto.architecture, field: "RoundOffer.architecture") : nil,
-                  preprocessing: proto.hasPreprocessing ? PreprocessingMessage(proto: proto.preprocessing) : nil)
+                  preprocessing: proto.hasPreprocessing ? PreprocessingMessage(proto: proto.preprocessing) : nil,
+                  secureAggregation: proto.hasSecureAggregation
+                      ? try SecureRoundParameters(proto: proto.secureAggregation, field: "RoundOffer.secure_aggregation") : nil)
         try validate()
     }
 
@@ -63,6 +74,7 @@ extension RoundOffer {
         proto.plan = plan.toProto()
         if let architecture { proto.architecture = architecture.toProto() }
         if let preprocessing { proto.preprocessing = preprocessing.toProto() }
+        if let secureAggregation { proto.secureAggregation = secureAggregation.toProto() }
         return proto
     }
 }

@@ -19,6 +19,8 @@ public enum WireMessage: Sendable, Hashable {
     case evaluateRequest(EvaluateRequest)
     /// Client → coordinator: per-class correct/total counts of that evaluation.
     case evaluateResult(EvaluateResult)
+    /// Either way, in a secure round: one phase of secure aggregation.
+    case secureAggregation(SecureAggregationMessage)
 
     /// The message's name in the contract, for logs and errors.
     public var name: String {
@@ -37,6 +39,7 @@ public enum WireMessage: Sendable, Hashable {
         case .updateReceipt: "UpdateReceipt"
         case .evaluateRequest: "EvaluateRequest"
         case .evaluateResult: "EvaluateResult"
+        case .secureAggregation(let m): m.phaseName
         }
     }
 
@@ -57,6 +60,7 @@ public enum WireMessage: Sendable, Hashable {
         case .updateReceipt(let m): try m.validate()
         case .evaluateRequest(let m): try m.validate()
         case .evaluateResult(let m): try m.validate()
+        case .secureAggregation(let m): try m.validate()
         }
     }
 }
@@ -80,6 +84,7 @@ extension WireMessage {
         case .updateReceipt(let m)?: self = .updateReceipt(try UpdateReceipt(proto: m))
         case .evaluateRequest(let m)?: self = .evaluateRequest(try EvaluateRequest(proto: m, incoming: incoming))
         case .evaluateResult(let m)?: self = .evaluateResult(try EvaluateResult(proto: m))
+        case .secureAggregation(let m)?: self = .secureAggregation(try SecureAggregationMessage(proto: m))
         case nil:
             let unknown = envelope.unknownFields.data.count
             throw WireError(.unknownMessage,
@@ -106,6 +111,7 @@ extension WireMessage {
         case .updateReceipt(let m): envelope.message = .updateReceipt(m.toProto())
         case .evaluateRequest(let m): envelope.message = .evaluateRequest(m.toProto(outgoing: outgoing))
         case .evaluateResult(let m): envelope.message = .evaluateResult(m.toProto())
+        case .secureAggregation(let m): envelope.message = .secureAggregation(m.toProto())
         }
         return envelope
     }

@@ -187,7 +187,7 @@ const ProtobufCMessageDescriptor tributary__v1__payload_chunk__descriptor =
   (ProtobufCMessageInit) tributary__v1__payload_chunk__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tributary__v1__envelope__field_descriptors[15] =
+static const ProtobufCFieldDescriptor tributary__v1__envelope__field_descriptors[16] =
 {
   {
     "protocol_version",
@@ -369,6 +369,18 @@ static const ProtobufCFieldDescriptor tributary__v1__envelope__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "secure_aggregation",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Tributary__V1__Envelope, message_case),
+    offsetof(Tributary__V1__Envelope, secure_aggregation),
+    &tributary__v1__sec_agg_message__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tributary__v1__envelope__field_indices_by_name[] = {
   10,   /* field[10] = chunk */
@@ -383,6 +395,7 @@ static const unsigned tributary__v1__envelope__field_indices_by_name[] = {
   11,   /* field[11] = ready */
   3,   /* field[3] = reject */
   4,   /* field[4] = round_offer */
+  15,   /* field[15] = secure_aggregation */
   5,   /* field[5] = update */
   12,   /* field[12] = update_receipt */
   2,   /* field[2] = welcome */
@@ -390,7 +403,7 @@ static const unsigned tributary__v1__envelope__field_indices_by_name[] = {
 static const ProtobufCIntRange tributary__v1__envelope__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 15 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor tributary__v1__envelope__descriptor =
 {
@@ -400,7 +413,7 @@ const ProtobufCMessageDescriptor tributary__v1__envelope__descriptor =
   "Tributary__V1__Envelope",
   "tributary.v1",
   sizeof(Tributary__V1__Envelope),
-  15,
+  16,
   tributary__v1__envelope__field_descriptors,
   tributary__v1__envelope__field_indices_by_name,
   1,  tributary__v1__envelope__number_ranges,

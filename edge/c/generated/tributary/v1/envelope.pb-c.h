@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "tributary/v1/round.pb-c.h"
 #include "tributary/v1/session.pb-c.h"
+#include "tributary/v1/secagg.pb-c.h"
 
 typedef struct Tributary__V1__PayloadChunk Tributary__V1__PayloadChunk;
 typedef struct Tributary__V1__Envelope Tributary__V1__Envelope;
@@ -75,7 +76,8 @@ typedef enum {
   TRIBUTARY__V1__ENVELOPE__MESSAGE_READY = 12,
   TRIBUTARY__V1__ENVELOPE__MESSAGE_UPDATE_RECEIPT = 13,
   TRIBUTARY__V1__ENVELOPE__MESSAGE_EVALUATE_REQUEST = 14,
-  TRIBUTARY__V1__ENVELOPE__MESSAGE_EVALUATE_RESULT = 15
+  TRIBUTARY__V1__ENVELOPE__MESSAGE_EVALUATE_RESULT = 15,
+  TRIBUTARY__V1__ENVELOPE__MESSAGE_SECURE_AGGREGATION = 16
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TRIBUTARY__V1__ENVELOPE__MESSAGE__CASE)
 } Tributary__V1__Envelope__MessageCase;
 
@@ -105,6 +107,11 @@ struct  Tributary__V1__Envelope
      */
     Tributary__V1__EvaluateRequest *evaluate_request;
     Tributary__V1__EvaluateResult *evaluate_result;
+    /*
+     * Added in v1 without a version change: sent only to clients that announce "secagg", and by
+     * them only in a round whose offer carries secure_aggregation (secagg.proto).
+     */
+    Tributary__V1__SecAggMessage *secure_aggregation;
   };
 };
 #define TRIBUTARY__V1__ENVELOPE__INIT \

@@ -804,7 +804,7 @@ const ProtobufCMessageDescriptor tributary__v1__preprocessing__descriptor =
   (ProtobufCMessageInit) tributary__v1__preprocessing__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tributary__v1__round_offer__field_descriptors[7] =
+static const ProtobufCFieldDescriptor tributary__v1__round_offer__field_descriptors[8] =
 {
   {
     "round_id",
@@ -890,6 +890,18 @@ static const ProtobufCFieldDescriptor tributary__v1__round_offer__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "secure_aggregation",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__RoundOffer, secure_aggregation),
+    &tributary__v1__sec_agg_parameters__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tributary__v1__round_offer__field_indices_by_name[] = {
   5,   /* field[5] = architecture */
@@ -899,11 +911,12 @@ static const unsigned tributary__v1__round_offer__field_indices_by_name[] = {
   4,   /* field[4] = plan */
   6,   /* field[6] = preprocessing */
   0,   /* field[0] = round_id */
+  7,   /* field[7] = secure_aggregation */
 };
 static const ProtobufCIntRange tributary__v1__round_offer__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor tributary__v1__round_offer__descriptor =
 {
@@ -913,7 +926,7 @@ const ProtobufCMessageDescriptor tributary__v1__round_offer__descriptor =
   "Tributary__V1__RoundOffer",
   "tributary.v1",
   sizeof(Tributary__V1__RoundOffer),
-  7,
+  8,
   tributary__v1__round_offer__field_descriptors,
   tributary__v1__round_offer__field_indices_by_name,
   1,  tributary__v1__round_offer__number_ranges,

@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "tributary/v1/tensor.pb-c.h"
 #include "tributary/v1/session.pb-c.h"
+#include "tributary/v1/secagg.pb-c.h"
 
 typedef struct Tributary__V1__EwcState Tributary__V1__EwcState;
 typedef struct Tributary__V1__TrainingPlan Tributary__V1__TrainingPlan;
@@ -205,10 +206,15 @@ struct  Tributary__V1__RoundOffer
    * The model's preprocessing; absent = identity (the raw features go to the model).
    */
   Tributary__V1__Preprocessing *preprocessing;
+  /*
+   * Optional: this round is aggregated securely (secagg.proto). Sent only to clients that announce
+   * "secagg"; the client answers with the SecAggMessage phases, not with an Update.
+   */
+  Tributary__V1__SecAggParameters *secure_aggregation;
 };
 #define TRIBUTARY__V1__ROUND_OFFER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__round_offer__descriptor) \
-    , 0, 0, NULL, NULL, NULL, NULL, NULL }
+    , 0, 0, NULL, NULL, NULL, NULL, NULL, NULL }
 
 
 struct  Tributary__V1__Update__MetricsEntry
