@@ -42,6 +42,10 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "The coordinator's update bounds: on (the default: stated example counts, adaptive delta and Fisher clipping), off (none, and no fixed delta or example bound either), or KEY=VALUE,… of aggregation.bounds (delta_norm_multiple, fisher_multiple, fisher_floor, fisher_norm_multiple, history, minimum_history; a multiple may be off).")
     var bounds: String = "on"
     @Option(help: "Seconds a round collects before closing with what it has.") var collectTimeout: Double = 60
+    @Option(help: "How edges encode their deltas: fp32, int8 (per-block scales, stochastic rounding) or topk[:FRACTION] (default fraction 0.1, with error feedback).")
+    var compress: String = "fp32"
+    @Option(help: "How edges encode their Fishers: fp32, fp16, int8 or sqrt_int8 (int8 of square roots, read back squared).")
+    var compressFisher: String = "fp32"
     @Option(help: "Aggregation: ewc (EWC-weighted, global EWC penalty, local replay: the issue-5 protocol) or fedavg (plain FedAvg, no replay, no EWC).")
     var rule: String = "ewc"
     @Flag(help: "Judge candidates with the default evaluation gate (a task may drop ≤ 5 points); otherwise every candidate is promoted.")
@@ -76,6 +80,7 @@ struct SimulationOptions: ParsableArguments {
                                                   restartFraction: restart, dishonestFraction: dishonest,
                                                   dishonestKind: try Self.dishonestKind(dishonestKind))
         configuration.bounds = try Self.bounds(bounds)
+        configuration.compression = try Self.compression(delta: compress, fisher: compressFisher)
         guard slowDelay >= 0, slowDelay.isFinite else { throw ValidationError("--slow-delay is \(slowDelay); must be ≥ 0 seconds") }
         guard collectTimeout > 0, collectTimeout.isFinite else { throw ValidationError("--collect-timeout is \(collectTimeout); must be > 0 seconds") }
         configuration.collectTimeout = .milliseconds(Int64(collectTimeout * 1000))
@@ -171,6 +176,10 @@ struct SimulationOptions: ParsableArguments {
         let uploaded = result.rounds.reduce(0) { $0 + $1.bytesFromClients }
         print(String(format: "\n%d rounds in %.1f s (median round %.2f s); %.2f MB of deltas and Fishers sent by the edges",
                      result.rounds.count, result.totalWallSeconds, Self.median(result.rounds.map(\.wallSeconds)), Double(uploaded) / 1e6))
+        if let ratio = result.uploadRatio, let fp32 = result.fp32UploadBytes {
+            print(String(format: "uploads encoded %@: %.0f bytes per Update on average, %.3f× the %d bytes of fp32",
+                         (result.compression ?? "fp32+fp32") as NSString, ratio * Double(fp32), ratio, fp32))
+        }
         do {
             try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
         } catch {

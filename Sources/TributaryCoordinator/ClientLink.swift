@@ -12,6 +12,8 @@ struct ClientLink: Sendable, Equatable {
     var trigger: String?
     /// It announced the `evaluate` feature: it answers EvaluateRequests.
     var canEvaluate = false
+    /// It announced the `compression` feature: its plan carries the configured encoding.
+    var canCompress = false
 
     struct LiveReport: Sendable, Equatable {
         var version: UInt64 = 0

@@ -28,7 +28,8 @@ extension CoordinatorInstance {
         var actions: [CoordinatorAction] = []
         for client in work.round.selected {
             guard let link = clients[client] else { continue }
-            let offer = work.offer(for: client, announced: machine.population.clients[client]?.examplesAvailable, aggregation: configuration.aggregation)
+            let offer = work.offer(for: client, announced: machine.population.clients[client]?.examplesAvailable, aggregation: configuration.aggregation,
+                                   encoding: encoding(for: link))
             actions.append(.send(.roundOffer(offer), to: link.token))
         }
         self.work = work

@@ -16,6 +16,8 @@ struct RoundWork: Sendable {
     let ewc: GlobalEWCState
     /// The largest example count each offered client's plan stated (`aggregation.bounds.stated_examples`).
     var statedExamples: [String: Int] = [:]
+    /// The encoding each offered client's plan stated (`compression.*`, or fp32); its Update is decoded by it.
+    var encodings: [String: UpdateEncoding] = [:]
 
     /// The offer for `client`, whose plan states the most examples it may claim: what it
     /// announced (`announced`, its last DeviceFacts.examples_available), capped by

@@ -110,10 +110,15 @@ public struct Simulation: Sendable {
         await coordinator.shutdown()
         _ = try? await serving.value
         watching.cancel()
-        return SimulationReport(
+        var report = SimulationReport(
             scenario: configuration.userData.map { "csv:" + $0.path } ?? configuration.scenario.rawValue, clients: configuration.clients, partition: configuration.partition.description,
             taskNames: data.tasks.map(\.name), roundsPerTask: configuration.roundsPerTask, faults: configuration.faults,
             seed: configuration.seed, rounds: rounds, baseline: baseline, totalWallSeconds: (ContinuousClock.now - started).seconds)
+        report.compression = configuration.compression.summary
+        // The plan asks for the Fisher unless the rule is FedAvg and λ is 0 (`skip_fisher`).
+        let fisher = configuration.federated.rule.needsFisher || configuration.federated.ewcLambda > 0
+        report.fp32UploadBytes = model.parameters.count * 4 * (fisher ? 2 : 1)
+        return report
     }
 
     /// Starts one edge agent per client, each with its certificate, state directory and first task's share.
@@ -168,6 +173,7 @@ public struct Simulation: Sendable {
         guard case .closed(let summary) = ending else { return }
         record.accepted = summary.updates
         record.bytesFromClients = summary.bytesReceived
+        record.bytesPerUpload = summary.updates > 0 ? summary.bytesReceived / summary.updates : nil
         guard summary.promoted else {
             record.outcome = "rejected"
             return
@@ -217,7 +223,7 @@ public struct Simulation: Sendable {
         // Measuring learning, not deploying: every candidate is promoted, even one at chance.
         let permissive = PromotionGate(maxTaskDrop: 1, maxNewDataDrop: 1, minimumStability: 0, maxClientAccuracyDrop: 1,
                                        chanceMargin: nil, maxErrorRise: 1e12)
-        return try CoordinatorConfiguration(
+        var coordinator = try CoordinatorConfiguration(
             tls: .init(certificate: serverFiles.certificatePath, key: serverFiles.keyPath, ca: ca,
                        // Every simulated client is on 127.0.0.1, and up to thousands handshake at once
                        // in this one process: the production deadline would cut a loaded machine's.
@@ -227,6 +233,8 @@ public struct Simulation: Sendable {
             aggregation: configuration.aggregation,
             evaluation: .init(heldOut: heldOut, gate: configuration.gate ?? permissive, useClientMetrics: configuration.gate != nil),
             admin: nil)
+        coordinator.compression = configuration.compression
+        return coordinator
     }
 
     private func writeHeldOut(_ tasks: [ContinualTask], into directory: String) throws -> [CoordinatorConfiguration.HeldOutSet] {
