@@ -422,7 +422,7 @@ let package = Package(
             dependencies: [
                 "TributaryCoordinator", "TributaryLearning", "TributaryRegistry", "TributaryWire", "TributaryModelWire",
                 "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryEdgeTransport",
-                "TributaryCoordinatorTransport", "TributaryCertificates",
+                "TributaryCoordinatorTransport", "TributaryCertificates", "TributaryCompression", "TributaryNumerics",
                 "TributaryConfig", "TributarySystem", "TributaryCLI", "TributaryHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 // A second SQLite connection holds the registry's write lock: a real storage failure.
@@ -438,6 +438,7 @@ let package = Package(
                 "TributaryModelWire",
                 "TributaryLearning",
                 "TributaryWire",
+                "TributaryCompression",
                 "TributaryConfig",
                 "TributaryFeedback",
                 "TributaryTransport",
@@ -448,7 +449,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TributarySimulationTests", dependencies: ["TributarySimulation", "TributaryExperiments"]),
+        .testTarget(name: "TributarySimulationTests", dependencies: ["TributarySimulation", "TributaryExperiments", "TributaryWire"]),
         .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
         .testTarget(name: "TributaryModelWireTests", dependencies: ["TributaryModelWire", "TributaryLearning", "TributaryNumerics", "TributaryWire"]),
         .testTarget(
