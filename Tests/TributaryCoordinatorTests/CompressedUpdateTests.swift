@@ -16,22 +16,32 @@ import TributaryWire
 @Suite struct CompressedUpdateTests {
     static let int8 = UpdateEncoding(delta: .int8, fisher: .int8, blockSize: 64)
 
-    func engine(_ world: TestWorld, encoding: UpdateEncoding, log: EventLog) async throws -> CoordinatorEngine {
+    /// A round of two: "a" announces "compression", "b" does not; both have their offers.
+    struct Round {
+        let engine: CoordinatorEngine
+        var a: FakeClient, b: FakeClient
+        let offerA: RoundOffer, offerB: RoundOffer
+    }
+
+    func start(_ world: TestWorld, log: EventLog) async throws -> Round {
         var configuration = try world.configuration(target: 2)
         configuration.evaluation.heldOut = []
-        configuration.compression = encoding
-        return try await world.engine(configuration, log: log)
+        configuration.compression = Self.int8
+        let engine = try await world.engine(configuration, log: log)
+        var a = try await FakeClient.connect("a", to: engine, features: [UpdateEncoding.feature])
+        var b = try await FakeClient.connect("b", to: engine)
+        let offerA = try #require(await a.nextOffer())
+        let offerB = try #require(await b.nextOffer())
+        return Round(engine: engine, a: a, b: b, offerA: offerA, offerB: offerB)
     }
 
     @Test func onlyClientsThatAnnounceCompressionAreToldToCompressAndTheirUpdatesAreAccepted() async throws {
         let world = try TestWorld(clients: 2)
         defer { world.remove() }
         let log = EventLog()
-        let engine = try await engine(world, encoding: Self.int8, log: log)
-        var a = try await FakeClient.connect("a", to: engine, features: [UpdateEncoding.feature])
-        var b = try await FakeClient.connect("b", to: engine)
-        let offerA = try #require(await a.nextOffer())
-        let offerB = try #require(await b.nextOffer())
+        let round = try await start(world, log: log)
+        let (engine, offerA, offerB) = (round.engine, round.offerA, round.offerB)
+        var (a, b) = (round.a, round.b)
         #expect(offerA.plan.encoding == Self.int8)
         #expect(offerB.plan.encoding == nil, "a client that did not announce the feature is told nothing new")
 
@@ -57,11 +67,9 @@ import TributaryWire
         let world = try TestWorld(clients: 2)
         defer { world.remove() }
         let log = EventLog()
-        let engine = try await engine(world, encoding: Self.int8, log: log)
-        var a = try await FakeClient.connect("a", to: engine, features: [UpdateEncoding.feature])
-        var b = try await FakeClient.connect("b", to: engine)
-        let offerA = try #require(await a.nextOffer())
-        let offerB = try #require(await b.nextOffer())
+        let round = try await start(world, log: log)
+        let (engine, offerA, offerB) = (round.engine, round.offerA, round.offerB)
+        var (a, b) = (round.a, round.b)
         let good = try EdgeTrainer(local: nil, data: world.shares[0], seed: 5).answerEncoded(offerA).update
         let plainA = try EdgeTrainer(local: nil, data: world.shares[0], seed: 5).answer(offerA).update
         let goodDelta = try #require(good.compressedDelta)
