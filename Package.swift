@@ -285,6 +285,7 @@ let package = Package(
                 "TributaryONNX",
                 "TributaryHTTP",
                 "TributaryLogging",
+                "TributaryCompression",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

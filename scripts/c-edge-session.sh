@@ -31,6 +31,9 @@
 #      Ready{trigger: startup, ready: true}; answering the round it says Ready{trigger: answered,
 #      ready: false} just before its Update; started again from its checkpoint with nothing new,
 #      Ready{trigger: nothing_pending, ready: false}.
+#  10. compressed Updates: coordinators with compression int8 delta + int8 (then fp16) Fisher; the C
+#      client announces "compression", its Update is accepted and its kept frame decodes with
+#      scripts/python-decode-check.sh (the byte formats from docs/privacy.md alone).
 #   3. decode failures against a scripted coordinator (edge/c/tests/fake_coordinator.py): an
 #      oversized frame, garbage, a wrong protocol version and an unknown message each get an Error
 #      frame with their code, then a closed connection.
@@ -436,6 +439,34 @@ else
 fi
 stop_edge
 stop_coordinator
+
+# 10. compressed Updates: a coordinator with compression.delta int8 and compression.fisher int8 (then
+#     fp16) offers the plan's encoding to the C client, which announced "compression"; its Update
+#     (int8 delta with per-block scales, rounded to nearest; int8 or fp16 Fisher) is accepted, and its
+#     kept frame decodes with Python's protobuf and the byte formats alone.
+for fisher in int8 fp16; do
+  sed -e "s/registry: {directory: registry}/registry: {directory: registry-compressed-$fisher}/" coordinator.yaml > "compressed-$fisher.yaml"
+  printf 'compression: {delta: int8, fisher: %s, block_size: 256}\n' "$fisher" >> "compressed-$fisher.yaml"
+  $T coordinator serve --config "compressed-$fisher.yaml" > "compressed-$fisher.log" 2> "compressed-$fisher.err" &
+  coordinator=$!
+  pids+=("$coordinator")
+  wait_for "compressed-$fisher.log" "listening on" 120 || { cat "compressed-$fisher.err" >&2; echo "the coordinator did not start" >&2; exit 1; }
+  served="$(grep -o '127.0.0.1:[0-9]*' "compressed-$fisher.log" | tail -1)"
+  "$C" run --coordinator "$served" --server-name localhost "${tls[@]}" --features 64 --data edge-1.csv \
+      --keep-update "compressed-$fisher.frame" --checkpoint "compressed-$fisher.ckpt" --once > "compressed-$fisher-edge.log" 2>&1 &
+  edge=$!
+  pids+=("$edge")
+  if wait_for "compressed-$fisher-edge.log" "receipt for round 1: STATUS_ACCEPTED" 120 && [[ -s "compressed-$fisher.frame" ]] \
+      && bash "$root/scripts/python-decode-check.sh" "compressed-$fisher.frame" > "compressed-$fisher-decode.txt" 2>&1 \
+      && grep -q "compressed_delta: .* int8 blocks of 256" "compressed-$fisher-decode.txt" \
+      && grep -q "compressed_fisher: .* $([[ $fisher == int8 ]] && echo "int8 blocks of 256" || echo fp16)" "compressed-$fisher-decode.txt"; then
+    pass "compressed ($fisher Fisher): accepted; $(grep -m1 'frame:' "compressed-$fisher-decode.txt"); $(grep 'compressed_' "compressed-$fisher-decode.txt" | cut -d, -f1-2 | tr '\n' ';')"
+  else
+    fail "compressed ($fisher Fisher): $(cat "compressed-$fisher-edge.log"); $(cat "compressed-$fisher-decode.txt" 2>/dev/null)"
+  fi
+  stop_edge
+  stop_coordinator
+done
 
 if [[ $failures -ne 0 ]]; then
   echo "--- coordinator.log"; cat coordinator.log; echo "--- edge.log"; cat edge.log 2>/dev/null || true

@@ -14,6 +14,8 @@ struct ClientLink: Sendable, Equatable {
     var canEvaluate = false
     /// It announced the `compression` feature: its plan carries the configured encoding.
     var canCompress = false
+    /// It announced `compression-topk` too: it is told a top-k delta when one is configured.
+    var canTopK = false
 
     struct LiveReport: Sendable, Equatable {
         var version: UInt64 = 0

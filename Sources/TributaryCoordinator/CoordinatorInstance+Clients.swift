@@ -18,6 +18,7 @@ extension CoordinatorInstance {
         link.live = .init(hello.device)
         link.canEvaluate = hello.capabilities.features.contains(EvaluateRequest.feature)
         link.canCompress = hello.capabilities.features.contains(UpdateEncoding.feature)
+        link.canTopK = hello.capabilities.features.contains(UpdateEncoding.topKFeature)
         let target = releaseSet(for: hello.clientID)
         if let release = target.release(forClientHolding: held) {
             actions.append(.send(.modelRelease(release), to: token))

@@ -14,8 +14,13 @@ extension RoundWork {
 
 extension CoordinatorInstance {
     /// The configured encoding (`compression.*`) for a client that announced the `compression`
-    /// feature; fp32 for any other, which would not know the plan's encoding field.
+    /// feature; fp32 for any other, which would not know the plan's encoding field. A top-k delta
+    /// only to a client that also announced `compression-topk` (the C edge client does not keep a
+    /// residual): the others send their delta in fp32, with the configured Fisher codec.
     func encoding(for link: ClientLink) -> UpdateEncoding {
-        link.canCompress ? configuration.compression : .fp32
+        guard link.canCompress else { return .fp32 }
+        let configured = configuration.compression
+        guard configured.delta == .topk, !link.canTopK else { return configured }
+        return UpdateEncoding(delta: .fp32, fisher: configured.fisher, blockSize: configured.blockSize)
     }
 }

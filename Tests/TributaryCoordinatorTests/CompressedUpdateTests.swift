@@ -128,6 +128,18 @@ import TributaryWire
         #expect(summary.updates == 2)
     }
 
+    @Test func aTopKDeltaGoesOnlyToClientsThatAnnounceItOthersSendFp32WithTheConfiguredFisher() async throws {
+        let world = try TestWorld(clients: 2)
+        defer { world.remove() }
+        var configuration = try world.configuration(target: 2)
+        configuration.compression = UpdateEncoding(delta: .topk, fisher: .fp16, topKFraction: 0.2)
+        let engine = try await world.engine(configuration, log: EventLog())
+        var topK = try await FakeClient.connect("a", to: engine, features: [UpdateEncoding.feature, UpdateEncoding.topKFeature])
+        var int8Only = try await FakeClient.connect("b", to: engine, features: [UpdateEncoding.feature])
+        #expect(await topK.nextOffer()?.plan.encoding == configuration.compression)
+        #expect(await int8Only.nextOffer()?.plan.encoding == UpdateEncoding(delta: .fp32, fisher: .fp16))
+    }
+
     @Test(arguments: [
         ("compression.delta=int4", "compression.delta is \"int4\"; must be one of fp32, int8, topk"),
         ("compression.fisher=bf16", "compression.fisher is \"bf16\"; must be one of fp32, fp16, int8, sqrt_int8"),

@@ -14,8 +14,12 @@ public struct UpdateEncoding: Sendable, Hashable {
         case sqrtInt8 = "sqrt_int8"
     }
 
-    /// The client side announces this feature (`Hello.capabilities.features`) when it encodes Updates as told.
+    /// A client announces this feature (`Hello.capabilities.features`) when it encodes its Updates
+    /// as its plan says: an int8 delta and every Fisher codec.
     public static let feature = "compression"
+    /// …and this one as well when it also sends top-k deltas (it keeps an error-feedback residual
+    /// across rounds and restarts). A client with ``feature`` alone is told fp32 for a top-k delta.
+    public static let topKFeature = "compression-topk"
     public static let defaultBlockSize = 256
     public static let maxBlockSize = 1 << 20
     /// Plain Float32 for both: what a client that did not announce ``feature`` is told.
