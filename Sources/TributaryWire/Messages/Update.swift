@@ -64,7 +64,7 @@ extension Update {
     init(proto: Tributary_V1_Update, incoming: IncomingTensors? = nil) throws {
         try requireNonZero(proto.roundID, "Update.round_id")
         let compressed = !proto.compressedDelta.isEmpty
-        try require(proto.hasDelta || compressed, .missingField, "Update.delta is absent; it is required (or compressed_delta)")
+        try require(proto.hasDelta || compressed, .missingField, "Update.delta is absent; it is required")
         self.init(roundID: proto.roundID, baseModelVersion: proto.baseModelVersion, numExamples: proto.numExamples,
                   delta: proto.hasDelta ? try ParameterSet(proto: proto.delta, field: "Update.delta", incoming: incoming) : try ParameterSet([]),
                   fisher: proto.hasFisher ? try ParameterSet(proto: proto.fisher, field: "Update.fisher", incoming: incoming) : nil,
