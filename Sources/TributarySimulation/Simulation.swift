@@ -117,7 +117,7 @@ public struct Simulation: Sendable {
         report.compression = configuration.compression.summary
         // The plan asks for the Fisher unless the rule is FedAvg and λ is 0 (`skip_fisher`).
         let fisher = configuration.federated.rule.needsFisher || configuration.federated.ewcLambda > 0
-        report.fp32UploadBytes = model.parameters.count * 4 * (fisher ? 2 : 1)
+        report.measureUploads(fp32UploadBytes: model.parameters.count * 4 * (fisher ? 2 : 1))
         return report
     }
 

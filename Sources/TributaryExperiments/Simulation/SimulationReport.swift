@@ -74,11 +74,15 @@ public struct SimulationReport: Sendable, Codable, Equatable {
     /// What one Update's delta and Fisher take in Float32 (4 bytes a parameter, twice when the
     /// rounds use the Fisher): the reference of ``uploadRatio``.
     public var fp32UploadBytes: Int? = nil
-    /// Mean bytes per accepted Update over the run, against ``fp32UploadBytes``.
-    public var uploadRatio: Double? {
+    /// Mean bytes per accepted Update over the run, against ``fp32UploadBytes`` (in report.json).
+    public var uploadRatio: Double? = nil
+
+    /// Sets ``fp32UploadBytes`` and ``uploadRatio`` from the rounds' bytes and accepted Updates.
+    public mutating func measureUploads(fp32UploadBytes fp32: Int) {
+        fp32UploadBytes = fp32
         let accepted = rounds.reduce(0) { $0 + $1.accepted }
-        guard accepted > 0, let fp32 = fp32UploadBytes, fp32 > 0 else { return nil }
-        return Double(rounds.reduce(0) { $0 + $1.bytesFromClients }) / Double(accepted) / Double(fp32)
+        guard accepted > 0, fp32 > 0 else { return }
+        uploadRatio = Double(rounds.reduce(0) { $0 + $1.bytesFromClients }) / Double(accepted) / Double(fp32)
     }
 
     public init(scenario: String, clients: Int, partition: String, taskNames: [String], roundsPerTask: Int, faults: FaultConfiguration,
