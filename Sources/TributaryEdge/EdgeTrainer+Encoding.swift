@@ -23,7 +23,9 @@ extension EdgeTrainer {
         _ = try LearningWire.flatten(outcome.update.delta, layout: layout, field: "Update.delta")
         if let fisher = outcome.update.fisher { _ = try LearningWire.flatten(fisher, layout: layout, field: "Update.fisher") }
         var generator = UpdateEncoder.generator(seed: seed, roundID: roundID)
-        var residual = self.residual
+        // A residual belongs to the model it was left by: an offer of another architecture starts from zero.
+        let sameModel = local == nil || local?.spec == outcome.candidate.spec
+        var residual = sameModel ? self.residual : nil
         try UpdateEncoder(encoding: encoding).encode(&outcome.update, generator: &generator, residual: &residual)
         if encoding.delta == .topk { outcome.residual = residual }
     }
