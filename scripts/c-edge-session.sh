@@ -32,7 +32,7 @@
 #      ready: false} just before its Update; started again from its checkpoint with nothing new,
 #      Ready{trigger: nothing_pending, ready: false}.
 #  10. compressed Updates: coordinators with compression int8 delta + int8 (then fp16) Fisher; the C
-#      client announces "compression", its Update is accepted and its kept frame decodes with
+#      client (under valgrind, as check 1) announces "compression", its Update is accepted and its kept frame decodes with
 #      scripts/python-decode-check.sh (the byte formats from docs/privacy.md alone); a Swift
 #      tributary-edge with a top-k delta and a sqrt-int8 Fisher likewise, its residual kept.
 #   3. decode failures against a scripted coordinator (edge/c/tests/fake_coordinator.py): an
@@ -453,7 +453,7 @@ for fisher in int8 fp16; do
   pids+=("$coordinator")
   wait_for "compressed-$fisher.log" "listening on" 120 || { cat "compressed-$fisher.err" >&2; echo "the coordinator did not start" >&2; exit 1; }
   served="$(grep -o '127.0.0.1:[0-9]*' "compressed-$fisher.log" | tail -1)"
-  "$C" run --coordinator "$served" --server-name localhost "${tls[@]}" --features 64 --data edge-1.csv \
+  "${under[@]}" "$C" run --coordinator "$served" --server-name localhost "${tls[@]}" --features 64 --data edge-1.csv \
       --keep-update "compressed-$fisher.frame" --checkpoint "compressed-$fisher.ckpt" --once > "compressed-$fisher-edge.log" 2>&1 &
   edge=$!
   pids+=("$edge")
@@ -465,7 +465,9 @@ for fisher in int8 fp16; do
   else
     fail "compressed ($fisher Fisher): $(cat "compressed-$fisher-edge.log"); $(cat "compressed-$fisher-decode.txt" 2>/dev/null)"
   fi
-  stop_edge
+  kill -TERM "$edge" 2>/dev/null || true
+  code=0; wait "$edge" || code=$?
+  [[ $code -eq 0 ]] || fail "compressed ($fisher Fisher): the C client exited $code after SIGTERM (9: valgrind found an error): $(tail -20 "compressed-$fisher-edge.log")"
   stop_coordinator
 done
 # ... and a Swift `tributary-edge` (it announces compression-topk too) with a top-k delta and a
