@@ -212,6 +212,7 @@ let package = Package(
                 "TributaryModelWire",
                 "TributaryWire",
                 "TributarySecureAggregation",
+                "TributaryCompression",
                 "TributaryTransport",
                 "TributaryEdgeTransport",
                 "TributaryCertificates",
@@ -238,6 +239,7 @@ let package = Package(
                 "TributaryModelWire",
                 "TributaryWire",
                 "TributarySecureAggregation",
+                "TributaryCompression",
                 "TributaryTransport",
                 "TributaryCoordinatorTransport",
                 "TributaryCertificates",
@@ -286,6 +288,7 @@ let package = Package(
                 "TributaryONNX",
                 "TributaryHTTP",
                 "TributaryLogging",
+                "TributaryCompression",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -423,7 +426,7 @@ let package = Package(
             dependencies: [
                 "TributaryCoordinator", "TributaryLearning", "TributaryRegistry", "TributaryWire", "TributaryModelWire",
                 "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryEdgeTransport",
-                "TributaryCoordinatorTransport", "TributaryCertificates",
+                "TributaryCoordinatorTransport", "TributaryCertificates", "TributaryCompression", "TributaryNumerics",
                 "TributaryConfig", "TributarySystem", "TributaryCLI", "TributaryHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 // A second SQLite connection holds the registry's write lock: a real storage failure.
@@ -439,6 +442,7 @@ let package = Package(
                 "TributaryModelWire",
                 "TributaryLearning",
                 "TributaryWire",
+                "TributaryCompression",
                 "TributaryConfig",
                 "TributaryFeedback",
                 "TributaryTransport",
@@ -449,7 +453,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TributarySimulationTests", dependencies: ["TributarySimulation", "TributaryExperiments"]),
+        .testTarget(name: "TributarySimulationTests", dependencies: ["TributarySimulation", "TributaryExperiments", "TributaryWire"]),
         .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
         .testTarget(name: "TributaryModelWireTests", dependencies: ["TributaryModelWire", "TributaryLearning", "TributaryNumerics", "TributaryWire"]),
         .testTarget(

@@ -31,6 +31,10 @@
 #      Ready{trigger: startup, ready: true}; answering the round it says Ready{trigger: answered,
 #      ready: false} just before its Update; started again from its checkpoint with nothing new,
 #      Ready{trigger: nothing_pending, ready: false}.
+#  10. compressed Updates: coordinators with compression int8 delta + int8 (then fp16) Fisher; the C
+#      client (under valgrind, as check 1) announces "compression", its Update is accepted and its kept frame decodes with
+#      scripts/python-decode-check.sh (the byte formats from docs/privacy.md alone); a Swift
+#      tributary-edge with a top-k delta and a sqrt-int8 Fisher likewise, its residual kept.
 #   3. decode failures against a scripted coordinator (edge/c/tests/fake_coordinator.py): an
 #      oversized frame, garbage, a wrong protocol version and an unknown message each get an Error
 #      frame with their code, then a closed connection.
@@ -436,6 +440,62 @@ else
 fi
 stop_edge
 stop_coordinator
+
+# 10. compressed Updates: a coordinator with compression.delta int8 and compression.fisher int8 (then
+#     fp16) offers the plan's encoding to the C client, which announced "compression"; its Update
+#     (int8 delta with per-block scales, rounded to nearest; int8 or fp16 Fisher) is accepted, and its
+#     kept frame decodes with Python's protobuf and the byte formats alone.
+for fisher in int8 fp16; do
+  sed -e "s/registry: {directory: registry}/registry: {directory: registry-compressed-$fisher}/" coordinator.yaml > "compressed-$fisher.yaml"
+  printf 'compression: {delta: int8, fisher: %s, block_size: 256}\n' "$fisher" >> "compressed-$fisher.yaml"
+  $T coordinator serve --config "compressed-$fisher.yaml" > "compressed-$fisher.log" 2> "compressed-$fisher.err" &
+  coordinator=$!
+  pids+=("$coordinator")
+  wait_for "compressed-$fisher.log" "listening on" 120 || { cat "compressed-$fisher.err" >&2; echo "the coordinator did not start" >&2; exit 1; }
+  served="$(grep -o '127.0.0.1:[0-9]*' "compressed-$fisher.log" | tail -1)"
+  "${under[@]}" "$C" run --coordinator "$served" --server-name localhost "${tls[@]}" --features 64 --data edge-1.csv \
+      --keep-update "compressed-$fisher.frame" --checkpoint "compressed-$fisher.ckpt" --once > "compressed-$fisher-edge.log" 2>&1 &
+  edge=$!
+  pids+=("$edge")
+  if wait_for "compressed-$fisher-edge.log" "receipt for round 1: STATUS_ACCEPTED" 120 && [[ -s "compressed-$fisher.frame" ]] \
+      && bash "$root/scripts/python-decode-check.sh" "compressed-$fisher.frame" > "compressed-$fisher-decode.txt" 2>&1 \
+      && grep -q "compressed_delta: .* int8 blocks of 256" "compressed-$fisher-decode.txt" \
+      && grep -q "compressed_fisher: .* $([[ $fisher == int8 ]] && echo "int8 blocks of 256" || echo fp16)" "compressed-$fisher-decode.txt"; then
+    pass "compressed ($fisher Fisher): accepted; $(grep -m1 'frame:' "compressed-$fisher-decode.txt"); $(grep 'compressed_' "compressed-$fisher-decode.txt" | cut -d, -f1-2 | tr '\n' ';')"
+  else
+    fail "compressed ($fisher Fisher): $(cat "compressed-$fisher-edge.log"); $(cat "compressed-$fisher-decode.txt" 2>/dev/null)"
+  fi
+  kill -TERM "$edge" 2>/dev/null || true
+  code=0; wait "$edge" || code=$?
+  [[ $code -eq 0 ]] || fail "compressed ($fisher Fisher): the C client exited $code after SIGTERM (9: valgrind found an error): $(tail -20 "compressed-$fisher-edge.log")"
+  stop_coordinator
+done
+# ... and a Swift `tributary-edge` (it announces compression-topk too) with a top-k delta and a
+# sqrt-int8 Fisher: accepted, and its kept frame decodes (top-k sparse, int8 blocks of square roots).
+if [[ -x "$bin/tributary-edge" ]]; then
+  $T certs issue --dir fleet --client compressed-swift >/dev/null
+  sed -e "s/registry: {directory: registry}/registry: {directory: registry-compressed-topk}/" coordinator.yaml > compressed-topk.yaml
+  printf 'compression: {delta: topk, topk_fraction: 0.1, fisher: sqrt_int8}\n' >> compressed-topk.yaml
+  $T coordinator serve --config compressed-topk.yaml > compressed-topk.log 2> compressed-topk.err &
+  coordinator=$!
+  pids+=("$coordinator")
+  wait_for compressed-topk.log "listening on" 120 || { cat compressed-topk.err >&2; echo "the coordinator did not start" >&2; exit 1; }
+  served="$(grep -o '127.0.0.1:[0-9]*' compressed-topk.log | tail -1)"
+  "$bin/tributary-edge" run --coordinator "$served" --server-name localhost --ca fleet/ca.pem --cert fleet/compressed-swift.pem \
+      --key fleet/compressed-swift-key.pem --data edge-1.csv --state compressed-swift-state --rounds 1 > compressed-swift.log 2>&1 &
+  edge=$!
+  pids+=("$edge")
+  if wait_for compressed-topk.log "round 1 closed: 1 updates" 180 && [[ -s compressed-swift-state/topk-residual.bin ]] \
+      && bash "$root/scripts/python-decode-check.sh" compressed-swift-state/last-update.frame > compressed-swift-decode.txt 2>&1 \
+      && grep -q "compressed_delta: .* top-k sparse, 241 of 2410 kept" compressed-swift-decode.txt \
+      && grep -q "compressed_fisher: .* int8 blocks of 256 (square roots)" compressed-swift-decode.txt; then
+    pass "compressed (Swift edge, top-k + sqrt-int8 Fisher): $(grep -m1 'round 1 closed' compressed-topk.log | cut -d' ' -f2- | cut -c1-90); residual kept; $(grep 'compressed_' compressed-swift-decode.txt | cut -d, -f1-2 | tr '\n' ';')"
+  else
+    fail "compressed (Swift edge): $(cat compressed-topk.log); $(tail -5 compressed-swift.log); $(cat compressed-swift-decode.txt 2>/dev/null)"
+  fi
+  stop_edge
+  stop_coordinator
+fi
 
 if [[ $failures -ne 0 ]]; then
   echo "--- coordinator.log"; cat coordinator.log; echo "--- edge.log"; cat edge.log 2>/dev/null || true

@@ -47,8 +47,12 @@ struct SimulationOptions: ParsableArguments {
     var secureAggregation = false
     @Option(help: "With --secure-aggregation: the share of selected clients a round is planned to lose (fixes neighbours and threshold), in [0, 0.49].")
     var secaggDropout: Double = 0.3
-    @Option(help: "With --secure-aggregation: the ring of the masked vectors, 64 or 32 bits.")
-    var secaggRingBits: Int = 64
+    @Option(help: "With --secure-aggregation: the ring of the masked vectors, 64 or 32 bits (default 64; 32 when --compress is not fp32: inside a secure round the upload is the masked vector, and the 32-bit ring is its compressed form).")
+    var secaggRingBits: Int?
+    @Option(help: "How edges encode their deltas: fp32, int8 (per-block scales, stochastic rounding) or topk[:FRACTION] (default fraction 0.1, with error feedback).")
+    var compress: String = "fp32"
+    @Option(help: "How edges encode their Fishers: fp32, fp16, int8 or sqrt_int8 (int8 of square roots, read back squared).")
+    var compressFisher: String = "fp32"
     @Option(help: "Aggregation: ewc (EWC-weighted, global EWC penalty, local replay: the issue-5 protocol) or fedavg (plain FedAvg, no replay, no EWC).")
     var rule: String = "ewc"
     @Flag(help: "Judge candidates with the default evaluation gate (a task may drop ≤ 5 points); otherwise every candidate is promoted.")
@@ -83,14 +87,19 @@ struct SimulationOptions: ParsableArguments {
                                                   restartFraction: restart, dishonestFraction: dishonest,
                                                   dishonestKind: try Self.dishonestKind(dishonestKind))
         configuration.bounds = try Self.bounds(bounds)
+        if !secureAggregation, secaggRingBits != nil || secaggDropout != 0.3 {
+            throw ValidationError("--secagg-ring-bits and --secagg-dropout need --secure-aggregation")
+        }
         if secureAggregation {
             guard (0...0.49).contains(secaggDropout) else { throw ValidationError("--secagg-dropout is \(secaggDropout); must be in [0, 0.49]") }
-            guard secaggRingBits == 32 || secaggRingBits == 64 else { throw ValidationError("--secagg-ring-bits is \(secaggRingBits); must be 32 or 64") }
+            let ringBits = secaggRingBits ?? (compress == "fp32" ? 64 : 32)
+            guard ringBits == 32 || ringBits == 64 else { throw ValidationError("--secagg-ring-bits is \(ringBits); must be 32 or 64") }
             var settings = SecureAggregationSettings()
             settings.dropoutRate = secaggDropout
-            settings.ringBits = secaggRingBits
+            settings.ringBits = ringBits
             configuration.secureAggregation = settings
         }
+        configuration.compression = try Self.compression(delta: compress, fisher: compressFisher)
         guard slowDelay >= 0, slowDelay.isFinite else { throw ValidationError("--slow-delay is \(slowDelay); must be ≥ 0 seconds") }
         guard collectTimeout > 0, collectTimeout.isFinite else { throw ValidationError("--collect-timeout is \(collectTimeout); must be > 0 seconds") }
         configuration.collectTimeout = .milliseconds(Int64(collectTimeout * 1000))
@@ -186,6 +195,10 @@ struct SimulationOptions: ParsableArguments {
         let uploaded = result.rounds.reduce(0) { $0 + $1.bytesFromClients }
         print(String(format: "\n%d rounds in %.1f s (median round %.2f s); %.2f MB of deltas and Fishers sent by the edges",
                      result.rounds.count, result.totalWallSeconds, Self.median(result.rounds.map(\.wallSeconds)), Double(uploaded) / 1e6))
+        if let ratio = result.uploadRatio, let fp32 = result.fp32UploadBytes {
+            print(String(format: "uploads encoded %@: %.0f bytes per Update on average, %.3f× the %d bytes of fp32",
+                         (result.compression ?? "fp32+fp32") as NSString, ratio * Double(fp32), ratio, fp32))
+        }
         do {
             try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
         } catch {

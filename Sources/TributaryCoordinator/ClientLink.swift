@@ -14,6 +14,10 @@ struct ClientLink: Sendable, Equatable {
     var canEvaluate = false
     /// It announced the `secagg` feature: it takes part in secure rounds.
     var canSecureAggregate = false
+    /// It announced the `compression` feature: its plan carries the configured encoding.
+    var canCompress = false
+    /// It announced `compression-topk` too: it is told a top-k delta when one is configured.
+    var canTopK = false
 
     struct LiveReport: Sendable, Equatable {
         var version: UInt64 = 0

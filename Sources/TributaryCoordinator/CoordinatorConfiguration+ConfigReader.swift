@@ -38,6 +38,7 @@ extension CoordinatorConfiguration {
         let admin = try adminSection.bool("enabled", default: true) ? adminEndpoint : nil
         let adminTokenFile = try paths.path(adminSection, "token_file")
         let transfers = try readTransfers(reader.section("transfers"))
+        let compression = try readCompression(reader.section("compression"))
         let logFormat = try LogFormat(parsing: try reader.section("logging").choice("format", from: ["text", "json"], default: "text"), setting: "logging.format")
 
         try reader.finish()
@@ -50,6 +51,7 @@ extension CoordinatorConfiguration {
             configuration.release = release
             configuration.secureAggregation = secureAggregation
             configuration.logFormat = logFormat
+            configuration.compression = compression
             return configuration
         } catch let error as CoordinatorError {
             throw CoordinatorError(error.code, "\(reader.source): \(error.reason)")

@@ -4,6 +4,7 @@ import TributaryLearning
 import TributaryLogging
 import TributaryRounds
 import TributaryTransport
+import TributaryWire
 
 /// Everything the coordinator needs to run, with secure defaults: it listens on 127.0.0.1 only,
 /// mutual TLS is always on (the certificate, key and fleet CA have no default), and the admin
@@ -43,6 +44,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// `logging.format`: text (default) or json, one object a line.
     public var logFormat: LogFormat = .text
     public var transfers: Transfers
+    /// `compression.*`: the encoding of the Updates of clients that announce the `compression`
+    /// feature (Float32 by default; others always send Float32).
+    public var compression: UpdateEncoding = .fp32
 
     public struct TLS: Sendable {
         public var certificate: String

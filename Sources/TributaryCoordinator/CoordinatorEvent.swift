@@ -100,7 +100,7 @@ public struct RoundSummary: Sendable, Equatable {
     public var rmse: [String: Double] = [:]
     public var parentRMSE: [String: Double] = [:]
     public var mae: [String: Double] = [:]
-    /// Bytes of delta and Fisher tensors received in accepted updates.
+    /// Bytes of delta and Fisher received in accepted updates: the Float32 tensors, or the compressed payloads as they came.
     public var bytesReceived: Int
     /// From the offer to the commit.
     public var wallTime: Duration

@@ -22,19 +22,23 @@ extension CoordinatorInstance {
         link.live = .init(hello.device)
         link.canEvaluate = hello.capabilities.features.contains(EvaluateRequest.feature)
         link.canSecureAggregate = hello.capabilities.features.contains(SecureRoundParameters.feature)
+        link.canCompress = hello.capabilities.features.contains(UpdateEncoding.feature)
+        link.canTopK = hello.capabilities.features.contains(UpdateEncoding.topKFeature)
         let target = releaseSet(for: hello.clientID)
         if let release = target.release(forClientHolding: held) {
             actions.append(.send(.modelRelease(release), to: token))
             link.holds = target.version
         }
         if var work, opening == nil, machine.isCollecting, work.round.selected.contains(hello.clientID), work.round.accepted[hello.clientID] == nil {
-            let offer = work.offer(for: hello.clientID, announced: Int(clamping: hello.device.examplesAvailable), aggregation: configuration.aggregation)
-            // A secure round takes a client only while keys are collected (its masks need them).
+            // A secure round masks the Update (no encoding) and takes a client only while keys are collected.
             if let secure = work.secure {
+                let offer = work.offer(for: hello.clientID, announced: Int(clamping: hello.device.examplesAvailable), aggregation: configuration.aggregation)
                 if let secured = secureOffer(offer, for: hello.clientID, link: link, secure: secure) {
                     actions.append(.send(.roundOffer(secured), to: token))
                 }
             } else {
+                let offer = work.offer(for: hello.clientID, announced: Int(clamping: hello.device.examplesAvailable), aggregation: configuration.aggregation,
+                                       encoding: encoding(for: link))
                 actions.append(.send(.roundOffer(offer), to: token))
             }
             self.work = work
@@ -117,7 +121,7 @@ extension CoordinatorInstance {
         }
         try work.aggregator.policy.validate(client: update.clientID, examples: update.update.numExamples, metrics: update.metrics,
                                             stated: work.statedExamples[update.clientID])
-        let vectors = try update.vectors(layout: layout)
+        let vectors = try update.vectors(layout: layout, encoding: work.encodings[update.clientID] ?? .fp32)
         if work.aggregator.rule.needsFisher && vectors.fisher == nil {
             throw AggregationError(.missingFisher, "client '\(update.clientID)': the round aggregates Fisher-weighted and the update carries no Fisher", clientID: update.clientID)
         }

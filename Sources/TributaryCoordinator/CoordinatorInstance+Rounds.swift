@@ -29,10 +29,15 @@ extension CoordinatorInstance {
         var offered: Set<String> = []
         for client in work.round.selected {
             guard let link = clients[client] else { continue }
-            var offer = work.offer(for: client, announced: machine.population.clients[client]?.examplesAvailable, aggregation: configuration.aggregation)
+            let announced = machine.population.clients[client]?.examplesAvailable
+            var offer: RoundOffer
             if let secure = work.secure {
-                guard let secured = secureOffer(offer, for: client, link: link, secure: secure) else { continue }
+                // A secure round masks the Update: no encoding.
+                guard let secured = secureOffer(work.offer(for: client, announced: announced, aggregation: configuration.aggregation),
+                                                for: client, link: link, secure: secure) else { continue }
                 offer = secured
+            } else {
+                offer = work.offer(for: client, announced: announced, aggregation: configuration.aggregation, encoding: encoding(for: link))
             }
             offered.insert(client)
             actions.append(.send(.roundOffer(offer), to: link.token))

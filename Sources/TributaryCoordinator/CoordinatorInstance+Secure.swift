@@ -9,10 +9,31 @@ import TributaryWire
 extension CoordinatorInstance {
     /// The secure round of `round`, built when the round opens (nil when secure aggregation is off).
     func makeSecureRound(_ round: Round, work: RoundWork, now: CoordinatorTime) throws -> SecureRound? {
-        guard let settings = configuration.secureAggregation else { return nil }
+        guard var settings = configuration.secureAggregation else { return nil }
+        settings.bounds = secureBounds(round, settings: settings)
         return try SecureRound(
             round: round, settings: settings, parameterCount: layout.totalCount, fisherWeighted: work.aggregator.rule.needsFisher,
             meanFisher: !work.offer.plan.skipFisher, now: now)
+    }
+
+    /// The bounds of this round's fixed-point layout, as tight as what the coordinator knows: the
+    /// most examples any selected client may claim (its plan's `max_examples`, from what it
+    /// announced), and a Fisher cap of `aggregation.bounds.fisher_multiple` × the largest value of
+    /// the fleet's mean Fisher (once a round has given one); never above `secure_aggregation`'s.
+    /// A tighter range is a finer fixed-point step for the same ring.
+    func secureBounds(_ round: Round, settings: SecureAggregationSettings) -> FisherWeightedBounds {
+        var bounds = settings.bounds
+        let aggregation = configuration.aggregation
+        var most = aggregation.maxUpdateExamples
+        if aggregation.bounds.statedExamples,
+           let announced = round.selected.compactMap({ machine.population.clients[$0]?.examplesAvailable }).max() {
+            most = min(most, max(announced, 1))
+        }
+        bounds.maxExamples = max(1, min(bounds.maxExamples, most))
+        if let multiple = aggregation.bounds.fisherMultiple, let peak = boundsHistory.referenceFisher.max(), peak > 0 {
+            bounds.fisherCap = min(bounds.fisherCap, max(peak * multiple, aggregation.bounds.fisherFloor))
+        }
+        return bounds
     }
 
     /// The offer for `client` in a secure round: with its parameters when it can take part (it

@@ -13,7 +13,7 @@ struct IncomingUpdate: Sendable {
     var baseVersion: UInt64
     var examples: Int
     var metrics: [String: Double]
-    /// Bytes of the delta and Fisher tensors.
+    /// Bytes of the delta and Fisher as received: the tensors' Float32 data, or the compressed payloads.
     var bytes: Int
     let update: Update
 
@@ -25,13 +25,15 @@ struct IncomingUpdate: Sendable {
         examples = Int(clamping: update.numExamples)
         metrics = update.metrics
         bytes = 4 * (update.delta.scalarCount + (update.fisher?.scalarCount ?? 0))
+            + (update.compressedDelta?.count ?? 0) + (update.compressedFisher?.count ?? 0)
     }
 
-    /// The flat delta and Fisher over `layout`, and the delta's digest.
-    /// - Throws: `LearningError` naming the first tensor that does not fit the model.
-    func vectors(layout: ParameterLayout) throws -> (delta: [Float], fisher: [Float]?, digest: String) {
-        let delta = try LearningWire.flatten(update.delta, layout: layout, field: "Update.delta")
-        let fisher = try update.fisher.map { try LearningWire.flatten($0, layout: layout, field: "Update.fisher") }
+    /// The flat delta and Fisher over `layout`, decoded as `encoding` (the client's plan) says
+    /// (``decodedVectors(layout:encoding:)``), and the decoded delta's digest.
+    /// - Throws: `LearningError` naming the first tensor that does not fit the model;
+    ///   `CoordinatorError.invalidEncoding` for a payload not encoded as the plan said.
+    func vectors(layout: ParameterLayout, encoding: UpdateEncoding = .fp32) throws -> (delta: [Float], fisher: [Float]?, digest: String) {
+        let (delta, fisher) = try decodedVectors(layout: layout, encoding: encoding)
         return (delta, fisher, delta.withUnsafeBytes { BlobDigest.sha256Hex($0) })
     }
 }

@@ -18,6 +18,8 @@ struct RoundWork: Sendable {
     var statedExamples: [String: Int] = [:]
     /// The round's secure aggregation (`secure_aggregation`), when on.
     var secure: SecureRound?
+    /// The encoding each offered client's plan stated (`compression.*`, or fp32); its Update is decoded by it.
+    var encodings: [String: UpdateEncoding] = [:]
 
     /// The offer for `client`, whose plan states the most examples it may claim: what it
     /// announced (`announced`, its last DeviceFacts.examples_available), capped by

@@ -37,6 +37,7 @@ extension UpdateReceipt {
         case let error as RoundError: error.reason
         case let error as AggregationError: error.reason
         case let error as LearningError: error.reason
+        case let error as CoordinatorError: error.reason
         default: "\(error)"
         }
     }

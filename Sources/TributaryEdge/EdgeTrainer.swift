@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCompression
 import TributaryLearning
 import TributaryModelWire
 import TributaryWire
@@ -23,6 +24,8 @@ public struct EdgeTrainer: Sendable {
     public var seed: UInt64
     /// The replay buffer of a fresh checkpoint.
     public var replay: ReplayConfiguration
+    /// Top-k's error-feedback residual from earlier rounds (`EdgeTrainer+Encoding`); nil: none yet.
+    public var residual: ErrorFeedbackResidual? = nil
 
     public init(local: Checkpoint?, data: Dataset, retired: Dataset? = nil, seed: UInt64 = 1,
                 replay: ReplayConfiguration = .disabled) {
@@ -41,6 +44,8 @@ public struct EdgeTrainer: Sendable {
         /// job's optimizer state, replay buffer and RNG.
         public var keep: Checkpoint
         public var report: JobReport
+        /// Top-k's residual after this round's Update, saved with the round; nil: unchanged.
+        public var residual: ErrorFeedbackResidual? = nil
     }
 
     /// - Parameter progress: called during training (tests pause the job here).

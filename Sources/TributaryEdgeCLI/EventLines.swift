@@ -16,6 +16,9 @@ package enum EventLines {
         case .updateResent(let round): line = "round \(round) offered again: sent its kept Update again (not retrained)"
         case .skipped(let round, let reason): line = "round \(round) not answered: \(reason)"
         case .secureRoundAnswered(let round): line = "round \(round): secure aggregation unmasking answered"
+        case .maskedInputRequested(let round): line = "round \(round): masked input requested (keys and shares sent)"
+        case .maskedInputSent(let round, let examples, let loss):
+            line = String(format: "sent masked input for round %llu (secure aggregation; trained on %d examples, train.loss %.4f)", round, examples, loss)
         case .receipt(let round, let status, let reason): line = "Update for round \(round): \(status)\(reason.isEmpty ? "" : " (\(reason))")"
         case .adopted(let version): line = "adopted model version \(version)"
         case .releaseIgnored(let version, let held): line = "ignored model version \(version): a delta against a version not held (holds \(held))"

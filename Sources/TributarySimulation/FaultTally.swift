@@ -22,7 +22,8 @@ final class FaultTally: Sendable {
         switch event {
         case .skipped(let round, let reason) where reason.contains("fault injection"):
             counts.withLockedValue { _ = $0.dropped[round, default: []].insert(index) }
-        case .updateSent(let round, _, _) where slowClients(round).contains(index):
+        case .updateSent(let round, _, _) where slowClients(round).contains(index),
+             .maskedInputSent(let round, _, _) where slowClients(round).contains(index):
             counts.withLockedValue { _ = $0.late[round, default: []].insert(index) }
         default:
             break

@@ -110,10 +110,15 @@ public struct Simulation: Sendable {
         await coordinator.shutdown()
         _ = try? await serving.value
         watching.cancel()
-        return SimulationReport(
+        var report = SimulationReport(
             scenario: configuration.userData.map { "csv:" + $0.path } ?? configuration.scenario.rawValue, clients: configuration.clients, partition: configuration.partition.description,
             taskNames: data.tasks.map(\.name), roundsPerTask: configuration.roundsPerTask, faults: configuration.faults,
             seed: configuration.seed, rounds: rounds, baseline: baseline, totalWallSeconds: (ContinuousClock.now - started).seconds)
+        report.compression = configuration.compression.summary
+        // The plan asks for the Fisher unless the rule is FedAvg and λ is 0 (`skip_fisher`).
+        let fisher = configuration.federated.rule.needsFisher || configuration.federated.ewcLambda > 0
+        report.measureUploads(fp32UploadBytes: model.parameters.count * 4 * (fisher ? 2 : 1))
+        return report
     }
 
     /// Starts one edge agent per client, each with its certificate, state directory and first task's share.
@@ -171,6 +176,7 @@ public struct Simulation: Sendable {
         guard case .closed(let summary) = ending else { return }
         record.accepted = summary.updates
         record.bytesFromClients = summary.bytesReceived
+        record.bytesPerUpload = summary.updates > 0 ? summary.bytesReceived / summary.updates : nil
         guard summary.promoted else {
             record.outcome = "rejected"
             return
@@ -231,6 +237,7 @@ public struct Simulation: Sendable {
             evaluation: .init(heldOut: heldOut, gate: configuration.gate ?? permissive, useClientMetrics: configuration.gate != nil),
             admin: nil)
         coordinator.secureAggregation = configuration.secureAggregation
+        coordinator.compression = configuration.compression
         return coordinator
     }
 

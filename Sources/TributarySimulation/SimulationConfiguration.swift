@@ -2,6 +2,7 @@ import TributaryAggregation
 import TributaryCoordinator
 import TributaryExperiments
 import TributaryLearning
+import TributaryWire
 
 /// A simulated fleet: a coordinator and `clients` edge agents in one process, talking over real
 /// mutual TLS on loopback, learning the digits tasks (or a user's own CSV, `userData`) federated
@@ -55,6 +56,9 @@ public struct SimulationConfiguration: Sendable {
     /// Where certificates, checkpoints, the registry and edge state go.
     public var workDirectory: String
     public var seed: UInt64 = 7
+    /// How the edges encode their Updates (the coordinator's `compression.*`; every simulated edge
+    /// announces the feature). Float32 by default.
+    public var compression: UpdateEncoding = .fp32
 
     public init(workDirectory: String) {
         self.workDirectory = workDirectory

@@ -15,9 +15,10 @@ import TributaryWire
 @Suite(.serialized) struct RestartResumeLoopbackTests {
     /// One session over mutual TLS: answers the first offer of `round` with `answer`, returns the
     /// receipts' statuses once it holds `untilVersion`.
-    func session(_ id: String, port: Int, transport: EdgeTransportConfiguration, round: UInt64, untilVersion: UInt64,
+    func session(_ id: String, port: Int, transport: EdgeTransportConfiguration, round: UInt64, untilVersion: UInt64, features: [String] = [],
                  answer: @escaping @Sendable (RoundOffer) throws -> Update) async throws -> [UpdateReceipt.Status] {
-        let hello = Hello(clientID: id, device: DeviceFacts(examplesAvailable: 150, charging: true, meteredNetwork: false, modelVersion: 1))
+        let hello = Hello(clientID: id, capabilities: Capabilities(features: features),
+                          device: DeviceFacts(examplesAvailable: 150, charging: true, meteredNetwork: false, modelVersion: 1))
         return try await EdgeClient.withSession(host: "127.0.0.1", port: port, hello: hello, configuration: transport, logger: Logger(label: "edge")) { _, connection in
             var receipts: [UpdateReceipt.Status] = []
             var offers: [UInt64] = []
@@ -40,20 +41,25 @@ import TributaryWire
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
-    func aRestartedCoordinatorResumesTheRoundAndFoldsTheResentUpdateOnce() async throws {
+    /// With `compressed`, both edges announce "compression" and send int8 deltas and Fishers: the
+    /// resent Update is the same bytes, and its decoded delta has the journaled digest.
+    @Test(.timeLimit(.minutes(5)), arguments: [false, true])
+    func aRestartedCoordinatorResumesTheRoundAndFoldsTheResentUpdateOnce(compressed: Bool) async throws {
         let world = try TestWorld(clients: 2)
         defer { world.remove() }
         let fleet = try TestFleet(directory: world.directory)
         var configuration = try world.configuration(target: 2, quorum: 2, tls: fleet.tls)
+        let features = compressed ? [UpdateEncoding.feature] : []
+        if compressed { configuration.compression = UpdateEncoding(delta: .int8, fisher: .int8) }
         let recorded: Update
         do {
             // The first process: edge-0's update is accepted and journaled, then the process dies.
             let engine = try await world.engine(configuration, log: EventLog())
-            var a = try await FakeClient.connect("edge-0", to: engine)
-            _ = try await FakeClient.connect("edge-1", to: engine)
+            var a = try await FakeClient.connect("edge-0", to: engine, features: features)
+            _ = try await FakeClient.connect("edge-1", to: engine, features: features)
             let offer = try #require(await a.nextOffer())
-            recorded = try EdgeTrainer(local: nil, data: world.shares[0], seed: 5).answer(offer).update
+            recorded = try EdgeTrainer(local: nil, data: world.shares[0], seed: 5).answerEncoded(offer).update
+            #expect((recorded.compressedDelta != nil) == compressed)
             await a.send(recorded, to: engine)
             #expect(await a.nextReceipt()?.status == .accepted)
             let journal = try ModelRegistry(configuration: RegistryConfiguration(directory: world.directory + "/registry", access: .readOnly))
@@ -64,9 +70,9 @@ import TributaryWire
         let running = try await RunningCoordinator(configuration)
         let (bound, log) = (running.port, running.log)
         let share = world.shares[1]
-        async let resent = session("edge-0", port: bound, transport: try fleet.edge("edge-0"), round: 1, untilVersion: 2) { _ in recorded }
-        async let fresh = session("edge-1", port: bound, transport: try fleet.edge("edge-1"), round: 1, untilVersion: 2) { offer in
-            try EdgeTrainer(local: nil, data: share, seed: 5).answer(offer).update
+        async let resent = session("edge-0", port: bound, transport: try fleet.edge("edge-0"), round: 1, untilVersion: 2, features: features) { _ in recorded }
+        async let fresh = session("edge-1", port: bound, transport: try fleet.edge("edge-1"), round: 1, untilVersion: 2, features: features) { offer in
+            try EdgeTrainer(local: nil, data: share, seed: 5).answerEncoded(offer).update
         }
         #expect(try await resent == [.accepted])
         #expect(try await fresh == [.accepted])

@@ -86,9 +86,11 @@ struct FakeClient {
 
     /// - Parameter examples: what its Hello announces (the most its plan then lets it claim):
     ///   by default a ``TestWorld`` share's 150.
-    static func connect(_ id: String, to engine: CoordinatorEngine, holding version: UInt64 = 0, examples: UInt64 = 150) async throws -> FakeClient {
+    static func connect(_ id: String, to engine: CoordinatorEngine, holding version: UInt64 = 0, examples: UInt64 = 150,
+                        features: [String] = []) async throws -> FakeClient {
         let (stream, continuation) = AsyncStream.makeStream(of: WireMessage.self)
-        let hello = Hello(clientID: id, device: DeviceFacts(examplesAvailable: examples, charging: true, meteredNetwork: false, modelVersion: version))
+        let hello = Hello(clientID: id, capabilities: Capabilities(features: features),
+                          device: DeviceFacts(examplesAvailable: examples, charging: true, meteredNetwork: false, modelVersion: version))
         let token = try #require(await engine.connected(hello, outbox: continuation))
         return FakeClient(id: id, token: token, inbox: stream.makeAsyncIterator())
     }

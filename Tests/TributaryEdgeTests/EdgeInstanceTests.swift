@@ -315,7 +315,7 @@ import TributaryWire
             case .readArrivals(let cursor): "read arrivals after \(cursor)"
             case .readWindow(let job, _, _): "read window \(job)"
             case .train(_, let offer, _): "train round \(offer.roundID)"
-            case .saveRound(_, _, let update, _): "save round \(update.roundID)"
+            case .saveRound(_, _, let update, _, _): "save round \(update.roundID)"
             case .saveCheckpoint(let checkpoint): "save checkpoint at version \(ModelAdoption.version(of: checkpoint))"
             case .sendUpdate(let update): "send Update round \(update.roundID) at version \(update.baseModelVersion)"
             case .sendSecure(let message): "send \(message.phaseName) round \(message.roundID)"

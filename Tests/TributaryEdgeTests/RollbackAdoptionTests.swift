@@ -77,7 +77,7 @@ import TributaryWire
         _ = edge.handle(.received(.modelRelease(v2)), now: now)
         _ = edge.handle(.checkpointSaved(version: 2, failure: nil), now: now)
         let trained = edge.handle(.trainingFinished(job: job, Result { try trainer.answer(offered) }), now: now)
-        guard case .saveRound(_, let keep, _, _)? = trained.last else { Issue.record("\(trained)"); return }
+        guard case .saveRound(_, let keep, _, _, _)? = trained.last else { Issue.record("\(trained)"); return }
         #expect(ModelAdoption.version(of: keep) == 2 && keep.parameters == parameters)
         _ = edge.handle(.roundSaved(job: job, failure: nil), now: now)
         #expect(edge.heldVersion == 2 && edge.held?.parameters == parameters)

@@ -180,7 +180,7 @@ import TributaryLearning
             Issue.record("no training"); return
         }
         let trained = edge.handle(.trainingFinished(job: job, Result { try trainer.answer(offered) }), now: EdgeInstanceTests.now)
-        guard case .saveRound(_, _, let update, _)? = trained.last else { Issue.record("\(EdgeInstanceTests.names(trained))"); return }
+        guard case .saveRound(_, _, let update, _, _)? = trained.last else { Issue.record("\(EdgeInstanceTests.names(trained))"); return }
         #expect(update.metrics["live.accuracy"] == 0.75 && update.metrics["live.examples"] == 4)
         #expect(Set(update.metrics.keys).isSubset(of: EdgeTrainer.metricNames))
     }

@@ -10,6 +10,10 @@ extension EdgeAgent {
             logger.info("round offered", metadata: ["round.id": "\(round)", "model.version": "\(version)"])
         case .skipped(let round, let reason):
             logger.info("round not answered", metadata: ["round.id": "\(round)", "reason": "\(reason)"])
+        case .maskedInputRequested(let round):
+            logger.info("secure round: masked input requested", metadata: ["round.id": "\(round)"])
+        case .maskedInputSent(let round, let examples, _):
+            logger.info("secure round: masked input sent", metadata: ["round.id": "\(round)", "train.examples": "\(examples)"])
         case .secureRoundAnswered(let round):
             logger.info("secure round: unmasking answered", metadata: ["round.id": "\(round)"])
         case .updateResent(let round):

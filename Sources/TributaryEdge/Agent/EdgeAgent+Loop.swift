@@ -107,9 +107,10 @@ extension EdgeAgent {
                 return .answer(.windowRead(job: job, window))
             case .train(let job, let offer, let trainer):
                 agent.train(job: job, offer: offer, trainer: trainer)
-            case .saveRound(let job, let keep, let update, let window):
+            case .saveRound(let job, let keep, let update, let window, let residual):
                 do {
                     try agent.files.save(keep)
+                    if let residual { try agent.files.save(residual) }
                     try agent.files.keep(update)
                     try EdgeAgent.reading { try data.markTrained(window) }
                     return .answer(.roundSaved(job: job, failure: nil))
@@ -225,7 +226,7 @@ extension EdgeAgent {
         let input = self.input, hook = faults.onTrainingStep
         Task.detached {
             let outcome = Result {
-                try trainer.answer(offer, progress: { progress in
+                try trainer.answerEncoded(offer, progress: { progress in
                     if progress.epoch == 1, progress.step == 1 { hook?() }
                 })
             }
@@ -250,7 +251,9 @@ extension EdgeAgent {
         let input = self.input, data = self.data, endpoint = configuration.coordinator
         do {
             let announced = UInt64(try Self.reading { try data.status() }.trainable)
-            let hello = Hello(clientID: clientID, capabilities: Capabilities(features: [EvaluateRequest.feature, SecureRoundParameters.feature]),
+            let hello = Hello(clientID: clientID, capabilities: Capabilities(features: [
+                EvaluateRequest.feature, SecureRoundParameters.feature, UpdateEncoding.feature, UpdateEncoding.topKFeature,
+            ]),
                               device: deviceFacts(examplesAvailable: announced, modelVersion: modelVersion))
             try await EdgeClient.withSession(host: endpoint.host, port: endpoint.port, hello: hello,
                                              configuration: transport, logger: logger) { welcome, connection in

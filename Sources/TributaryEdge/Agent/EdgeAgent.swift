@@ -136,6 +136,7 @@ public final class EdgeAgent: Service, Sendable {
         var instance = EdgeInstance(configuration: configuration, clientID: clientID, held: try files.loadCheckpoint(),
                                     kept: loadKeptUpdate(), status: try Self.reading { try data.status() },
                                     faults: faults, stopAfterRounds: stopAfterRounds)
+        instance.residual = loadResidual()
         serve(instance.held)
         let input = self.input
         var failure: EdgeError?

@@ -16,6 +16,11 @@ public enum EdgeEvent: Sendable, Equatable {
     case updateResent(round: UInt64)
     /// An offer left unanswered (no data, deadline passed, delta against a version not held, a fault).
     case skipped(round: UInt64, reason: String)
+    /// A secure round asked for this edge's masked input (its keys and shares are out); it sends
+    /// it once training gives the input.
+    case maskedInputRequested(round: UInt64)
+    /// In a secure round: the masked vector went out in place of the Update (trained on `examples`).
+    case maskedInputSent(round: UInt64, examples: Int, loss: Double)
     /// This edge answered a secure round's unmasking: its part in the round is done.
     case secureRoundAnswered(round: UInt64)
     case receipt(round: UInt64, status: UpdateReceipt.Status, reason: String)

@@ -69,8 +69,9 @@ extension EdgeInstance {
         guard !window.data.isEmpty else { return skip(id, "no trainable examples in the store yet") }
         job.window = window
         jobs[id] = job
-        let trainer = EdgeTrainer(local: held, data: window.data, retired: window.retired, seed: configuration.seed,
+        var trainer = EdgeTrainer(local: held, data: window.data, retired: window.retired, seed: configuration.seed,
                                   replay: configuration.context.replay)
+        trainer.residual = residual
         return [.train(job: id, offer: job.offer, trainer: trainer)]
     }
 
@@ -106,7 +107,7 @@ extension EdgeInstance {
         job.outcome = outcome
         job.keep = keep
         jobs[id] = job
-        return [trained, .saveRound(job: id, keep: keep, update: outcome.update, window: window)]
+        return [trained, .saveRound(job: id, keep: keep, update: outcome.update, window: window, residual: outcome.residual)]
     }
 
     /// The round is saved: it counts as answered; its Update goes now, or after a slow client's delay.
@@ -124,6 +125,7 @@ extension EdgeInstance {
         }
         held = keep
         if job.offer.secureAggregation == nil { kept = outcome.update }
+        if let changed = outcome.residual { residual = changed }
         _ = trigger.handle(.trained(heldOutAccuracy: nil))
         roundsAnswered += 1
         if let delay = faults.delay(round: job.offer.roundID) { return actions + [.schedule(.sendUpdate(job: id), after: delay)] }

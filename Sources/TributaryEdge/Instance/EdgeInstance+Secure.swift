@@ -50,7 +50,7 @@ extension EdgeInstance {
                 if !participation.inputGiven {
                     participation.pendingMaskedInput = request
                     secure = participation
-                    return []
+                    return [.emit(.maskedInputRequested(round: message.roundID))]
                 }
             }
             return answerSecure(request, participation)
@@ -101,7 +101,7 @@ extension EdgeInstance {
                 secure = participation
             }
             if case .maskedInput = reply, case .answer(let examples, let loss)? = writing.removeValue(forKey: round) {
-                actions.append(.emit(.updateSent(round: round, examples: examples, loss: loss)))
+                actions.append(.emit(.maskedInputSent(round: round, examples: examples, loss: loss)))
             }
             return actions
         } catch let error as SecAggError {

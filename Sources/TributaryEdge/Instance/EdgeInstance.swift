@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCompression
 import TributaryFeedback
 import TributaryLearning
 import TributaryWire
@@ -21,6 +22,9 @@ public struct EdgeInstance: Sendable {
     /// The last Update sent, kept to send again when its round is offered again (a coordinator
     /// that restarted mid-collection re-offers the round to the clients it had accepted).
     public internal(set) var kept: Update?
+    /// Top-k's error-feedback residual (saved beside the checkpoint), given to each round's
+    /// trainer; nil: none yet. The agent sets it from the state directory before it runs.
+    public internal(set) var residual: ErrorFeedbackResidual?
     /// Offers answered with an Update this run (resends not counted).
     public internal(set) var roundsAnswered = 0
     public internal(set) var phase: Phase = .idle
@@ -169,9 +173,10 @@ public struct EdgeInstance: Sendable {
         case readWindow(job: Int, limit: Int, onlyNew: Bool)
         /// Run the job off the event loop; answer ``Event/trainingFinished(job:_:)``.
         case train(job: Int, offer: RoundOffer, trainer: EdgeTrainer)
-        /// Save the round atomically: checkpoint `keep`, then `update` as the kept Update, then the
-        /// window's examples as trained; answer ``Event/roundSaved(job:failure:)``.
-        case saveRound(job: Int, keep: Checkpoint, update: Update, window: EdgeTrainingWindow)
+        /// Save the round atomically: checkpoint `keep`, then top-k's `residual` (when the round
+        /// changed it), then `update` as the kept Update, then the window's examples as trained;
+        /// answer ``Event/roundSaved(job:failure:)``.
+        case saveRound(job: Int, keep: Checkpoint, update: Update, window: EdgeTrainingWindow, residual: ErrorFeedbackResidual? = nil)
         /// Save an adopted release; answer ``Event/checkpointSaved(version:failure:)``.
         case saveCheckpoint(Checkpoint)
         /// Write the Update; answer ``Event/updateWritten(round:failure:)``.

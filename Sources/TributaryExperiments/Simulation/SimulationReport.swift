@@ -32,6 +32,9 @@ public struct SimulationReport: Sendable, Codable, Equatable {
         public var meanAbsoluteError: [Double]? = nil
         /// Why the round was abandoned (nil: it was not).
         public var abandonReason: String? = nil
+        /// Bytes of delta and Fisher one accepted Update carried on average (`bytesFromClients` /
+        /// `accepted`); nil when no Update was accepted.
+        public var bytesPerUpload: Int? = nil
 
         public init(task: Int, roundInTask: Int, roundID: UInt64, outcome: String, version: UInt64, offered: Int, accepted: Int,
                     refused: Int, dropped: Int, slow: Int, restarted: Int, accuracy: [Double], bytesFromClients: Int,
@@ -68,6 +71,21 @@ public struct SimulationReport: Sendable, Codable, Equatable {
     public var bwt: Double
     public var fwt: Double
     public var totalWallSeconds: Double
+    /// How the edges encoded their Updates (`--compress`, `--compress-fisher`), e.g. `int8+int8`.
+    public var compression: String? = nil
+    /// What one Update's delta and Fisher take in Float32 (4 bytes a parameter, twice when the
+    /// rounds use the Fisher): the reference of ``uploadRatio``.
+    public var fp32UploadBytes: Int? = nil
+    /// Mean bytes per accepted Update over the run, against ``fp32UploadBytes`` (in report.json).
+    public var uploadRatio: Double? = nil
+
+    /// Sets ``fp32UploadBytes`` and ``uploadRatio`` from the rounds' bytes and accepted Updates.
+    public mutating func measureUploads(fp32UploadBytes fp32: Int) {
+        fp32UploadBytes = fp32
+        let accepted = rounds.reduce(0) { $0 + $1.accepted }
+        guard accepted > 0, fp32 > 0 else { return }
+        uploadRatio = Double(rounds.reduce(0) { $0 + $1.bytesFromClients }) / Double(accepted) / Double(fp32)
+    }
 
     public init(scenario: String, clients: Int, partition: String, taskNames: [String], roundsPerTask: Int, faults: FaultConfiguration,
                 seed: UInt64, rounds: [Round], baseline: [Double], totalWallSeconds: Double) {
@@ -110,13 +128,13 @@ public struct SimulationReport: Sendable, Codable, Equatable {
     /// values are RMSE, printed as they are, not as percent).
     public func roundTable(metric: String = "accuracy per task (%)") -> String {
         let percent = metric.hasSuffix("(%)")
-        var lines = ["task round  id outcome   version accepted/offered dropped slow restarted  MB up  MB down  wall s  " + metric]
+        var lines = ["task round  id outcome   version accepted/offered dropped slow restarted  MB up  B/upload  MB down  wall s  " + metric]
         for round in rounds {
             let accuracy = round.accuracy.map { percent ? String(format: "%3.0f", $0 * 100) : String(format: "%.3f", $0) }.joined(separator: " ")
             lines.append(String(
-                format: "%4d %5d %3d %-9@ %7d %8d/%-7d %7d %4d %9d %6.2f %8.2f %7.2f  %@",
+                format: "%4d %5d %3d %-9@ %7d %8d/%-7d %7d %4d %9d %6.2f %9d %8.2f %7.2f  %@",
                 round.task + 1, round.roundInTask + 1, Int(round.roundID), round.outcome as NSString, Int(round.version), round.accepted,
-                round.offered, round.dropped, round.slow, round.restarted, Double(round.bytesFromClients) / 1e6,
+                round.offered, round.dropped, round.slow, round.restarted, Double(round.bytesFromClients) / 1e6, round.bytesPerUpload ?? 0,
                 Double(round.bytesToClients) / 1e6, round.wallSeconds, accuracy as NSString))
         }
         return lines.joined(separator: "\n")

@@ -10,6 +10,11 @@
 
 /// Tributary wire contract, version 1: training rounds and model releases.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -100,7 +105,140 @@ nonisolated struct Tributary_V1_TrainingPlan: Sendable {
   /// many of its newest examples. 0 = no bound stated (an older coordinator).
   var maxExamples: UInt64 = 0
 
+  /// How the Update's delta and Fisher are encoded (compression). Absent = FP32 ParameterSets, as
+  /// before. Sent only to a client whose Hello.capabilities.features lists "compression"; others
+  /// get it absent.
+  var encoding: Tributary_V1_UpdateEncoding {
+    get {_encoding ?? Tributary_V1_UpdateEncoding()}
+    set {_encoding = newValue}
+  }
+  /// Returns true if `encoding` has been explicitly set.
+  var hasEncoding: Bool {self._encoding != nil}
+  /// Clears the value of `encoding`. Subsequent reads from it will return its default value.
+  mutating func clearEncoding() {self._encoding = nil}
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+
+  fileprivate var _encoding: Tributary_V1_UpdateEncoding? = nil
+}
+
+/// The codecs an Update uses for its delta and its Fisher. The byte formats (a "TC" header, then
+/// the body) are in docs/privacy.md; a compressed vector is the model's parameters flattened in
+/// layout order (the canonical order of ParameterSet, tensor by tensor, row-major).
+nonisolated struct Tributary_V1_UpdateEncoding: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var delta: Tributary_V1_UpdateEncoding.DeltaCodec = .fp32
+
+  /// Elements per int8 block (DELTA_CODEC_INT8, FISHER_CODEC_INT8, FISHER_CODEC_SQRT_INT8);
+  /// 1 ... 1048576 when an int8 codec is used, else 0.
+  var blockSize: UInt32 = 0
+
+  /// The share of entries top-k sends, in (0, 1] with DELTA_CODEC_TOPK, else 0.
+  var topKFraction: Double = 0
+
+  var fisher: Tributary_V1_UpdateEncoding.FisherCodec = .fp32
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  nonisolated enum DeltaCodec: SwiftProtobuf.Enum, Swift.CaseIterable {
+    typealias RawValue = Int
+
+    /// Float32 in Update.delta (a ParameterSet), as without an encoding.
+    case fp32 // = 0
+
+    /// Int8 with one Float32 scale per block of block_size (format 1) in Update.compressed_delta.
+    case int8 // = 1
+
+    /// The top_k_fraction largest entries of delta + the client's error-feedback residual
+    /// (sparse, format 3) in Update.compressed_delta.
+    case topk // = 2
+    case UNRECOGNIZED(Int)
+
+    init() {
+      self = .fp32
+    }
+
+    init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .fp32
+      case 1: self = .int8
+      case 2: self = .topk
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    var rawValue: Int {
+      switch self {
+      case .fp32: return 0
+      case .int8: return 1
+      case .topk: return 2
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    static let allCases: [Tributary_V1_UpdateEncoding.DeltaCodec] = [
+      .fp32,
+      .int8,
+      .topk,
+    ]
+
+  }
+
+  nonisolated enum FisherCodec: SwiftProtobuf.Enum, Swift.CaseIterable {
+    typealias RawValue = Int
+
+    /// Float32 in Update.fisher (a ParameterSet).
+    case fp32 // = 0
+
+    /// IEEE half precision (format 2) in Update.compressed_fisher.
+    case fp16 // = 1
+
+    /// Int8 with per-block scales (format 1), values 0 ... 127, in Update.compressed_fisher.
+    case int8 // = 2
+
+    /// Int8 blocks of square roots, read back squared (format 5), in Update.compressed_fisher.
+    case sqrtInt8 // = 3
+    case UNRECOGNIZED(Int)
+
+    init() {
+      self = .fp32
+    }
+
+    init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .fp32
+      case 1: self = .fp16
+      case 2: self = .int8
+      case 3: self = .sqrtInt8
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    var rawValue: Int {
+      switch self {
+      case .fp32: return 0
+      case .fp16: return 1
+      case .int8: return 2
+      case .sqrtInt8: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    static let allCases: [Tributary_V1_UpdateEncoding.FisherCodec] = [
+      .fp32,
+      .fp16,
+      .int8,
+      .sqrtInt8,
+    ]
+
+  }
 
   init() {}
 }
@@ -232,7 +370,8 @@ nonisolated struct Tributary_V1_Update: Sendable {
   /// Examples trained on, the FedAvg weight n_i; > 0.
   var numExamples: UInt64 = 0
 
-  /// theta_local - theta_global, tensor by tensor. Required, non-empty.
+  /// theta_local - theta_global, tensor by tensor. Required and non-empty, unless
+  /// compressed_delta carries the delta (then empty).
   var delta: Tributary_V1_ParameterSet {
     get {_delta ?? Tributary_V1_ParameterSet()}
     set {_delta = newValue}
@@ -254,6 +393,14 @@ nonisolated struct Tributary_V1_Update: Sendable {
 
   /// Aggregate metrics, e.g. "train.loss", "eval.accuracy". Never per-example data.
   var metrics: Dictionary<String,Double> = [:]
+
+  /// The delta in the plan's delta codec (UpdateEncoding, when not FP32): one compressed vector
+  /// over every parameter in layout order. When present, delta is empty (no tensors).
+  var compressedDelta: Data = Data()
+
+  /// The Fisher in the plan's Fisher codec (when not FP32), as compressed_delta. When present,
+  /// fisher is absent.
+  var compressedFisher: Data = Data()
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -573,7 +720,7 @@ nonisolated extension Tributary_V1_EwcState: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".TrainingPlan"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0\u{3}skip_fisher\0\u{3}mask_unseen_classes\0\u{3}max_examples\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0\u{3}skip_fisher\0\u{3}mask_unseen_classes\0\u{3}max_examples\0\u{1}encoding\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -591,12 +738,17 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
       case 8: try { try decoder.decodeSingularBoolField(value: &self.skipFisher) }()
       case 9: try { try decoder.decodeSingularBoolField(value: &self.maskUnseenClasses) }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.maxExamples) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._encoding) }()
       default: break
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.epochs != 0 {
       try visitor.visitSingularUInt32Field(value: self.epochs, fieldNumber: 1)
     }
@@ -627,6 +779,9 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
     if self.maxExamples != 0 {
       try visitor.visitSingularUInt64Field(value: self.maxExamples, fieldNumber: 10)
     }
+    try { if let v = self._encoding {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -641,9 +796,63 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
     if lhs.skipFisher != rhs.skipFisher {return false}
     if lhs.maskUnseenClasses != rhs.maskUnseenClasses {return false}
     if lhs.maxExamples != rhs.maxExamples {return false}
+    if lhs._encoding != rhs._encoding {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension Tributary_V1_UpdateEncoding: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".UpdateEncoding"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}delta\0\u{3}block_size\0\u{3}top_k_fraction\0\u{1}fisher\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.delta) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.blockSize) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.topKFraction) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.fisher) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.delta != .fp32 {
+      try visitor.visitSingularEnumField(value: self.delta, fieldNumber: 1)
+    }
+    if self.blockSize != 0 {
+      try visitor.visitSingularUInt32Field(value: self.blockSize, fieldNumber: 2)
+    }
+    if self.topKFraction.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.topKFraction, fieldNumber: 3)
+    }
+    if self.fisher != .fp32 {
+      try visitor.visitSingularEnumField(value: self.fisher, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Tributary_V1_UpdateEncoding, rhs: Tributary_V1_UpdateEncoding) -> Bool {
+    if lhs.delta != rhs.delta {return false}
+    if lhs.blockSize != rhs.blockSize {return false}
+    if lhs.topKFraction != rhs.topKFraction {return false}
+    if lhs.fisher != rhs.fisher {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tributary_V1_UpdateEncoding.DeltaCodec: SwiftProtobuf._ProtoNameProviding {
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DELTA_CODEC_FP32\0\u{1}DELTA_CODEC_INT8\0\u{1}DELTA_CODEC_TOPK\0")
+}
+
+nonisolated extension Tributary_V1_UpdateEncoding.FisherCodec: SwiftProtobuf._ProtoNameProviding {
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FISHER_CODEC_FP32\0\u{1}FISHER_CODEC_FP16\0\u{1}FISHER_CODEC_INT8\0\u{1}FISHER_CODEC_SQRT_INT8\0")
 }
 
 nonisolated extension Tributary_V1_Preprocessing: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -812,7 +1021,7 @@ nonisolated extension Tributary_V1_RoundOffer: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Tributary_V1_Update: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Update"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}round_id\0\u{3}base_model_version\0\u{3}num_examples\0\u{1}delta\0\u{1}fisher\0\u{1}metrics\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}round_id\0\u{3}base_model_version\0\u{3}num_examples\0\u{1}delta\0\u{1}fisher\0\u{1}metrics\0\u{3}compressed_delta\0\u{3}compressed_fisher\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -826,6 +1035,8 @@ nonisolated extension Tributary_V1_Update: SwiftProtobuf.Message, SwiftProtobuf.
       case 4: try { try decoder.decodeSingularMessageField(value: &self._delta) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._fisher) }()
       case 6: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufDouble>.self, value: &self.metrics) }()
+      case 7: try { try decoder.decodeSingularBytesField(value: &self.compressedDelta) }()
+      case 8: try { try decoder.decodeSingularBytesField(value: &self.compressedFisher) }()
       default: break
       }
     }
@@ -854,6 +1065,12 @@ nonisolated extension Tributary_V1_Update: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.metrics.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufDouble>.self, value: self.metrics, fieldNumber: 6)
     }
+    if !self.compressedDelta.isEmpty {
+      try visitor.visitSingularBytesField(value: self.compressedDelta, fieldNumber: 7)
+    }
+    if !self.compressedFisher.isEmpty {
+      try visitor.visitSingularBytesField(value: self.compressedFisher, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -864,6 +1081,8 @@ nonisolated extension Tributary_V1_Update: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs._delta != rhs._delta {return false}
     if lhs._fisher != rhs._fisher {return false}
     if lhs.metrics != rhs.metrics {return false}
+    if lhs.compressedDelta != rhs.compressedDelta {return false}
+    if lhs.compressedFisher != rhs.compressedFisher {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

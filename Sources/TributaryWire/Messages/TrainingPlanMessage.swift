@@ -18,6 +18,8 @@ public struct TrainingPlanMessage: Sendable, Hashable {
     /// The largest `Update.numExamples` the coordinator accepts from this client; the client
     /// trains on at most this many of its newest examples. 0 = no bound stated.
     public var maxExamples: UInt64
+    /// How the Update's delta and Fisher are encoded; nil = Float32 ParameterSets (field absent).
+    public var encoding: UpdateEncoding? = nil
 
     public init(epochs: UInt32, batchSize: UInt32, learningRate: Double, ewcLambda: Double = 0,
                 fedProxMu: Double = 0, replaySize: UInt32 = 0, deadlineUnixMilliseconds: Int64, skipFisher: Bool = false,
@@ -42,6 +44,7 @@ public struct TrainingPlanMessage: Sendable, Hashable {
         try requireFinite(fedProxMu, "\(field).fedprox_mu", atLeast: 0)
         try require(deadlineUnixMilliseconds > 0, .missingField,
                     "\(field).deadline_unix_ms is \(deadlineUnixMilliseconds); it is required and must be > 0")
+        try encoding?.validate(field: "\(field).encoding")
     }
 }
 
@@ -51,6 +54,7 @@ extension TrainingPlanMessage {
                   ewcLambda: proto.ewcLambda, fedProxMu: proto.fedproxMu, replaySize: proto.replaySize,
                   deadlineUnixMilliseconds: proto.deadlineUnixMs, skipFisher: proto.skipFisher, maskUnseenClasses: proto.maskUnseenClasses,
                   maxExamples: proto.maxExamples)
+        if proto.hasEncoding { encoding = try UpdateEncoding(proto: proto.encoding, field: "\(field).encoding") }
         try validate(field: field)
     }
 
@@ -66,6 +70,7 @@ extension TrainingPlanMessage {
         proto.skipFisher = skipFisher
         proto.maskUnseenClasses = maskUnseenClasses
         proto.maxExamples = maxExamples
+        if let encoding { proto.encoding = encoding.toProto() }
         return proto
     }
 }

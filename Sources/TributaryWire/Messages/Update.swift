@@ -1,3 +1,5 @@
+import Foundation
+
 /// Client → coordinator: the result of local training in a round.
 public struct Update: Sendable, Hashable {
     /// The ``RoundOffer/roundID`` this answers.
@@ -12,6 +14,11 @@ public struct Update: Sendable, Hashable {
     public var fisher: ParameterSet?
     /// Aggregate metrics, e.g. `"train.loss"`. Never per-example data.
     public var metrics: [String: Double]
+    /// The delta in the plan's codec (``UpdateEncoding/DeltaCodec``), a compressed vector in
+    /// layout order; `delta` is then empty. Opaque here: the coordinator decodes it.
+    public var compressedDelta: [UInt8]? = nil
+    /// The Fisher in the plan's codec (``UpdateEncoding/FisherCodec``); `fisher` is then nil.
+    public var compressedFisher: [UInt8]? = nil
 
     public init(roundID: UInt64, baseModelVersion: UInt64, numExamples: UInt64, delta: ParameterSet,
                 fisher: ParameterSet? = nil, metrics: [String: Double] = [:]) {
@@ -27,8 +34,18 @@ public struct Update: Sendable, Hashable {
         try requireNonZero(roundID, "Update.round_id")
         try requireNonZero(baseModelVersion, "Update.base_model_version")
         try requireNonZero(numExamples, "Update.num_examples")
-        try require(!delta.entries.isEmpty, .missingField, "Update.delta has no tensors; it is required")
-        if let fisher {
+        if let compressedDelta {
+            try require(!compressedDelta.isEmpty, .missingField, "Update.compressed_delta is empty; when present it holds the delta")
+            try require(delta.entries.isEmpty, .invalidValue,
+                        "Update.delta has \(delta.count) tensors beside compressed_delta; the delta is sent once, in one of them")
+        } else {
+            try require(!delta.entries.isEmpty, .missingField, "Update.delta has no tensors; it is required")
+        }
+        if let compressedFisher {
+            try require(!compressedFisher.isEmpty, .missingField, "Update.compressed_fisher is empty; when present it holds the Fisher")
+            try require(fisher == nil, .invalidValue, "Update.fisher is present beside compressed_fisher; the Fisher is sent once, in one of them")
+        }
+        if let fisher, compressedDelta == nil {
             try require(fisher.hasSameLayout(as: delta), .invalidValue,
                         "Update.fisher differs from Update.delta in names or shapes (\(Self.layout(fisher)) vs \(Self.layout(delta)))")
         }
@@ -46,11 +63,14 @@ public struct Update: Sendable, Hashable {
 extension Update {
     init(proto: Tributary_V1_Update, incoming: IncomingTensors? = nil) throws {
         try requireNonZero(proto.roundID, "Update.round_id")
-        try require(proto.hasDelta, .missingField, "Update.delta is absent; it is required")
+        let compressed = !proto.compressedDelta.isEmpty
+        try require(proto.hasDelta || compressed, .missingField, "Update.delta is absent; it is required")
         self.init(roundID: proto.roundID, baseModelVersion: proto.baseModelVersion, numExamples: proto.numExamples,
-                  delta: try ParameterSet(proto: proto.delta, field: "Update.delta", incoming: incoming),
+                  delta: proto.hasDelta ? try ParameterSet(proto: proto.delta, field: "Update.delta", incoming: incoming) : try ParameterSet([]),
                   fisher: proto.hasFisher ? try ParameterSet(proto: proto.fisher, field: "Update.fisher", incoming: incoming) : nil,
                   metrics: proto.metrics)
+        if compressed { compressedDelta = [UInt8](proto.compressedDelta) }
+        if !proto.compressedFisher.isEmpty { compressedFisher = [UInt8](proto.compressedFisher) }
         try validate()
     }
 
@@ -59,9 +79,11 @@ extension Update {
         proto.roundID = roundID
         proto.baseModelVersion = baseModelVersion
         proto.numExamples = numExamples
-        proto.delta = delta.toProto(outgoing: outgoing)
+        if compressedDelta == nil { proto.delta = delta.toProto(outgoing: outgoing) }
         if let fisher { proto.fisher = fisher.toProto(outgoing: outgoing) }
         proto.metrics = metrics
+        if let compressedDelta { proto.compressedDelta = Data(compressedDelta) }
+        if let compressedFisher { proto.compressedFisher = Data(compressedFisher) }
         return proto
     }
 }

@@ -32,11 +32,12 @@ static Tributary__V1__DeviceFacts device_facts(const te_edge *edge) {
 
 te_status te_send_hello(te_edge *edge, te_connection *connection, te_error *error) {
     Tributary__V1__DType codecs[1] = {TRIBUTARY__V1__DTYPE__DTYPE_FLOAT32};
-    char *features[2] = {"chunked-transfer", "model-delta"};
+    /* "compression": int8 deltas and fp16 / int8 / sqrt-int8 Fishers as the plan says (not top-k) */
+    char *features[3] = {"chunked-transfer", "model-delta", "compression"};
     Tributary__V1__Capabilities capabilities = TRIBUTARY__V1__CAPABILITIES__INIT;
     capabilities.n_tensor_codecs = 1;
     capabilities.tensor_codecs = codecs;
-    capabilities.n_features = 2;
+    capabilities.n_features = 3;
     capabilities.features = features;
     /* announced only when smaller than the default, so the coordinator cuts its frames to it */
     capabilities.max_frame_bytes = edge->limits.max_frame_bytes < TE_DEFAULT_MAX_FRAME_BYTES ? edge->limits.max_frame_bytes : 0;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compress.h"
 #include "job.h"
 #include "messages.h"
 
@@ -123,16 +124,22 @@ static te_status send_update(te_edge *edge, te_connection *connection, const Tri
     update.fisher = result->fisher != NULL ? &fisher.set : NULL;
     update.n_metrics = metric_count;
     update.metrics = entry_pointers;
+    /* the plan's encoding (int8 delta; fp16, int8 or sqrt-int8 Fisher), deterministic, so a resend
+     * of the kept result is the same bytes */
+    uint8_t *compressed[2];
+    te_status status = te_encode_update(offer->plan, result->delta, result->fisher, edge->model.parameter_count, &update, compressed, error);
     te_envelope message = TRIBUTARY__V1__ENVELOPE__INIT;
     message.message_case = TRIBUTARY__V1__ENVELOPE__MESSAGE_UPDATE;
     message.update = &update;
-    te_status status = te_send(edge, connection, &message, error);
+    status = status == TE_OK ? te_send(edge, connection, &message, error) : status;
     if (status == TE_OK && edge->update_file != NULL) {
         te_error kept;
         if (keep_update(edge, &message, &kept) != TE_OK) {
             te_log(edge, 2, "%s", kept.reason);   /* the Update went out; keeping it is best effort */
         }
     }
+    free(compressed[0]);
+    free(compressed[1]);
     return status;
 }
 
@@ -204,6 +211,11 @@ te_status te_answer_offer(te_edge *edge, te_connection *connection, const Tribut
     if (past_deadline(offer)) {
         te_log(edge, 1, "round %" PRIu64 " not answered: its deadline (plan.deadline_unix_ms %" PRId64 ") passed before training began",
                offer->round_id, offer->plan->deadline_unix_ms);
+        return TE_OK;
+    }
+    te_error refused;
+    if (te_encoding_check(offer->plan, &refused) != TE_OK) {
+        te_log(edge, 2, "round %" PRIu64 " not answered: %s", offer->round_id, refused.reason);
         return TE_OK;
     }
     /* another round: the Update kept for resending the last one is of no more use (and would

@@ -97,6 +97,51 @@ void   tributary__v1__training_plan__free_unpacked
   assert(message->base.descriptor == &tributary__v1__training_plan__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tributary__v1__update_encoding__init
+                     (Tributary__V1__UpdateEncoding         *message)
+{
+  static const Tributary__V1__UpdateEncoding init_value = TRIBUTARY__V1__UPDATE_ENCODING__INIT;
+  *message = init_value;
+}
+size_t tributary__v1__update_encoding__get_packed_size
+                     (const Tributary__V1__UpdateEncoding *message)
+{
+  assert(message->base.descriptor == &tributary__v1__update_encoding__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tributary__v1__update_encoding__pack
+                     (const Tributary__V1__UpdateEncoding *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tributary__v1__update_encoding__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tributary__v1__update_encoding__pack_to_buffer
+                     (const Tributary__V1__UpdateEncoding *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tributary__v1__update_encoding__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tributary__V1__UpdateEncoding *
+       tributary__v1__update_encoding__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tributary__V1__UpdateEncoding *)
+     protobuf_c_message_unpack (&tributary__v1__update_encoding__descriptor,
+                                allocator, len, data);
+}
+void   tributary__v1__update_encoding__free_unpacked
+                     (Tributary__V1__UpdateEncoding *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tributary__v1__update_encoding__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tributary__v1__preprocessing__init
                      (Tributary__V1__Preprocessing         *message)
 {
@@ -572,7 +617,7 @@ const ProtobufCMessageDescriptor tributary__v1__ewc_state__descriptor =
   (ProtobufCMessageInit) tributary__v1__ewc_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descriptors[10] =
+static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descriptors[11] =
 {
   {
     "epochs",
@@ -694,10 +739,23 @@ static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "encoding",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__TrainingPlan, encoding),
+    &tributary__v1__update_encoding__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tributary__v1__training_plan__field_indices_by_name[] = {
   1,   /* field[1] = batch_size */
   6,   /* field[6] = deadline_unix_ms */
+  10,   /* field[10] = encoding */
   0,   /* field[0] = epochs */
   3,   /* field[3] = ewc_lambda */
   4,   /* field[4] = fedprox_mu */
@@ -710,7 +768,7 @@ static const unsigned tributary__v1__training_plan__field_indices_by_name[] = {
 static const ProtobufCIntRange tributary__v1__training_plan__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor tributary__v1__training_plan__descriptor =
 {
@@ -720,11 +778,150 @@ const ProtobufCMessageDescriptor tributary__v1__training_plan__descriptor =
   "Tributary__V1__TrainingPlan",
   "tributary.v1",
   sizeof(Tributary__V1__TrainingPlan),
-  10,
+  11,
   tributary__v1__training_plan__field_descriptors,
   tributary__v1__training_plan__field_indices_by_name,
   1,  tributary__v1__training_plan__number_ranges,
   (ProtobufCMessageInit) tributary__v1__training_plan__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue tributary__v1__update_encoding__delta_codec__enum_values_by_number[3] =
+{
+  { "DELTA_CODEC_FP32", "TRIBUTARY__V1__UPDATE_ENCODING__DELTA_CODEC__DELTA_CODEC_FP32", 0 },
+  { "DELTA_CODEC_INT8", "TRIBUTARY__V1__UPDATE_ENCODING__DELTA_CODEC__DELTA_CODEC_INT8", 1 },
+  { "DELTA_CODEC_TOPK", "TRIBUTARY__V1__UPDATE_ENCODING__DELTA_CODEC__DELTA_CODEC_TOPK", 2 },
+};
+static const ProtobufCIntRange tributary__v1__update_encoding__delta_codec__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex tributary__v1__update_encoding__delta_codec__enum_values_by_name[3] =
+{
+  { "DELTA_CODEC_FP32", 0 },
+  { "DELTA_CODEC_INT8", 1 },
+  { "DELTA_CODEC_TOPK", 2 },
+};
+const ProtobufCEnumDescriptor tributary__v1__update_encoding__delta_codec__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "tributary.v1.UpdateEncoding.DeltaCodec",
+  "DeltaCodec",
+  "Tributary__V1__UpdateEncoding__DeltaCodec",
+  "tributary.v1",
+  3,
+  tributary__v1__update_encoding__delta_codec__enum_values_by_number,
+  3,
+  tributary__v1__update_encoding__delta_codec__enum_values_by_name,
+  1,
+  tributary__v1__update_encoding__delta_codec__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue tributary__v1__update_encoding__fisher_codec__enum_values_by_number[4] =
+{
+  { "FISHER_CODEC_FP32", "TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC__FISHER_CODEC_FP32", 0 },
+  { "FISHER_CODEC_FP16", "TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC__FISHER_CODEC_FP16", 1 },
+  { "FISHER_CODEC_INT8", "TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC__FISHER_CODEC_INT8", 2 },
+  { "FISHER_CODEC_SQRT_INT8", "TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC__FISHER_CODEC_SQRT_INT8", 3 },
+};
+static const ProtobufCIntRange tributary__v1__update_encoding__fisher_codec__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex tributary__v1__update_encoding__fisher_codec__enum_values_by_name[4] =
+{
+  { "FISHER_CODEC_FP16", 1 },
+  { "FISHER_CODEC_FP32", 0 },
+  { "FISHER_CODEC_INT8", 2 },
+  { "FISHER_CODEC_SQRT_INT8", 3 },
+};
+const ProtobufCEnumDescriptor tributary__v1__update_encoding__fisher_codec__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "tributary.v1.UpdateEncoding.FisherCodec",
+  "FisherCodec",
+  "Tributary__V1__UpdateEncoding__FisherCodec",
+  "tributary.v1",
+  4,
+  tributary__v1__update_encoding__fisher_codec__enum_values_by_number,
+  4,
+  tributary__v1__update_encoding__fisher_codec__enum_values_by_name,
+  1,
+  tributary__v1__update_encoding__fisher_codec__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor tributary__v1__update_encoding__field_descriptors[4] =
+{
+  {
+    "delta",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__UpdateEncoding, delta),
+    &tributary__v1__update_encoding__delta_codec__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "block_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__UpdateEncoding, block_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "top_k_fraction",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__UpdateEncoding, top_k_fraction),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fisher",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__UpdateEncoding, fisher),
+    &tributary__v1__update_encoding__fisher_codec__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tributary__v1__update_encoding__field_indices_by_name[] = {
+  1,   /* field[1] = block_size */
+  0,   /* field[0] = delta */
+  3,   /* field[3] = fisher */
+  2,   /* field[2] = top_k_fraction */
+};
+static const ProtobufCIntRange tributary__v1__update_encoding__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor tributary__v1__update_encoding__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tributary.v1.UpdateEncoding",
+  "UpdateEncoding",
+  "Tributary__V1__UpdateEncoding",
+  "tributary.v1",
+  sizeof(Tributary__V1__UpdateEncoding),
+  4,
+  tributary__v1__update_encoding__field_descriptors,
+  tributary__v1__update_encoding__field_indices_by_name,
+  1,  tributary__v1__update_encoding__number_ranges,
+  (ProtobufCMessageInit) tributary__v1__update_encoding__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor tributary__v1__preprocessing__field_descriptors[4] =
@@ -984,7 +1181,7 @@ const ProtobufCMessageDescriptor tributary__v1__update__metrics_entry__descripto
   (ProtobufCMessageInit) tributary__v1__update__metrics_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tributary__v1__update__field_descriptors[6] =
+static const ProtobufCFieldDescriptor tributary__v1__update__field_descriptors[8] =
 {
   {
     "round_id",
@@ -1058,9 +1255,35 @@ static const ProtobufCFieldDescriptor tributary__v1__update__field_descriptors[6
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "compressed_delta",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__Update, compressed_delta),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "compressed_fisher",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__Update, compressed_fisher),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tributary__v1__update__field_indices_by_name[] = {
   1,   /* field[1] = base_model_version */
+  6,   /* field[6] = compressed_delta */
+  7,   /* field[7] = compressed_fisher */
   3,   /* field[3] = delta */
   4,   /* field[4] = fisher */
   5,   /* field[5] = metrics */
@@ -1070,7 +1293,7 @@ static const unsigned tributary__v1__update__field_indices_by_name[] = {
 static const ProtobufCIntRange tributary__v1__update__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor tributary__v1__update__descriptor =
 {
@@ -1080,7 +1303,7 @@ const ProtobufCMessageDescriptor tributary__v1__update__descriptor =
   "Tributary__V1__Update",
   "tributary.v1",
   sizeof(Tributary__V1__Update),
-  6,
+  8,
   tributary__v1__update__field_descriptors,
   tributary__v1__update__field_indices_by_name,
   1,  tributary__v1__update__number_ranges,

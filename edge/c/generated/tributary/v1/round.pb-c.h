@@ -20,6 +20,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Tributary__V1__EwcState Tributary__V1__EwcState;
 typedef struct Tributary__V1__TrainingPlan Tributary__V1__TrainingPlan;
+typedef struct Tributary__V1__UpdateEncoding Tributary__V1__UpdateEncoding;
 typedef struct Tributary__V1__Preprocessing Tributary__V1__Preprocessing;
 typedef struct Tributary__V1__RoundOffer Tributary__V1__RoundOffer;
 typedef struct Tributary__V1__Update Tributary__V1__Update;
@@ -34,6 +35,41 @@ typedef struct Tributary__V1__EvaluateResult Tributary__V1__EvaluateResult;
 
 /* --- enums --- */
 
+typedef enum _Tributary__V1__UpdateEncoding__DeltaCodec {
+  /*
+   * Float32 in Update.delta (a ParameterSet), as without an encoding.
+   */
+  TRIBUTARY__V1__UPDATE_ENCODING__DELTA_CODEC__DELTA_CODEC_FP32 = 0,
+  /*
+   * Int8 with one Float32 scale per block of block_size (format 1) in Update.compressed_delta.
+   */
+  TRIBUTARY__V1__UPDATE_ENCODING__DELTA_CODEC__DELTA_CODEC_INT8 = 1,
+  /*
+   * The top_k_fraction largest entries of delta + the client's error-feedback residual
+   * (sparse, format 3) in Update.compressed_delta.
+   */
+  TRIBUTARY__V1__UPDATE_ENCODING__DELTA_CODEC__DELTA_CODEC_TOPK = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TRIBUTARY__V1__UPDATE_ENCODING__DELTA_CODEC)
+} Tributary__V1__UpdateEncoding__DeltaCodec;
+typedef enum _Tributary__V1__UpdateEncoding__FisherCodec {
+  /*
+   * Float32 in Update.fisher (a ParameterSet).
+   */
+  TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC__FISHER_CODEC_FP32 = 0,
+  /*
+   * IEEE half precision (format 2) in Update.compressed_fisher.
+   */
+  TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC__FISHER_CODEC_FP16 = 1,
+  /*
+   * Int8 with per-block scales (format 1), values 0 ... 127, in Update.compressed_fisher.
+   */
+  TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC__FISHER_CODEC_INT8 = 2,
+  /*
+   * Int8 blocks of square roots, read back squared (format 5), in Update.compressed_fisher.
+   */
+  TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC__FISHER_CODEC_SQRT_INT8 = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC)
+} Tributary__V1__UpdateEncoding__FisherCodec;
 typedef enum _Tributary__V1__UpdateReceipt__Status {
   TRIBUTARY__V1__UPDATE_RECEIPT__STATUS__STATUS_UNSPECIFIED = 0,
   /*
@@ -132,10 +168,41 @@ struct  Tributary__V1__TrainingPlan
    * many of its newest examples. 0 = no bound stated (an older coordinator).
    */
   uint64_t max_examples;
+  /*
+   * How the Update's delta and Fisher are encoded (compression). Absent = FP32 ParameterSets, as
+   * before. Sent only to a client whose Hello.capabilities.features lists "compression"; others
+   * get it absent.
+   */
+  Tributary__V1__UpdateEncoding *encoding;
 };
 #define TRIBUTARY__V1__TRAINING_PLAN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__training_plan__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL }
+
+
+/*
+ * The codecs an Update uses for its delta and its Fisher. The byte formats (a "TC" header, then
+ * the body) are in docs/privacy.md; a compressed vector is the model's parameters flattened in
+ * layout order (the canonical order of ParameterSet, tensor by tensor, row-major).
+ */
+struct  Tributary__V1__UpdateEncoding
+{
+  ProtobufCMessage base;
+  Tributary__V1__UpdateEncoding__DeltaCodec delta;
+  /*
+   * Elements per int8 block (DELTA_CODEC_INT8, FISHER_CODEC_INT8, FISHER_CODEC_SQRT_INT8);
+   * 1 ... 1048576 when an int8 codec is used, else 0.
+   */
+  uint32_t block_size;
+  /*
+   * The share of entries top-k sends, in (0, 1] with DELTA_CODEC_TOPK, else 0.
+   */
+  double top_k_fraction;
+  Tributary__V1__UpdateEncoding__FisherCodec fisher;
+};
+#define TRIBUTARY__V1__UPDATE_ENCODING__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__update_encoding__descriptor) \
+    , TRIBUTARY__V1__UPDATE_ENCODING__DELTA_CODEC__DELTA_CODEC_FP32, 0, 0, TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC__FISHER_CODEC_FP32 }
 
 
 /*
@@ -247,7 +314,8 @@ struct  Tributary__V1__Update
    */
   uint64_t num_examples;
   /*
-   * theta_local - theta_global, tensor by tensor. Required, non-empty.
+   * theta_local - theta_global, tensor by tensor. Required and non-empty, unless
+   * compressed_delta carries the delta (then empty).
    */
   Tributary__V1__ParameterSet *delta;
   /*
@@ -259,10 +327,20 @@ struct  Tributary__V1__Update
    */
   size_t n_metrics;
   Tributary__V1__Update__MetricsEntry **metrics;
+  /*
+   * The delta in the plan's delta codec (UpdateEncoding, when not FP32): one compressed vector
+   * over every parameter in layout order. When present, delta is empty (no tensors).
+   */
+  ProtobufCBinaryData compressed_delta;
+  /*
+   * The Fisher in the plan's Fisher codec (when not FP32), as compressed_delta. When present,
+   * fisher is absent.
+   */
+  ProtobufCBinaryData compressed_fisher;
 };
 #define TRIBUTARY__V1__UPDATE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__update__descriptor) \
-    , 0, 0, 0, NULL, NULL, 0,NULL }
+    , 0, 0, 0, NULL, NULL, 0,NULL, {0,NULL}, {0,NULL} }
 
 
 /*
@@ -480,6 +558,25 @@ Tributary__V1__TrainingPlan *
 void   tributary__v1__training_plan__free_unpacked
                      (Tributary__V1__TrainingPlan *message,
                       ProtobufCAllocator *allocator);
+/* Tributary__V1__UpdateEncoding methods */
+void   tributary__v1__update_encoding__init
+                     (Tributary__V1__UpdateEncoding         *message);
+size_t tributary__v1__update_encoding__get_packed_size
+                     (const Tributary__V1__UpdateEncoding   *message);
+size_t tributary__v1__update_encoding__pack
+                     (const Tributary__V1__UpdateEncoding   *message,
+                      uint8_t             *out);
+size_t tributary__v1__update_encoding__pack_to_buffer
+                     (const Tributary__V1__UpdateEncoding   *message,
+                      ProtobufCBuffer     *buffer);
+Tributary__V1__UpdateEncoding *
+       tributary__v1__update_encoding__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tributary__v1__update_encoding__free_unpacked
+                     (Tributary__V1__UpdateEncoding *message,
+                      ProtobufCAllocator *allocator);
 /* Tributary__V1__Preprocessing methods */
 void   tributary__v1__preprocessing__init
                      (Tributary__V1__Preprocessing         *message);
@@ -662,6 +759,9 @@ typedef void (*Tributary__V1__EwcState_Closure)
 typedef void (*Tributary__V1__TrainingPlan_Closure)
                  (const Tributary__V1__TrainingPlan *message,
                   void *closure_data);
+typedef void (*Tributary__V1__UpdateEncoding_Closure)
+                 (const Tributary__V1__UpdateEncoding *message,
+                  void *closure_data);
 typedef void (*Tributary__V1__Preprocessing_Closure)
                  (const Tributary__V1__Preprocessing *message,
                   void *closure_data);
@@ -700,6 +800,9 @@ typedef void (*Tributary__V1__EvaluateResult_Closure)
 
 extern const ProtobufCMessageDescriptor tributary__v1__ewc_state__descriptor;
 extern const ProtobufCMessageDescriptor tributary__v1__training_plan__descriptor;
+extern const ProtobufCMessageDescriptor tributary__v1__update_encoding__descriptor;
+extern const ProtobufCEnumDescriptor    tributary__v1__update_encoding__delta_codec__descriptor;
+extern const ProtobufCEnumDescriptor    tributary__v1__update_encoding__fisher_codec__descriptor;
 extern const ProtobufCMessageDescriptor tributary__v1__preprocessing__descriptor;
 extern const ProtobufCMessageDescriptor tributary__v1__round_offer__descriptor;
 extern const ProtobufCMessageDescriptor tributary__v1__update__descriptor;
