@@ -196,8 +196,9 @@ struct SimulationOptions: ParsableArguments {
         print(String(format: "\n%d rounds in %.1f s (median round %.2f s); %.2f MB of deltas and Fishers sent by the edges",
                      result.rounds.count, result.totalWallSeconds, Self.median(result.rounds.map(\.wallSeconds)), Double(uploaded) / 1e6))
         if let ratio = result.uploadRatio, let fp32 = result.fp32UploadBytes {
-            print(String(format: "uploads encoded %@: %.0f bytes per Update on average, %.3f× the %d bytes of fp32",
-                         (result.compression ?? "fp32+fp32") as NSString, ratio * Double(fp32), ratio, fp32))
+            print(String(format: "uploads %@: %.0f bytes per client on average, %.3f× the %d bytes of an fp32 delta and Fisher",
+                         ((result.compression.map { $0.hasPrefix("masked") ? $0 : "encoded " + $0 }) ?? "encoded fp32+fp32") as NSString,
+                         ratio * Double(fp32), ratio, fp32))
         }
         do {
             try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)

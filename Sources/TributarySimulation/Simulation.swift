@@ -114,7 +114,8 @@ public struct Simulation: Sendable {
             scenario: configuration.userData.map { "csv:" + $0.path } ?? configuration.scenario.rawValue, clients: configuration.clients, partition: configuration.partition.description,
             taskNames: data.tasks.map(\.name), roundsPerTask: configuration.roundsPerTask, faults: configuration.faults,
             seed: configuration.seed, rounds: rounds, baseline: baseline, totalWallSeconds: (ContinuousClock.now - started).seconds)
-        report.compression = configuration.compression.summary
+        // Inside secure rounds nothing is encoded: the upload is the masked vector in its ring.
+        report.compression = configuration.secureAggregation.map { "masked vectors in a \($0.ringBits)-bit ring" } ?? configuration.compression.summary
         // The plan asks for the Fisher unless the rule is FedAvg and λ is 0 (`skip_fisher`).
         let fisher = configuration.federated.rule.needsFisher || configuration.federated.ewcLambda > 0
         report.measureUploads(fp32UploadBytes: model.parameters.count * 4 * (fisher ? 2 : 1))
