@@ -207,6 +207,7 @@ let package = Package(
             name: "TributaryEdge",
             dependencies: [
                 "TributaryConfig",
+                "TributaryPrivacy",
                 "TributaryLearning",
                 "TributaryModelWire",
                 "TributaryWire",
@@ -229,6 +230,7 @@ let package = Package(
             name: "TributaryCoordinator",
             dependencies: [
                 "TributaryConfig",
+                "TributaryPrivacy",
                 "TributaryLearning",
                 "TributaryAggregation",
                 "TributaryRounds",

@@ -12,6 +12,8 @@ struct ClientLink: Sendable, Equatable {
     var trigger: String?
     /// It announced the `evaluate` feature: it answers EvaluateRequests.
     var canEvaluate = false
+    /// It announced the `privacy` feature: it applies a round's privacy plan (clipping, noise).
+    var appliesPrivacy = false
 
     struct LiveReport: Sendable, Equatable {
         var version: UInt64 = 0

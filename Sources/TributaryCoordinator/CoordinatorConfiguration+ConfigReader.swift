@@ -37,6 +37,7 @@ extension CoordinatorConfiguration {
         let admin = try adminSection.bool("enabled", default: true) ? adminEndpoint : nil
         let adminTokenFile = try paths.path(adminSection, "token_file")
         let transfers = try readTransfers(reader.section("transfers"))
+        let privacy = try readPrivacy(reader.section("privacy"))
         let logFormat = try LogFormat(parsing: try reader.section("logging").choice("format", from: ["text", "json"], default: "text"), setting: "logging.format")
 
         try reader.finish()
@@ -48,6 +49,8 @@ extension CoordinatorConfiguration {
             configuration.liveCheck = liveCheck
             configuration.release = release
             configuration.logFormat = logFormat
+            configuration.privacy = privacy
+            try configuration.validate()
             return configuration
         } catch let error as CoordinatorError {
             throw CoordinatorError(error.code, "\(reader.source): \(error.reason)")

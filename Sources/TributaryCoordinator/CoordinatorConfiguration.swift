@@ -41,6 +41,8 @@ public struct CoordinatorConfiguration: Sendable {
     /// `logging.format`: text (default) or json, one object a line.
     public var logFormat: LogFormat = .text
     public var transfers: Transfers
+    /// Client-level differential privacy of the rounds (`privacy:`); off by default.
+    public var privacy: PrivacySettings = .off
 
     public struct TLS: Sendable {
         public var certificate: String
@@ -222,6 +224,7 @@ public struct CoordinatorConfiguration: Sendable {
     /// Checks what the parts' own initialisers cannot: names and bounds across sections.
     public func validate() throws {
         try aggregation.serverOptimizer.validate()
+        try privacy.validate(rule: aggregation.rule.needsFisher ? .fisherWeighted : .fedAvg)
         guard aggregation.consolidation.gamma >= 0, aggregation.consolidation.gamma <= 1 else {
             throw CoordinatorError(.invalidConfiguration, "aggregation.ewc_gamma is \(aggregation.consolidation.gamma); must be in 0...1")
         }

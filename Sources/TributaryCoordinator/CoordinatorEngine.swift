@@ -55,6 +55,7 @@ actor CoordinatorEngine {
         instance = CoordinatorInstance(
             configuration: configuration, live: live, releases: try CoordinatorStartup.releaseSet(registry: registry, live: live),
             nextRoundID: lastRound + 1, now: now)
+        try instance.privacy?.restore(versionMetrics: try registry.list().map(\.metrics))
         worker = RegistryWorker(registry: registry, hooks: hooks, logger: logger)
         self.recovered = recovered
     }

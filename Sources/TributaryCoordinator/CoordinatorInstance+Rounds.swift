@@ -27,7 +27,7 @@ extension CoordinatorInstance {
         opening = nil
         var actions: [CoordinatorAction] = []
         for client in work.round.selected {
-            guard let link = clients[client] else { continue }
+            guard let link = clients[client], work.privacy == nil || link.appliesPrivacy else { continue }
             let offer = work.offer(for: client, announced: machine.population.clients[client]?.examplesAvailable, aggregation: configuration.aggregation)
             actions.append(.send(.roundOffer(offer), to: link.token))
         }
@@ -53,6 +53,7 @@ extension CoordinatorInstance {
     mutating func committed(_ outcome: RoundCommitJob.Outcome, now: CoordinatorTime) -> [CoordinatorAction] {
         var summary = outcome.summary
         summary.wallTime = now.instant - outcome.startedAt
+        privacySpent(summary)
         var actions: [CoordinatorAction] = [.emit(.roundClosed(summary))]
         if summary.heldFor != nil {
             // The gate passed it and the commit held it (for the edges' evaluation, or a cohort):
@@ -132,6 +133,11 @@ extension CoordinatorInstance {
             var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: now, dataChange: change,
                                          history: boundsHistory)
             work.round = round
+            switch try openPrivacy(round, plan: work.offer.plan) {
+            case .exhausted(let reason): return stopRequested(reason: reason, goodbye: .done)
+            case .open(let roundPrivacy): work.privacy = roundPrivacy
+            case nil: break
+            }
             self.work = work
             opening = round.id
             var actions: [CoordinatorAction] = [.openRound(round, deadline: now.date(of: round.deadline))]

@@ -42,6 +42,8 @@ struct CoordinatorInstance: Sendable {
     var evaluation: PendingEvaluation?
     /// What the adaptive update bounds learnt from the rounds closed so far (in memory only).
     var boundsHistory: BoundsHistory
+    /// The differential-privacy budget (`privacy:`); nil when privacy is off.
+    var privacy: PrivacyLedger?
 
     init(configuration: CoordinatorConfiguration, live: GlobalModel, releases: ReleaseSet, nextRoundID: UInt64, now: CoordinatorTime) {
         self.configuration = configuration
@@ -49,6 +51,7 @@ struct CoordinatorInstance: Sendable {
         self.releases = releases
         layout = live.checkpoint.spec.parameterLayout
         boundsHistory = BoundsHistory(capacity: configuration.aggregation.bounds.history)
+        privacy = configuration.privacy.isOn ? PrivacyLedger(settings: configuration.privacy) : nil
         machine = RoundStateMachine(configuration: configuration.rounds, currentVersion: live.version, nextRoundID: nextRoundID, now: now.instant)
     }
 

@@ -16,6 +16,8 @@ struct RoundWork: Sendable {
     let ewc: GlobalEWCState
     /// The largest example count each offered client's plan stated (`aggregation.bounds.stated_examples`).
     var statedExamples: [String: Int] = [:]
+    /// The round's differential privacy (`privacy:`); nil when off.
+    var privacy: RoundPrivacy?
 
     /// The offer for `client`, whose plan states the most examples it may claim: what it
     /// announced (`announced`, its last DeviceFacts.examples_available), capped by
@@ -29,6 +31,7 @@ struct RoundWork: Sendable {
             statedExamples[client] = stated
         }
         offer.plan.maxExamples = UInt64(stated)
+        offer.plan.privacy = privacy?.plan
         return offer
     }
 

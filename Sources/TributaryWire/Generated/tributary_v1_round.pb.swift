@@ -100,7 +100,103 @@ nonisolated struct Tributary_V1_TrainingPlan: Sendable {
   /// many of its newest examples. 0 = no bound stated (an older coordinator).
   var maxExamples: UInt64 = 0
 
+  /// Client-level differential privacy (DP-FedAvg) for this round; absent = none. A client that
+  /// does not announce the "privacy" feature is never offered a round that carries it.
+  var privacy: Tributary_V1_PrivacyPlan {
+    get {_privacy ?? Tributary_V1_PrivacyPlan()}
+    set {_privacy = newValue}
+  }
+  /// Returns true if `privacy` has been explicitly set.
+  var hasPrivacy: Bool {self._privacy != nil}
+  /// Clears the value of `privacy`. Subsequent reads from it will return its default value.
+  mutating func clearPrivacy() {self._privacy = nil}
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+
+  fileprivate var _privacy: Tributary_V1_PrivacyPlan? = nil
+}
+
+/// What a client does to its Update under client-level differential privacy: clip the delta, clip
+/// the Fisher, and (distributed noise) add its share of the Gaussian noise. The clipping happens
+/// after the delta and Fisher are computed and before any compression or masking.
+nonisolated struct Tributary_V1_PrivacyPlan: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Required: a plan with MODE_UNSPECIFIED is refused.
+  var mode: Tributary_V1_PrivacyPlan.Mode = .unspecified
+
+  /// L2 bound C of the delta: delta <- delta * min(1, C / ||delta||_2); finite and > 0.
+  var deltaClip: Float = 0
+
+  /// Largest value a Fisher entry keeps (F_j <- min(F_j, cap)); finite and > 0.
+  var fisherCap: Float = 0
+
+  /// L2 bound of the capped Fisher: F <- F * min(1, fisher_clip / ||F||_2); finite and > 0.
+  var fisherClip: Float = 0
+
+  /// MODE_DISTRIBUTED: the standard deviation of the noise the client adds to each delta entry
+  /// after clipping; finite and > 0. 0 in the other modes.
+  var deltaNoiseStd: Double = 0
+
+  /// MODE_DISTRIBUTED: mixed with the client's own seed to seed its noise (a deployment seeds from
+  /// the system's secure source instead). Any value.
+  var noiseSeed: UInt64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  nonisolated enum Mode: SwiftProtobuf.Enum, Swift.CaseIterable {
+    typealias RawValue = Int
+    case unspecified // = 0
+
+    /// No differential privacy (the same as an absent plan).
+    case none // = 1
+
+    /// The client clips; the coordinator adds the noise to the sums (it must be trusted with them).
+    case trustedServer // = 2
+
+    /// The client clips and adds N(0, delta_noise_std^2) to each delta entry itself, so the sum
+    /// of the planned number of contributions carries the round's noise and, with secure
+    /// aggregation, nobody holds an un-noised sum. Only for rounds that use no Fisher (skip_fisher).
+    case distributed // = 3
+    case UNRECOGNIZED(Int)
+
+    init() {
+      self = .unspecified
+    }
+
+    init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .none
+      case 2: self = .trustedServer
+      case 3: self = .distributed
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .none: return 1
+      case .trustedServer: return 2
+      case .distributed: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    static let allCases: [Tributary_V1_PrivacyPlan.Mode] = [
+      .unspecified,
+      .none,
+      .trustedServer,
+      .distributed,
+    ]
+
+  }
 
   init() {}
 }
@@ -562,7 +658,7 @@ nonisolated extension Tributary_V1_EwcState: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".TrainingPlan"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0\u{3}skip_fisher\0\u{3}mask_unseen_classes\0\u{3}max_examples\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0\u{3}skip_fisher\0\u{3}mask_unseen_classes\0\u{3}max_examples\0\u{2}\u{2}privacy\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -580,12 +676,17 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
       case 8: try { try decoder.decodeSingularBoolField(value: &self.skipFisher) }()
       case 9: try { try decoder.decodeSingularBoolField(value: &self.maskUnseenClasses) }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.maxExamples) }()
+      case 12: try { try decoder.decodeSingularMessageField(value: &self._privacy) }()
       default: break
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.epochs != 0 {
       try visitor.visitSingularUInt32Field(value: self.epochs, fieldNumber: 1)
     }
@@ -616,6 +717,9 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
     if self.maxExamples != 0 {
       try visitor.visitSingularUInt64Field(value: self.maxExamples, fieldNumber: 10)
     }
+    try { if let v = self._privacy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -630,9 +734,69 @@ nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftPro
     if lhs.skipFisher != rhs.skipFisher {return false}
     if lhs.maskUnseenClasses != rhs.maskUnseenClasses {return false}
     if lhs.maxExamples != rhs.maxExamples {return false}
+    if lhs._privacy != rhs._privacy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension Tributary_V1_PrivacyPlan: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".PrivacyPlan"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}mode\0\u{3}delta_clip\0\u{3}fisher_cap\0\u{3}fisher_clip\0\u{3}delta_noise_std\0\u{3}noise_seed\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.mode) }()
+      case 2: try { try decoder.decodeSingularFloatField(value: &self.deltaClip) }()
+      case 3: try { try decoder.decodeSingularFloatField(value: &self.fisherCap) }()
+      case 4: try { try decoder.decodeSingularFloatField(value: &self.fisherClip) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.deltaNoiseStd) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.noiseSeed) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.mode != .unspecified {
+      try visitor.visitSingularEnumField(value: self.mode, fieldNumber: 1)
+    }
+    if self.deltaClip.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.deltaClip, fieldNumber: 2)
+    }
+    if self.fisherCap.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.fisherCap, fieldNumber: 3)
+    }
+    if self.fisherClip.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.fisherClip, fieldNumber: 4)
+    }
+    if self.deltaNoiseStd.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.deltaNoiseStd, fieldNumber: 5)
+    }
+    if self.noiseSeed != 0 {
+      try visitor.visitSingularUInt64Field(value: self.noiseSeed, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Tributary_V1_PrivacyPlan, rhs: Tributary_V1_PrivacyPlan) -> Bool {
+    if lhs.mode != rhs.mode {return false}
+    if lhs.deltaClip != rhs.deltaClip {return false}
+    if lhs.fisherCap != rhs.fisherCap {return false}
+    if lhs.fisherClip != rhs.fisherClip {return false}
+    if lhs.deltaNoiseStd != rhs.deltaNoiseStd {return false}
+    if lhs.noiseSeed != rhs.noiseSeed {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tributary_V1_PrivacyPlan.Mode: SwiftProtobuf._ProtoNameProviding {
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0MODE_UNSPECIFIED\0\u{1}MODE_NONE\0\u{1}MODE_TRUSTED_SERVER\0\u{1}MODE_DISTRIBUTED\0")
 }
 
 nonisolated extension Tributary_V1_Preprocessing: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -18,6 +18,8 @@ public struct TrainingPlanMessage: Sendable, Hashable {
     /// The largest `Update.numExamples` the coordinator accepts from this client; the client
     /// trains on at most this many of its newest examples. 0 = no bound stated.
     public var maxExamples: UInt64
+    /// Client-level differential privacy for this round (field 12); nil = none.
+    public var privacy: PrivacyPlanMessage? = nil
 
     public init(epochs: UInt32, batchSize: UInt32, learningRate: Double, ewcLambda: Double = 0,
                 fedProxMu: Double = 0, replaySize: UInt32 = 0, deadlineUnixMilliseconds: Int64, skipFisher: Bool = false,
@@ -51,6 +53,7 @@ extension TrainingPlanMessage {
                   ewcLambda: proto.ewcLambda, fedProxMu: proto.fedproxMu, replaySize: proto.replaySize,
                   deadlineUnixMilliseconds: proto.deadlineUnixMs, skipFisher: proto.skipFisher, maskUnseenClasses: proto.maskUnseenClasses,
                   maxExamples: proto.maxExamples)
+        privacy = try PrivacyPlanMessage.decode(proto, field: "\(field).privacy")
         try validate(field: field)
     }
 
@@ -66,6 +69,7 @@ extension TrainingPlanMessage {
         proto.skipFisher = skipFisher
         proto.maskUnseenClasses = maskUnseenClasses
         proto.maxExamples = maxExamples
+        if let privacy { proto.privacy = privacy.toProto() }
         return proto
     }
 }
