@@ -203,8 +203,9 @@ public struct CoordinatorConfiguration: Sendable {
         rounds: RoundConfiguration, readyOnHello: Bool = true, maxRounds: Int? = nil, plan: PlanOverrides = PlanOverrides(),
         aggregation: Aggregation = Aggregation(), evaluation: EvaluationSettings = EvaluationSettings(),
         admin: Endpoint? = Endpoint(host: "127.0.0.1", port: 7480), transfers: Transfers = Transfers(),
-        adminTokenFile: String? = nil
+        adminTokenFile: String? = nil, privacy: PrivacySettings = .off
     ) throws {
+        self.privacy = privacy
         self.adminTokenFile = adminTokenFile
         self.transfers = transfers
         self.listen = listen

@@ -135,7 +135,7 @@ extension CoordinatorInstance {
             work.round = round
             switch try openPrivacy(round, plan: work.offer.plan) {
             case .exhausted(let reason): return stopRequested(reason: reason, goodbye: .done)
-            case .open(let roundPrivacy): work.privacy = roundPrivacy
+            case .open(let roundPrivacy): try work.applyPrivacy(roundPrivacy)
             case nil: break
             }
             self.work = work

@@ -62,7 +62,10 @@ struct CoordinatorInstance: Sendable {
         var actions: [CoordinatorAction] = recovered.map { .emit(.recovered(round: $0.round, outcome: $0.outcome)) }
         if let resumed {
             let restored = machine.restore(round: resumed, now: now.instant)
-            if case .wakeUp = restored.first {
+            if case .wakeUp = restored.first, privacy != nil {
+                // Its offers' privacy plans and its noise were this process's: the round is not resumed.
+                actions += translate(machine.roundFailed(resumed.id, reason: "a round under differential privacy is not resumed after a restart", now: now.instant), now: now)
+            } else if case .wakeUp = restored.first {
                 do {
                     work = try Self.makeWork(resumed, live: live, full: releases.full, configuration: configuration, now: now)
                     let resend = resumed.resend.isEmpty ? "" : ", \(resumed.resend.count) of them asked to resend their accepted update"

@@ -1,3 +1,4 @@
+import Foundation
 import TributaryPrivacy
 
 /// The coordinator's privacy budget: the Rényi-DP accountant over every round released so far
@@ -52,7 +53,7 @@ struct PrivacyLedger: Sendable {
         let after = try accountant.composing(samplingRate: q, noiseMultiplier: z).epsilon(delta: settings.delta).epsilon
         guard after <= settings.epsilon else {
             return .exhausted(String(
-                format: "privacy budget spent: ε %.4g of ε_max %g (δ %g) after %d round(s); round %llu (q %.3g, z %.4g) would take it to %.4g",
+                format: "\(PrivacySettings.budgetSpent): ε %.4g of ε_max %g (δ %g) after %d round(s); round %llu (q %.3g, z %.4g) would take it to %.4g",
                 spentEpsilon, settings.epsilon, settings.delta, accountant.rounds, roundID, q, z, after))
         }
         return .open(RoundPrivacy(

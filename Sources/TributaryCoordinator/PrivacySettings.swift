@@ -54,6 +54,19 @@ public struct PrivacySettings: Sendable, Equatable {
 
     public var isOn: Bool { mode != .off }
 
+    /// How the coordinator's stop reason begins when the next round would pass ε_max.
+    public static let budgetSpent = "privacy budget spent"
+
+    /// One line for reports: nil when off.
+    public var summary: String? {
+        guard isOn else { return nil }
+        let noise = switch noise {
+        case .plannedRounds(let rounds): "z for \(rounds) rounds"
+        case .multiplier(let z): "z \(z)"
+        }
+        return "\(mode.rawValue), ε_max \(epsilon), δ \(delta), delta clip \(deltaClip), \(noise)"
+    }
+
     /// Checks every value, naming the key (`privacy.…`) and the value; `rule` is the aggregation's.
     func validate(rule: AggregationRuleName) throws {
         guard isOn else { return }

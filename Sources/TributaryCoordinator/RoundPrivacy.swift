@@ -70,6 +70,13 @@ struct RoundPrivacy: Sendable, Equatable {
             })
     }
 
+    /// Distributed mode: the norm a client's clipped and noised delta may reach, C + σ(√d + 10)
+    /// (a Gaussian vector's norm concentrates at σ√d within a few σ); nil in trusted-server mode.
+    func noisedDeltaNormLimit(parameters: Int) -> Float? {
+        guard settings.mode == .distributed else { return nil }
+        return settings.deltaClip + Float(plan.deltaNoiseStandardDeviation * (Double(parameters).squareRoot() + 10))
+    }
+
     /// Stored with the round's version (`privacy.*`): what a restart composes the budget from.
     var metrics: [String: Double] {
         ["privacy.epsilon": epsilonAfter, "privacy.delta": settings.delta, "privacy.epsilon_max": settings.epsilon,

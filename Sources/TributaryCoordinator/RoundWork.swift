@@ -35,6 +35,18 @@ struct RoundWork: Sendable {
         return offer
     }
 
+    /// Sets the round's privacy before any update is folded. Distributed noise makes each delta's
+    /// norm about σ√d, so the round's delta norm bound is raised to admit it (the clients' clip C
+    /// bounds their own contribution; the noise is what protects it).
+    mutating func applyPrivacy(_ privacy: RoundPrivacy) throws {
+        self.privacy = privacy
+        if let limit = privacy.noisedDeltaNormLimit(parameters: aggregator.policy.layout.totalCount), limit > aggregator.policy.maxDeltaNorm {
+            var policy = aggregator.policy
+            policy.maxDeltaNorm = limit
+            aggregator = try StreamingAggregator(policy: policy, rule: aggregator.rule, bounds: aggregator.bounds, history: aggregator.history)
+        }
+    }
+
     /// Validates `update` against the policy and folds it; a throw leaves the work as it was.
     mutating func fold(_ update: ClientUpdate, metrics: [String: Double], bytes: Int) throws {
         try aggregator.fold(update)

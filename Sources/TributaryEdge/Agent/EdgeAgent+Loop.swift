@@ -242,7 +242,7 @@ extension EdgeAgent {
         let input = self.input, data = self.data, endpoint = configuration.coordinator
         do {
             let announced = UInt64(try Self.reading { try data.status() }.trainable)
-            let hello = Hello(clientID: clientID, capabilities: Capabilities(features: [EvaluateRequest.feature]),
+            let hello = Hello(clientID: clientID, capabilities: Capabilities(features: [EvaluateRequest.feature, PrivacyPlanMessage.feature]),
                               device: deviceFacts(examplesAvailable: announced, modelVersion: modelVersion))
             try await EdgeClient.withSession(host: endpoint.host, port: endpoint.port, hello: hello,
                                              configuration: transport, logger: logger) { welcome, connection in
