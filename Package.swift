@@ -420,7 +420,7 @@ let package = Package(
         .testTarget(
             name: "TributaryCoordinatorTests",
             dependencies: [
-                "TributaryCoordinator", "TributaryLearning", "TributaryRegistry", "TributaryWire", "TributaryModelWire",
+                "TributaryCoordinator", "TributaryLearning", "TributaryRegistry", "TributaryWire", "TributaryModelWire", "TributaryPrivacy",
                 "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryEdgeTransport",
                 "TributaryCoordinatorTransport", "TributaryCertificates",
                 "TributaryConfig", "TributarySystem", "TributaryCLI", "TributaryHTTP",
