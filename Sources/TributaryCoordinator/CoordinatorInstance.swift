@@ -96,7 +96,7 @@ struct CoordinatorInstance: Sendable {
                              cohort: rollout.map { $0.comparison.inCohort(id) ? "canary" : "control" },
                              liveVersion: link.live.version, liveOutcomes: link.live.outcomes, liveCorrect: link.live.correct)
             },
-            rollout: rolloutStatus(now: now))
+            rollout: rolloutStatus(now: now), privacy: privacy?.status)
     }
 
     /// The live version's accuracy on the devices that hold it and reported feedback outcomes.

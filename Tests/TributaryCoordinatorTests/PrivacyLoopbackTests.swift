@@ -92,6 +92,14 @@ import TributaryWire
         #expect(stop.hasPrefix("privacy budget spent: ε \(String(format: "%.4g", e2)) of ε_max \(String(format: "%g", (e2 + e3) / 2))"), "\(stop)")
         #expect(stop.contains("would take it to \(String(format: "%.4g", e3))"), "\(stop)")
 
+        // A new process reads the spent budget back before any round (`tributary round status`).
+        do {
+            let engine = try await world.engine(try configuration(world, fleet: fleet, epsilonMax: (e2 + e3) / 2), log: EventLog())
+            let status = try #require(await engine.status().privacy)
+            #expect(status.rounds == 2 && abs(status.epsilonSpent - e2) < 1e-9 && status.mode == "trusted_server", "\(status)")
+            await engine.stop(reason: "test", goodbye: .done)
+        }
+
         // A restart with a budget for one round more: it goes on from ε₂, not from 0.
         let (again, _) = try await run(try configuration(world, fleet: fleet, epsilonMax: (e3 + e4) / 2), world: world, fleet: fleet)
         let more = again.all.compactMap { if case .roundClosed(let summary) = $0 { summary } else { nil } }
