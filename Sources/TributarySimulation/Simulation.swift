@@ -180,6 +180,7 @@ public struct Simulation: Sendable {
         guard case .closed(let summary) = ending else { return }
         record.accepted = summary.updates
         record.epsilon = summary.privacy?.epsilon
+        record.noiseMultiplier = summary.privacy?.noiseMultiplier
         record.bytesFromClients = summary.bytesReceived
         guard summary.promoted else {
             record.outcome = "rejected"

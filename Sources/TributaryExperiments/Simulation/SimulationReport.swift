@@ -32,6 +32,8 @@ public struct SimulationReport: Sendable, Codable, Equatable {
         public var meanAbsoluteError: [Double]? = nil
         /// Under differential privacy: ε spent after this round (at the report's `privacy` δ); nil without DP.
         public var epsilon: Double? = nil
+        /// Under differential privacy: the noise multiplier z of the round's sums.
+        public var noiseMultiplier: Double? = nil
 
         public init(task: Int, roundInTask: Int, roundID: UInt64, outcome: String, version: UInt64, offered: Int, accepted: Int,
                     refused: Int, dropped: Int, slow: Int, restarted: Int, accuracy: [Double], bytesFromClients: Int,
