@@ -47,6 +47,7 @@ actor CoordinatorEngine {
         layout = live.checkpoint.spec.parameterLayout
         try heldOut.validate(against: live.checkpoint)
         CoordinatorStartup.warnIfUnstandardised(live, heldOut: heldOut, logger: logger)
+        CoordinatorStartup.warnIfPrivateFisherWeighted(configuration, logger: logger)
         commitJob = RoundCommitJob(
             closer: RoundCloser(aggregation: configuration.aggregation, gate: configuration.evaluation.gate,
                                 useClientMetrics: configuration.evaluation.useClientMetrics, heldOut: heldOut),
