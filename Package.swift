@@ -208,6 +208,7 @@ let package = Package(
             name: "TributaryEdge",
             dependencies: [
                 "TributaryConfig",
+                "TributaryPrivacy",
                 "TributaryLearning",
                 "TributaryModelWire",
                 "TributaryWire",
@@ -232,6 +233,7 @@ let package = Package(
             name: "TributaryCoordinator",
             dependencies: [
                 "TributaryConfig",
+                "TributaryPrivacy",
                 "TributaryLearning",
                 "TributaryAggregation",
                 "TributaryRounds",
@@ -424,7 +426,7 @@ let package = Package(
         .testTarget(
             name: "TributaryCoordinatorTests",
             dependencies: [
-                "TributaryCoordinator", "TributaryLearning", "TributaryRegistry", "TributaryWire", "TributaryModelWire",
+                "TributaryCoordinator", "TributaryLearning", "TributaryRegistry", "TributaryWire", "TributaryModelWire", "TributaryPrivacy",
                 "TributaryRounds", "TributaryAggregation", "TributaryEdge", "TributaryTransport", "TributaryEdgeTransport",
                 "TributaryCoordinatorTransport", "TributaryCertificates", "TributaryCompression", "TributaryNumerics",
                 "TributaryConfig", "TributarySystem", "TributaryCLI", "TributaryHTTP",
@@ -453,7 +455,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "TributarySimulationTests", dependencies: ["TributarySimulation", "TributaryExperiments", "TributaryWire"]),
+        .testTarget(name: "TributarySimulationTests", dependencies: ["TributarySimulation", "TributaryExperiments", "TributaryWire", "TributaryCoordinator"]),
         .testTarget(name: "TributarySessionTests", dependencies: ["TributarySession", "TributaryWire"]),
         .testTarget(name: "TributaryModelWireTests", dependencies: ["TributaryModelWire", "TributaryLearning", "TributaryNumerics", "TributaryWire"]),
         .testTarget(

@@ -23,8 +23,8 @@ public struct StreamingAggregator: Sendable {
     /// Accepted updates the bounds clipped.
     public private(set) var clippedCount = 0
 
-    private(set) var weightedDeltaSum: [Float]
-    private(set) var weightedFisherSum: [Float]
+    var weightedDeltaSum: [Float]  // changed only by fold and perturbSums (StreamingAggregator+Noise)
+    var weightedFisherSum: [Float]
     /// Σ nᵢ over accepted updates.
     public private(set) var totalExamples: Int = 0
     /// Σ nᵢ over accepted updates that carried a Fisher.

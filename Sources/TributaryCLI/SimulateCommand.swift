@@ -62,6 +62,7 @@ struct SimulationOptions: ParsableArguments {
     var workDir: String?
     @Option(help: "Hidden layer widths of the MLP, comma-separated (64: 4,810 parameters; 320,240: 100,250).") var hidden: String = "64"
     @Option var seed: UInt64 = 7
+    @OptionGroup(title: "Differential privacy") var privacy: PrivacyOptions
 
     func configuration() throws -> (SimulationConfiguration, temporary: Bool) {
         let scenario = try source.digitsScenario()
@@ -121,6 +122,7 @@ struct SimulationOptions: ParsableArguments {
         configuration.federated.hidden = widths.map { $0! }
         configuration.gate = gate ? PromotionGate() : nil
         configuration.seed = seed
+        configuration.privacy = try privacy.settings(rule: rule, seed: seed)
         do {
             try configuration.validate()
         } catch let error as LearningError {
@@ -192,6 +194,11 @@ struct SimulationOptions: ParsableArguments {
         if let mae = result.rounds.last(where: { $0.meanAbsoluteError != nil })?.meanAbsoluteError {
             print("MAE per task of the last promoted version: " + zip(result.taskNames, mae).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: ", "))
         }
+        if let privacy = result.privacy {
+            let spent = result.rounds.last(where: { $0.epsilon != nil })?.epsilon ?? 0
+            print("differential privacy (\(privacy)): ε spent " + String(format: "%.3g", spent))
+        }
+        if let reason = result.stoppedReason { print("stopped before the last round: \(reason)") }
         let uploaded = result.rounds.reduce(0) { $0 + $1.bytesFromClients }
         print(String(format: "\n%d rounds in %.1f s (median round %.2f s); %.2f MB of deltas and Fishers sent by the edges",
                      result.rounds.count, result.totalWallSeconds, Self.median(result.rounds.map(\.wallSeconds)), Double(uploaded) / 1e6))

@@ -18,6 +18,8 @@ struct ClientLink: Sendable, Equatable {
     var canCompress = false
     /// It announced `compression-topk` too: it is told a top-k delta when one is configured.
     var canTopK = false
+    /// It announced the `privacy` feature: it applies a round's privacy plan (clipping, noise).
+    var appliesPrivacy = false
 
     struct LiveReport: Sendable, Equatable {
         var version: UInt64 = 0

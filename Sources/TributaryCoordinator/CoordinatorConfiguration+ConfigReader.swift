@@ -39,6 +39,7 @@ extension CoordinatorConfiguration {
         let adminTokenFile = try paths.path(adminSection, "token_file")
         let transfers = try readTransfers(reader.section("transfers"))
         let compression = try readCompression(reader.section("compression"))
+        let privacy = try readPrivacy(reader.section("privacy"))
         let logFormat = try LogFormat(parsing: try reader.section("logging").choice("format", from: ["text", "json"], default: "text"), setting: "logging.format")
 
         try reader.finish()
@@ -52,6 +53,8 @@ extension CoordinatorConfiguration {
             configuration.secureAggregation = secureAggregation
             configuration.logFormat = logFormat
             configuration.compression = compression
+            configuration.privacy = privacy
+            try configuration.validate()
             return configuration
         } catch let error as CoordinatorError {
             throw CoordinatorError(error.code, "\(reader.source): \(error.reason)")

@@ -47,6 +47,8 @@ public struct CoordinatorConfiguration: Sendable {
     /// `compression.*`: the encoding of the Updates of clients that announce the `compression`
     /// feature (Float32 by default; others always send Float32).
     public var compression: UpdateEncoding = .fp32
+    /// Client-level differential privacy of the rounds (`privacy:`); off by default.
+    public var privacy: PrivacySettings = .off
 
     public struct TLS: Sendable {
         public var certificate: String
@@ -207,8 +209,9 @@ public struct CoordinatorConfiguration: Sendable {
         rounds: RoundConfiguration, readyOnHello: Bool = true, maxRounds: Int? = nil, plan: PlanOverrides = PlanOverrides(),
         aggregation: Aggregation = Aggregation(), evaluation: EvaluationSettings = EvaluationSettings(),
         admin: Endpoint? = Endpoint(host: "127.0.0.1", port: 7480), transfers: Transfers = Transfers(),
-        adminTokenFile: String? = nil
+        adminTokenFile: String? = nil, privacy: PrivacySettings = .off
     ) throws {
+        self.privacy = privacy
         self.adminTokenFile = adminTokenFile
         self.transfers = transfers
         self.listen = listen
@@ -228,6 +231,7 @@ public struct CoordinatorConfiguration: Sendable {
     /// Checks what the parts' own initialisers cannot: names and bounds across sections.
     public func validate() throws {
         try aggregation.serverOptimizer.validate()
+        try privacy.validate(rule: aggregation.rule.needsFisher ? .fisherWeighted : .fedAvg)
         guard aggregation.consolidation.gamma >= 0, aggregation.consolidation.gamma <= 1 else {
             throw CoordinatorError(.invalidConfiguration, "aggregation.ewc_gamma is \(aggregation.consolidation.gamma); must be in 0...1")
         }

@@ -47,6 +47,7 @@ actor CoordinatorEngine {
         layout = live.checkpoint.spec.parameterLayout
         try heldOut.validate(against: live.checkpoint)
         CoordinatorStartup.warnIfUnstandardised(live, heldOut: heldOut, logger: logger)
+        CoordinatorStartup.warnIfPrivateFisherWeighted(configuration, logger: logger)
         commitJob = RoundCommitJob(
             closer: RoundCloser(aggregation: configuration.aggregation, gate: configuration.evaluation.gate,
                                 useClientMetrics: configuration.evaluation.useClientMetrics, heldOut: heldOut),
@@ -55,6 +56,7 @@ actor CoordinatorEngine {
         instance = CoordinatorInstance(
             configuration: configuration, live: live, releases: try CoordinatorStartup.releaseSet(registry: registry, live: live),
             nextRoundID: lastRound + 1, now: now)
+        try instance.privacy?.restore(versionMetrics: try registry.list().map(\.metrics))
         worker = RegistryWorker(registry: registry, hooks: hooks, logger: logger)
         self.recovered = recovered
     }

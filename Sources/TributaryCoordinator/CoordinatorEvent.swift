@@ -104,6 +104,8 @@ public struct RoundSummary: Sendable, Equatable {
     public var bytesReceived: Int
     /// From the offer to the commit.
     public var wallTime: Duration
+    /// Under differential privacy: ε after this round and what it was composed from.
+    public var privacy: PrivacySpent? = nil
 
     public struct ClientAccuracy: Sendable, Equatable {
         public var before: Double
@@ -123,6 +125,7 @@ public struct RoundSummary: Sendable, Equatable {
         }
         if let clientAccuracy { parts.append("clients \(Self.percent(clientAccuracy.before)) → \(Self.percent(clientAccuracy.after))") }
         parts.append("\(bytesReceived) bytes in")
+        if let privacy { parts.append(String(format: "ε %.3g of %g (δ %g, z %.3g, q %.3g)", privacy.epsilon, privacy.epsilonMax, privacy.delta, privacy.noiseMultiplier, privacy.samplingRate)) }
         parts.append(String(format: "%.2fs", Double(wallTime.components.seconds) + Double(wallTime.components.attoseconds) / 1e18))
         return "round \(round) closed: \(updates) updates, \(examples) examples, version \(version) \(decision); \(parts.joined(separator: ", "))"
     }

@@ -24,12 +24,14 @@ extension CoordinatorInstance {
         link.canSecureAggregate = hello.capabilities.features.contains(SecureRoundParameters.feature)
         link.canCompress = hello.capabilities.features.contains(UpdateEncoding.feature)
         link.canTopK = hello.capabilities.features.contains(UpdateEncoding.topKFeature)
+        link.appliesPrivacy = hello.capabilities.features.contains(PrivacyPlanMessage.feature)
         let target = releaseSet(for: hello.clientID)
         if let release = target.release(forClientHolding: held) {
             actions.append(.send(.modelRelease(release), to: token))
             link.holds = target.version
         }
-        if var work, opening == nil, machine.isCollecting, work.round.selected.contains(hello.clientID), work.round.accepted[hello.clientID] == nil {
+        if var work, opening == nil, machine.isCollecting, work.round.selected.contains(hello.clientID), work.round.accepted[hello.clientID] == nil,
+           work.privacy == nil || link.appliesPrivacy {
             // A secure round masks the Update (no encoding) and takes a client only while keys are collected.
             if let secure = work.secure {
                 let offer = work.offer(for: hello.clientID, announced: Int(clamping: hello.device.examplesAvailable), aggregation: configuration.aggregation)
@@ -125,9 +127,11 @@ extension CoordinatorInstance {
         if work.aggregator.rule.needsFisher && vectors.fisher == nil {
             throw AggregationError(.missingFisher, "client '\(update.clientID)': the round aggregates Fisher-weighted and the update carries no Fisher", clientID: update.clientID)
         }
+        // Under differential privacy the coordinator clips what it can see, and every client weighs 1.
+        let (delta, fisher) = try work.privacy?.clip(delta: vectors.delta, fisher: vectors.fisher) ?? (vectors.delta, vectors.fisher)
         let client = ClientUpdate(
             clientID: update.clientID, roundID: update.roundID, baseVersion: update.baseVersion,
-            layout: work.aggregator.policy.layout, delta: vectors.delta, fisher: vectors.fisher, examples: update.examples)
+            layout: work.aggregator.policy.layout, delta: delta, fisher: fisher, examples: work.privacy == nil ? update.examples : 1)
         // Validates the tensors and folds into this copy; the round's sums change only below.
         try work.fold(client, metrics: update.metrics, bytes: update.bytes)
         let (actions, resent) = try machine.accept(facts, digest: vectors.digest, now: now.instant)

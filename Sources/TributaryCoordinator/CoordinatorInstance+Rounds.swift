@@ -28,7 +28,7 @@ extension CoordinatorInstance {
         var actions: [CoordinatorAction] = []
         var offered: Set<String> = []
         for client in work.round.selected {
-            guard let link = clients[client] else { continue }
+            guard let link = clients[client], work.privacy == nil || link.appliesPrivacy else { continue }
             let announced = machine.population.clients[client]?.examplesAvailable
             var offer: RoundOffer
             if let secure = work.secure {
@@ -65,6 +65,7 @@ extension CoordinatorInstance {
     mutating func committed(_ outcome: RoundCommitJob.Outcome, now: CoordinatorTime) -> [CoordinatorAction] {
         var summary = outcome.summary
         summary.wallTime = now.instant - outcome.startedAt
+        privacySpent(summary)
         var actions: [CoordinatorAction] = [.emit(.roundClosed(summary))]
         if summary.heldFor != nil {
             // The gate passed it and the commit held it (for the edges' evaluation, or a cohort):
@@ -144,6 +145,11 @@ extension CoordinatorInstance {
             var work = try Self.makeWork(round, live: live, full: releases.full, configuration: configuration, now: now, dataChange: change,
                                          history: boundsHistory)
             work.round = round
+            switch try openPrivacy(round, plan: work.offer.plan) {
+            case .exhausted(let reason): return stopRequested(reason: reason, goodbye: .done)
+            case .open(let roundPrivacy): try work.applyPrivacy(roundPrivacy)
+            case nil: break
+            }
             work.secure = try makeSecureRound(round, work: work, now: now)
             self.work = work
             opening = round.id

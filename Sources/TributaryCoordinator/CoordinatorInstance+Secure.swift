@@ -10,7 +10,7 @@ extension CoordinatorInstance {
     /// The secure round of `round`, built when the round opens (nil when secure aggregation is off).
     func makeSecureRound(_ round: Round, work: RoundWork, now: CoordinatorTime) throws -> SecureRound? {
         guard var settings = configuration.secureAggregation else { return nil }
-        settings.bounds = secureBounds(round, settings: settings)
+        settings.bounds = secureBounds(round, settings: settings, privacy: work.privacy)
         return try SecureRound(
             round: round, settings: settings, parameterCount: layout.totalCount, fisherWeighted: work.aggregator.rule.needsFisher,
             meanFisher: !work.offer.plan.skipFisher, now: now)
@@ -20,8 +20,9 @@ extension CoordinatorInstance {
     /// most examples any selected client may claim (its plan's `max_examples`, from what it
     /// announced), and a Fisher cap of `aggregation.bounds.fisher_multiple` × the largest value of
     /// the fleet's mean Fisher (once a round has given one); never above `secure_aggregation`'s.
-    /// A tighter range is a finer fixed-point step for the same ring.
-    func secureBounds(_ round: Round, settings: SecureAggregationSettings) -> FisherWeightedBounds {
+    /// A tighter range is a finer fixed-point step for the same ring. Under DP the plan's own
+    /// bounds: weight 1, the delta clip (plus ten noise σ in distributed mode), the Fisher cap.
+    func secureBounds(_ round: Round, settings: SecureAggregationSettings, privacy: RoundPrivacy?) -> FisherWeightedBounds {
         var bounds = settings.bounds
         let aggregation = configuration.aggregation
         var most = aggregation.maxUpdateExamples
@@ -30,6 +31,15 @@ extension CoordinatorInstance {
             most = min(most, max(announced, 1))
         }
         bounds.maxExamples = max(1, min(bounds.maxExamples, most))
+        if let privacy {
+            // Under DP each client weighs 1 and clipped its delta into the L2 ball of C (plus its
+            // share of the noise in distributed mode) and its Fisher at the cap.
+            let noise = privacy.plan.deltaNoiseStandardDeviation
+            bounds.maxExamples = 1
+            bounds.deltaCap = min(bounds.deltaCap, Float(Double(privacy.settings.deltaClip) + 10 * noise))
+            bounds.fisherCap = min(bounds.fisherCap, privacy.settings.fisherCap)
+            return bounds
+        }
         if let multiple = aggregation.bounds.fisherMultiple, let peak = boundsHistory.referenceFisher.max(), peak > 0 {
             bounds.fisherCap = min(bounds.fisherCap, max(peak * multiple, aggregation.bounds.fisherFloor))
         }

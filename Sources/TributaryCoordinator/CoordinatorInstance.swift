@@ -42,6 +42,8 @@ struct CoordinatorInstance: Sendable {
     var evaluation: PendingEvaluation?
     /// What the adaptive update bounds learnt from the rounds closed so far (in memory only).
     var boundsHistory: BoundsHistory
+    /// The differential-privacy budget (`privacy:`); nil when privacy is off.
+    var privacy: PrivacyLedger?
 
     init(configuration: CoordinatorConfiguration, live: GlobalModel, releases: ReleaseSet, nextRoundID: UInt64, now: CoordinatorTime) {
         self.configuration = configuration
@@ -49,6 +51,7 @@ struct CoordinatorInstance: Sendable {
         self.releases = releases
         layout = live.checkpoint.spec.parameterLayout
         boundsHistory = BoundsHistory(capacity: configuration.aggregation.bounds.history)
+        privacy = configuration.privacy.isOn ? PrivacyLedger(settings: configuration.privacy) : nil
         machine = RoundStateMachine(configuration: configuration.rounds, currentVersion: live.version, nextRoundID: nextRoundID, now: now.instant)
     }
 
@@ -65,7 +68,10 @@ struct CoordinatorInstance: Sendable {
                 now: now.instant), now: now)
         } else if let resumed {
             let restored = machine.restore(round: resumed, now: now.instant)
-            if case .wakeUp = restored.first {
+            if case .wakeUp = restored.first, privacy != nil {
+                // Its offers' privacy plans and its noise were this process's: the round is not resumed.
+                actions += translate(machine.roundFailed(resumed.id, reason: "a round under differential privacy is not resumed after a restart", now: now.instant), now: now)
+            } else if case .wakeUp = restored.first {
                 do {
                     work = try Self.makeWork(resumed, live: live, full: releases.full, configuration: configuration, now: now)
                     let resend = resumed.resend.isEmpty ? "" : ", \(resumed.resend.count) of them asked to resend their accepted update"
@@ -96,7 +102,7 @@ struct CoordinatorInstance: Sendable {
                              cohort: rollout.map { $0.comparison.inCohort(id) ? "canary" : "control" },
                              liveVersion: link.live.version, liveOutcomes: link.live.outcomes, liveCorrect: link.live.correct)
             },
-            rollout: rolloutStatus(now: now))
+            rollout: rolloutStatus(now: now), privacy: privacy?.status)
     }
 
     /// The live version's accuracy on the devices that hold it and reported feedback outcomes.

@@ -35,6 +35,8 @@ public struct CoordinatorStatus: Sendable, Codable, Equatable {
     public var clients: [Client] = []
     /// The version served to a cohort before everyone, when one is.
     public var rollout: Rollout? = nil
+    /// The differential-privacy budget (`privacy:`), when it is on.
+    public var privacy: Privacy? = nil
 
     /// One connected client: what it holds and its live feedback on it.
     public struct Client: Sendable, Codable, Equatable {

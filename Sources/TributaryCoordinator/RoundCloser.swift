@@ -21,7 +21,9 @@ struct RoundCloser: Sendable {
 
     func close(_ work: RoundWork, live: GlobalModel, candidateVersion: UInt64) throws -> Result {
         let aggregating = ContinuousClock.now
-        let outcome = try work.aggregator.outcome(
+        var aggregator = work.aggregator
+        try work.privacy?.addNoise(to: &aggregator)
+        let outcome = try aggregator.outcome(
             parameters: live.parameters, optimizer: aggregation.serverOptimizer, state: live.serverState, ewc: work.ewc,
             consolidation: aggregation.consolidation)
         let candidate = live.next(version: candidateVersion, outcome: outcome)
@@ -56,6 +58,7 @@ struct RoundCloser: Sendable {
             metrics["clients.rmse.before"] = clientError.parent
             metrics["clients.rmse.after"] = clientError.candidate
         }
+        metrics.merge(work.privacy?.metrics ?? [:]) { _, privacy in privacy }
         return Result(candidate: candidate, decision: decision, evaluations: evaluations, clientAccuracy: clientAccuracy, metrics: metrics)
     }
 }

@@ -79,6 +79,7 @@ struct RoundCommitJob: Sendable {
             parentAccuracy: Dictionary(uniqueKeysWithValues: result.evaluations.map { ($0.name, $0.parentAccuracy) }),
             clientAccuracy: result.clientAccuracy.map { RoundSummary.ClientAccuracy(before: $0.parent, after: $0.candidate) },
             bytesReceived: work.bytesReceived, wallTime: .zero)
+        summary.privacy = work.privacy?.spent
         if held { summary.heldFor = federated != nil ? "federated evaluation" : "the \(cohort?.mode.rawValue ?? "") cohort" }
         for evaluation in result.evaluations {
             summary.rmse[evaluation.name] = evaluation.candidateError

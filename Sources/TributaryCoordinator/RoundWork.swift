@@ -20,6 +20,8 @@ struct RoundWork: Sendable {
     var secure: SecureRound?
     /// The encoding each offered client's plan stated (`compression.*`, or fp32); its Update is decoded by it.
     var encodings: [String: UpdateEncoding] = [:]
+    /// The round's differential privacy (`privacy:`); nil when off.
+    var privacy: RoundPrivacy?
 
     /// The offer for `client`, whose plan states the most examples it may claim: what it
     /// announced (`announced`, its last DeviceFacts.examples_available), capped by
@@ -33,7 +35,20 @@ struct RoundWork: Sendable {
             statedExamples[client] = stated
         }
         offer.plan.maxExamples = UInt64(stated)
+        offer.plan.privacy = privacy?.plan
         return offer
+    }
+
+    /// Sets the round's privacy before any update is folded. Distributed noise makes each delta's
+    /// norm about σ√d, so the round's delta norm bound is raised to admit it (the clients' clip C
+    /// bounds their own contribution; the noise is what protects it).
+    mutating func applyPrivacy(_ privacy: RoundPrivacy) throws {
+        self.privacy = privacy
+        if let limit = privacy.noisedDeltaNormLimit(parameters: aggregator.policy.layout.totalCount), limit > aggregator.policy.maxDeltaNorm {
+            var policy = aggregator.policy
+            policy.maxDeltaNorm = limit
+            aggregator = try StreamingAggregator(policy: policy, rule: aggregator.rule, bounds: aggregator.bounds, history: aggregator.history)
+        }
     }
 
     /// Validates `update` against the policy and folds it; a throw leaves the work as it was.

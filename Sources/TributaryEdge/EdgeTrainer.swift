@@ -76,8 +76,11 @@ public struct EdgeTrainer: Sendable {
         let candidate = result.candidate
         var keep = candidate
         keep.parameters = theta
-        let delta = result.delta
-        let fisher = try result.fisher.map { try LearningWire.parameterSet($0, layout: layout) }
+        // A privacy plan clips (and in distributed mode noises) what leaves, before the Update is built.
+        let (delta, flatFisher) = try offer.plan.privacy.map {
+            try UpdatePrivacy(plan: $0).apply(delta: result.delta, fisher: result.fisher, seed: seed, roundID: offer.roundID)
+        } ?? (result.delta, result.fisher)
+        let fisher = try flatFisher.map { try LearningWire.parameterSet($0, layout: layout) }
         let report = result.report
         let update = Update(roundID: offer.roundID, baseModelVersion: offer.baseModelVersion, numExamples: UInt64(data.count),
                             delta: try LearningWire.parameterSet(delta, layout: layout), fisher: fisher,

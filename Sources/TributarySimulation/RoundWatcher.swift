@@ -14,6 +14,8 @@ actor RoundWatcher {
     private var offered: [UInt64: Int] = [:]
     private var refused: [UInt64: Int] = [:]
     private var finished = false
+    /// Why the coordinator stopped, once it did.
+    private(set) var stopReason: String?
 
     func consume(_ events: AsyncStream<CoordinatorEvent>, print: @Sendable (String) -> Void) async {
         for await event in events {
@@ -31,6 +33,7 @@ actor RoundWatcher {
             case .roundAbandoned(let round, let reason):
                 end(round, .abandoned(reason))
             case .stopped(let reason):
+                stopReason = reason
                 print("coordinator stopped: \(reason)")
             default:
                 break

@@ -49,7 +49,8 @@ public struct Simulation: Sendable {
 
         let sizes = try configuration.roundSizes(holders: data.holders)
         let coordinator = Coordinator(configuration: try coordinatorConfiguration(
-            serverFiles: certificates.server, heldOut: heldOut, ca: work + "/fleet/ca.pem", sizes: sizes), logger: logger)
+            serverFiles: certificates.server, heldOut: heldOut, ca: work + "/fleet/ca.pem", sizes: sizes,
+            totalRounds: data.tasks.count * configuration.roundsPerTask), logger: logger)
         let watcher = RoundWatcher()
         let watching = Task { await watcher.consume(coordinator.events, print: progress) }
         let serving = Task { try await coordinator.run() }
@@ -75,8 +76,9 @@ public struct Simulation: Sendable {
         var rounds: [SimulationReport.Round] = []
         var accuracy = baseline
         var version = UInt64(1)
+        var stoppedReason: String?
         do {
-            for (taskIndex, task) in data.tasks.enumerated() {
+            tasks: for (taskIndex, task) in data.tasks.enumerated() {
                 if taskIndex > 0 {
                     await fleet.replaceData { data.dataset(task: taskIndex, client: $0) }
                     // A new task: the operator's announcement, so the next round consolidates first.
@@ -94,8 +96,12 @@ public struct Simulation: Sendable {
                         task: taskIndex, roundInTask: roundInTask, roundID: 0, outcome: "abandoned", version: version, offered: 0,
                         accepted: 0, refused: 0, dropped: 0, slow: 0, restarted: faults.restart.count, accuracy: accuracy,
                         bytesFromClients: 0, bytesToClients: 0, wallSeconds: 0)
-                    try await Self.play(&record, coordinator: coordinator, watcher: watcher, tally: tally,
-                                        modelBytes: model.parameters.count * 4, tasks: data.tasks, progress: progress)
+                    guard try await Self.play(&record, coordinator: coordinator, watcher: watcher, tally: tally,
+                                              modelBytes: model.parameters.count * 4, tasks: data.tasks, progress: progress) else {
+                        // The coordinator stopped on its own (the privacy budget is spent): the run ends here.
+                        stoppedReason = await watcher.stopReason
+                        break tasks
+                    }
                     (version, accuracy) = (record.version, record.accuracy)
                     rounds.append(record)
                     progress(Self.line(record, tasks: data.tasks.count, roundsPerTask: configuration.roundsPerTask, regression: data.tasks.isRegression))
@@ -119,6 +125,8 @@ public struct Simulation: Sendable {
         // The plan asks for the Fisher unless the rule is FedAvg and λ is 0 (`skip_fisher`).
         let fisher = configuration.federated.rule.needsFisher || configuration.federated.ewcLambda > 0
         report.measureUploads(fp32UploadBytes: model.parameters.count * 4 * (fisher ? 2 : 1))
+        report.stoppedReason = stoppedReason
+        report.privacy = configuration.plannedPrivacy(totalRounds: data.tasks.count * configuration.roundsPerTask).summary
         return report
     }
 
@@ -137,12 +145,14 @@ public struct Simulation: Sendable {
     }
 
     /// Requests a round, waits for its end, and fills in `record` (which holds its place in the
-    /// schedule, the restarts, and the version and accuracies before it).
+    /// schedule, the restarts, and the version and accuracies before it). False when the
+    /// coordinator stopped instead because its privacy budget is spent.
     private static func play(_ record: inout SimulationReport.Round, coordinator: Coordinator, watcher: RoundWatcher, tally: FaultTally,
-                             modelBytes: Int, tasks: [ContinualTask], progress: @Sendable (String) -> Void) async throws {
+                             modelBytes: Int, tasks: [ContinualTask], progress: @Sendable (String) -> Void) async throws -> Bool {
         let roundStart = ContinuousClock.now
         let id = try await coordinator.requestRound()
         guard let ending = await watcher.ending(of: id) else {
+            if let reason = await watcher.stopReason, reason.hasPrefix(PrivacySettings.budgetSpent) { return false }
             throw LearningError(.invalidConfiguration, "the coordinator stopped during round \(id)")
         }
         record.wallSeconds = (ContinuousClock.now - roundStart).seconds
@@ -156,6 +166,7 @@ public struct Simulation: Sendable {
             progress("round \(id) abandoned: \(reason)")
         }
         Self.record(ending, in: &record, tasks: tasks)
+        return true
     }
 
     /// Client `index`'s faults: those the seeded plan gives it in each round.
@@ -176,6 +187,8 @@ public struct Simulation: Sendable {
     private static func record(_ ending: RoundWatcher.Ending, in record: inout SimulationReport.Round, tasks: [ContinualTask]) {
         guard case .closed(let summary) = ending else { return }
         record.accepted = summary.updates
+        record.epsilon = summary.privacy?.epsilon
+        record.noiseMultiplier = summary.privacy?.noiseMultiplier
         record.bytesFromClients = summary.bytesReceived
         record.bytesPerUpload = summary.updates > 0 ? summary.bytesReceived / summary.updates : nil
         guard summary.promoted else {
@@ -195,7 +208,7 @@ public struct Simulation: Sendable {
         return String(format: "task %d/%d round %d/%d: round %d %@ v%d, %d/%d updates%@, %.2f s, %@",
                       round.task + 1, tasks, round.roundInTask + 1, roundsPerTask, Int(round.roundID), round.outcome, Int(round.version),
                       round.accepted, round.offered, faults.isEmpty ? "" : " (" + faults.joined(separator: ", ") + ")",
-                      round.wallSeconds, regression ? "RMSE " + accuracy : "accuracy %: " + accuracy)
+                      round.wallSeconds, regression ? "RMSE " + accuracy : "accuracy %: " + accuracy) + (round.epsilon.map { String(format: ", ε %.3g", $0) } ?? "")
     }
 
     // MARK: Set-up
@@ -219,8 +232,9 @@ public struct Simulation: Sendable {
     }
 
     private func coordinatorConfiguration(serverFiles: IssuedFiles, heldOut: [CoordinatorConfiguration.HeldOutSet],
-                                          ca: String, sizes: (target: Int, quorum: Int)) throws -> CoordinatorConfiguration {
+                                          ca: String, sizes: (target: Int, quorum: Int), totalRounds: Int) throws -> CoordinatorConfiguration {
         let work = configuration.workDirectory
+        let privacy = configuration.plannedPrivacy(totalRounds: totalRounds)
         let rounds = try RoundConfiguration(
             targetUpdates: sizes.target, overSelection: 1.3, quorum: sizes.quorum, collectTimeout: configuration.collectTimeout,
             trigger: .manual, minimumExamples: 1, seed: configuration.seed)
@@ -236,7 +250,7 @@ public struct Simulation: Sendable {
             listen: Endpoint(host: "127.0.0.1", port: 0), rounds: rounds, readyOnHello: true,
             aggregation: configuration.aggregation,
             evaluation: .init(heldOut: heldOut, gate: configuration.gate ?? permissive, useClientMetrics: configuration.gate != nil),
-            admin: nil)
+            admin: nil, privacy: privacy)
         coordinator.secureAggregation = configuration.secureAggregation
         coordinator.compression = configuration.compression
         return coordinator

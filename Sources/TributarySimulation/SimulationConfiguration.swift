@@ -59,6 +59,10 @@ public struct SimulationConfiguration: Sendable {
     /// How the edges encode their Updates (the coordinator's `compression.*`; every simulated edge
     /// announces the feature). Float32 by default.
     public var compression: UpdateEncoding = .fp32
+    /// Client-level differential privacy (DP-FedAvg) of the coordinator's rounds (off by default).
+    /// With `.plannedRounds` the noise multiplier is planned for the run's own rounds (tasks ×
+    /// rounds per task), whatever count it holds.
+    public var privacy: PrivacySettings = .off
 
     public init(workDirectory: String) {
         self.workDirectory = workDirectory
@@ -97,6 +101,13 @@ public struct SimulationConfiguration: Sendable {
         }
         func wanted(_ count: Int) -> Int { max(1, Int((participation * Double(count)).rounded(.up))) }
         return (wanted(holders.max() ?? 1), max(1, (wanted(holders.min() ?? 1) + 1) / 2))
+    }
+
+    /// `privacy` with `.plannedRounds` set to the run's `totalRounds`.
+    func plannedPrivacy(totalRounds: Int) -> PrivacySettings {
+        var privacy = self.privacy
+        if case .plannedRounds = privacy.noise { privacy.noise = .plannedRounds(totalRounds) }
+        return privacy
     }
 
     /// The coordinator's aggregation settings: the protocol's rule, optimizer and consolidation,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TributaryExperiments
+import TributaryCoordinator
 import TributarySimulation
 
 /// `tributary simulate` as a library: a real coordinator and real edge agents over loopback mTLS.
@@ -97,6 +98,24 @@ import TributarySimulation
     /// Issue 10, item 8: 300 clients under the default partition left 173 with data, and the
     /// quorum (150) counted all 300, so with 30 % dropping no round closed. The target and the
     /// quorum count the clients that hold data for the task.
+    /// `tributary simulate --dp-epsilon 4`: every round reports the ε it spent, growing to at most
+    /// the budget at the run's last round (the noise is planned for the run's 6 rounds).
+    @Test func aDifferentiallyPrivateRunReportsEpsilonPerRound() async throws {
+        var configuration = configuration(clients: 4)
+        configuration.federated = .plainFedAvg
+        configuration.privacy = PrivacySettings(mode: .trustedServer, epsilon: 4, noise: .plannedRounds(1), deltaClip: 1, seed: 2)
+        defer { try? FileManager.default.removeItem(atPath: configuration.workDirectory) }
+        let report = try await Simulation(configuration: configuration).run()
+        let epsilons = report.rounds.compactMap(\.epsilon)
+        #expect(epsilons.count == 6 && zip(epsilons, epsilons.dropFirst()).allSatisfy { $0 < $1 }, "\(epsilons)")
+        #expect(epsilons.last! <= 4 && epsilons.last! > 3.9, "the planned noise spends the budget by the last round: \(epsilons)")
+        #expect(report.privacy?.hasPrefix("trusted_server, ε_max 4.0, δ 1e-05, delta clip 1.0, z for 6 rounds") == true, "\(report.privacy ?? "none")")
+        #expect(report.stoppedReason == nil)
+        let json = String(decoding: try report.json(), as: UTF8.self)
+        #expect(json.contains("\"epsilon\" : \(epsilons[0])"), "\(json.prefix(400))")
+        #expect(report.roundTable().contains(String(format: "ε %.3g", epsilons[0])))
+    }
+
     @Test func roundsCloseWhenFewerThanHalfTheClientsHoldDataForATask() async throws {
         var configuration = configuration(clients: 60)
         configuration.roundsPerTask = 1

@@ -252,7 +252,7 @@ extension EdgeAgent {
         do {
             let announced = UInt64(try Self.reading { try data.status() }.trainable)
             let hello = Hello(clientID: clientID, capabilities: Capabilities(features: [
-                EvaluateRequest.feature, SecureRoundParameters.feature, UpdateEncoding.feature, UpdateEncoding.topKFeature,
+                EvaluateRequest.feature, SecureRoundParameters.feature, UpdateEncoding.feature, UpdateEncoding.topKFeature, PrivacyPlanMessage.feature,
             ]),
                               device: deviceFacts(examplesAvailable: announced, modelVersion: modelVersion))
             try await EdgeClient.withSession(host: endpoint.host, port: endpoint.port, hello: hello,

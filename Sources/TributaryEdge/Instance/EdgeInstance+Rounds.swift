@@ -137,7 +137,9 @@ extension EdgeInstance {
         let report = outcome.report
         let update = faults.rewriteUpdate?(outcome.update) ?? outcome.update
         if job.offer.secureAggregation != nil {
-            return provideSecureInput(update, examples: report.examples, loss: report.newDataAfter.loss)
+            // Under differential privacy every client weighs 1, as the coordinator weighs plaintext Updates.
+            return provideSecureInput(update, weight: job.offer.plan.privacy == nil ? nil : 1,
+                                      examples: report.examples, loss: report.newDataAfter.loss)
         }
         writing[job.offer.roundID] = .answer(examples: report.examples, loss: report.newDataAfter.loss)
         guard configuration.triggers.readyOnlyOnTrigger, trigger.pending == nil else { return [.sendUpdate(update)] }

@@ -61,7 +61,8 @@ extension EdgeInstance {
 
     /// The round's Update, trained and saved: it becomes this client's masked input (never sent
     /// in the clear), and a masked-input request waiting for it is answered.
-    mutating func provideSecureInput(_ update: Update, examples: Int, loss: Double) -> [Action] {
+    /// - Parameter weight: the weight n to mask (nil: the Update's example count).
+    mutating func provideSecureInput(_ update: Update, weight: Int?, examples: Int, loss: Double) -> [Action] {
         guard var participation = secure, participation.roundID == update.roundID else {
             return [.emit(.skipped(round: update.roundID, reason: "the secure round ended before training finished"))]
         }
@@ -72,7 +73,8 @@ extension EdgeInstance {
             let delta = try LearningWire.flatten(update.delta, layout: layout, field: "Update.delta")
             let fisher = try update.fisher.map { try LearningWire.flatten($0, layout: layout, field: "Update.fisher") }
             let input = try FisherWeightedInput.segments(
-                for: participation.client.configuration.layout, delta: delta, fisher: fisher, examples: Int(clamping: update.numExamples))
+                for: participation.client.configuration.layout, delta: delta, fisher: fisher,
+                examples: weight ?? Int(clamping: update.numExamples))
             try participation.client.provideInput(input)
         } catch {
             secure = nil

@@ -35,6 +35,10 @@ public struct SimulationReport: Sendable, Codable, Equatable {
         /// Bytes of delta and Fisher one accepted Update carried on average (`bytesFromClients` /
         /// `accepted`); nil when no Update was accepted.
         public var bytesPerUpload: Int? = nil
+        /// Under differential privacy: ε spent after this round (at the report's `privacy` δ); nil without DP.
+        public var epsilon: Double? = nil
+        /// Under differential privacy: the noise multiplier z of the round's sums.
+        public var noiseMultiplier: Double? = nil
 
         public init(task: Int, roundInTask: Int, roundID: UInt64, outcome: String, version: UInt64, offered: Int, accepted: Int,
                     refused: Int, dropped: Int, slow: Int, restarted: Int, accuracy: [Double], bytesFromClients: Int,
@@ -86,6 +90,10 @@ public struct SimulationReport: Sendable, Codable, Equatable {
         guard accepted > 0, fp32 > 0 else { return }
         uploadRatio = Double(rounds.reduce(0) { $0 + $1.bytesFromClients }) / Double(accepted) / Double(fp32)
     }
+    /// Under differential privacy: the mode, budget, δ and clip (nil without DP).
+    public var privacy: String? = nil
+    /// Why the run ended before its last round (the coordinator's stop reason, e.g. the privacy budget); nil: it ran every round.
+    public var stoppedReason: String? = nil
 
     public init(scenario: String, clients: Int, partition: String, taskNames: [String], roundsPerTask: Int, faults: FaultConfiguration,
                 seed: UInt64, rounds: [Round], baseline: [Double], totalWallSeconds: Double) {
@@ -135,7 +143,7 @@ public struct SimulationReport: Sendable, Codable, Equatable {
                 format: "%4d %5d %3d %-9@ %7d %8d/%-7d %7d %4d %9d %6.2f %9d %8.2f %7.2f  %@",
                 round.task + 1, round.roundInTask + 1, Int(round.roundID), round.outcome as NSString, Int(round.version), round.accepted,
                 round.offered, round.dropped, round.slow, round.restarted, Double(round.bytesFromClients) / 1e6, round.bytesPerUpload ?? 0,
-                Double(round.bytesToClients) / 1e6, round.wallSeconds, accuracy as NSString))
+                Double(round.bytesToClients) / 1e6, round.wallSeconds, accuracy as NSString) + (round.epsilon.map { String(format: "  ε %.3g", $0) } ?? ""))
         }
         return lines.joined(separator: "\n")
     }

@@ -65,63 +65,104 @@ nonisolated struct Tributary_V1_EwcState: Sendable {
 }
 
 /// How the client trains in this round.
-nonisolated struct Tributary_V1_TrainingPlan: Sendable {
+nonisolated struct Tributary_V1_TrainingPlan: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Local epochs; > 0.
-  var epochs: UInt32 = 0
+  var epochs: UInt32 {
+    get {_storage._epochs}
+    set {_uniqueStorage()._epochs = newValue}
+  }
 
   /// Minibatch size; > 0.
-  var batchSize: UInt32 = 0
+  var batchSize: UInt32 {
+    get {_storage._batchSize}
+    set {_uniqueStorage()._batchSize = newValue}
+  }
 
   /// Learning rate; finite and > 0.
-  var learningRate: Double = 0
+  var learningRate: Double {
+    get {_storage._learningRate}
+    set {_uniqueStorage()._learningRate = newValue}
+  }
 
   /// EWC penalty weight lambda; finite and >= 0 (0 = no EWC).
-  var ewcLambda: Double = 0
+  var ewcLambda: Double {
+    get {_storage._ewcLambda}
+    set {_uniqueStorage()._ewcLambda = newValue}
+  }
 
   /// FedProx proximal weight mu; finite and >= 0 (0 = plain FedAvg).
-  var fedproxMu: Double = 0
+  var fedproxMu: Double {
+    get {_storage._fedproxMu}
+    set {_uniqueStorage()._fedproxMu = newValue}
+  }
 
   /// Replay examples mixed in per step; 0 = no replay.
-  var replaySize: UInt32 = 0
+  var replaySize: UInt32 {
+    get {_storage._replaySize}
+    set {_uniqueStorage()._replaySize = newValue}
+  }
 
   /// The Update must arrive before this instant, unix milliseconds; > 0.
-  var deadlineUnixMs: Int64 = 0
+  var deadlineUnixMs: Int64 {
+    get {_storage._deadlineUnixMs}
+    set {_uniqueStorage()._deadlineUnixMs = newValue}
+  }
 
   /// True when the coordinator does not use clients' Fisher this round (plain FedAvg and no EWC
   /// penalty): the Update carries none, and the client need not compute it. Default false.
-  var skipFisher: Bool = false
+  var skipFisher: Bool {
+    get {_storage._skipFisher}
+    set {_uniqueStorage()._skipFisher = newValue}
+  }
 
   /// Seen-class masking: the client's softmax covers only the classes of its new examples and of
   /// its replay buffer, so classes it has not seen are not pushed down. Default false (all classes).
-  var maskUnseenClasses: Bool = false
+  var maskUnseenClasses: Bool {
+    get {_storage._maskUnseenClasses}
+    set {_uniqueStorage()._maskUnseenClasses = newValue}
+  }
 
   /// The largest Update.num_examples the coordinator accepts from this client in this round (from
   /// the examples_available it announced, capped by the coordinator's max_update_examples); an
   /// Update claiming more is refused (INVALID, tooManyExamples). The client trains on at most this
   /// many of its newest examples. 0 = no bound stated (an older coordinator).
-  var maxExamples: UInt64 = 0
+  var maxExamples: UInt64 {
+    get {_storage._maxExamples}
+    set {_uniqueStorage()._maxExamples = newValue}
+  }
 
   /// How the Update's delta and Fisher are encoded (compression). Absent = FP32 ParameterSets, as
   /// before. Sent only to a client whose Hello.capabilities.features lists "compression"; others
   /// get it absent.
   var encoding: Tributary_V1_UpdateEncoding {
-    get {_encoding ?? Tributary_V1_UpdateEncoding()}
-    set {_encoding = newValue}
+    get {_storage._encoding ?? Tributary_V1_UpdateEncoding()}
+    set {_uniqueStorage()._encoding = newValue}
   }
   /// Returns true if `encoding` has been explicitly set.
-  var hasEncoding: Bool {self._encoding != nil}
+  var hasEncoding: Bool {_storage._encoding != nil}
   /// Clears the value of `encoding`. Subsequent reads from it will return its default value.
-  mutating func clearEncoding() {self._encoding = nil}
+  mutating func clearEncoding() {_uniqueStorage()._encoding = nil}
+
+  /// Client-level differential privacy (DP-FedAvg) for this round; absent = none. A client that
+  /// does not announce the "privacy" feature is never offered a round that carries it.
+  var privacy: Tributary_V1_PrivacyPlan {
+    get {_storage._privacy ?? Tributary_V1_PrivacyPlan()}
+    set {_uniqueStorage()._privacy = newValue}
+  }
+  /// Returns true if `privacy` has been explicitly set.
+  var hasPrivacy: Bool {_storage._privacy != nil}
+  /// Clears the value of `privacy`. Subsequent reads from it will return its default value.
+  mutating func clearPrivacy() {_uniqueStorage()._privacy = nil}
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
 
-  fileprivate var _encoding: Tributary_V1_UpdateEncoding? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// The codecs an Update uses for its delta and its Fisher. The byte formats (a "TC" header, then
@@ -236,6 +277,89 @@ nonisolated struct Tributary_V1_UpdateEncoding: Sendable {
       .fp16,
       .int8,
       .sqrtInt8,
+    ]
+
+  }
+
+  init() {}
+}
+
+/// What a client does to its Update under client-level differential privacy: clip the delta, clip
+/// the Fisher, and (distributed noise) add its share of the Gaussian noise. The clipping happens
+/// after the delta and Fisher are computed and before any compression or masking.
+nonisolated struct Tributary_V1_PrivacyPlan: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Required: a plan with MODE_UNSPECIFIED is refused.
+  var mode: Tributary_V1_PrivacyPlan.Mode = .unspecified
+
+  /// L2 bound C of the delta: delta <- delta * min(1, C / ||delta||_2); finite and > 0.
+  var deltaClip: Float = 0
+
+  /// Largest value a Fisher entry keeps (F_j <- min(F_j, cap)); finite and > 0.
+  var fisherCap: Float = 0
+
+  /// L2 bound of the capped Fisher: F <- F * min(1, fisher_clip / ||F||_2); finite and > 0.
+  var fisherClip: Float = 0
+
+  /// MODE_DISTRIBUTED: the standard deviation of the noise the client adds to each delta entry
+  /// after clipping; finite and > 0. 0 in the other modes.
+  var deltaNoiseStd: Double = 0
+
+  /// MODE_DISTRIBUTED: mixed with the client's own seed to seed its noise (a deployment seeds from
+  /// the system's secure source instead). Any value.
+  var noiseSeed: UInt64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  nonisolated enum Mode: SwiftProtobuf.Enum, Swift.CaseIterable {
+    typealias RawValue = Int
+    case unspecified // = 0
+
+    /// No differential privacy (the same as an absent plan).
+    case none // = 1
+
+    /// The client clips; the coordinator adds the noise to the sums (it must be trusted with them).
+    case trustedServer // = 2
+
+    /// The client clips and adds N(0, delta_noise_std^2) to each delta entry itself, so the sum
+    /// of the planned number of contributions carries the round's noise and, with secure
+    /// aggregation, nobody holds an un-noised sum. Only for rounds that use no Fisher (skip_fisher).
+    case distributed // = 3
+    case UNRECOGNIZED(Int)
+
+    init() {
+      self = .unspecified
+    }
+
+    init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .none
+      case 2: self = .trustedServer
+      case 3: self = .distributed
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .none: return 1
+      case .trustedServer: return 2
+      case .distributed: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    static let allCases: [Tributary_V1_PrivacyPlan.Mode] = [
+      .unspecified,
+      .none,
+      .trustedServer,
+      .distributed,
     ]
 
   }
@@ -720,83 +844,146 @@ nonisolated extension Tributary_V1_EwcState: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Tributary_V1_TrainingPlan: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".TrainingPlan"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0\u{3}skip_fisher\0\u{3}mask_unseen_classes\0\u{3}max_examples\0\u{1}encoding\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epochs\0\u{3}batch_size\0\u{3}learning_rate\0\u{3}ewc_lambda\0\u{3}fedprox_mu\0\u{3}replay_size\0\u{3}deadline_unix_ms\0\u{3}skip_fisher\0\u{3}mask_unseen_classes\0\u{3}max_examples\0\u{1}encoding\0\u{1}privacy\0")
+
+  fileprivate class _StorageClass {
+    var _epochs: UInt32 = 0
+    var _batchSize: UInt32 = 0
+    var _learningRate: Double = 0
+    var _ewcLambda: Double = 0
+    var _fedproxMu: Double = 0
+    var _replaySize: UInt32 = 0
+    var _deadlineUnixMs: Int64 = 0
+    var _skipFisher: Bool = false
+    var _maskUnseenClasses: Bool = false
+    var _maxExamples: UInt64 = 0
+    var _encoding: Tributary_V1_UpdateEncoding? = nil
+    var _privacy: Tributary_V1_PrivacyPlan? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _epochs = source._epochs
+      _batchSize = source._batchSize
+      _learningRate = source._learningRate
+      _ewcLambda = source._ewcLambda
+      _fedproxMu = source._fedproxMu
+      _replaySize = source._replaySize
+      _deadlineUnixMs = source._deadlineUnixMs
+      _skipFisher = source._skipFisher
+      _maskUnseenClasses = source._maskUnseenClasses
+      _maxExamples = source._maxExamples
+      _encoding = source._encoding
+      _privacy = source._privacy
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.epochs) }()
-      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.batchSize) }()
-      case 3: try { try decoder.decodeSingularDoubleField(value: &self.learningRate) }()
-      case 4: try { try decoder.decodeSingularDoubleField(value: &self.ewcLambda) }()
-      case 5: try { try decoder.decodeSingularDoubleField(value: &self.fedproxMu) }()
-      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.replaySize) }()
-      case 7: try { try decoder.decodeSingularInt64Field(value: &self.deadlineUnixMs) }()
-      case 8: try { try decoder.decodeSingularBoolField(value: &self.skipFisher) }()
-      case 9: try { try decoder.decodeSingularBoolField(value: &self.maskUnseenClasses) }()
-      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.maxExamples) }()
-      case 11: try { try decoder.decodeSingularMessageField(value: &self._encoding) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._epochs) }()
+        case 2: try { try decoder.decodeSingularUInt32Field(value: &_storage._batchSize) }()
+        case 3: try { try decoder.decodeSingularDoubleField(value: &_storage._learningRate) }()
+        case 4: try { try decoder.decodeSingularDoubleField(value: &_storage._ewcLambda) }()
+        case 5: try { try decoder.decodeSingularDoubleField(value: &_storage._fedproxMu) }()
+        case 6: try { try decoder.decodeSingularUInt32Field(value: &_storage._replaySize) }()
+        case 7: try { try decoder.decodeSingularInt64Field(value: &_storage._deadlineUnixMs) }()
+        case 8: try { try decoder.decodeSingularBoolField(value: &_storage._skipFisher) }()
+        case 9: try { try decoder.decodeSingularBoolField(value: &_storage._maskUnseenClasses) }()
+        case 10: try { try decoder.decodeSingularUInt64Field(value: &_storage._maxExamples) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._encoding) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._privacy) }()
+        default: break
+        }
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.epochs != 0 {
-      try visitor.visitSingularUInt32Field(value: self.epochs, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._epochs != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._epochs, fieldNumber: 1)
+      }
+      if _storage._batchSize != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._batchSize, fieldNumber: 2)
+      }
+      if _storage._learningRate.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._learningRate, fieldNumber: 3)
+      }
+      if _storage._ewcLambda.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._ewcLambda, fieldNumber: 4)
+      }
+      if _storage._fedproxMu.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._fedproxMu, fieldNumber: 5)
+      }
+      if _storage._replaySize != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._replaySize, fieldNumber: 6)
+      }
+      if _storage._deadlineUnixMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._deadlineUnixMs, fieldNumber: 7)
+      }
+      if _storage._skipFisher != false {
+        try visitor.visitSingularBoolField(value: _storage._skipFisher, fieldNumber: 8)
+      }
+      if _storage._maskUnseenClasses != false {
+        try visitor.visitSingularBoolField(value: _storage._maskUnseenClasses, fieldNumber: 9)
+      }
+      if _storage._maxExamples != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._maxExamples, fieldNumber: 10)
+      }
+      try { if let v = _storage._encoding {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._privacy {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
     }
-    if self.batchSize != 0 {
-      try visitor.visitSingularUInt32Field(value: self.batchSize, fieldNumber: 2)
-    }
-    if self.learningRate.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.learningRate, fieldNumber: 3)
-    }
-    if self.ewcLambda.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.ewcLambda, fieldNumber: 4)
-    }
-    if self.fedproxMu.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.fedproxMu, fieldNumber: 5)
-    }
-    if self.replaySize != 0 {
-      try visitor.visitSingularUInt32Field(value: self.replaySize, fieldNumber: 6)
-    }
-    if self.deadlineUnixMs != 0 {
-      try visitor.visitSingularInt64Field(value: self.deadlineUnixMs, fieldNumber: 7)
-    }
-    if self.skipFisher != false {
-      try visitor.visitSingularBoolField(value: self.skipFisher, fieldNumber: 8)
-    }
-    if self.maskUnseenClasses != false {
-      try visitor.visitSingularBoolField(value: self.maskUnseenClasses, fieldNumber: 9)
-    }
-    if self.maxExamples != 0 {
-      try visitor.visitSingularUInt64Field(value: self.maxExamples, fieldNumber: 10)
-    }
-    try { if let v = self._encoding {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   static func ==(lhs: Tributary_V1_TrainingPlan, rhs: Tributary_V1_TrainingPlan) -> Bool {
-    if lhs.epochs != rhs.epochs {return false}
-    if lhs.batchSize != rhs.batchSize {return false}
-    if lhs.learningRate != rhs.learningRate {return false}
-    if lhs.ewcLambda != rhs.ewcLambda {return false}
-    if lhs.fedproxMu != rhs.fedproxMu {return false}
-    if lhs.replaySize != rhs.replaySize {return false}
-    if lhs.deadlineUnixMs != rhs.deadlineUnixMs {return false}
-    if lhs.skipFisher != rhs.skipFisher {return false}
-    if lhs.maskUnseenClasses != rhs.maskUnseenClasses {return false}
-    if lhs.maxExamples != rhs.maxExamples {return false}
-    if lhs._encoding != rhs._encoding {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._epochs != rhs_storage._epochs {return false}
+        if _storage._batchSize != rhs_storage._batchSize {return false}
+        if _storage._learningRate != rhs_storage._learningRate {return false}
+        if _storage._ewcLambda != rhs_storage._ewcLambda {return false}
+        if _storage._fedproxMu != rhs_storage._fedproxMu {return false}
+        if _storage._replaySize != rhs_storage._replaySize {return false}
+        if _storage._deadlineUnixMs != rhs_storage._deadlineUnixMs {return false}
+        if _storage._skipFisher != rhs_storage._skipFisher {return false}
+        if _storage._maskUnseenClasses != rhs_storage._maskUnseenClasses {return false}
+        if _storage._maxExamples != rhs_storage._maxExamples {return false}
+        if _storage._encoding != rhs_storage._encoding {return false}
+        if _storage._privacy != rhs_storage._privacy {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -853,6 +1040,65 @@ nonisolated extension Tributary_V1_UpdateEncoding.DeltaCodec: SwiftProtobuf._Pro
 
 nonisolated extension Tributary_V1_UpdateEncoding.FisherCodec: SwiftProtobuf._ProtoNameProviding {
   static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FISHER_CODEC_FP32\0\u{1}FISHER_CODEC_FP16\0\u{1}FISHER_CODEC_INT8\0\u{1}FISHER_CODEC_SQRT_INT8\0")
+}
+
+nonisolated extension Tributary_V1_PrivacyPlan: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".PrivacyPlan"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}mode\0\u{3}delta_clip\0\u{3}fisher_cap\0\u{3}fisher_clip\0\u{3}delta_noise_std\0\u{3}noise_seed\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.mode) }()
+      case 2: try { try decoder.decodeSingularFloatField(value: &self.deltaClip) }()
+      case 3: try { try decoder.decodeSingularFloatField(value: &self.fisherCap) }()
+      case 4: try { try decoder.decodeSingularFloatField(value: &self.fisherClip) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.deltaNoiseStd) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.noiseSeed) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.mode != .unspecified {
+      try visitor.visitSingularEnumField(value: self.mode, fieldNumber: 1)
+    }
+    if self.deltaClip.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.deltaClip, fieldNumber: 2)
+    }
+    if self.fisherCap.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.fisherCap, fieldNumber: 3)
+    }
+    if self.fisherClip.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.fisherClip, fieldNumber: 4)
+    }
+    if self.deltaNoiseStd.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.deltaNoiseStd, fieldNumber: 5)
+    }
+    if self.noiseSeed != 0 {
+      try visitor.visitSingularUInt64Field(value: self.noiseSeed, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Tributary_V1_PrivacyPlan, rhs: Tributary_V1_PrivacyPlan) -> Bool {
+    if lhs.mode != rhs.mode {return false}
+    if lhs.deltaClip != rhs.deltaClip {return false}
+    if lhs.fisherCap != rhs.fisherCap {return false}
+    if lhs.fisherClip != rhs.fisherClip {return false}
+    if lhs.deltaNoiseStd != rhs.deltaNoiseStd {return false}
+    if lhs.noiseSeed != rhs.noiseSeed {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tributary_V1_PrivacyPlan.Mode: SwiftProtobuf._ProtoNameProviding {
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0MODE_UNSPECIFIED\0\u{1}MODE_NONE\0\u{1}MODE_TRUSTED_SERVER\0\u{1}MODE_DISTRIBUTED\0")
 }
 
 nonisolated extension Tributary_V1_Preprocessing: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

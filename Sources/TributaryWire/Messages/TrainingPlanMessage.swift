@@ -20,6 +20,8 @@ public struct TrainingPlanMessage: Sendable, Hashable {
     public var maxExamples: UInt64
     /// How the Update's delta and Fisher are encoded; nil = Float32 ParameterSets (field absent).
     public var encoding: UpdateEncoding? = nil
+    /// Client-level differential privacy for this round (field 12); nil = none.
+    public var privacy: PrivacyPlanMessage? = nil
 
     public init(epochs: UInt32, batchSize: UInt32, learningRate: Double, ewcLambda: Double = 0,
                 fedProxMu: Double = 0, replaySize: UInt32 = 0, deadlineUnixMilliseconds: Int64, skipFisher: Bool = false,
@@ -55,6 +57,7 @@ extension TrainingPlanMessage {
                   deadlineUnixMilliseconds: proto.deadlineUnixMs, skipFisher: proto.skipFisher, maskUnseenClasses: proto.maskUnseenClasses,
                   maxExamples: proto.maxExamples)
         if proto.hasEncoding { encoding = try UpdateEncoding(proto: proto.encoding, field: "\(field).encoding") }
+        privacy = try PrivacyPlanMessage.decode(proto, field: "\(field).privacy")
         try validate(field: field)
     }
 
@@ -71,6 +74,7 @@ extension TrainingPlanMessage {
         proto.maskUnseenClasses = maskUnseenClasses
         proto.maxExamples = maxExamples
         if let encoding { proto.encoding = encoding.toProto() }
+        if let privacy { proto.privacy = privacy.toProto() }
         return proto
     }
 }

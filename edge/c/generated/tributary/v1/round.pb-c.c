@@ -142,6 +142,51 @@ void   tributary__v1__update_encoding__free_unpacked
   assert(message->base.descriptor == &tributary__v1__update_encoding__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   tributary__v1__privacy_plan__init
+                     (Tributary__V1__PrivacyPlan         *message)
+{
+  static const Tributary__V1__PrivacyPlan init_value = TRIBUTARY__V1__PRIVACY_PLAN__INIT;
+  *message = init_value;
+}
+size_t tributary__v1__privacy_plan__get_packed_size
+                     (const Tributary__V1__PrivacyPlan *message)
+{
+  assert(message->base.descriptor == &tributary__v1__privacy_plan__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t tributary__v1__privacy_plan__pack
+                     (const Tributary__V1__PrivacyPlan *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &tributary__v1__privacy_plan__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t tributary__v1__privacy_plan__pack_to_buffer
+                     (const Tributary__V1__PrivacyPlan *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &tributary__v1__privacy_plan__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Tributary__V1__PrivacyPlan *
+       tributary__v1__privacy_plan__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Tributary__V1__PrivacyPlan *)
+     protobuf_c_message_unpack (&tributary__v1__privacy_plan__descriptor,
+                                allocator, len, data);
+}
+void   tributary__v1__privacy_plan__free_unpacked
+                     (Tributary__V1__PrivacyPlan *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &tributary__v1__privacy_plan__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   tributary__v1__preprocessing__init
                      (Tributary__V1__Preprocessing         *message)
 {
@@ -617,7 +662,7 @@ const ProtobufCMessageDescriptor tributary__v1__ewc_state__descriptor =
   (ProtobufCMessageInit) tributary__v1__ewc_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descriptors[11] =
+static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descriptors[12] =
 {
   {
     "epochs",
@@ -751,6 +796,18 @@ static const ProtobufCFieldDescriptor tributary__v1__training_plan__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "privacy",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__TrainingPlan, privacy),
+    &tributary__v1__privacy_plan__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned tributary__v1__training_plan__field_indices_by_name[] = {
   1,   /* field[1] = batch_size */
@@ -762,13 +819,14 @@ static const unsigned tributary__v1__training_plan__field_indices_by_name[] = {
   2,   /* field[2] = learning_rate */
   8,   /* field[8] = mask_unseen_classes */
   9,   /* field[9] = max_examples */
+  11,   /* field[11] = privacy */
   5,   /* field[5] = replay_size */
   7,   /* field[7] = skip_fisher */
 };
 static const ProtobufCIntRange tributary__v1__training_plan__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor tributary__v1__training_plan__descriptor =
 {
@@ -778,7 +836,7 @@ const ProtobufCMessageDescriptor tributary__v1__training_plan__descriptor =
   "Tributary__V1__TrainingPlan",
   "tributary.v1",
   sizeof(Tributary__V1__TrainingPlan),
-  11,
+  12,
   tributary__v1__training_plan__field_descriptors,
   tributary__v1__training_plan__field_indices_by_name,
   1,  tributary__v1__training_plan__number_ranges,
@@ -922,6 +980,141 @@ const ProtobufCMessageDescriptor tributary__v1__update_encoding__descriptor =
   tributary__v1__update_encoding__field_indices_by_name,
   1,  tributary__v1__update_encoding__number_ranges,
   (ProtobufCMessageInit) tributary__v1__update_encoding__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue tributary__v1__privacy_plan__mode__enum_values_by_number[4] =
+{
+  { "MODE_UNSPECIFIED", "TRIBUTARY__V1__PRIVACY_PLAN__MODE__MODE_UNSPECIFIED", 0 },
+  { "MODE_NONE", "TRIBUTARY__V1__PRIVACY_PLAN__MODE__MODE_NONE", 1 },
+  { "MODE_TRUSTED_SERVER", "TRIBUTARY__V1__PRIVACY_PLAN__MODE__MODE_TRUSTED_SERVER", 2 },
+  { "MODE_DISTRIBUTED", "TRIBUTARY__V1__PRIVACY_PLAN__MODE__MODE_DISTRIBUTED", 3 },
+};
+static const ProtobufCIntRange tributary__v1__privacy_plan__mode__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex tributary__v1__privacy_plan__mode__enum_values_by_name[4] =
+{
+  { "MODE_DISTRIBUTED", 3 },
+  { "MODE_NONE", 1 },
+  { "MODE_TRUSTED_SERVER", 2 },
+  { "MODE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor tributary__v1__privacy_plan__mode__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "tributary.v1.PrivacyPlan.Mode",
+  "Mode",
+  "Tributary__V1__PrivacyPlan__Mode",
+  "tributary.v1",
+  4,
+  tributary__v1__privacy_plan__mode__enum_values_by_number,
+  4,
+  tributary__v1__privacy_plan__mode__enum_values_by_name,
+  1,
+  tributary__v1__privacy_plan__mode__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor tributary__v1__privacy_plan__field_descriptors[6] =
+{
+  {
+    "mode",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__PrivacyPlan, mode),
+    &tributary__v1__privacy_plan__mode__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delta_clip",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__PrivacyPlan, delta_clip),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fisher_cap",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__PrivacyPlan, fisher_cap),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fisher_clip",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__PrivacyPlan, fisher_clip),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delta_noise_std",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__PrivacyPlan, delta_noise_std),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "noise_seed",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Tributary__V1__PrivacyPlan, noise_seed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned tributary__v1__privacy_plan__field_indices_by_name[] = {
+  1,   /* field[1] = delta_clip */
+  4,   /* field[4] = delta_noise_std */
+  2,   /* field[2] = fisher_cap */
+  3,   /* field[3] = fisher_clip */
+  0,   /* field[0] = mode */
+  5,   /* field[5] = noise_seed */
+};
+static const ProtobufCIntRange tributary__v1__privacy_plan__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor tributary__v1__privacy_plan__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "tributary.v1.PrivacyPlan",
+  "PrivacyPlan",
+  "Tributary__V1__PrivacyPlan",
+  "tributary.v1",
+  sizeof(Tributary__V1__PrivacyPlan),
+  6,
+  tributary__v1__privacy_plan__field_descriptors,
+  tributary__v1__privacy_plan__field_indices_by_name,
+  1,  tributary__v1__privacy_plan__number_ranges,
+  (ProtobufCMessageInit) tributary__v1__privacy_plan__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor tributary__v1__preprocessing__field_descriptors[4] =

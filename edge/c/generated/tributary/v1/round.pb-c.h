@@ -21,6 +21,7 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Tributary__V1__EwcState Tributary__V1__EwcState;
 typedef struct Tributary__V1__TrainingPlan Tributary__V1__TrainingPlan;
 typedef struct Tributary__V1__UpdateEncoding Tributary__V1__UpdateEncoding;
+typedef struct Tributary__V1__PrivacyPlan Tributary__V1__PrivacyPlan;
 typedef struct Tributary__V1__Preprocessing Tributary__V1__Preprocessing;
 typedef struct Tributary__V1__RoundOffer Tributary__V1__RoundOffer;
 typedef struct Tributary__V1__Update Tributary__V1__Update;
@@ -70,6 +71,24 @@ typedef enum _Tributary__V1__UpdateEncoding__FisherCodec {
   TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC__FISHER_CODEC_SQRT_INT8 = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC)
 } Tributary__V1__UpdateEncoding__FisherCodec;
+typedef enum _Tributary__V1__PrivacyPlan__Mode {
+  TRIBUTARY__V1__PRIVACY_PLAN__MODE__MODE_UNSPECIFIED = 0,
+  /*
+   * No differential privacy (the same as an absent plan).
+   */
+  TRIBUTARY__V1__PRIVACY_PLAN__MODE__MODE_NONE = 1,
+  /*
+   * The client clips; the coordinator adds the noise to the sums (it must be trusted with them).
+   */
+  TRIBUTARY__V1__PRIVACY_PLAN__MODE__MODE_TRUSTED_SERVER = 2,
+  /*
+   * The client clips and adds N(0, delta_noise_std^2) to each delta entry itself, so the sum
+   * of the planned number of contributions carries the round's noise and, with secure
+   * aggregation, nobody holds an un-noised sum. Only for rounds that use no Fisher (skip_fisher).
+   */
+  TRIBUTARY__V1__PRIVACY_PLAN__MODE__MODE_DISTRIBUTED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TRIBUTARY__V1__PRIVACY_PLAN__MODE)
+} Tributary__V1__PrivacyPlan__Mode;
 typedef enum _Tributary__V1__UpdateReceipt__Status {
   TRIBUTARY__V1__UPDATE_RECEIPT__STATUS__STATUS_UNSPECIFIED = 0,
   /*
@@ -174,10 +193,15 @@ struct  Tributary__V1__TrainingPlan
    * get it absent.
    */
   Tributary__V1__UpdateEncoding *encoding;
+  /*
+   * Client-level differential privacy (DP-FedAvg) for this round; absent = none. A client that
+   * does not announce the "privacy" feature is never offered a round that carries it.
+   */
+  Tributary__V1__PrivacyPlan *privacy;
 };
 #define TRIBUTARY__V1__TRAINING_PLAN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__training_plan__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL }
 
 
 /*
@@ -203,6 +227,46 @@ struct  Tributary__V1__UpdateEncoding
 #define TRIBUTARY__V1__UPDATE_ENCODING__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__update_encoding__descriptor) \
     , TRIBUTARY__V1__UPDATE_ENCODING__DELTA_CODEC__DELTA_CODEC_FP32, 0, 0, TRIBUTARY__V1__UPDATE_ENCODING__FISHER_CODEC__FISHER_CODEC_FP32 }
+
+
+/*
+ * What a client does to its Update under client-level differential privacy: clip the delta, clip
+ * the Fisher, and (distributed noise) add its share of the Gaussian noise. The clipping happens
+ * after the delta and Fisher are computed and before any compression or masking.
+ */
+struct  Tributary__V1__PrivacyPlan
+{
+  ProtobufCMessage base;
+  /*
+   * Required: a plan with MODE_UNSPECIFIED is refused.
+   */
+  Tributary__V1__PrivacyPlan__Mode mode;
+  /*
+   * L2 bound C of the delta: delta <- delta * min(1, C / ||delta||_2); finite and > 0.
+   */
+  float delta_clip;
+  /*
+   * Largest value a Fisher entry keeps (F_j <- min(F_j, cap)); finite and > 0.
+   */
+  float fisher_cap;
+  /*
+   * L2 bound of the capped Fisher: F <- F * min(1, fisher_clip / ||F||_2); finite and > 0.
+   */
+  float fisher_clip;
+  /*
+   * MODE_DISTRIBUTED: the standard deviation of the noise the client adds to each delta entry
+   * after clipping; finite and > 0. 0 in the other modes.
+   */
+  double delta_noise_std;
+  /*
+   * MODE_DISTRIBUTED: mixed with the client's own seed to seed its noise (a deployment seeds from
+   * the system's secure source instead). Any value.
+   */
+  uint64_t noise_seed;
+};
+#define TRIBUTARY__V1__PRIVACY_PLAN__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&tributary__v1__privacy_plan__descriptor) \
+    , TRIBUTARY__V1__PRIVACY_PLAN__MODE__MODE_UNSPECIFIED, 0, 0, 0, 0, 0 }
 
 
 /*
@@ -577,6 +641,25 @@ Tributary__V1__UpdateEncoding *
 void   tributary__v1__update_encoding__free_unpacked
                      (Tributary__V1__UpdateEncoding *message,
                       ProtobufCAllocator *allocator);
+/* Tributary__V1__PrivacyPlan methods */
+void   tributary__v1__privacy_plan__init
+                     (Tributary__V1__PrivacyPlan         *message);
+size_t tributary__v1__privacy_plan__get_packed_size
+                     (const Tributary__V1__PrivacyPlan   *message);
+size_t tributary__v1__privacy_plan__pack
+                     (const Tributary__V1__PrivacyPlan   *message,
+                      uint8_t             *out);
+size_t tributary__v1__privacy_plan__pack_to_buffer
+                     (const Tributary__V1__PrivacyPlan   *message,
+                      ProtobufCBuffer     *buffer);
+Tributary__V1__PrivacyPlan *
+       tributary__v1__privacy_plan__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   tributary__v1__privacy_plan__free_unpacked
+                     (Tributary__V1__PrivacyPlan *message,
+                      ProtobufCAllocator *allocator);
 /* Tributary__V1__Preprocessing methods */
 void   tributary__v1__preprocessing__init
                      (Tributary__V1__Preprocessing         *message);
@@ -762,6 +845,9 @@ typedef void (*Tributary__V1__TrainingPlan_Closure)
 typedef void (*Tributary__V1__UpdateEncoding_Closure)
                  (const Tributary__V1__UpdateEncoding *message,
                   void *closure_data);
+typedef void (*Tributary__V1__PrivacyPlan_Closure)
+                 (const Tributary__V1__PrivacyPlan *message,
+                  void *closure_data);
 typedef void (*Tributary__V1__Preprocessing_Closure)
                  (const Tributary__V1__Preprocessing *message,
                   void *closure_data);
@@ -803,6 +889,8 @@ extern const ProtobufCMessageDescriptor tributary__v1__training_plan__descriptor
 extern const ProtobufCMessageDescriptor tributary__v1__update_encoding__descriptor;
 extern const ProtobufCEnumDescriptor    tributary__v1__update_encoding__delta_codec__descriptor;
 extern const ProtobufCEnumDescriptor    tributary__v1__update_encoding__fisher_codec__descriptor;
+extern const ProtobufCMessageDescriptor tributary__v1__privacy_plan__descriptor;
+extern const ProtobufCEnumDescriptor    tributary__v1__privacy_plan__mode__descriptor;
 extern const ProtobufCMessageDescriptor tributary__v1__preprocessing__descriptor;
 extern const ProtobufCMessageDescriptor tributary__v1__round_offer__descriptor;
 extern const ProtobufCMessageDescriptor tributary__v1__update__descriptor;
