@@ -123,6 +123,14 @@ struct SimulationOptions: ParsableArguments {
         configuration.gate = gate ? PromotionGate() : nil
         configuration.seed = seed
         configuration.privacy = try privacy.settings(rule: rule, seed: seed)
+        if configuration.privacy.isOn, rule == "ewc" {
+            // The Fisher-weighted rule divides one noised sum by another, and a noised mean Fisher
+            // puts a random EWC penalty on every parameter (both unusable in every measured
+            // setting): under DP the delta is averaged (FedAvg, uniform weights), one sum is
+            // released, and local replay is what keeps the past.
+            configuration.federated.rule = .fedAvg
+            configuration.federated.ewcLambda = 0
+        }
         do {
             try configuration.validate()
         } catch let error as LearningError {
@@ -190,6 +198,8 @@ struct SimulationOptions: ParsableArguments {
         let regression = configuration.userData?.regression == true
         print("\n" + result.roundTable(metric: regression ? "RMSE per task" : "accuracy per task (%)"))
         let description = "\(source.describe(configuration.userData, scenario: configuration.scenario)), \(configuration.clients) edge agents over mTLS, \(configuration.partition), rule \(rule)"
+            + (configuration.privacy.isOn && rule == "ewc" ? " (under DP: FedAvg with replay, no EWC penalty)" : "")
+            + (configuration.secureAggregation.map { ", secure aggregation in a \($0.ringBits)-bit ring" } ?? "")
         print(regression ? result.matrix.renderedError(title: "\n\(title): \(description)") : result.matrix.rendered(title: "\n\(title): \(description)"))
         if let mae = result.rounds.last(where: { $0.meanAbsoluteError != nil })?.meanAbsoluteError {
             print("MAE per task of the last promoted version: " + zip(result.taskNames, mae).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: ", "))

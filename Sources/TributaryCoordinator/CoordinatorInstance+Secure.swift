@@ -11,6 +11,12 @@ extension CoordinatorInstance {
     func makeSecureRound(_ round: Round, work: RoundWork, now: CoordinatorTime) throws -> SecureRound? {
         guard var settings = configuration.secureAggregation else { return nil }
         settings.bounds = secureBounds(round, settings: settings, privacy: work.privacy)
+        if settings.ringBits == 32, work.privacy == nil, boundsHistory.referenceFisher.isEmpty,
+           work.aggregator.rule.needsFisher || !work.offer.plan.skipFisher {
+            // Until a round has given the fleet's mean Fisher, the Fisher bound is the configured
+            // cap, too loose for a 32-bit ring's step: such a round masks in 64 bits.
+            settings.ringBits = 64
+        }
         return try SecureRound(
             round: round, settings: settings, parameterCount: layout.totalCount, fisherWeighted: work.aggregator.rule.needsFisher,
             meanFisher: !work.offer.plan.skipFisher, now: now)
