@@ -17,25 +17,16 @@ bin="${BIN:-$root/.build/release}"
 make -s -C "$root/edge/c" >/dev/null
 C="$root/edge/c/build/tributary-edge-c"
 T="$bin/tributary"
+source "$root/scripts/lib/session.sh"   # fleet_certs, split_digits
 work="$(mktemp -d /tmp/tributary-mixed.XXXXXX)"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; if [[ -n "${KEEP:-}" ]]; then echo "kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 cd "$work"
 
-$T certs init --dir fleet >/dev/null
-$T certs issue --dir fleet --server localhost --ip 127.0.0.1 >/dev/null
-for i in $(seq 1 "$edges"); do $T certs issue --dir fleet --client "edge-$i" >/dev/null; done
+fleet_certs "$T" "$edges"
 $T init --out global.ckpt --inputs 64 --hidden "$hidden" --outputs 10 --epochs 1 --batch-size 8 --lr 0.05 --seed 7 >/dev/null
-python3 - "$root/data/digits.csv" "$edges" <<'PY'
-import random, sys
-rows = [l for l in open(sys.argv[1]).read().splitlines() if l and l[0].isdigit()]
-random.Random(7).shuffle(rows)
-n = int(sys.argv[2]); cut = int(len(rows) * 0.7)
-open("held-out.csv", "w").write("\n".join(rows[cut:]) + "\n")
-for i in range(n):
-    open(f"edge-{i + 1}.csv", "w").write("\n".join(rows[i:cut:n]) + "\n")
-PY
+split_digits "$root/data/digits.csv" "$edges"
 
 # Runs one fleet: $1 = its name, $2 = how many of the edges are C clients (the last ones).
 fleet() {

@@ -25,19 +25,9 @@ T="$bin/tributary"
 logs=(coordinator.log coordinator.err edge-1.log edge-1.err)
 
 step "fleet: CA, certificates, $edges edges' data, version 1"
-$T certs init --dir fleet >/dev/null
-$T certs issue --dir fleet --server localhost --ip 127.0.0.1 >/dev/null
-for i in $(seq 1 "$edges"); do $T certs issue --dir fleet --client "edge-$i" >/dev/null; done
+fleet_certs "$T" "$edges"
 $T init --out global.ckpt --inputs 64 --hidden 32 --outputs 10 --epochs 2 --batch-size 16 --lr 0.05 --seed 7 >/dev/null
-python3 - "$root/data/digits.csv" "$edges" <<'PY'
-import random, sys
-rows = [l for l in open(sys.argv[1]).read().splitlines() if l and l[0].isdigit()]
-random.Random(7).shuffle(rows)
-n = int(sys.argv[2]); cut = int(len(rows) * 0.7)
-open("held-out.csv", "w").write("\n".join(rows[cut:]) + "\n")
-for i in range(n):
-    open(f"edge-{i + 1}.csv", "w").write("\n".join(rows[i:cut:n]) + "\n")
-PY
+split_digits "$root/data/digits.csv" "$edges"
 
 cat > coordinator.yaml <<YAML
 listen: 127.0.0.1:0

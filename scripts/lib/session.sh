@@ -14,6 +14,10 @@
 #                        empty when the admin endpoint is off) are what it bound
 #   start_edges N PORT   N `tributary-edge run` against 127.0.0.1:PORT: edge-i with fleet/edge-i.pem,
 #                        edge-i.csv and state-i, logging to edge-i.log/.err
+#   fleet_certs T N      with the tributary binary T: a fleet CA in fleet/, the server's certificate
+#                        (localhost, 127.0.0.1) and clients edge-1 … edge-N
+#   split_digits CSV N   the digits CSV shuffled (seed 7): 30 % to held-out.csv, the rest dealt to
+#                        edge-1.csv … edge-N.csv (row i to edge i mod N)
 pids=()
 logs=()
 # session_binaries: `bin` is BIN or .build/debug (from `root`) and holds tributary and tributary-edge; curl is here.
@@ -64,4 +68,21 @@ start_edges() {
       > "edge-$i.log" 2> "edge-$i.err" &
     pids+=($!)
   done
+}
+fleet_certs() {
+  local i
+  "$1" certs init --dir fleet >/dev/null
+  "$1" certs issue --dir fleet --server localhost --ip 127.0.0.1 >/dev/null
+  for i in $(seq 1 "$2"); do "$1" certs issue --dir fleet --client "edge-$i" >/dev/null; done
+}
+split_digits() {
+  python3 - "$1" "$2" <<'PY'
+import random, sys
+rows = [l for l in open(sys.argv[1]).read().splitlines() if l and l[0].isdigit()]
+random.Random(7).shuffle(rows)
+n = int(sys.argv[2]); cut = int(len(rows) * 0.7)
+open("held-out.csv", "w").write("\n".join(rows[cut:]) + "\n")
+for i in range(n):
+    open(f"edge-{i + 1}.csv", "w").write("\n".join(rows[i:cut:n]) + "\n")
+PY
 }
