@@ -441,6 +441,7 @@ let package = Package(
             name: "TributaryEdgeTests",
             dependencies: [
                 "TributaryEdge",
+                "TributarySecureAggregation",
                 "TributaryModelWire",
                 "TributaryLearning",
                 "TributaryWire",
